@@ -1,0 +1,125 @@
+package dev.gort;
+
+import dev.gort.runtime.G;
+import dev.gort.runtime.Proc;
+import dev.gort.runtime.Run;
+
+/**
+ * Goroutines and Go's {@code runtime} package API.
+ *
+ * <p>A goroutine is a JDK virtual thread scheduled by gort's GMP scheduler: GOMAXPROCS processors
+ * (P), each with a local run queue of 256 goroutines plus a {@code runnext} slot, a global run queue,
+ * work stealing, and platform carrier threads (M). Everything that parks a virtual thread, gort's
+ * channels and locks as well as the JDK's ({@code synchronized}, {@code java.util.concurrent},
+ * sockets, {@code Thread.sleep}), frees the M for the next goroutine.
+ *
+ * <p>The JVM must be started with {@code --add-opens java.base/java.lang=ALL-UNNAMED} (or
+ * {@code =dev.gort} when gort is on the module path). Without it, {@link #go} and {@link #run}
+ * throw an {@link IllegalStateException} that names the flag.
+ *
+ * <pre>{@code
+ * Go.run(() -> {
+ *     var ch = Chan.<String>make();
+ *     Go.go(() -> ch.send("hello"));
+ *     System.out.println(ch.recv());
+ * });
+ * }</pre>
+ */
+public final class Go {
+    private Go() {}
+
+    /**
+     * Starts a goroutine running {@code fn}: Go's {@code go fn()}. The runtime starts on first use.
+     * An exception escaping {@code fn} is reported on stderr in Go's {@code panic:} format and, if
+     * the goroutine belongs to a {@link #run}, ends that run.
+     *
+     * @throws NullPointerException if fn is null
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs
+     */
+    public static void go(Runnable fn) {
+        if (fn == null) {
+            throw new NullPointerException("go: fn is null");
+        }
+        Proc.newproc(fn, null);
+    }
+
+    /**
+     * Runs {@code main} as the main goroutine and returns when it returns, as Go's
+     * {@code runtime.main} does. Goroutines still running then are not stopped.
+     *
+     * <p>If any goroutine of this run (main or one it started, transitively) lets an exception
+     * escape, the run ends at once: the panic is reported on stderr and rethrown here (a checked
+     * exception wrapped in {@link Panic}). A Go fatal error ends the run with a {@link FatalError}.
+     *
+     * @throws NullPointerException if main is null
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs
+     */
+    public static void run(Runnable main) {
+        if (main == null) {
+            throw new NullPointerException("run: main is null");
+        }
+        Run r = new Run();
+        r.start(main);
+        Throwable failure;
+        try {
+            failure = r.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("run: interrupted while waiting for the main goroutine", e);
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new Panic(String.valueOf(failure), failure);
+        }
+    }
+
+    /**
+     * Go's {@code runtime.Gosched}: yields the processor; the goroutine goes to the global run
+     * queue, behind every runnable goroutine. Same as {@link Thread#yield()} inside a goroutine.
+     * Outside a goroutine it is {@code Thread.yield()}.
+     */
+    public static void gosched() {
+        Thread.yield();
+    }
+
+    /** Go's {@code runtime.NumGoroutine}: the number of live goroutines. */
+    public static int numGoroutine() {
+        return Proc.numGoroutine();
+    }
+
+    /**
+     * Go's {@code runtime.GOMAXPROCS}: sets the number of Ps to {@code n} and returns the previous
+     * value; {@code n < 1} only queries. The default is {@code Runtime.availableProcessors()},
+     * overridden by the {@code GOMAXPROCS} environment variable or {@code -Dgort.maxprocs}.
+     * Shrinking moves the run queues of the removed Ps to the global queue; no goroutine is lost.
+     */
+    public static int gomaxprocs(int n) {
+        return Proc.gomaxprocs(n);
+    }
+
+    /** Go's {@code runtime.NumCPU}: {@code Runtime.availableProcessors()}. */
+    public static int numCPU() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * Go's {@code debug.SetMaxThreads}: the most Ms (carrier threads) the runtime may create, 10000
+     * by default. Returns the previous limit. Needing more is Go's fatal error "thread exhaustion".
+     *
+     * @throws IllegalArgumentException if n is less than 1
+     */
+    public static int setMaxThreads(int n) {
+        return Proc.setMaxThreads(n);
+    }
+
+    /** The calling goroutine's id, or -1 when not called from a goroutine. */
+    public static long goid() {
+        G g = Proc.currentG();
+        return g != null ? g.goid : -1;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.gort.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Executor;
+
+/*
+ * G: one goroutine (Go's runtime2.go type g).
+ *
+ * A G wraps one JDK virtual thread and is that thread's scheduler. The JDK calls
+ * G.execute(runContinuation) whenever the thread becomes runnable (start, unpark, monitor unblock,
+ * Thread.yield, timed-park expiry); execute hands the G to the scheduler (Proc.ready), which puts it
+ * on a run queue. An M later dequeues the G and runs runContinuation on its own platform thread,
+ * which mounts the virtual thread until it parks, yields or ends.
+ *
+ * Status word. Status and a ready-epoch share one int, so that an M returning from a run can tell
+ * "still mine, now parked" from "already readied again by someone else":
+ *   - execute() (any thread) bumps the epoch and sets RUNNABLE;
+ *   - the M sets RUNNING, keeping the epoch, before it mounts the G;
+ *   - when the continuation returns, the M CASes (epoch, RUNNING) to (epoch, WAITING). If an unpark
+ *     raced in, the epoch moved and the CAS fails, leaving RUNNABLE: correct, as the G is queued.
+ * This also survives the JDK handing one G to execute() twice (getStackTrace on a queued G
+ * resubmits it): the run queues hold duplicates happily, a second run of a G that is not runnable
+ * is a no-op inside the JDK, and the word stays right. There are therefore no intrusive links and
+ * no "queued" bit anywhere.
+ *
+ * Inherited children. A virtual thread created with the JDK's public API inside a goroutine inherits
+ * its scheduler, this G. Its runContinuation is not ours; execute wraps it in an anonymous G (goid 0,
+ * not registered) so it runs on gort's Ps like any goroutine. See Differences from Go in Proc.
+ */
+public final class G implements Executor, Runnable {
+    /** The goroutine id; 0 for an anonymous wrapper of an inherited virtual thread. Immutable. */
+    public final long goid;
+    /** The id of the goroutine that created it, 0 if created outside a goroutine. Immutable. */
+    public final long parentGoid;
+    /** The run ({@code Go.run}) it belongs to, inherited from its creator; null outside a run. Immutable. */
+    final Run run;
+    /** The virtual thread, or null for an anonymous wrapper. Immutable. */
+    final Thread thread;
+    /** The one Runnable the JDK hands to execute() for {@link #thread}. Immutable. */
+    final Runnable cont;
+    /** The user's function; cleared when it returns so a finished G holds nothing. Written by the G. */
+    private Runnable fn;
+
+    /** Status and ready-epoch: see the essay. Every write is a CAS or volatile set. */
+    private volatile int state;
+    private static final int STATUS_MASK = 7, EPOCH_ONE = 8;
+    private static final GStatus[] STATUSES = GStatus.values();
+
+    /**
+     * Why the G parked, set by the G itself just before a runtime park and cleared after it; null
+     * when parked in JDK code. Plain: published to other threads by the M's status CAS that follows.
+     */
+    WaitReason waitreason;
+    /** System.nanoTime() when the G last parked through gopark. Plain, as waitreason. */
+    long waitsince;
+    /** The M running it, while RUNNING; written by that M, read racily by dumps. */
+    volatile M m;
+
+    G(long goid, long parentGoid, Run run, Runnable fn) {
+        this.goid = goid;
+        this.parentGoid = parentGoid;
+        this.run = run;
+        this.fn = fn;
+        this.thread = VThreads.newThread(this, this);
+        this.cont = VThreads.runContinuation(thread);
+        this.state = GStatus.IDLE.ordinal();
+    }
+
+    /** An anonymous G that runs an inherited virtual thread's continuation. */
+    private G(Runnable foreignCont, G parent) {
+        this.goid = 0;
+        this.parentGoid = parent.goid;
+        this.run = parent.run;
+        this.thread = null;
+        this.cont = foreignCont;
+        this.state = GStatus.RUNNABLE.ordinal();
+    }
+
+    /** The current status. */
+    public GStatus status() {
+        return STATUSES[state & STATUS_MASK];
+    }
+
+    /** Why it is parked (meaningful only while WAITING); null if parked in JDK code. */
+    public WaitReason waitReason() {
+        return waitreason;
+    }
+
+    // ---------------------------------------------------------------- the JDK's side
+
+    /**
+     * Called by the JDK whenever a virtual thread scheduled by this G becomes runnable. Never throws:
+     * an exception here would lose the goroutine or kill a JDK-wide thread (see the JDK facts doc).
+     */
+    @Override
+    public void execute(Runnable r) {
+        try {
+            if (r == cont) {
+                Proc.ready(this);
+            } else {
+                Proc.ready(new G(r, this));
+            }
+        } catch (Throwable t) {
+            Proc.executeFailed(this, t);
+        }
+    }
+
+    /** The body of the virtual thread: the user's function, then goexit. */
+    @Override
+    public void run() {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("G.run is the goroutine's own body");
+        }
+        try {
+            fn.run();
+        } catch (Throwable t) {
+            Proc.panicked(this, t);
+        } finally {
+            fn = null;
+            Proc.goexit(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- status word
+
+    /** execute(): bump the epoch and mark RUNNABLE, unless dead. Any thread. */
+    boolean markRunnable() {
+        for (;;) {
+            int s = state;
+            if ((s & STATUS_MASK) == GStatus.DEAD.ordinal()) {
+                return false;
+            }
+            int n = ((s & ~STATUS_MASK) + EPOCH_ONE) | GStatus.RUNNABLE.ordinal();
+            if (STATE.compareAndSet(this, s, n)) {
+                return true;
+            }
+        }
+    }
+
+    /** Before mounting: RUNNING with the current epoch. Returns the word to hand to afterRun. Running M only. */
+    int markRunning() {
+        for (;;) {
+            int s = state;
+            if ((s & STATUS_MASK) == GStatus.DEAD.ordinal()) {
+                return s;
+            }
+            int n = (s & ~STATUS_MASK) | GStatus.RUNNING.ordinal();
+            if (STATE.compareAndSet(this, s, n)) {
+                return n;
+            }
+        }
+    }
+
+    /** After the continuation returned: RUNNING to WAITING unless readied again or dead. Running M only. */
+    void afterRun(int runningWord) {
+        if ((runningWord & STATUS_MASK) == GStatus.RUNNING.ordinal()) {
+            STATE.compareAndSet(this, runningWord, (runningWord & ~STATUS_MASK) | GStatus.WAITING.ordinal());
+        }
+    }
+
+    /** Sets a status that no other party races on (DEAD at exit, SYSCALL and back in Go.syscall). The G itself only. */
+    void setStatus(GStatus st) {
+        for (;;) {
+            int s = state;
+            if (STATE.compareAndSet(this, s, (s & ~STATUS_MASK) | st.ordinal())) {
+                return;
+            }
+        }
+    }
+
+    boolean isAnonymous() {
+        return goid == 0;
+    }
+
+    @Override
+    public String toString() {
+        return "G" + goid + "(" + status().goName + ")";
+    }
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(G.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

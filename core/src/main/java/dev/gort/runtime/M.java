@@ -1,0 +1,92 @@
+package dev.gort.runtime;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.locks.LockSupport;
+
+/*
+ * M: a machine, one platform carrier thread running Go's schedule() loop (Go's runtime2.go type m
+ * and mstart/schedule in proc.go).
+ *
+ * An M needs a P to run goroutines. It gets one from startm (through nextp), runs
+ * schedule -> findRunnable -> execute for ever, and when findRunnable finds nothing it gives its P
+ * back to the idle list and sleeps on its note (stopm) until startm wakes it with a new P.
+ *
+ * The M is the virtual threads' carrier: execute() calls the G's runContinuation on this thread,
+ * which mounts the goroutine until it parks, yields or ends. The M's own stack while it schedules
+ * plays the part of Go's g0.
+ *
+ * Why an M is a ForkJoinWorkerThread ("the spin trap")
+ * ---------------------------------------------------
+ * SynchronousQueue, LinkedTransferQueue and Exchanger spin 128 x Thread.onSpinWait before parking,
+ * unless ForkJoinWorkerThread.hasKnownQueuedWork() says the carrier has other work queued. On a
+ * carrier that is not a ForkJoinWorkerThread that is never true, so on one P every hand-off burned
+ * ~7 us spinning while the partner could not run. An M is therefore a ForkJoinWorkerThread of a
+ * pool that never runs anything (NO_WORK_POOL, whose thread factory makes no threads), and at start
+ * it pushes one marker task, never run, onto its own work queue. hasKnownQueuedWork() is then true
+ * on every M, and those queues park at once, which is what a goroutine scheduler wants: a spinning
+ * goroutine holds the P its partner needs. The M never registers with the pool (run() is ours), so
+ * no pool ever steals or runs the marker. -Dgort.spintrapfix=false turns this off for comparison.
+ */
+public final class M extends ForkJoinWorkerThread {
+    /** Sequential id; M0 is the first M the runtime starts. Immutable. */
+    public final long mid;
+
+    /** The P held, or null. Written by this M (acquirep/releasep), or by sysmon's retake. */
+    volatile P p;
+    /** The P handed over by startm for this M to acquire when it wakes. Written under sched.lock before the wake. */
+    volatile P nextp;
+    /** The goroutine mounted on this M, or null. Written by this M; read racily by dumps and sysmon. */
+    volatile G curg;
+    /** Whether this M is spinning (looking for work, counted in sched.nmspinning). This M only, except startm before the wake. */
+    volatile boolean spinning;
+    /** Whether the G from the last runqget came from runnext (inherits the time slice). This M only. */
+    boolean inheritTime;
+    /** Go's m.park note: set by the waker, cleared by this M. */
+    private volatile boolean notified;
+
+    /** A pool that has no threads and makes none; Ms only borrow its type. See "the spin trap". */
+    private static final ForkJoinPool NO_WORK_POOL = new ForkJoinPool(1, pool -> null, null, false);
+    private static final boolean SPIN_TRAP_FIX =
+            !"false".equalsIgnoreCase(System.getProperty("gort.spintrapfix"));
+
+    M(long mid) {
+        super(null, NO_WORK_POOL, true);
+        this.mid = mid;
+        setName("gort-m" + mid);
+        setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+        if (SPIN_TRAP_FIX) {
+            ForkJoinTask.adapt(() -> { }).fork(); // the marker: pushed on this M's own queue, never run
+        }
+        Proc.mstart(this);
+    }
+
+    /** Go's notesleep on m.park: sleep until notewakeup. This M only. */
+    void notesleep() {
+        while (!notified) {
+            LockSupport.park(this);
+        }
+        notified = false;
+    }
+
+    /** Go's notewakeup on m.park. Any thread. */
+    void notewakeup() {
+        notified = true;
+        LockSupport.unpark(this);
+    }
+
+    /** The M carrying the calling thread, or null if the caller is not on an M. */
+    static M current() {
+        return VThreads.currentCarrier() instanceof M m ? m : null;
+    }
+
+    @Override
+    public String toString() {
+        return "M" + mid;
+    }
+}

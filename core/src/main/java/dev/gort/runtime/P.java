@@ -1,0 +1,266 @@
+package dev.gort.runtime;
+
+import dev.gort.FatalError;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/*
+ * P: a processor, the right to run Go code (Go's runtime2.go type p, and the run-queue functions
+ * of proc.go).
+ *
+ * Run queue. A P owns a bounded single-producer, multi-consumer ring of 256 Gs plus one runnext
+ * slot, exactly Go's:
+ *   - only the owner puts (runqput), writing the slot and then store-releasing tail;
+ *   - the owner and stealers take by load-acquiring head and tail, reading the slots, and CASing
+ *     head forward (runqget takes one, runqgrab takes half);
+ *   - runnext holds the G readied most recently by this P's goroutine; it runs next and inherits
+ *     the time slice. Only the owner may CAS it to a G; anyone may CAS it to null (stealers do).
+ * A slot read by a stealer may be stale, but its CAS on head fails in exactly that case: the owner
+ * writes slot t only when t - head < 256, so it never overwrites a slot in [head, tail).
+ *
+ * Invariants (checked by P.checkInvariants in the tests):
+ *   0 <= tail - head <= 256, head and tail only grow, and runnext is never also in the ring
+ *   after a single put (the JDK may still queue one G twice; see G).
+ *
+ * Who is "the owner": the M holding the P, while the P is SCHED; or that M's running goroutine
+ * inside a runtime call, after CASing the P from RUNNING to SCHED. See PStatus and Proc.
+ */
+public final class P {
+    static final int RUNQ_SIZE = 256;
+
+    /** Index in allp. Immutable. */
+    public final int id;
+
+    /** Ownership status, see PStatus. Transitions out of RUNNING/SYSCALL are CASes. */
+    volatile PStatus status = PStatus.IDLE;
+    /** The M holding it, or null. Written by that M (acquirep/releasep) or by sysmon's retake. */
+    volatile M m;
+
+    /** Incremented by the owner on every schedule that does not inherit a time slice. Read racily by sysmon. */
+    volatile long schedtick;
+    /** Goroutines this P has run, for the demo and schedtrace. Owner writes; others read racily. */
+    long runs;
+    /** Goroutines this P stole from others. Owner writes. */
+    long steals;
+
+    private final G[] runq = new G[RUNQ_SIZE];
+    /** Consumers CAS it forward (release); everyone load-acquires it. */
+    private volatile int head;
+    /** Written by the owner only, store-release; others load-acquire. */
+    private volatile int tail;
+    /** Owner CASes it to a G; anyone may CAS it to null. */
+    private volatile G runnext;
+
+    P(int id) {
+        this.id = id;
+    }
+
+    // ------------------------------------------------------------------ put
+
+    /**
+     * Go's runqput. With next, gp goes to runnext and the G it displaces goes to the tail. When the
+     * ring is full, half of it plus gp move to the global queue (runqputslow).
+     * Owner only.
+     */
+    void runqput(G gp, boolean next) {
+        if (next) {
+            G old;
+            do {
+                old = runnext;
+            } while (!RUNNEXT.compareAndSet(this, old, gp));
+            if (old == null) {
+                return;
+            }
+            gp = old; // kick the old runnext to the regular queue
+        }
+        for (;;) {
+            int h = (int) HEAD.getAcquire(this);
+            int t = (int) TAIL.get(this);
+            if (t - h < RUNQ_SIZE) {
+                runq[t & (RUNQ_SIZE - 1)] = gp;
+                TAIL.setRelease(this, t + 1);
+                return;
+            }
+            if (runqputslow(gp, h, t)) {
+                return;
+            }
+            // the queue is no longer full: a stealer took some; retry the fast path
+        }
+    }
+
+    /** Go's runqputslow: move half the ring plus gp to the global queue. Owner only. */
+    private boolean runqputslow(G gp, int h, int t) {
+        int n = (t - h) / 2;
+        assert n == RUNQ_SIZE / 2 : "runqputslow: queue is not full";
+        G[] batch = new G[n + 1];
+        for (int i = 0; i < n; i++) {
+            batch[i] = runq[(h + i) & (RUNQ_SIZE - 1)];
+        }
+        if (!HEAD.compareAndSet(this, h, h + n)) {
+            return false;
+        }
+        batch[n] = gp;
+        Proc.globrunqputbatch(batch, n + 1);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ get
+
+    /** Go's runqget: runnext first (inherits the time slice, reported through {@code m.inheritTime}), then the ring. Owner only. */
+    G runqget(M mp) {
+        G next = runnext;
+        if (next != null && RUNNEXT.compareAndSet(this, next, null)) {
+            mp.inheritTime = true;
+            return next;
+        }
+        mp.inheritTime = false;
+        for (;;) {
+            int h = (int) HEAD.getAcquire(this);
+            int t = (int) TAIL.get(this);
+            if (t == h) {
+                return null;
+            }
+            G gp = runq[h & (RUNQ_SIZE - 1)];
+            if (HEAD.compareAndSet(this, h, h + 1)) {
+                return gp;
+            }
+        }
+    }
+
+    /** Go's runqempty: true when the ring and runnext are both empty. Any thread; a racy snapshot that is never falsely empty while the P's owner is not taking. */
+    boolean runqempty() {
+        for (;;) {
+            int h = (int) HEAD.getAcquire(this);
+            int t = (int) TAIL.getAcquire(this);
+            G next = runnext;
+            if ((int) TAIL.getAcquire(this) == t) {
+                return h == t && next == null;
+            }
+        }
+    }
+
+    /** Queue length including runnext; a racy snapshot. Any thread. */
+    int runqsize() {
+        int n = (int) TAIL.getAcquire(this) - (int) HEAD.getAcquire(this);
+        return Math.max(0, Math.min(n, RUNQ_SIZE)) + (runnext != null ? 1 : 0);
+    }
+
+    /**
+     * Go's runqgrab: take half of this P's queue into batch[batchHead...], or its runnext when the
+     * queue is empty and stealRunNextG. Returns how many were taken. Any thread (stealers).
+     */
+    int runqgrab(G[] batch, int batchHead, boolean stealRunNextG) {
+        for (;;) {
+            int h = (int) HEAD.getAcquire(this);
+            int t = (int) TAIL.getAcquire(this);
+            int n = t - h;
+            n = n - n / 2;
+            if (n == 0) {
+                if (stealRunNextG) {
+                    G next = runnext;
+                    if (next != null) {
+                        if (status == PStatus.RUNNING) {
+                            // The P's goroutine is running and just readied next; it is probably
+                            // about to park and run next. Back off ~3us before stealing it (Go's usleep(3)).
+                            long until = System.nanoTime() + 3_000;
+                            while (System.nanoTime() < until) {
+                                Thread.onSpinWait();
+                            }
+                        }
+                        if (!RUNNEXT.compareAndSet(this, next, null)) {
+                            continue;
+                        }
+                        batch[batchHead & (RUNQ_SIZE - 1)] = next;
+                        return 1;
+                    }
+                }
+                return 0;
+            }
+            if (n > RUNQ_SIZE / 2) {
+                continue; // read inconsistent h and t
+            }
+            for (int i = 0; i < n; i++) {
+                batch[(batchHead + i) & (RUNQ_SIZE - 1)] = runq[(h + i) & (RUNQ_SIZE - 1)];
+            }
+            if (HEAD.compareAndSet(this, h, h + n)) {
+                return n;
+            }
+        }
+    }
+
+    /**
+     * Go's runqsteal: steal half of p2's queue into this P's ring; return one of the stolen Gs.
+     * Owner of this P only.
+     */
+    G runqsteal(P p2, boolean stealRunNextG) {
+        int t = tail;
+        int n = p2.runqgrab(runq, t, stealRunNextG);
+        if (n == 0) {
+            return null;
+        }
+        n--;
+        G gp = runq[(t + n) & (RUNQ_SIZE - 1)];
+        runq[(t + n) & (RUNQ_SIZE - 1)] = null;
+        if (n == 0) {
+            return gp;
+        }
+        int h = (int) HEAD.getAcquire(this);
+        if (t - h + n >= RUNQ_SIZE) {
+            throw new FatalError("runqsteal: runq overflow");
+        }
+        TAIL.setRelease(this, t + n);
+        return gp;
+    }
+
+    /** Moves every queued G (runnext first) out of this P, for procresize or a dying P. Owner only. */
+    int runqdrain(G[] out) {
+        int k = 0;
+        G next = runnext;
+        if (next != null && RUNNEXT.compareAndSet(this, next, null)) {
+            out[k++] = next;
+        }
+        for (;;) {
+            int h = (int) HEAD.getAcquire(this);
+            int t = (int) TAIL.get(this);
+            if (t == h) {
+                return k;
+            }
+            G gp = runq[h & (RUNQ_SIZE - 1)];
+            if (HEAD.compareAndSet(this, h, h + 1)) {
+                out[k++] = gp;
+            }
+        }
+    }
+
+    /** Throws if a run-queue invariant is broken. For tests, on a quiescent P. */
+    void checkInvariants() {
+        int h = head, t = tail;
+        if (t - h < 0 || t - h > RUNQ_SIZE) {
+            throw new AssertionError("P" + id + ": head=" + h + " tail=" + t);
+        }
+    }
+
+    boolean casStatus(PStatus from, PStatus to) {
+        return STATUS.compareAndSet(this, from, to);
+    }
+
+    @Override
+    public String toString() {
+        return "P" + id;
+    }
+
+    private static final VarHandle HEAD, TAIL, RUNNEXT, STATUS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            HEAD = l.findVarHandle(P.class, "head", int.class);
+            TAIL = l.findVarHandle(P.class, "tail", int.class);
+            RUNNEXT = l.findVarHandle(P.class, "runnext", G.class);
+            STATUS = l.findVarHandle(P.class, "status", PStatus.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.gort.runtime;
+
+/**
+ * A P's status, after Go's {@code _Pidle} … {@code _Pdead} (runtime2.go). The status word is also
+ * the P's ownership lock: every transition out of {@link #RUNNING} and {@link #SYSCALL} is a CAS,
+ * so exactly one party wins a P that sysmon and its M both reach for.
+ */
+public enum PStatus {
+    /**
+     * On the idle list, or just taken from it. Its owner is whoever took it off the list; its run
+     * queue may still be stolen from (stealers only CAS the queue head).
+     */
+    IDLE,
+    /**
+     * Held by an M that is running a goroutine's code. The running goroutine may enter the runtime
+     * (to ready a G onto this P) only by CASing RUNNING to {@link #SCHED} and back; sysmon may
+     * retake the P by CASing RUNNING away (see "Retake" in Proc).
+     */
+    RUNNING,
+    /**
+     * Held exclusively by its M's scheduler code, or by its running goroutine inside a runtime call.
+     * Nobody else may change it.
+     */
+    SCHED,
+    /** Its M's goroutine is in {@code Go.syscall}; sysmon may retake it by CAS. */
+    SYSCALL,
+    /** Beyond GOMAXPROCS. Its queues are empty and nobody owns it. */
+    DEAD
+}

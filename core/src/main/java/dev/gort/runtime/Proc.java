@@ -1,0 +1,900 @@
+package dev.gort.runtime;
+
+import dev.gort.FatalError;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/*
+ * Proc: gort's goroutine scheduler, after Go's src/runtime/proc.go. Read that file's opening essay
+ * first; this one says what is the same and what the JVM made different.
+ *
+ * Concepts
+ * --------
+ * G - goroutine. A JDK virtual thread whose scheduler (Executor) is its own G object. See G.
+ * M - machine. A platform thread that carries goroutines: it runs their continuations. See M.
+ * P - processor, the right to run goroutines. There are exactly GOMAXPROCS of them. Each has a local
+ *     run queue of 256 slots plus runnext. An M must hold a P to run goroutines. See P.
+ * There is also one global run queue, guarded by sched.lock.
+ *
+ * The JDK parks for us
+ * --------------------
+ * Go's gopark switches to g0 and calls schedule. Here a goroutine parks with LockSupport.park (or
+ * anything in the JDK that parks: monitors under JEP 491, j.u.c locks, sockets, sleep); the JDK
+ * yields the continuation, which returns control to the M inside execute(), and the M schedules
+ * the next G. Go's goready is LockSupport.unpark: the JDK calls G.execute, which lands in ready()
+ * below. So every park and unpark in the JVM, ours or the JDK's, goes through this scheduler.
+ *
+ * Where a readied G goes (ready)
+ * ------------------------------
+ *  - on an M that holds a P (the readier is a goroutine, or the M itself after unmounting):
+ *    runqput(pp, gp, next=true), so it runs next and inherits the time slice, then wakep().
+ *    Go's newproc does the same for a new goroutine, so a started goroutine goes to runnext too.
+ *  - a Thread.yield (the JDK resubmits the G from the M, with the thread in state YIELDED): the
+ *    global queue, behind everything else, as Go's goschedImpl.
+ *  - from a thread that is not an M (main, the JDK's timer, unblocker and poller threads): the
+ *    global queue, then wakep() to get an idle P going.
+ *
+ * schedule and findRunnable
+ * -------------------------
+ * In this order, as Go:
+ *  1. every 61st schedtick, one G from the global queue (so two goroutines that keep readying each
+ *     other through runnext cannot starve the global queue);
+ *  2. the local queue: runnext, then the ring;
+ *  3. the global queue, a batch (globrunqget);
+ *  4. steal: if this M is spinning, or fewer than half the busy Ps have a spinning M, become
+ *     spinning and try 4 rounds over all Ps in random order, stealing half a queue, and in the
+ *     last round a runnext;
+ *  5. give up: under sched.lock, recheck the global queue, release the P to the idle list, stop
+ *     spinning, recheck every queue (see "Delicate dance"), and sleep on the M's note (stopm).
+ *
+ * Spinning and the delicate dance (Go's words, proc.go "Worker thread parking/unparking")
+ * -------------------------------------------------------------------------------------
+ * A spinning M is one looking for work. wakep() starts a new spinning M only when no M is spinning
+ * and a P is idle; a spinning M that finds work calls wakep() before running it (resetspinning), so
+ * parallelism ramps up one M at a time. An M that stops spinning decrements nmspinning and only
+ * then rechecks every run queue; a readier queues its G and only then checks nmspinning. One of
+ * the two always sees the other, so no readied G is left with every P idle.
+ *
+ * Ownership of a P (PStatus)
+ * --------------------------
+ * Go can tell who owns a P by where the code runs (an M on g0, or a G with m.p set and no
+ * preemption). On the JVM the running goroutine's code and sysmon race, so the P's status is its
+ * lock: the M holds its P as SCHED while scheduling, store-releases RUNNING just before mounting a G,
+ * and CASes RUNNING back to SCHED when the continuation returns. A goroutine that readies another
+ * enters the runtime by CASing its P from RUNNING to SCHED and leaves by setting RUNNING. Sysmon
+ * (issue 5) retakes a P by CASing it from RUNNING or SYSCALL; whoever loses a CAS has lost the P.
+ *
+ * GOMAXPROCS (procresize)
+ * -----------------------
+ * Go stops the world. gort cannot stop a goroutine, so: growing adds idle Ps; shrinking marks Ps
+ * past n dead. An idle one is drained to the global queue at once; a held one is drained by its M
+ * the next time it reaches schedule(), after which the M looks for another P or stops.
+ *
+ * Lock order
+ * ----------
+ *   resizeLock  (procresize only)
+ *     -> sched.lock (global run queue, idle P and M lists, mcount)
+ * Nothing else is held while either is taken, and no goroutine parks while holding sched.lock:
+ * ready() runs inside execute(), where the JDK pins the calling virtual thread.
+ *
+ * Rejected alternatives
+ * ---------------------
+ *  - The JDK's ForkJoinPool with a custom parallelism: no per-P queues, no runnext, no 61-tick
+ *    fairness, no idle-P accounting to observe. It is the peer gort is measured against.
+ *  - A ThreadLocal to find the current M: the virtual thread has its own map; the carrier handle
+ *    (Thread.currentCarrierThread) costs about as much as currentThread().
+ *  - Intrusive run-queue links (Go's schedlink): the JDK may queue one G twice.
+ *
+ * Differences from Go
+ * -------------------
+ *  - No forced preemption: the JVM cannot stop a running continuation (Continuation.tryPreempt
+ *    throws). Sysmon retakes the P instead (issue 5).
+ *  - procresize does not stop the world; see above.
+ *  - M0 is the first M gort starts, not the JVM's main thread, and there is no separate g0: the M's
+ *    own stack runs the scheduler.
+ *  - When Go.run's main returns, other goroutines keep running (the JVM is not exited); their Ms
+ *    are daemon threads, so they do not keep the JVM alive.
+ *  - A virtual thread created with the JDK's API inside a goroutine runs as an anonymous goroutine
+ *    (goid 0): scheduled on gort's Ps, but not counted by numGoroutine.
+ *  - Ms are never destroyed; idle Ms sleep. Go does the same, except for locked Ms.
+ */
+public final class Proc {
+    private Proc() {}
+
+    // ================================================================== sched (Go's schedt)
+
+    /** sched.lock. Guards runq, pidle, midle, mcount. A leaf lock (see Lock order). */
+    static final ReentrantLock lock = new ReentrantLock();
+    /** procresize's lock, taken before sched.lock. */
+    private static final ReentrantLock resizeLock = new ReentrantLock();
+
+    /** The global run queue. Under sched.lock. Duplicates allowed (see G). */
+    private static final ArrayDeque<G> runq = new ArrayDeque<>();
+    /** runq.size(), written under sched.lock, read without it for fast checks. */
+    private static volatile int runqsize;
+
+    /** Idle Ps, LIFO. Under sched.lock. */
+    private static final ArrayDeque<P> pidle = new ArrayDeque<>();
+    /** pidle.size(). Written under sched.lock, read without it. */
+    static final AtomicInteger npidle = new AtomicInteger();
+    /** Idle Ms, LIFO. Under sched.lock. */
+    private static final ArrayDeque<M> midle = new ArrayDeque<>();
+    /** Ms created. Under sched.lock. */
+    static volatile int mcount;
+    /** Go's sched.maxmcount: 10000 by default (SetMaxThreads). */
+    private static volatile int maxmcount = 10_000;
+    /** Spinning Ms. Atomic; see "Delicate dance". */
+    static final AtomicInteger nmspinning = new AtomicInteger();
+
+    /** Every P ever made; entries past gomaxprocs are DEAD. Copy-on-write under resizeLock+sched.lock. */
+    static volatile P[] allp = new P[0];
+    /** Every M ever made. Copy-on-write under sched.lock. */
+    static volatile M[] allm = new M[0];
+    /** GOMAXPROCS. Written under resizeLock and sched.lock. */
+    static volatile int gomaxprocs;
+
+    /** Live goroutines (Go's allgs, minus the dead). Concurrent set; a G leaves it in goexit. */
+    static final Set<G> allgs = ConcurrentHashMap.newKeySet();
+    private static final AtomicLong goidgen = new AtomicLong();
+    private static final AtomicLong midgen = new AtomicLong();
+
+    /** The runtime is started lazily by the first go() or run(). */
+    private static volatile boolean started;
+    static final long startNanos = System.nanoTime();
+
+    // ================================================================== start-up
+
+    /** Default GOMAXPROCS: env GOMAXPROCS, else -Dgort.maxprocs, else the CPU count. */
+    static int defaultProcs() {
+        String v = System.getProperty("gort.maxprocs");
+        if (v == null) {
+            v = System.getenv("GOMAXPROCS");
+        }
+        if (v != null && !v.isBlank()) {
+            try {
+                int n = Integer.parseInt(v.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the CPU count, as Go ignores a malformed GOMAXPROCS
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Go's schedinit: make the Ps. Idempotent. */
+    static void schedinit() {
+        if (started) {
+            return;
+        }
+        VThreads.check();
+        resizeLock.lock();
+        try {
+            if (!started) {
+                procresize(defaultProcs());
+                started = true;
+                SchedTrace.startIfConfigured();
+            }
+        } finally {
+            resizeLock.unlock();
+        }
+    }
+
+    // ================================================================== goroutine creation and exit
+
+    /** Go's newproc: create a goroutine running fn and make it runnable. */
+    public static G newproc(Runnable fn, Run run) {
+        schedinit();
+        G parent = currentG();
+        Run r = run != null ? run : parent != null ? parent.run : null;
+        G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
+        allgs.add(newg);
+        newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
+        return newg;
+    }
+
+    /** Go's goexit0: the G's function returned. Called by the G itself as its last act. */
+    static void goexit(G gp) {
+        gp.setStatus(GStatus.DEAD);
+        allgs.remove(gp);
+        if (gp.run != null) {
+            gp.run.goexit(gp);
+        }
+    }
+
+    /** An exception escaped gp: report it Go-style and end gp's run. Called by gp itself. */
+    static void panicked(G gp, Throwable t) {
+        if (t instanceof FatalError) {
+            if (gp.run != null) {
+                gp.run.fail(t); // already reported by throw()
+            }
+            return;
+        }
+        Traceback.printPanic(gp, t);
+        if (gp.run != null) {
+            gp.run.fail(t);
+        }
+    }
+
+    // ================================================================== gopark / goready
+
+    /**
+     * Go's gopark: parks the calling goroutine with a wait reason until {@link #goready}. Outside a
+     * goroutine it parks the calling platform thread. Like LockSupport.park it may return
+     * spuriously, and a pending Thread.sleep permit makes it return at once: callers loop on their
+     * own condition. gp must be the calling goroutine (as from currentG()), or null.
+     */
+    public static void gopark(G gp, WaitReason reason, Object blocker) {
+        if (gp != null) {
+            gp.waitreason = reason;
+            gp.waitsince = System.nanoTime();
+            LockSupport.park(blocker);
+            gp.waitreason = null;
+        } else {
+            LockSupport.park(blocker);
+        }
+    }
+
+    /** Go's goready: makes the goroutine or thread t runnable again (t's next park returns). Any thread. */
+    public static void goready(Thread t) {
+        LockSupport.unpark(t);
+    }
+
+    /** The thread of goroutine gp. */
+    public static Thread thread(G gp) {
+        return gp.thread;
+    }
+
+    // ================================================================== ready
+
+    /**
+     * Makes gp runnable (Go's ready/goready, reached through G.execute). See "Where a readied G goes".
+     * Any thread.
+     */
+    static void ready(G gp) {
+        if (!gp.markRunnable() && !gp.isAnonymous()) {
+            return; // dead: a stale resubmission
+        }
+        Thread self = Thread.currentThread();
+        M mp = self instanceof M m ? m : M.current();
+        if (mp != null) {
+            if (self == mp && gp == mp.curg && gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED) {
+                // Thread.yield / Go.gosched: behind everybody, on the global queue (goschedImpl).
+                globrunqputLocked(gp);
+                wakep();
+                return;
+            }
+            P pp = mp.p;
+            if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
+                try {
+                    pp.runqput(gp, true);
+                } finally {
+                    pp.status = PStatus.RUNNING;
+                }
+                wakep();
+                return;
+            }
+            if (pp != null && self == mp && pp.m == mp && pp.status == PStatus.SCHED) {
+                pp.runqput(gp, true); // the M itself, in scheduler code
+                wakep();
+                return;
+            }
+        }
+        globrunqputLocked(gp);
+        wakep();
+    }
+
+    /** execute() must never throw: put the G on the global queue by the simplest route, or report. */
+    static void executeFailed(G gp, Throwable t) {
+        try {
+            globrunqputLocked(gp);
+            wakep();
+        } catch (Throwable t2) {
+            t2.addSuppressed(t);
+            System.err.println("gort: lost goroutine " + gp.goid + " while readying it: " + t2);
+        }
+    }
+
+    // ================================================================== global run queue
+
+    private static void globrunqputLocked(G gp) {
+        lock.lock();
+        try {
+            globrunqput(gp);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Go's globrunqput. sched.lock must be held. */
+    private static void globrunqput(G gp) {
+        assert lock.isHeldByCurrentThread() : "globrunqput: sched.lock not held";
+        runq.addLast(gp);
+        runqsize = runq.size();
+    }
+
+    /** Go's globrunqputbatch: n Gs from batch, in order. Takes sched.lock. */
+    static void globrunqputbatch(G[] batch, int n) {
+        lock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                runq.addLast(batch[i]);
+            }
+            runqsize = runq.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Go's globrunqget: take a fair share of the global queue (at most max if max > 0, and at most
+     * half a local ring), return one and put the rest on pp's local queue.
+     * sched.lock must be held; owner of pp only.
+     */
+    private static G globrunqget(P pp, int max) {
+        assert lock.isHeldByCurrentThread() : "globrunqget: sched.lock not held";
+        int size = runq.size();
+        if (size == 0) {
+            return null;
+        }
+        int n = Math.min(size, size / gomaxprocs + 1);
+        if (max > 0 && n > max) {
+            n = max;
+        }
+        n = Math.min(n, P.RUNQ_SIZE / 2);
+        G gp = runq.pollFirst();
+        for (int i = 1; i < n; i++) {
+            pp.runqput(runq.pollFirst(), false);
+        }
+        runqsize = runq.size();
+        return gp;
+    }
+
+    // ================================================================== P and M lists
+
+    /** Go's pidleput. sched.lock must be held. */
+    private static void pidleput(P pp) {
+        assert lock.isHeldByCurrentThread() : "pidleput: sched.lock not held";
+        if (!pp.runqempty()) {
+            throw new FatalError("pidleput: P has non-empty run queue");
+        }
+        pp.status = PStatus.IDLE;
+        pp.m = null;
+        pidle.push(pp);
+        npidle.set(pidle.size());
+    }
+
+    /** Go's pidleget. sched.lock must be held. */
+    private static P pidleget() {
+        assert lock.isHeldByCurrentThread() : "pidleget: sched.lock not held";
+        P pp = pidle.poll();
+        if (pp != null) {
+            npidle.set(pidle.size());
+            pp.status = PStatus.SCHED;
+        }
+        return pp;
+    }
+
+    /** Go's mput. sched.lock must be held. */
+    private static void mput(M mp) {
+        assert lock.isHeldByCurrentThread() : "mput: sched.lock not held";
+        midle.push(mp);
+    }
+
+    /** Go's mget. sched.lock must be held. */
+    private static M mget() {
+        assert lock.isHeldByCurrentThread() : "mget: sched.lock not held";
+        return midle.poll();
+    }
+
+    static int nmidle() {
+        return midle.size();
+    }
+
+    /** Go's acquirep. The P must be SCHED and unowned (fresh from pidleget or nextp). This M only. */
+    private static void acquirep(M mp, P pp) {
+        assert mp.p == null : "acquirep: already in go";
+        pp.m = mp;
+        pp.status = PStatus.SCHED;
+        mp.p = pp;
+    }
+
+    /** Go's releasep: detach the P from this M. This M only. */
+    private static P releasep(M mp) {
+        P pp = mp.p;
+        mp.p = null;
+        pp.m = null;
+        return pp;
+    }
+
+    // ================================================================== M management
+
+    /**
+     * Go's wakep: try to get one more M spinning, if no M is spinning and a P is idle. Any thread.
+     */
+    static void wakep() {
+        if (npidle.get() == 0) {
+            return;
+        }
+        if (nmspinning.get() != 0 || !nmspinning.compareAndSet(0, 1)) {
+            return;
+        }
+        startm(null, true);
+    }
+
+    /**
+     * Go's startm: run pp (or an idle P if null) on an idle M, or a new one. With spinning, the
+     * caller has already counted the M in nmspinning; if there is no P that count is undone.
+     */
+    static void startm(P pp, boolean spinning) {
+        M nmp;
+        boolean fresh = false;
+        lock.lock();
+        try {
+            if (pp == null) {
+                pp = pidleget();
+                if (pp == null) {
+                    if (spinning && nmspinning.decrementAndGet() < 0) {
+                        throw new FatalError("startm: negative nmspinning");
+                    }
+                    return;
+                }
+            }
+            nmp = mget();
+            if (nmp == null) {
+                nmp = newm();
+                fresh = true;
+            }
+            nmp.spinning = spinning;
+            nmp.nextp = pp;
+        } catch (Throwable t) {
+            if (pp != null) {
+                pidleput(pp);
+            }
+            if (spinning) {
+                nmspinning.decrementAndGet();
+            }
+            throw t;
+        } finally {
+            lock.unlock();
+        }
+        if (fresh) {
+            nmp.start();
+        } else {
+            nmp.notewakeup();
+        }
+    }
+
+    /** Go's newm/allocm: a new, unstarted M. sched.lock must be held. Fatal past maxmcount. */
+    private static M newm() {
+        assert lock.isHeldByCurrentThread() : "newm: sched.lock not held";
+        if (mcount >= maxmcount) {
+            throw fatal("runtime: program exceeds " + maxmcount + "-thread limit", "thread exhaustion");
+        }
+        M mp = new M(midgen.getAndIncrement());
+        mcount++;
+        M[] a = allm;
+        M[] b = java.util.Arrays.copyOf(a, a.length + 1);
+        b[a.length] = mp;
+        allm = b;
+        return mp;
+    }
+
+    /** Go's stopm: put this M on the idle list and sleep until startm gives it a P. This M only. */
+    private static void stopm(M mp) {
+        assert mp.p == null : "stopm: holding p";
+        assert !mp.spinning : "stopm: spinning";
+        lock.lock();
+        try {
+            mput(mp);
+        } finally {
+            lock.unlock();
+        }
+        mp.notesleep();
+        P pp = mp.nextp;
+        mp.nextp = null;
+        acquirep(mp, pp);
+    }
+
+    /** Go's SetMaxThreads: returns the previous limit. */
+    public static int setMaxThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("setMaxThreads: limit must be at least 1, got " + n);
+        }
+        lock.lock();
+        try {
+            int old = maxmcount;
+            maxmcount = n;
+            if (mcount > n) {
+                throw fatal("runtime: program exceeds " + n + "-thread limit", "thread exhaustion");
+            }
+            return old;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ================================================================== the scheduler loop
+
+    /** Go's mstart: the body of every M. */
+    static void mstart(M mp) {
+        P pp = mp.nextp;
+        mp.nextp = null;
+        acquirep(mp, pp);
+        for (;;) {
+            schedule(mp);
+        }
+    }
+
+    /** Go's schedule: one round of find a G, run it. This M only. */
+    private static void schedule(M mp) {
+        P pp = mp.p;
+        if (pp == null) {
+            // the P was retaken while our G ran (sysmon, issue 5): find another or sleep
+            lock.lock();
+            try {
+                pp = pidleget();
+            } finally {
+                lock.unlock();
+            }
+            if (pp != null) {
+                acquirep(mp, pp);
+            } else {
+                stopm(mp);
+            }
+            return;
+        }
+        if (pp.id >= gomaxprocs) {
+            destroyp(mp);
+            return;
+        }
+        G gp = findRunnable(mp);
+        if (mp.spinning) {
+            resetspinning(mp);
+        }
+        execute(mp, gp, mp.inheritTime);
+    }
+
+    /** Go's resetspinning: this M found work; stop spinning and let another M take its place. */
+    private static void resetspinning(M mp) {
+        mp.spinning = false;
+        if (nmspinning.decrementAndGet() < 0) {
+            throw new FatalError("resetspinning: negative nmspinning");
+        }
+        wakep();
+    }
+
+    /**
+     * Go's execute: run gp on this M until its continuation returns (it parked, yielded or ended).
+     * This M only, holding its P as SCHED.
+     */
+    private static void execute(M mp, G gp, boolean inheritTime) {
+        P pp = mp.p;
+        if (!inheritTime) {
+            pp.schedtick++;
+        }
+        pp.runs++;
+        mp.curg = gp;
+        gp.m = mp;
+        int word = gp.markRunning();
+        pp.status = PStatus.RUNNING; // from here sysmon may retake the P (issue 5)
+        try {
+            gp.cont.run();
+        } catch (Throwable t) {
+            // The JDK's runContinuation does not throw for a well-formed G; if it does, keep the M.
+            System.err.println("gort: " + mp + " caught " + t + " running goroutine " + gp.goid);
+        }
+        mp.curg = null;
+        gp.m = null;
+        gp.afterRun(word);
+        if (!pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
+            // lost the P to a retake while gp ran
+            if (mp.p == pp) {
+                mp.p = null;
+            }
+        }
+    }
+
+    /**
+     * Go's findRunnable: find a runnable G, stealing if need be, or sleep until there is one.
+     * Returns with this M holding a P (possibly a different one). This M only.
+     */
+    private static G findRunnable(M mp) {
+        top:
+        for (;;) {
+            P pp = mp.p;
+            G gp;
+
+            // Fairness: check the global queue once in a while.
+            if (pp.schedtick % 61 == 0 && runqsize > 0) {
+                lock.lock();
+                try {
+                    gp = globrunqget(pp, 1);
+                } finally {
+                    lock.unlock();
+                }
+                if (gp != null) {
+                    mp.inheritTime = false;
+                    return gp;
+                }
+            }
+
+            // local runq
+            gp = pp.runqget(mp);
+            if (gp != null) {
+                return gp;
+            }
+
+            // global runq
+            if (runqsize != 0) {
+                lock.lock();
+                try {
+                    gp = globrunqget(pp, 0);
+                } finally {
+                    lock.unlock();
+                }
+                if (gp != null) {
+                    mp.inheritTime = false;
+                    return gp;
+                }
+            }
+
+            // Steal work from other Ps. Limit the number of spinning Ms to half the busy Ps, to
+            // avoid burning CPU when GOMAXPROCS>>1 and the program has little parallelism.
+            if (mp.spinning || 2 * nmspinning.get() < gomaxprocs - npidle.get()) {
+                if (!mp.spinning) {
+                    mp.spinning = true;
+                    nmspinning.incrementAndGet();
+                }
+                gp = stealWork(pp);
+                if (gp != null) {
+                    mp.inheritTime = false;
+                    return gp;
+                }
+            }
+
+            // Give up the P. Recheck the global queue under the lock first.
+            lock.lock();
+            try {
+                if (runqsize != 0) {
+                    gp = globrunqget(pp, 0);
+                    mp.inheritTime = false;
+                    return gp;
+                }
+                releasep(mp);
+                if (pp.id >= gomaxprocs) {
+                    killp(pp);
+                } else {
+                    pidleput(pp);
+                }
+            } finally {
+                lock.unlock();
+            }
+
+            // Delicate dance: the M stops spinning, then rechecks every source of work. A readier
+            // queues first and checks nmspinning second, so one of us sees the other.
+            if (mp.spinning) {
+                mp.spinning = false;
+                if (nmspinning.decrementAndGet() < 0) {
+                    throw new FatalError("findRunnable: negative nmspinning");
+                }
+                P[] ps = allp;
+                int n = Math.min(gomaxprocs, ps.length);
+                boolean work = runqsize != 0;
+                for (int i = 0; i < n && !work; i++) {
+                    work = !ps[i].runqempty();
+                }
+                if (work) {
+                    P p2;
+                    lock.lock();
+                    try {
+                        p2 = pidleget();
+                    } finally {
+                        lock.unlock();
+                    }
+                    if (p2 != null) {
+                        acquirep(mp, p2);
+                        mp.spinning = true;
+                        nmspinning.incrementAndGet();
+                        continue top;
+                    }
+                }
+            }
+            stopm(mp);
+        }
+    }
+
+    /** Go's stealWork: 4 rounds over all Ps in random order; runnext only in the last. Owner of pp only. */
+    private static G stealWork(P pp) {
+        P[] ps = allp;
+        int n = Math.min(gomaxprocs, ps.length);
+        if (n <= 1) {
+            return null;
+        }
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        for (int round = 0; round < 4; round++) {
+            boolean stealRunNext = round == 3;
+            int start = rnd.nextInt(n);
+            int step = coprime(n, rnd);
+            for (int i = 0, k = start; i < n; i++, k = (k + step) % n) {
+                P p2 = ps[k];
+                if (p2 == pp || p2.status == PStatus.IDLE) {
+                    continue;
+                }
+                G gp = pp.runqsteal(p2, stealRunNext);
+                if (gp != null) {
+                    pp.steals++;
+                    return gp;
+                }
+            }
+            if (runqsize != 0) {
+                return null; // let findRunnable take from the global queue
+            }
+        }
+        return null;
+    }
+
+    /** A random step coprime with n, so that start + i*step visits every index once (Go's randomOrder). */
+    private static int coprime(int n, ThreadLocalRandom rnd) {
+        for (;;) {
+            int c = 1 + rnd.nextInt(n);
+            if (gcd(c, n) == 1) {
+                return c;
+            }
+        }
+    }
+
+    private static int gcd(int a, int b) {
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
+    // ================================================================== GOMAXPROCS
+
+    /** Go's GOMAXPROCS: set it to n if n >= 1; return the previous value. */
+    public static int gomaxprocs(int n) {
+        schedinit();
+        int old = gomaxprocs;
+        if (n < 1 || n == old) {
+            return old;
+        }
+        resizeLock.lock();
+        try {
+            old = gomaxprocs;
+            procresize(n);
+        } finally {
+            resizeLock.unlock();
+        }
+        // new Ps may have work waiting in the global queue
+        for (int i = old; i < n && runqsize > 0; i++) {
+            wakep();
+        }
+        return old;
+    }
+
+    /** Go's procresize. resizeLock must be held. */
+    private static void procresize(int n) {
+        assert resizeLock.isHeldByCurrentThread() : "procresize: resizeLock not held";
+        if (n > 100_000) {
+            throw new IllegalArgumentException("gomaxprocs: " + n + " is more than gort supports (100000)");
+        }
+        lock.lock();
+        try {
+            P[] ps = allp;
+            if (n > ps.length) {
+                P[] b = java.util.Arrays.copyOf(ps, n);
+                for (int i = ps.length; i < n; i++) {
+                    b[i] = new P(i);
+                    b[i].status = PStatus.DEAD;
+                }
+                allp = ps = b;
+            }
+            int old = gomaxprocs;
+            gomaxprocs = n;
+            for (int i = old; i < n; i++) {
+                if (ps[i].status == PStatus.DEAD) {
+                    pidleput(ps[i]);
+                }
+            }
+            for (int i = n; i < old; i++) {
+                P pp = ps[i];
+                if (pp.status == PStatus.IDLE && pidle.remove(pp)) {
+                    npidle.set(pidle.size());
+                    killp(pp);
+                }
+                // a held P is destroyed by its M at its next schedule() (destroyp)
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Go's destroyp for a P past gomaxprocs that this M holds: drain it and find another P. This M only. */
+    private static void destroyp(M mp) {
+        lock.lock();
+        try {
+            P pp = releasep(mp);
+            killp(pp);
+            P np = pidleget();
+            if (np != null) {
+                acquirep(mp, np);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        stopm(mp);
+    }
+
+    /** Moves a dead P's queued Gs to the global queue and marks it DEAD. sched.lock must be held. */
+    private static void killp(P pp) {
+        assert lock.isHeldByCurrentThread() : "killp: sched.lock not held";
+        G[] out = new G[P.RUNQ_SIZE + 1];
+        int k = pp.runqdrain(out);
+        for (int i = 0; i < k; i++) {
+            globrunqput(out[i]);
+        }
+        pp.status = PStatus.DEAD;
+        pp.m = null;
+    }
+
+    // ================================================================== helpers
+
+    /** The goroutine calling, or null if the caller is not a goroutine (or is an anonymous one). */
+    public static G currentG() {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return null;
+        }
+        M mp = M.current();
+        if (mp == null) {
+            return null;
+        }
+        G gp = mp.curg;
+        return gp != null && gp.thread == t ? gp : null;
+    }
+
+    /** Number of live goroutines. */
+    public static int numGoroutine() {
+        return allgs.size();
+    }
+
+    /**
+     * Go's throw: report a fatal error on stderr, end every active run with it, and return it for
+     * the caller to throw. A fatal error cannot be recovered: Go exits the process; gort ends the
+     * runs (Go.run throws the FatalError) and leaves the JVM to the embedder.
+     */
+    static FatalError fatal(String preamble, String msg) {
+        FatalError e = new FatalError(msg);
+        System.err.println((preamble != null ? preamble + "\n" : "") + "fatal error: " + msg);
+        Run.failAll(e);
+        return e;
+    }
+
+    /** A snapshot of every live goroutine. */
+    public static List<G> allgs() {
+        return new ArrayList<>(allgs);
+    }
+
+    static int globalRunqSize() {
+        return runqsize;
+    }
+
+    static boolean isStarted() {
+        return started;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.gort.runtime;
+
+import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * GODEBUG=schedtrace=N,scheddetail=1 (or -Dgort.schedtrace=N, -Dgort.scheddetail=1): every N ms,
+ * print Go's scheduler summary line, and with scheddetail Go's per-P, per-M and per-G lines.
+ * The values are read without locks, as Go's schedtrace reads them: a racy snapshot.
+ */
+public final class SchedTrace {
+    private SchedTrace() {}
+
+    static volatile PrintStream out = System.err;
+
+    static void startIfConfigured() {
+        long period = setting("schedtrace");
+        if (period > 0) {
+            boolean detail = setting("scheddetail") > 0;
+            Thread t = Thread.ofPlatform().daemon().name("gort-schedtrace").unstarted(() -> {
+                for (;;) {
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(period);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    out.print(schedtrace(detail));
+                }
+            });
+            t.start();
+        }
+    }
+
+    /** Reads -Dgort.NAME, else NAME=value in the GODEBUG environment variable; 0 if absent. */
+    static long setting(String name) {
+        String v = System.getProperty("gort." + name);
+        if (v == null) {
+            String gd = System.getenv("GODEBUG");
+            if (gd != null) {
+                for (String kv : gd.split(",")) {
+                    int eq = kv.indexOf('=');
+                    if (eq > 0 && kv.substring(0, eq).trim().equals(name)) {
+                        v = kv.substring(eq + 1).trim();
+                    }
+                }
+            }
+        }
+        try {
+            return v == null ? 0 : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** One schedtrace report, Go's format. */
+    public static String schedtrace(boolean detail) {
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - Proc.startNanos);
+        P[] ps = Proc.allp;
+        int n = Math.min(Proc.gomaxprocs, ps.length);
+        StringBuilder sb = new StringBuilder();
+        sb.append("SCHED ").append(ms).append("ms: gomaxprocs=").append(Proc.gomaxprocs)
+                .append(" idleprocs=").append(Proc.npidle.get())
+                .append(" threads=").append(Proc.mcount)
+                .append(" spinningthreads=").append(Proc.nmspinning.get())
+                .append(" idlethreads=").append(Proc.nmidle())
+                .append(" runqueue=").append(Proc.globalRunqSize());
+        if (!detail) {
+            sb.append(" [");
+            for (int i = 0; i < n; i++) {
+                if (i > 0) {
+                    sb.append(' ');
+                }
+                sb.append(ps[i].runqsize());
+            }
+            sb.append("]\n");
+            return sb.toString();
+        }
+        sb.append('\n');
+        for (int i = 0; i < n; i++) {
+            P pp = ps[i];
+            M mp = pp.m;
+            sb.append("  P").append(pp.id).append(": status=").append(pp.status.ordinal())
+                    .append(" schedtick=").append(pp.schedtick)
+                    .append(" m=").append(mp != null ? mp.mid : -1)
+                    .append(" runqsize=").append(pp.runqsize())
+                    .append(" runs=").append(pp.runs)
+                    .append('\n');
+        }
+        for (M mp : Proc.allm) {
+            P pp = mp.p;
+            G gp = mp.curg;
+            sb.append("  M").append(mp.mid).append(": p=").append(pp != null ? pp.id : -1)
+                    .append(" curg=").append(gp != null ? gp.goid : -1)
+                    .append(" spinning=").append(mp.spinning)
+                    .append('\n');
+        }
+        for (G gp : Proc.allgs) {
+            M mp = gp.m;
+            GStatus st = gp.status();
+            sb.append("  G").append(gp.goid).append(": status=").append(st.ordinal());
+            if (st == GStatus.WAITING) {
+                WaitReason r = gp.waitreason;
+                sb.append('(').append(r != null ? r.goName : WaitReason.JDK_PARK.goName).append(')');
+            }
+            sb.append(" m=").append(mp != null ? mp.mid : -1).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.gort.runtime;
+
+/** Why a goroutine is parked, with Go's wording (runtime2.go's waitReasonStrings). */
+public enum WaitReason {
+    CHAN_RECEIVE("chan receive"),
+    CHAN_SEND("chan send"),
+    CHAN_RECEIVE_NIL_CHAN("chan receive (nil chan)"),
+    CHAN_SEND_NIL_CHAN("chan send (nil chan)"),
+    SELECT("select"),
+    SELECT_NO_CASES("select (no cases)"),
+    SLEEP("sleep"),
+    SYNC_MUTEX_LOCK("sync.Mutex.Lock"),
+    SYNC_RWMUTEX_RLOCK("sync.RWMutex.RLock"),
+    SYNC_RWMUTEX_LOCK("sync.RWMutex.Lock"),
+    SYNC_WAITGROUP_WAIT("sync.WaitGroup.Wait"),
+    SYNC_COND_WAIT("sync.Cond.Wait"),
+    SEMACQUIRE("semacquire"),
+    IO_WAIT("IO wait"),
+    /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, a socket, Thread.sleep). */
+    JDK_PARK("jdk park");
+
+    /** Go's spelling, as in goroutine dumps. */
+    public final String goName;
+
+    WaitReason(String goName) {
+        this.goName = goName;
+    }
+
+    @Override
+    public String toString() {
+        return goName;
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * gort: Go's concurrency runtime on JDK 25 virtual threads.
+ *
+ * <p>Exports the API packages only; {@code dev.gort.runtime} (the scheduler, Go's package runtime)
+ * is internal.
+ */
+module dev.gort {
+    exports dev.gort;
+}
