@@ -117,6 +117,18 @@ public final class Go {
         return Proc.setMaxThreads(n);
     }
 
+    /**
+     * A preemption safe point for hot loops: if sysmon has asked the calling goroutine to yield
+     * (it has run for more than 10ms without returning to the scheduler), yield now, as Go's
+     * asynchronous preemption would. Costs one field read otherwise. The gort agent inserts calls
+     * to it at loop back-edges and method entries.
+     */
+    public static void checkPreempt() {
+        if (Proc.preemptRequested) {
+            Proc.preemptCheck();
+        }
+    }
+
     /** The calling goroutine's id, or -1 when not called from a goroutine. */
     public static long goid() {
         G g = Proc.currentG();

@@ -54,6 +54,8 @@ public final class G implements Executor, Runnable {
     WaitReason waitreason;
     /** System.nanoTime() when the G last parked through gopark. Plain, as waitreason. */
     long waitsince;
+    /** Set by sysmon when the G has run over 10ms; cleared by the G at its next safe point. */
+    volatile boolean preempt;
     /** The M running it, while RUNNING; written by that M, read racily by dumps. */
     volatile M m;
 

@@ -199,6 +199,7 @@ public final class Proc {
         Run r = run != null ? run : parent != null ? parent.run : null;
         G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
         allgs.add(newg);
+        Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         return newg;
     }
@@ -866,6 +867,23 @@ public final class Proc {
         }
         G gp = mp.curg;
         return gp != null && gp.thread == t ? gp : null;
+    }
+
+    // ================================================================== preemption (issue 5 fills in sysmon)
+
+    /**
+     * True while at least one goroutine has been asked to yield. Written by sysmon (set) and by
+     * preemptCheck (clear when none is left); read plainly by Go.checkPreempt on every safe point.
+     */
+    public static volatile boolean preemptRequested;
+
+    /** The slow path of Go.checkPreempt: yield if the calling goroutine is marked. */
+    public static void preemptCheck() {
+        G gp = currentG();
+        if (gp != null && gp.preempt) {
+            gp.preempt = false;
+            Thread.yield(); // Go's gopreempt_m: to the global queue
+        }
     }
 
     /** Number of live goroutines. */

@@ -1,0 +1,76 @@
+package dev.gort.runtime;
+
+/*
+ * Race: the happens-before hooks of the race detector, as Go's race.go (raceacquire,
+ * racerelease, racereleasemerge, racegostart). gort's channels, locks and timers call them at the
+ * points Go's chan.go, sema.go and time.go do; with the detector off (the default) each call is one
+ * test of a static final boolean, which the JIT folds away.
+ *
+ * The detector itself lives in the agent (issue 7): `gort run -race` starts the JVM with
+ * -javaagent:gort-agent.jar, whose premain sets -Dgort.race=true before this class initialises and
+ * installs a Detector.
+ */
+public final class Race {
+    private Race() {}
+
+    /** Whether the race detector is on. Fixed at class initialisation from -Dgort.race. */
+    public static final boolean ENABLED = Boolean.getBoolean("gort.race");
+
+    /** The detector's side of the hooks. */
+    public interface Detector {
+        /** The calling goroutine/thread acquires what was released on addr (Go's raceacquire). */
+        void acquire(Object addr);
+
+        /** The calling goroutine/thread releases to addr, replacing what was there (Go's racerelease). */
+        void release(Object addr);
+
+        /** As release, but merging with what was there (Go's racereleasemerge). */
+        void releaseMerge(Object addr);
+
+        /** The calling goroutine/thread is about to start {@code child} (Go's racegostart). */
+        void goStart(Thread child);
+    }
+
+    private static volatile Detector detector;
+
+    /** Installs the detector (the agent does, once, at premain). */
+    public static void install(Detector d) {
+        detector = d;
+    }
+
+    public static void acquire(Object addr) {
+        if (ENABLED) {
+            Detector d = detector;
+            if (d != null) {
+                d.acquire(addr);
+            }
+        }
+    }
+
+    public static void release(Object addr) {
+        if (ENABLED) {
+            Detector d = detector;
+            if (d != null) {
+                d.release(addr);
+            }
+        }
+    }
+
+    public static void releaseMerge(Object addr) {
+        if (ENABLED) {
+            Detector d = detector;
+            if (d != null) {
+                d.releaseMerge(addr);
+            }
+        }
+    }
+
+    static void goStart(Thread child) {
+        if (ENABLED) {
+            Detector d = detector;
+            if (d != null) {
+                d.goStart(child);
+            }
+        }
+    }
+}
