@@ -18,7 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  *    P's M stop the runnext chain at its next schedule (the chained G goes to the global queue).
  *  - Hog retake. A P whose M has not returned to the scheduler for 20ms (P.runs unchanged: one G,
  *    mounted all along, in a loop with no safe point, a pinned park, JNI, blocking file I/O) while
- *    goroutines are queued on that P is CASed from RUNNING to IDLE and handed to another M, so the
+ *    goroutines are queued on that P (or on the global queue with no P idle) is CASed from RUNNING to IDLE and handed to another M, so the
  *    queued goroutines run. 20ms, not 10: the G was asked to yield at 10ms, and one that reaches a
  *    safe point yields within microseconds, keeping GOMAXPROCS's bound on parallelism; only a G
  *    that cannot yield costs an extra M. The hog keeps its M and runs on it without a P, as if in a syscall;
@@ -128,7 +128,7 @@ final class Sysmon extends Thread {
                     pp.sysmonRuns = r;
                     pp.sysmonRunsWhen = now;
                 } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + HOG_RETAKE_NS <= now
-                        && !pp.runqempty() && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
+                        && starving(pp) && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
                     pp.sysmonRunsWhen = now;
                     Proc.handoffp(pp);
                     taken++;
@@ -162,6 +162,11 @@ final class Sysmon extends Thread {
             retakes += taken;
         }
         return taken;
+    }
+
+    /** Whether goroutines wait behind pp: on its own queue, or on the global queue with no P idle. */
+    private static boolean starving(P pp) {
+        return !pp.runqempty() || (Proc.globalRunqSize() != 0 && Proc.npidle.get() == 0);
     }
 
     /** Go's preemptone: ask pp's running G to yield, and end pp's runnext chain. Sysmon only. */
