@@ -497,8 +497,10 @@ public final class Proc {
             nmp.spinning = spinning;
             nmp.nextp = pp;
         } catch (Throwable t) {
-            if (pp != null) {
-                pidleput(pp);
+            if (pp != null) { // back on the idle list, queued work and all: the runtime is dying
+                pp.status = PStatus.IDLE;
+                pidle.push(pp);
+                npidle.set(pidle.size());
             }
             if (spinning) {
                 nmspinning.decrementAndGet();

@@ -93,11 +93,13 @@ final class Sysmon extends Thread {
                 idle = 0;
                 continue;
             }
-            if (retake(System.nanoTime()) != 0) {
-                idle = 0;
-            } else {
-                idle++;
+            int taken;
+            try {
+                taken = retake(System.nanoTime());
+            } catch (dev.gort.FatalError e) {
+                taken = 0; // reported by Proc.fatal (thread exhaustion in handoffp); keep watching
             }
+            idle = taken != 0 ? 0 : idle + 1;
         }
     }
 
