@@ -58,12 +58,15 @@ public final class G implements Executor, Runnable {
     volatile boolean preempt;
     /** The M running it, while RUNNING; written by that M, read racily by dumps. */
     volatile M m;
+    /** Where it was created (Go's gopc): the go statement's frame, for "created by" in dumps. Immutable. */
+    final StackWalker.StackFrame gopc;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;
         this.parentGoid = parentGoid;
         this.run = run;
         this.fn = fn;
+        this.gopc = Traceback.captureCreator();
         this.thread = VThreads.newThread(this, this);
         this.cont = VThreads.runContinuation(thread);
         this.state = GStatus.IDLE.ordinal();
@@ -76,12 +79,24 @@ public final class G implements Executor, Runnable {
         this.run = parent.run;
         this.thread = null;
         this.cont = foreignCont;
+        this.gopc = null;
         this.state = GStatus.RUNNABLE.ordinal();
+        Checkdead.noteForeign(foreignCont);
     }
 
     /** The current status. */
     public GStatus status() {
         return STATUSES[state & STATUS_MASK];
+    }
+
+    /** The raw status word (status and ready-epoch), for checkdead's snapshots. Any thread. */
+    int word() {
+        return state;
+    }
+
+    /** The status in a word from {@link #word()}. */
+    static GStatus statusOf(int word) {
+        return STATUSES[word & STATUS_MASK];
     }
 
     /** Why it is parked (meaningful only while WAITING); null if parked in JDK code. */
