@@ -2,6 +2,7 @@ package dev.gort.runtime;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -97,7 +98,7 @@ public final class Traceback {
         G self = Proc.currentG();
         if (self != null) {
             header(sb, self.goid, GStatus.RUNNING.goName, 0);
-            frames(sb, Thread.currentThread().getStackTrace());
+            frames(sb, callerFrames(Thread.currentThread().getStackTrace()));
             createdBy(sb, self);
         }
         if (all) {
@@ -112,6 +113,16 @@ public final class Traceback {
             }
         }
         return sb.toString();
+    }
+
+    /** st without the frames down to Go.stack itself: Go's runtime.Stack starts at its caller. */
+    private static StackTraceElement[] callerFrames(StackTraceElement[] st) {
+        for (int i = st.length - 1; i >= 0; i--) {
+            if (st[i].getClassName().equals("dev.gort.Go") && st[i].getMethodName().equals("stack")) {
+                return Arrays.copyOfRange(st, i + 1, st.length);
+            }
+        }
+        return st;
     }
 
     /** The blocks of gs in goid order, each preceded by a blank line (as a fatal error prints them). */
