@@ -49,7 +49,11 @@ import java.util.function.BooleanSupplier;
  * ------------
  *  - mput pokes this class when the last M goes idle (nmidle == mcount), as Go's mput calls
  *    checkdead; Run.start pokes it too. The poke sets a flag and unparks the "gort-checkdead"
- *    platform thread; the M goes to sleep at once (no work under sched.lock).
+ *    platform thread; the M goes to sleep at once (no work under sched.lock). After each check the
+ *    checker rests 10 ms, during which pokes only set the flag: at most 100 checks and wake-ups a
+ *    second however often the program goes idle.
+ *  - A check first walks allgs unsorted and stops at the first goroutine that is not asleep (the
+ *    usual outcome, found in a few steps); only if all are asleep does it build a snapshot.
  *  - While some Go.run is live, the checker also polls with back-off (10 ms doubling to 1 s, reset
  *    by every poke), because a pinned goroutine's M never reaches mput (case 3). Each poll first
  *    checks, in O(#M), that every M is idle or carries a goroutine parked while pinned.
@@ -201,16 +205,29 @@ public final class Checkdead {
 
     /** Set by poke, cleared by the checker. */
     private static volatile boolean poked;
+    /** True while the checker rests after a check; pokes then only set the flag. Checker only. */
+    private static volatile boolean cooling;
     private static final Thread checker = Thread.ofPlatform().daemon().name("gort-checkdead").start(Checkdead::loop);
 
-    /** Asks the checker to look now. Cheap; called by mput under sched.lock and by Run.start. */
+    /**
+     * Asks the checker to look. Cheap: one unpark at most per POLL_MIN (pokes while it rests only
+     * set the flag), so a program that goes idle 100,000 times a second does not wake it as often.
+     * Called by mput under sched.lock and by Run.start.
+     */
     static void poke() {
         if (!poked) {
             poked = true;
-            LockSupport.unpark(checker);
+            if (!cooling) {
+                LockSupport.unpark(checker);
+            }
         }
     }
 
+    /**
+     * The checker: wait for a poke (or, while a run is live, the back-off poll), check, rest
+     * POLL_MIN. poke writes poked then reads cooling; the checker writes cooling then reads poked:
+     * one of them sees the other, so no poke is lost.
+     */
     private static void loop() {
         long backoff = POLL_MIN_NANOS;
         for (;;) {
@@ -232,6 +249,17 @@ public final class Checkdead {
             } catch (Throwable t) {
                 System.err.println("gort: checkdead failed: " + t);
             }
+            cooling = true;
+            sleepNanos(POLL_MIN_NANOS);
+            cooling = false;
+        }
+    }
+
+    /** Sleeps d nanoseconds on the calling platform thread, ignoring unparks. */
+    private static void sleepNanos(long d) {
+        long deadline = System.nanoTime() + d;
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(Checkdead.class, left);
         }
     }
 
@@ -246,10 +274,7 @@ public final class Checkdead {
         if (s1 == null) {
             return false;
         }
-        long deadline = System.nanoTime() + GRACE_NANOS;
-        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-            LockSupport.parkNanos(Checkdead.class, left);
-        }
+        sleepNanos(GRACE_NANOS);
         Snapshot s2 = snapshot();
         if (s2 == null || !s1.same(s2) || !Run.anyLive()) {
             return false;
@@ -293,6 +318,11 @@ public final class Checkdead {
                 return null;
             }
         }
+        for (G gp : Proc.allgs) {
+            if (!asleep(gp, G.statusOf(gp.word()))) {
+                return null; // the common case: found without copying or sorting allgs
+            }
+        }
         G[] gs = Proc.allgs.toArray(new G[0]);
         Arrays.sort(gs, Comparator.comparingLong(g -> g.goid));
         int n = gs.length, pinned = 0;
@@ -303,28 +333,36 @@ public final class Checkdead {
             G gp = gs[i];
             int w = gp.word();
             GStatus st = G.statusOf(w);
-            Thread t = gp.thread;
-            WaitReason r = gp.waitreason;
-            if (t == null || r == null) {
+            long ws = gp.waitsince;
+            Object b = LockSupport.getBlocker(gp.thread);
+            if (!asleep(gp, st)) {
                 return null;
             }
-            if (st == GStatus.RUNNING && t.getState() == Thread.State.WAITING) {
+            if (st == GStatus.RUNNING) {
                 pinned++;
-            } else if (st != GStatus.WAITING) {
-                return null;
-            }
-            Object b = LockSupport.getBlocker(t);
-            if (!foreverReason(r) && !(b instanceof Blocker bl && !bl.touchedByPlatformThread())) {
-                return null;
             }
             words[i] = w;
-            since[i] = gp.waitsince;
+            since[i] = ws;
             blockers[i] = b;
         }
         if (nmidle + pinned != mcount || Proc.goidgen.get() != gen || leakScanGen.get() != scan) {
             return null;
         }
         return new Snapshot(gen, scan, nmidle, mcount, gs, words, since, blockers);
+    }
+
+    /** See "When a goroutine counts as asleep". st is gp's status, read before. */
+    private static boolean asleep(G gp, GStatus st) {
+        Thread t = gp.thread;
+        WaitReason r = gp.waitreason;
+        if (t == null || r == null) {
+            return false;
+        }
+        if (st != GStatus.WAITING && !(st == GStatus.RUNNING && t.getState() == Thread.State.WAITING)) {
+            return false;
+        }
+        Object b = LockSupport.getBlocker(t);
+        return foreverReason(r) || b instanceof Blocker bl && !bl.touchedByPlatformThread();
     }
 
     /** Reasons nothing can end: select {} and nil-channel operations. */

@@ -66,7 +66,7 @@ public final class G implements Executor, Runnable {
         this.parentGoid = parentGoid;
         this.run = run;
         this.fn = fn;
-        this.gopc = Traceback.captureCreator();
+        this.gopc = Traceback.captureCreator(fn);
         this.thread = VThreads.newThread(this, this);
         this.cont = VThreads.runContinuation(thread);
         this.state = GStatus.IDLE.ordinal();

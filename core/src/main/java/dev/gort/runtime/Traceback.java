@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /*
@@ -40,12 +42,16 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Creation sites (Go's gopc)
  * --------------------------
- * Go records the PC of the go statement in every g (gopc) and resolves it when printing. gort
- * records the first caller frame outside the runtime and dev.gort.Go when the G is constructed
- * (G.gopc, captureCreator below): a StackWalker walk that stops at that frame, so it reads only the
- * few frames above newproc. It costs about a microsecond per Go.go (see the report of issue 6 for
- * the measurement); line numbers are resolved only when a dump prints them.
- *
+ * Go records the PC of the go statement in every g (gopc) and resolves it when printing. The JVM
+ * has no cheap "caller PC": a StackWalker walk that stops at the first frame outside the runtime
+ * and dev.gort.Go costs 1.5-5 us, more than the rest of Go.go. So G.gopc is captured once per
+ * lambda class: a lambda or method reference is a hidden class made for one source expression, and
+ * almost always that expression is the go statement itself (Go.go(() -> ...)), so the frame found
+ * the first time is the frame of every later goroutine of that lambda; later ones cost a ClassValue
+ * lookup. A fn of an ordinary class (new Worker()) is walked every time. The one inexact case: a
+ * lambda stored and then passed to Go.go from two different places reports the first place. Line
+ * numbers are resolved only when a dump prints them.
+
  * Reading other goroutines' stacks
  * --------------------------------
  * Thread.getStackTrace on a virtual thread: parked ones are read from their continuation, a mounted
@@ -61,6 +67,8 @@ import java.util.concurrent.locks.LockSupport;
  *    not one instant (Go stops the world for runtime.Stack(all)).
  *  - Frames print "(...)" for arguments; Go prints argument words.
  *  - Files are bare names without the +0x offset.
+ *  - "created by" is the first go statement that started the same lambda (see "Creation sites");
+ *    Go's gopc is exact for every goroutine.
  *  - A panic report prints Throwable.toString() as the value, and the cause chain as tab-indented
  *    "caused by:" lines; Go prints nested panics as "panic: A [recovered]".
  */
@@ -70,16 +78,39 @@ public final class Traceback {
     /** Go's tracebackInnerFrames + tracebackOuterFrames: the most frames printed per goroutine. */
     static final int MAX_FRAMES = 100;
 
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    /** Walks a few frames per batch: the go statement is about five frames up. */
+    private static final StackWalker WALKER = StackWalker.getInstance(java.util.Set.of(), 8);
 
     // ================================================================== creation sites
 
     /**
-     * The frame of the go statement: the first caller outside the runtime and dev.gort.Go. Called
-     * from the G constructor, on the creating thread; null if the stack has none (a goroutine
-     * started by the runtime itself).
+     * The frame of the go statement that starts fn: the first caller outside the runtime and
+     * dev.gort.Go, cached per lambda class (see "Creation sites"). Called from the G constructor,
+     * on the creating thread; null if the stack has none.
      */
-    static StackWalker.StackFrame captureCreator() {
+    static StackWalker.StackFrame captureCreator(Runnable fn) {
+        Class<?> c = fn.getClass();
+        if (!c.isHidden()) {
+            return walkCreator();
+        }
+        AtomicReference<Optional<StackWalker.StackFrame>> site = SITES.get(c);
+        Optional<StackWalker.StackFrame> f = site.getPlain();
+        if (f == null) {
+            f = Optional.ofNullable(walkCreator());
+            site.setPlain(f); // a racing walker finds the same frame, or an equally true one
+        }
+        return f.orElse(null);
+    }
+
+    /** One go-statement frame (or none) per lambda class, once known; see "Creation sites". */
+    private static final ClassValue<AtomicReference<Optional<StackWalker.StackFrame>>> SITES = new ClassValue<>() {
+        @Override
+        protected AtomicReference<Optional<StackWalker.StackFrame>> computeValue(Class<?> type) {
+            return new AtomicReference<>();
+        }
+    };
+
+    private static StackWalker.StackFrame walkCreator() {
         return WALKER.walk(s -> s.filter(f -> !isCreationInternal(f.getClassName())).findFirst().orElse(null));
     }
 
