@@ -38,10 +38,12 @@ import java.util.function.BooleanSupplier;
  *
  * When a goroutine counts as asleep
  * ---------------------------------
- * Only when it parked through Proc.gopark (waitreason != null), its thread is parked (G status
- * WAITING, or RUNNING with the thread in Thread.State.WAITING: parked while pinned), and either the
- * reason is one nothing can end (select with no cases, send or receive on a nil channel), or the
- * park blocker (LockSupport.getBlocker) is a Blocker whose touchedByPlatformThread() is false. A
+ * Only when it parked through Proc.gopark (waitreason != null) for a reason only goroutines can
+ * end (canSleepForever: channels, select, sync, semaphores; not sleep or IO wait), its thread is
+ * parked (G status WAITING, or RUNNING with the thread in Thread.State.WAITING: parked while
+ * pinned), and either the reason is one nothing can end (select with no cases, send or receive on
+ * a nil channel), or the park blocker (LockSupport.getBlocker) is a Blocker whose
+ * touchedByPlatformThread() is false. A
  * goroutine parked in JDK code (waitreason null), on anything else, or on a Blocker a platform
  * thread created or used, is not asleep: something outside the goroutines may wake it.
  *
@@ -355,7 +357,7 @@ public final class Checkdead {
     private static boolean asleep(G gp, GStatus st) {
         Thread t = gp.thread;
         WaitReason r = gp.waitreason;
-        if (t == null || r == null) {
+        if (t == null || r == null || !canSleepForever(r)) {
             return false;
         }
         if (st != GStatus.WAITING && !(st == GStatus.RUNNING && t.getState() == Thread.State.WAITING)) {
@@ -363,6 +365,19 @@ public final class Checkdead {
         }
         Object b = LockSupport.getBlocker(t);
         return foreverReason(r) || b instanceof Blocker bl && !bl.touchedByPlatformThread();
+    }
+
+    /**
+     * The wait reasons of parks only goroutines can end: channels, select, sync, semaphores. An
+     * allow-list, so that a reason added later (a timer's sleep, IO wait) never counts by default.
+     */
+    static boolean canSleepForever(WaitReason r) {
+        return switch (r) {
+            case CHAN_RECEIVE, CHAN_SEND, CHAN_RECEIVE_NIL_CHAN, CHAN_SEND_NIL_CHAN, SELECT, SELECT_NO_CASES,
+                 SYNC_MUTEX_LOCK, SYNC_RWMUTEX_RLOCK, SYNC_RWMUTEX_LOCK, SYNC_WAITGROUP_WAIT, SYNC_COND_WAIT,
+                 SEMACQUIRE -> true;
+            default -> false; // SLEEP and IO_WAIT end by a timer or the poller; JDK_PARK is not ours
+        };
     }
 
     /** Reasons nothing can end: select {} and nil-channel operations. */

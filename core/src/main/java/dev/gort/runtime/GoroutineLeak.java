@@ -51,7 +51,8 @@ import java.util.List;
  *    of threads, a ThreadLocal, a debugger.
  *  - The main goroutine of a live run is held by its Run and never reported (a main that cannot
  *    proceed is a global deadlock, which checkdead reports).
- *  - Costs two full GCs; the candidates are missing from numGoroutine and dumps meanwhile.
+ *  - Costs two full GCs; the candidates are missing from numGoroutine and dumps meanwhile. With
+ *    -XX:+DisableExplicitGC, System.gc() does nothing and nothing is reported.
  *  - A reported goroutine is collected: it never runs again, and its finally blocks never run, as
  *    a leaked goroutine in Go never runs again.
  *
