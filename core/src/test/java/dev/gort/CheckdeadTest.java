@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -135,14 +136,14 @@ class CheckdeadTest {
     @Test
     void pendingTimerHoldsTheReportBack() throws Exception {
         AtomicBoolean pending = new AtomicBoolean(true);
-        Checkdead.setTimerQuery(pending::get);
+        BooleanSupplier timers = Checkdead.setTimerQuery(pending::get);
         try {
             CompletableFuture<Void> f = runAsync(() -> chan().recv());
             assertQuiet(f);
             pending.set(false); // the checker's poll (at most 1 s apart) now sees the deadlock
             assertInstanceOf(DeadlockError.class, failure(f));
         } finally {
-            Checkdead.setTimerQuery(() -> false);
+            Checkdead.setTimerQuery(timers);
         }
     }
 

@@ -135,12 +135,17 @@ public final class Checkdead {
      */
     private static volatile BooleanSupplier timersPending = () -> false;
 
-    /** Registers the timers' "is any runtime timer pending" query. Called once by the timer code. */
-    public static void setTimerQuery(BooleanSupplier q) {
+    /**
+     * Registers the timers' "is any runtime timer pending" query and returns the previous one.
+     * Called once by the timer code (and by tests, which restore the previous query).
+     */
+    public static BooleanSupplier setTimerQuery(BooleanSupplier q) {
         if (q == null) {
             throw new NullPointerException("setTimerQuery: query is null");
         }
+        BooleanSupplier old = timersPending;
         timersPending = q;
+        return old;
     }
 
     /**
