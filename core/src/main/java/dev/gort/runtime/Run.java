@@ -22,7 +22,12 @@ public final class Run {
     /** Starts fn as this run's main goroutine. */
     public G start(Runnable fn) {
         active.add(this);
-        main = Proc.newproc(fn, this);
+        // helper(chan): count down when fn returns, not only in goexit's "gp == main" test: main can
+        // finish before newproc returns and this field is set, which left Go.run waiting forever.
+        main = Proc.newproc(() -> {
+            fn.run();
+            done.countDown();
+        }, this);
         return main;
     }
 
