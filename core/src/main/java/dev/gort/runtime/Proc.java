@@ -826,6 +826,13 @@ public final class Proc {
 
     /** Go's destroyp for a P past gomaxprocs that this M holds: drain it and find another P. This M only. */
     private static void destroyp(M mp) {
+        // helper(chan) fix: an M started spinning (startm(pp, true)) can reach here before
+        // findRunnable; stop spinning first, or stopm's "stopm: spinning" assertion fires and kills
+        // the M (seen with random Go.gomaxprocs shrinks in ChanStressTest).
+        if (mp.spinning) {
+            mp.spinning = false;
+            nmspinning.decrementAndGet();
+        }
         lock.lock();
         try {
             P pp = releasep(mp);
