@@ -34,7 +34,9 @@ import java.util.function.Supplier;
  *       gets (null, false). A send case on a closed channel, if chosen, throws {@link ChanPanic}
  *       "send on closed channel".</li>
  *   <li>A select with no cases (and no default) blocks forever, wait reason "select (no cases)"; one
- *       whose cases are all on null channels blocks forever with reason "select".</li>
+ *       whose cases are all on null channels blocks forever with reason "select". As in Go, a
+ *       select with a single case (plus perhaps a default) is that plain channel operation, so
+ *       it parks with that operation's wait reason ("chan receive", "chan send (nil chan)", ...).</li>
  *   <li>Channels are locked in one global order, so concurrent selects never deadlock each other.</li>
  *   <li>Interrupted while blocked: no case happens, {@link ChanInterruptedException} is thrown and
  *       the interrupt status stays set.</li>
@@ -146,6 +148,9 @@ public final class Select {
                 sel.setElem(i, ((Supplier<?>) suppliers[i]).get());
             }
         }
+        if (n == 1) {
+            return runOne(block);
+        }
         int casi = sel.selectgo(block);
         if (casi < 0) {
             otherwise.run();
@@ -158,5 +163,50 @@ public final class Select {
             default -> ((Runnable) bodies[casi]).run();
         }
         return casi;
+    }
+
+    /**
+     * One case, with or without default: a plain channel operation, as Go's compiler rewrites such
+     * a select (walkSelectCases: a blocking chansend/chanrecv, or selectnbsend/selectnbrecv). So a
+     * blocked one-case select has the operation's wait reason ("chan receive", "chan send (nil
+     * chan)", ...), as in Go.
+     */
+    @SuppressWarnings("unchecked")
+    private int runOne(boolean block) {
+        HChan c = sel.chan(0);
+        byte kind = kinds[0];
+        if (kind == SEND || kind == SEND_FROM) {
+            if (c == null) {
+                if (block) {
+                    HChan.blockForever(WaitReason.CHAN_SEND_NIL_CHAN);
+                }
+            } else if (c.chansend(sel.elem(0), block)) {
+                ((Runnable) bodies[0]).run();
+                return 0;
+            }
+            otherwise.run();
+            return -1;
+        }
+        Object v;
+        if (c == null) {
+            if (block) {
+                HChan.blockForever(WaitReason.CHAN_RECEIVE_NIL_CHAN);
+            }
+            v = HChan.EMPTY;
+        } else {
+            v = c.chanrecv(block);
+        }
+        if (v == HChan.EMPTY) {
+            otherwise.run();
+            return -1;
+        }
+        boolean ok = v != HChan.CLOSED;
+        Object value = ok ? v : null;
+        if (kind == RECV) {
+            ((Consumer<Object>) bodies[0]).accept(value);
+        } else {
+            ((Consumer<Object>) bodies[0]).accept(ok ? new Recv<>(value, true) : Recv.closed());
+        }
+        return 0;
     }
 }

@@ -130,6 +130,16 @@ public final class SelectGo implements Blocker {
         elems[i] = v;
     }
 
+    /** The channel of case i (null: a nil channel). */
+    public HChan chan(int i) {
+        return cs[i];
+    }
+
+    /** The value send case i sends. */
+    public Object elem(int i) {
+        return elems[i];
+    }
+
     /** Number of cases. */
     public int ncases() {
         return ncases;

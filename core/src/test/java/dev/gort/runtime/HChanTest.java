@@ -57,7 +57,10 @@ class HChanTest {
         assertParksWith(WaitReason.CHAN_RECEIVE, g -> c.recv(), () -> c.send(2));
         assertParksWith(WaitReason.SELECT, g -> new Select().recv(c, v -> {}).send(Chan.make(), 1, () -> {}).run(), () -> c.send(3));
         assertParksWith(WaitReason.SELECT_NO_CASES, g -> new Select().run(), NONE);
-        assertParksWith(WaitReason.SELECT, g -> new Select().recv(null, v -> {}).run(), NONE); // all nil: Go says "select"
+        assertParksWith(WaitReason.SELECT, g -> new Select().recv(null, v -> {}).send(null, 1, () -> {}).run(), NONE); // all nil: Go says "select"
+        // One case: Go's compiler makes it the plain operation, with that operation's wait reason.
+        assertParksWith(WaitReason.CHAN_RECEIVE_NIL_CHAN, g -> new Select().recv(null, v -> {}).run(), NONE);
+        assertParksWith(WaitReason.CHAN_RECEIVE, g -> new Select().recv(c, v -> {}).run(), () -> c.send(4));
         assertParksWith(WaitReason.CHAN_SEND_NIL_CHAN, g -> Chan.send(null, 1), NONE);
         assertParksWith(WaitReason.CHAN_RECEIVE_NIL_CHAN, g -> Chan.recv(null), NONE);
     }
