@@ -78,8 +78,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Lock-free channels (jox, Kotlin's BufferedChannel: segments of cells and counters). Faster
  *    under heavy contention, but their select is not Go's (biased to the first ready case, no
  *    enqueue-on-all), and Go's semantics are the point of gort. One lock per channel mirrors Go.
- *  - synchronized as the lock: JEP 491 makes it park-friendly, but ReentrantLock's uncontended
- *    path measured no slower and keeps parking visible to the scheduler as a plain LockSupport.park.
+ *  - synchronized as the lock: JEP 491 lets a goroutine park on a contended monitor, but the JDK
+ *    then readies it from its VirtualThread-unblocker thread, which is not an M, so the woken
+ *    goroutine goes to the global queue instead of the releaser's runnext. ReentrantLock parks
+ *    and unparks with LockSupport from the goroutines themselves. (A custom spin-then-park lock
+ *    is left for the benchmarks to justify; uncontended, both cost one CAS to lock and one
+ *    release store to unlock.)
  *  - Spinning before parking: on 1 P a spinner only delays the partner it waits for; Go does not
  *    spin on channels either.
  *
