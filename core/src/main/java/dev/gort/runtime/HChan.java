@@ -46,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Memory model and the race detector (Go's racenotify/racesync)
  * -------------------------------------------------------------
- * The lock gives Java's happens-before for the data. For issue 7's detector the hooks in Race are
+ * The lock gives Java's happens-before for the data. For the race detector the hooks in Race are
  * called where chan.go calls raceacquire/racerelease/racereleaseacquire, with these addresses:
  *  - a buffered send or receive through slot i: releaseacquire on raceSlots[i] (one Object per
  *    slot, allocated only when the detector is on). The k-th receive and the (k+C)-th send meet
@@ -96,7 +96,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Interrupts (Go has none): see above.
  *  - The lock is a ReentrantLock, not a runtime futex lock; a goroutine contending for it parks
  *    through the scheduler with wait reason "jdk park".
- *  - No blocking profile (releasetime/blockevent); the tracer hooks come with issue 6.
+ *  - No blocking profile (releasetime/blockevent); the execution tracer's hooks are in Proc.
  */
 public final class HChan implements Blocker {
     /** chanrecv's result when the channel is closed and drained (Go's zero value with ok == false). */
