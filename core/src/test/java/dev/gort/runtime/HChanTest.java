@@ -246,6 +246,44 @@ class HChanTest {
         assertEquals(sent.keySet(), received.keySet(), "sent and received differ");
     }
 
+    /**
+     * Go's send readies the receiver into the sender's runnext: on one P, the woken receiver runs
+     * before goroutines already waiting in the local run queue.
+     */
+    @Test
+    void handOffReadiesTheReceiverIntoRunnext() {
+        int before = Go.gomaxprocs(1);
+        try {
+            java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Go.run(() -> {
+                Chan<Integer> c = Chan.make();
+                Chan<Boolean> started = Chan.make();
+                Chan<Boolean> done = Chan.make(4);
+                Go.go(() -> {
+                    started.send(true);
+                    c.recv();
+                    order.add("receiver");
+                    done.send(true);
+                });
+                started.recv(); // the receiver now parks in c.recv
+                for (int i = 1; i <= 3; i++) {
+                    String name = "x" + i;
+                    Go.go(() -> {
+                        order.add(name);
+                        done.send(true);
+                    });
+                }
+                c.send(1); // hands over; the receiver takes runnext, ahead of x1..x3
+                for (int i = 0; i < 4; i++) {
+                    done.recv();
+                }
+            });
+            assertEquals("receiver", order.get(0), "run order " + order);
+        } finally {
+            Go.gomaxprocs(before);
+        }
+    }
+
     @Test
     void atLeastOneQueueIsEmptyInvariant() throws Exception {
         // Blocked receivers on one channel: recvq non-empty, sendq empty; then a send drains one.
