@@ -284,6 +284,63 @@ class HChanTest {
         }
     }
 
+    /** Blocked receivers, and blocked senders, are served first come, first served. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 10, 100})
+    void waitersAreServedFifo(int cap) throws Exception {
+        int n = 5;
+        Chan<Integer> c = Chan.make(cap);
+        // Receivers: r0..r4 park in order; sends 0..4 must reach r0..r4 respectively.
+        Integer[] got = new Integer[n];
+        CountDownLatch done = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            int me = i;
+            AtomicReference<G> g = new AtomicReference<>();
+            Go.go(() -> {
+                g.set(Proc.currentG());
+                got[me] = c.recv();
+                done.countDown();
+            });
+            awaitParked(g, WaitReason.CHAN_RECEIVE);
+        }
+        for (int i = 0; i < n; i++) {
+            c.send(i);
+        }
+        assertTrue(done.await(20, TimeUnit.SECONDS));
+        assertArrayEquals(new Integer[] {0, 1, 2, 3, 4}, got);
+
+        // Senders: fill the buffer, then s0..s4 park in order; receives see the buffer, then s0..s4.
+        for (int i = 0; i < cap; i++) {
+            c.send(-1);
+        }
+        CountDownLatch sent = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            int me = i;
+            AtomicReference<G> g = new AtomicReference<>();
+            Go.go(() -> {
+                g.set(Proc.currentG());
+                c.send(100 + me);
+                sent.countDown();
+            });
+            awaitParked(g, WaitReason.CHAN_SEND);
+        }
+        for (int i = 0; i < cap; i++) {
+            assertEquals(-1, c.recv());
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(100 + i, c.recv());
+        }
+        assertTrue(sent.await(20, TimeUnit.SECONDS));
+    }
+
+    private static void awaitParked(AtomicReference<G> g, WaitReason reason) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (g.get() == null || g.get().waitReason() != reason) {
+            assertTrue(System.nanoTime() < deadline, "never parked with " + reason);
+            Thread.sleep(1);
+        }
+    }
+
     @Test
     void atLeastOneQueueIsEmptyInvariant() throws Exception {
         // Blocked receivers on one channel: recvq non-empty, sendq empty; then a send drains one.
