@@ -58,6 +58,8 @@ public final class G implements Executor, Runnable {
     volatile boolean preempt;
     /** The M running it, while RUNNING; written by that M, read racily by dumps. */
     volatile M m;
+    /** The tracer's open run: the P it started on, null when not running in the trace. CASed (see Trace). */
+    volatile P tracep;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;

@@ -199,6 +199,7 @@ public final class Proc {
         Run r = run != null ? run : parent != null ? parent.run : null;
         G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
         allgs.add(newg);
+        if (Trace.on) Trace.goCreate(newg, fn);
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         return newg;
@@ -266,6 +267,7 @@ public final class Proc {
         if (!gp.markRunnable() && !gp.isAnonymous()) {
             return; // dead: a stale resubmission
         }
+        if (Trace.on) Trace.goUnblock(gp);
         Thread self = Thread.currentThread();
         M mp = self instanceof M m ? m : M.current();
         if (mp != null) {
@@ -408,6 +410,7 @@ public final class Proc {
         pp.m = mp;
         pp.status = PStatus.SCHED;
         mp.p = pp;
+        if (Trace.on) Trace.procStart(pp, mp);
     }
 
     /** Go's releasep: detach the P from this M. This M only. */
@@ -415,6 +418,7 @@ public final class Proc {
         P pp = mp.p;
         mp.p = null;
         pp.m = null;
+        if (Trace.on) Trace.procStop(pp);
         return pp;
     }
 
@@ -588,6 +592,7 @@ public final class Proc {
         mp.curg = gp;
         gp.m = mp;
         int word = gp.markRunning();
+        if (Trace.on) Trace.goStart(pp, gp);
         pp.status = PStatus.RUNNING; // from here sysmon may retake the P (issue 5)
         try {
             gp.cont.run();
@@ -598,6 +603,7 @@ public final class Proc {
         mp.curg = null;
         gp.m = null;
         gp.afterRun(word);
+        if (Trace.on) Trace.goStop(pp, gp);
         if (!pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
             // lost the P to a retake while gp ran
             if (mp.p == pp) {
@@ -735,6 +741,7 @@ public final class Proc {
                 G gp = pp.runqsteal(p2, stealRunNext);
                 if (gp != null) {
                     pp.steals++;
+                    if (Trace.on) Trace.steal(pp, p2, gp);
                     return gp;
                 }
             }
@@ -806,6 +813,7 @@ public final class Proc {
             }
             int old = gomaxprocs;
             gomaxprocs = n;
+            if (Trace.on) Trace.gomaxprocs(n);
             for (int i = old; i < n; i++) {
                 if (ps[i].status == PStatus.DEAD) {
                     pidleput(ps[i]);
@@ -882,6 +890,7 @@ public final class Proc {
         G gp = currentG();
         if (gp != null && gp.preempt) {
             gp.preempt = false;
+            if (Trace.on) Trace.goPreempt(gp);
             Thread.yield(); // Go's gopreempt_m: to the global queue
         }
     }
