@@ -7,6 +7,8 @@ import dev.gort.runtime.Trace;
 
 import java.nio.file.Path;
 
+import java.util.concurrent.Callable;
+
 /**
  * Goroutines and Go's {@code runtime} package API.
  *
@@ -44,6 +46,7 @@ public final class Go {
             throw new NullPointerException("go: fn is null");
         }
         Proc.newproc(fn, null);
+        checkPreempt(); // a safe point, as every call is in Go
     }
 
     /**
@@ -121,6 +124,28 @@ public final class Go {
     }
 
     /**
+     * Marks a blocking call, Go's {@code entersyscall}/{@code exitsyscall}: the goroutine's P is
+     * left for sysmon to hand to another M (after 20us if goroutines are queued, at the latest
+     * after 10ms), so the P's other goroutines keep running while {@code fn} blocks its M. On
+     * return the goroutine takes its P back, or an idle P, or else waits in the global run queue.
+     * From a thread that is not a goroutine, {@code fn} is simply called. Each blocked call may
+     * cost an M; more than {@link #setMaxThreads} is Go's fatal error "thread exhaustion".
+     *
+     * @return what fn returns; whatever it throws propagates
+     */
+    public static <T> T syscall(Callable<T> fn) throws Exception {
+        return Proc.syscall(fn, false);
+    }
+
+    /**
+     * As {@link #syscall(Callable)}, but with {@code handoff} the P is handed to another M at once
+     * instead of waiting for sysmon: Go's {@code entersyscallblock}, for calls known to block.
+     */
+    public static <T> T syscall(Callable<T> fn, boolean handoff) throws Exception {
+        return Proc.syscall(fn, handoff);
+    }
+
+    /**
      * A preemption safe point for hot loops: if sysmon has asked the calling goroutine to yield
      * (it has run for more than 10ms without returning to the scheduler), yield now, as Go's
      * asynchronous preemption would. Costs one field read otherwise. The gort agent inserts calls
@@ -130,6 +155,20 @@ public final class Go {
         if (Proc.preemptRequested) {
             Proc.preemptCheck();
         }
+    }
+
+    /**
+     * Go's {@code runtime.LockOSThread}: wires the calling goroutine to its current M (carrier
+     * thread) until a matching {@link #unlockOSThread}; calls nest. The goroutine then runs only on
+     * that M, and the M runs nothing else. A no-op outside a goroutine.
+     */
+    public static void lockOSThread() {
+        Proc.lockOSThread();
+    }
+
+    /** Go's {@code runtime.UnlockOSThread}: undoes one {@link #lockOSThread}; a no-op if none is in force. */
+    public static void unlockOSThread() {
+        Proc.unlockOSThread();
     }
 
     /**

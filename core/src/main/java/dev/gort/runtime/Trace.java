@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   GO_SCHED    p, g                   Thread.yield / Go.gosched        [EvGoSched]
  *   GO_UNBLOCK  p, g, unblocker        ready (p = the readier's P)      [EvGoUnblock]
  *   GO_PREEMPT  p, g                   preemptCheck (sysmon asked)      [EvGoPreempt]
- *   GO_SYSCALL  p, g / GO_SYSEXIT p, g a goroutine enters / leaves a syscall [EvGoSysCall/EvGoSysExit]
+ *   GO_SYSCALL  p, g, closes?          Go.syscall: ends the G's run      [EvGoSysCall, EvGoSysBlock]
+ *   GO_SYSEXIT  p, g, opens?           exitsyscall: resumes it on its M's P [EvGoSysExit]
+ *   GO_OFFP     p, g                   the G's P was retaken while it ran (sysmon); it runs on without a P
  *   STEAL       p, g, victim           stealWork took g from victim's queue
  *   GO_STATUS   p, g, status|reason    snapshot of a G live when tracing started [EvGoInSyscall/EvGoWaiting]
  * Every event is four longs in a buffer: timestamp (ns since the trace started), type | (p+1) << 8 |
@@ -73,6 +75,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *     if it yielded, else GO_BLOCK, on the old P, then GO_UNBLOCK.
  *   - goStop (in execute, after the run) closes it if still open: GO_END if the G is dead, else
  *     GO_BLOCK with the G's wait reason (jdk park when it parked in JDK code).
+ * Retaken Ps. Sysmon may retake a P whose goroutine hogs it (issue 5); the goroutine keeps
+ * running on its M without a P while another M runs goroutines on the P. When the P's new M
+ * starts a goroutine, open() closes the hog's run with GO_OFFP (the buffer remembers whose run it
+ * opened last); the hog's later park or end then finds no open run (an end off a P is GO_END with
+ * p = -1).
  * The closer takes its timestamp before its CAS, so a stop always precedes both the unblock and
  * the next start of that G, and precedes the next start on the old P (the old M can only go on
  * after its own CAS failed). Only the closer reads waitreason, while the G is parked and not yet
@@ -135,7 +142,7 @@ public final class Trace {
     // event types; the numbers are the file format's
     static final int GOMAXPROCS = 1, PROC_START = 2, PROC_STOP = 3, GO_CREATE = 4, GO_START = 5,
             GO_END = 6, GO_BLOCK = 7, GO_SCHED = 8, GO_UNBLOCK = 9, GO_PREEMPT = 10, GO_SYSCALL = 11,
-            GO_SYSEXIT = 12, STEAL = 13, GO_STATUS = 14;
+            GO_SYSEXIT = 12, STEAL = 13, GO_STATUS = 14, GO_OFFP = 15;
 
     /** The file's first bytes. */
     public static final String MAGIC = "GORTTRACE1";
@@ -223,6 +230,7 @@ public final class Trace {
             P pp = mp != null ? mp.p : null;
             if (st == GStatus.RUNNING && pp != null && TRACEP.compareAndSet(gp, null, pp)) {
                 s.emit(pp.id, GO_STATUS, gp.goid, 0, st.ordinal());
+                s.buf(pp.id).running = gp;
             } else {
                 WaitReason r = gp.waitreason;
                 int extra = st.ordinal() | (st == GStatus.WAITING ? reasonOf(r) + 1 : 0) << 8;
@@ -268,23 +276,40 @@ public final class Trace {
     /** execute: pp's M is about to mount gp. pp's M only. */
     static void goStart(P pp, G gp) {
         Session s = session;
-        if (s != null && !gp.isAnonymous()) {
+        if (s != null && gp.goid != 0 && gp.status() != GStatus.DEAD) {
             P open = gp.tracep;
             if (open != null) {
                 close(s, gp, open, GO_BLOCK); // not seen parking: see "Closing a run"
             }
-            s.emit(pp.id, GO_START, gp.goid, 0, 0);
-            gp.tracep = pp;
+            open(s, pp, gp, GO_START, 0);
         }
+    }
+
+    /**
+     * Opens gp's run on pp with event type (GO_START, or GO_SYSEXIT with extra 1), first closing
+     * the run of a goroutine that lost pp while running (sysmon's retake: "Retaken Ps").
+     */
+    private static void open(Session s, P pp, G gp, int type, int extra) {
+        Buf b = s.buf(pp.id);
+        G prev = b.running;
+        if (prev != null && prev != gp && prev.tracep == pp) {
+            close(s, prev, pp, GO_OFFP);
+        }
+        s.emit(pp.id, type, gp.goid, 0, extra);
+        gp.tracep = pp;
+        b.running = gp;
     }
 
     /** execute: gp's continuation returned on pp (gp parked, yielded or ended). pp's M only. */
     static void goStop(P pp, G gp) {
         Session s = session;
-        if (s != null && !gp.isAnonymous()) {
+        if (s != null && gp.goid != 0) {
             P open = gp.tracep;
+            boolean dead = gp.status() == GStatus.DEAD;
             if (open != null) {
-                close(s, gp, open, gp.status() == GStatus.DEAD ? GO_END : GO_BLOCK);
+                close(s, gp, open, dead ? GO_END : GO_BLOCK);
+            } else if (dead) {
+                s.emit(-1, GO_END, gp.goid, 0, 0); // it ended without a P (its P was retaken)
             }
         }
     }
@@ -292,18 +317,22 @@ public final class Trace {
     /** ready: gp is being made runnable by the calling goroutine or thread. Before it is queued. */
     static void goUnblock(G gp) {
         Session s = session;
-        if (s == null || gp.isAnonymous()) {
+        if (s == null || gp.goid == 0) {
             return;
         }
-        M mp = M.current();
+        boolean dead = gp.status() == GStatus.DEAD;
         P open = gp.tracep;
         if (open != null) {
             boolean yielded = gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED;
-            close(s, gp, open, yielded ? GO_SCHED : GO_BLOCK);
+            close(s, gp, open, dead ? GO_END : yielded ? GO_SCHED : GO_BLOCK);
             if (yielded) {
                 return; // Go's GoSched: no unblock
             }
         }
+        if (dead) {
+            return; // the JDK finishing a goroutine that has exited: not an unblock
+        }
+        M mp = M.current();
         G readier = Proc.currentG();
         P pp = mp != null ? mp.p : null;
         s.emit(pp != null ? pp.id : -1, GO_UNBLOCK, gp.goid, readier != null ? readier.goid : 0, 0);
@@ -325,19 +354,38 @@ public final class Trace {
         }
     }
 
-    /** A goroutine enters a blocking system call (Go.syscall, issue 5). gp only. */
-    public static void goSysCall(G gp) {
+    /**
+     * Go.syscall: gp enters a system call. Its run on its P ends (extra 1) as Go's GoSysBlock, since
+     * the P may be handed off; if it had none in the trace, the event is a mark only (extra 0).
+     * gp only.
+     */
+    static void goSysCall(G gp) {
         Session s = session;
-        if (s != null && gp != null) {
-            s.emit(curp(), GO_SYSCALL, gp.goid, 0, 0);
+        if (s != null) {
+            P open = gp.tracep;
+            long ts = s.now();
+            if (open != null && TRACEP.compareAndSet(gp, open, null)) {
+                s.emitAt(ts, open.id, GO_SYSCALL, gp.goid, 0, 1);
+            } else {
+                s.emitAt(ts, curp(), GO_SYSCALL, gp.goid, 0, 0);
+            }
         }
     }
 
-    /** A goroutine is back from a blocking system call (Go.syscall, issue 5). gp only. */
-    public static void goSysExit(G gp) {
+    /**
+     * exitsyscall: gp is back from its system call. If its M holds a P, gp's run resumes there
+     * (extra 1); otherwise gp is runnable and goes through the scheduler. gp only.
+     */
+    static void goSysExit(G gp) {
         Session s = session;
-        if (s != null && gp != null) {
-            s.emit(curp(), GO_SYSEXIT, gp.goid, 0, 0);
+        if (s != null) {
+            M mp = M.current();
+            P pp = mp != null ? mp.p : null;
+            if (pp != null && gp.tracep == null) {
+                open(s, pp, gp, GO_SYSEXIT, 1);
+            } else {
+                s.emit(pp != null ? pp.id : -1, GO_SYSEXIT, gp.goid, 0, 0);
+            }
         }
     }
 
@@ -559,6 +607,8 @@ public final class Trace {
     static final class Buf {
         private static final int CHUNK = 1024 * 4;
         private volatile int locked;
+        /** The goroutine whose run this P's buffer opened last (P buffers only). Racy hint; see open(). */
+        volatile G running;
         private final List<long[]> full = new ArrayList<>();
         private long[] cur = new long[CHUNK];
         private int n;

@@ -84,7 +84,8 @@ public final class HtmlViewer {
             g.writeEndObject();
 
             g.writeObjectFieldStart("kinds");
-            for (int k : new int[] {TraceModel.END, TraceModel.SCHED, TraceModel.PREEMPTED, TraceModel.TRACE_END}) {
+            for (int k : new int[] {TraceModel.END, TraceModel.SCHED, TraceModel.PREEMPTED, TraceModel.TRACE_END,
+                    TraceModel.SYSCALL, TraceModel.OFFP}) {
                 g.writeStringField(Integer.toString(k), m.endKindName(k));
             }
             for (int r = 0; r < m.file().reasons().size(); r++) {

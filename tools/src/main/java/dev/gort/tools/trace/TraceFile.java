@@ -30,11 +30,11 @@ public record TraceFile(long startEpochMicros, long dropped, List<String> reason
 
     public static final int GOMAXPROCS = 1, PROC_START = 2, PROC_STOP = 3, GO_CREATE = 4, GO_START = 5,
             GO_END = 6, GO_BLOCK = 7, GO_SCHED = 8, GO_UNBLOCK = 9, GO_PREEMPT = 10, GO_SYSCALL = 11,
-            GO_SYSEXIT = 12, STEAL = 13, GO_STATUS = 14;
+            GO_SYSEXIT = 12, STEAL = 13, GO_STATUS = 14, GO_OFFP = 15;
 
     static final String[] TYPE_NAMES = {"?", "GOMAXPROCS", "PROC_START", "PROC_STOP", "GO_CREATE",
             "GO_START", "GO_END", "GO_BLOCK", "GO_SCHED", "GO_UNBLOCK", "GO_PREEMPT", "GO_SYSCALL",
-            "GO_SYSEXIT", "STEAL", "GO_STATUS"};
+            "GO_SYSEXIT", "STEAL", "GO_STATUS", "GO_OFFP"};
 
     private static final String MAGIC = "GORTTRACE1";
 

@@ -38,7 +38,10 @@ import static dev.gort.tools.trace.TraceFile.*;
  */
 public final class TraceModel {
     /** How a slice ended. Values >= BLOCK are BLOCK + wait reason ordinal. */
-    public static final int END = 0, SCHED = 1, PREEMPTED = 2, TRACE_END = 3, BLOCK = 10;
+    public static final int END = 0, SCHED = 1, PREEMPTED = 2, TRACE_END = 3, SYSCALL = 4, OFFP = 5, BLOCK = 10;
+
+    /** Pseudo wait reasons for the time after a SYSCALL or OFFP end. */
+    static final int R_SYSCALL = -1, R_OFFP = -2;
 
     /** One run of a goroutine on a P: [start, end) in ns since the trace started. */
     public record Slice(int p, long goid, long start, long end, int endKind, int flowIn) {}
@@ -146,11 +149,19 @@ public final class TraceModel {
             case SCHED -> "yield (gosched)";
             case PREEMPTED -> "preempted";
             case TRACE_END -> "running at trace end";
+            case SYSCALL -> "syscall";
+            case OFFP -> "P retaken (runs on without a P)";
             default -> "block: " + reason(k - BLOCK);
         };
     }
 
     private String reason(int r) {
+        if (r == R_SYSCALL) {
+            return "syscall";
+        }
+        if (r == R_OFFP) {
+            return "running without a P";
+        }
         return r >= 0 && r < file.reasons().size() ? file.reasons().get(r) : "reason " + r;
     }
 
@@ -183,7 +194,15 @@ public final class TraceModel {
                 }
                 case GO_STATUS -> status(i, goid, t, p, x);
                 case GO_START -> start(i, goid, t, p);
-                case GO_END -> stop(i, goid, t, p, END);
+                case GO_END -> {
+                    if (p >= 0) {
+                        stop(i, goid, t, p, END);
+                    } else {
+                        g(goid).ended = t; // ended off a P (its P was retaken): no run to close
+                        set(goid, S_DEAD, -1, 0, t);
+                    }
+                }
+                case GO_OFFP -> stop(i, goid, t, p, OFFP);
                 case GO_SCHED -> stop(i, goid, t, p, Boolean.TRUE.equals(preempted.remove(goid)) ? PREEMPTED : SCHED);
                 case GO_BLOCK -> stop(i, goid, t, p, BLOCK + x);
                 case GO_UNBLOCK -> unblock(i, goid, t, p);
@@ -191,8 +210,18 @@ public final class TraceModel {
                     preempted.put(goid, true);
                     instants.add(new Instant(t, p, "preempt", goid, "G" + goid + " asked to yield"));
                 }
-                case GO_SYSCALL -> instants.add(new Instant(t, p, "syscall", goid, "G" + goid + " enters a syscall"));
-                case GO_SYSEXIT -> instants.add(new Instant(t, p, "sysexit", goid, "G" + goid + " leaves a syscall"));
+                case GO_SYSCALL -> {
+                    instants.add(new Instant(t, p, "syscall", goid, "G" + goid + " enters a syscall"));
+                    if (x == 1) {
+                        stop(i, goid, t, p, SYSCALL);
+                    }
+                }
+                case GO_SYSEXIT -> {
+                    instants.add(new Instant(t, p, "sysexit", goid, "G" + goid + " leaves a syscall"));
+                    if (x == 1) {
+                        sysexit(i, goid, t, p);
+                    }
+                }
                 case STEAL -> instants.add(new Instant(t, p, "steal", goid, "P" + p + " stole G" + goid + " from P" + x));
                 default -> problems.add("unknown event " + f.describe(i));
             }
@@ -274,6 +303,23 @@ public final class TraceModel {
 
     private final Map<Long, Integer> pendingFlow = new HashMap<>();
 
+    /** A goroutine back from a syscall resumes running on p, without passing through a run queue. */
+    private void sysexit(int i, long goid, long t, int p) {
+        int[] st = state.get(goid);
+        if (st == null || st[0] != S_WAITING || st[2] != R_SYSCALL) {
+            problems.add("G" + goid + " resumes from a syscall it was not in: " + file.describe(i));
+            return;
+        }
+        Long other = running.get(p);
+        if (other != null) {
+            problems.add("P" + p + " resumes G" + goid + " while running G" + other + ": " + file.describe(i));
+        }
+        g(goid).blocked.merge(reason(R_SYSCALL), t - since.get(goid), Long::sum);
+        g(goid).runs++;
+        set(goid, S_RUNNING, p, 0, t);
+        running.put(p, goid);
+    }
+
     private void stop(int i, long goid, long t, int p, int kind) {
         int[] st = state.get(goid);
         if (st == null || st[0] != S_RUNNING || st[1] != p) {
@@ -292,6 +338,8 @@ public final class TraceModel {
             set(goid, S_DEAD, -1, 0, t);
         } else if (kind >= BLOCK) {
             set(goid, S_WAITING, -1, kind - BLOCK, t);
+        } else if (kind == SYSCALL || kind == OFFP) {
+            set(goid, S_WAITING, -1, kind == SYSCALL ? R_SYSCALL : R_OFFP, t);
         } else {
             set(goid, S_RUNNABLE, -1, 0, t);
         }
