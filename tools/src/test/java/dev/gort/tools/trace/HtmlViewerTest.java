@@ -50,8 +50,9 @@ class HtmlViewerTest {
         // exactly the page's two script elements: the data and the viewer
         String body = page.substring(page.indexOf("<body>"));
         assertEquals(2, body.split("<script", -1).length - 1);
-        String data = page.substring(page.indexOf("id=\"gort-trace-data\">") + "id=\"gort-trace-data\">".length(),
-                page.indexOf("</script>", page.indexOf("id=\"gort-trace-data\">")));
+        String open = "id=\"gort-trace-data\">";
+        int at = body.indexOf(open) + open.length();
+        String data = body.substring(at, body.indexOf("</script>", at));
         JsonNode d = new ObjectMapper().readTree(data);
         assertEquals(EVIL, d.get("goroutines").get(0).get("label").asText());
         assertEquals(2, d.get("lanes").size());
