@@ -104,8 +104,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *               byte type, uvarint ts delta from the previous event, uvarint p+1,
  *               uvarint a, uvarint b, uvarint extra
  * A string is a uvarint byte length and UTF-8 bytes. A uvarint is LEB128, 7 bits a byte, low first.
- * Labels say where a goroutine came from: the class of the function given to Go.go (a lambda's
- * class name shows the class that wrote it); Go uses the creating PC's function name.
+ * Labels say where a goroutine came from: its creation site ("Class.method:line", the first frame
+ * outside the runtime); Go labels a goroutine with its start function.
  *
  * Rejected alternatives
  * ---------------------
@@ -128,7 +128,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *    unknown then).
  *  - Anonymous goroutines (virtual threads created with the JDK's API inside a goroutine, goid 0)
  *    are not traced; their runs show as gaps in their P's lane.
- *  - Labels are the function's class, not the creation PC.
+ *  - Labels are the creation site, not the goroutine's start function (a Java lambda's class
+ *    does not name its body).
  *  - Timestamps are System.nanoTime(), not CPU ticks; there is no frequency event.
  */
 public final class Trace {
@@ -409,14 +410,29 @@ public final class Trace {
         return pp != null ? pp.id : -1;
     }
 
-    /** A goroutine's label: its function's class, with a lambda's "/0x..." suffix dropped. */
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    /**
+     * A goroutine's label: its creation site, the first frame outside the runtime that led to
+     * newproc ("Worker.start:42"), as Go labels a goroutine with its start function; the
+     * function's class if there is no such frame. A stack walk costs microseconds, so it happens only
+     * while tracing.
+     */
     static String labelOf(Runnable fn) {
-        if (fn == null) {
-            return "?";
+        String site = WALKER.walk(frames -> frames
+                .filter(f -> !f.getClassName().startsWith("dev.gort.runtime.") && !f.getClassName().equals("dev.gort.Go"))
+                .findFirst()
+                .map(f -> {
+                    String c = f.getClassName();
+                    return c.substring(c.lastIndexOf('.') + 1) + "." + f.getMethodName() + ":" + f.getLineNumber();
+                })
+                .orElse(null));
+        if (site != null) {
+            return site;
         }
-        String n = fn.getClass().getName();
+        String n = fn == null ? "?" : fn.getClass().getName();
         int slash = n.indexOf('/');
-        return slash > 0 ? n.substring(0, slash) : n;
+        return slash > 0 ? n.substring(0, slash) : n; // a lambda's class, without its "/0x..." suffix
     }
 
     // ================================================================== the session and its buffers

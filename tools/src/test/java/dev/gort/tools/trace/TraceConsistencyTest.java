@@ -75,8 +75,8 @@ class TraceConsistencyTest {
         assertTrue(blockReasons.contains("semacquire"), "gopark's reason: " + blockReasons);
         assertTrue(blockReasons.contains("jdk park"), "LockSupport/latch parks: " + blockReasons);
         assertTrue(unblockedByGoroutine, "an unblock names the goroutine that unblocked");
-        assertTrue(trace.labels().stream().anyMatch(l -> l.startsWith(TraceWorkload.class.getName())),
-                "labels name the goroutine's function class: " + trace.labels());
+        assertTrue(trace.labels().stream().anyMatch(l -> l.startsWith("TraceWorkload.pingPong:")),
+                "labels name the goroutine's creation site: " + trace.labels());
     }
 
     /**
