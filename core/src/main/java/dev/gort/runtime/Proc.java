@@ -230,6 +230,7 @@ public final class Proc {
         if (run != null) {
             run.started(newg); // a run's main: published before it can end
         }
+        if (Trace.on) Trace.goCreate(newg, fn);
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         return newg;
@@ -312,6 +313,7 @@ public final class Proc {
      */
     static void ready(G gp) {
         gp.markRunnable();
+        if (Trace.on) Trace.goUnblock(gp);
         Thread self = Thread.currentThread();
         M mp = self instanceof M m ? m : M.current();
         if (mp != null) {
@@ -469,6 +471,7 @@ public final class Proc {
         pp.m = mp;
         pp.status = PStatus.SCHED;
         mp.p = pp;
+        if (Trace.on) Trace.procStart(pp, mp);
     }
 
     /** Go's releasep: detach the P from this M. This M only. */
@@ -476,6 +479,7 @@ public final class Proc {
         P pp = mp.p;
         mp.p = null;
         pp.m = null;
+        if (Trace.on) Trace.procStop(pp);
         return pp;
     }
 
@@ -619,6 +623,7 @@ public final class Proc {
         M mp = M.current();
         P pp = mp.p;
         gp.setStatus(GStatus.SYSCALL);
+        if (Trace.on) Trace.goSysCall(gp);
         if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SYSCALL)) {
             if (pp.m != mp) {
                 pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
@@ -644,6 +649,7 @@ public final class Proc {
         gp.setStatus(GStatus.RUNNING);
         M mp = M.current(); // the G may have parked inside fn and come back on another M
         P pp = mp.p;
+        if (Trace.on) Trace.goSysExit(gp);
         if (pp != null && pp.m == mp) {
             if (pp.casStatus(PStatus.SYSCALL, PStatus.RUNNING)) {
                 return; // exitsyscallfast: the P was still ours
@@ -840,6 +846,7 @@ public final class Proc {
             gp.preempt = false;
         }
         int word = gp.markRunning();
+        if (Trace.on) Trace.goStart(pp, gp);
         pp.status = PStatus.RUNNING; // from here sysmon may retake the P
         try {
             gp.cont.run();
@@ -850,6 +857,7 @@ public final class Proc {
         mp.curg = null;
         gp.m = null;
         gp.afterRun(word);
+        if (Trace.on) Trace.goStop(pp, gp);
         reclaimp(mp);
     }
 
@@ -1019,6 +1027,7 @@ public final class Proc {
                 G gp = pp.runqsteal(p2, stealRunNext);
                 if (gp != null) {
                     pp.steals++;
+                    if (Trace.on) Trace.steal(pp, p2, gp);
                     return gp;
                 }
             }
@@ -1090,6 +1099,7 @@ public final class Proc {
             }
             int old = gomaxprocs;
             gomaxprocs = n;
+            if (Trace.on) Trace.gomaxprocs(n);
             for (int i = old; i < n; i++) {
                 if (ps[i].status == PStatus.DEAD) {
                     pidleput(ps[i]);
@@ -1166,6 +1176,7 @@ public final class Proc {
         G gp = currentG();
         if (gp != null && gp.preempt) {
             gp.preempt = false;
+            if (Trace.on) Trace.goPreempt(gp);
             Thread.yield(); // Go's gopreempt_m: to the global queue
         }
     }
