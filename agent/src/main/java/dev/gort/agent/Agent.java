@@ -1,5 +1,8 @@
 package dev.gort.agent;
 
+import dev.gort.agent.race.FastTrack;
+import dev.gort.agent.race.Reports;
+
 import java.lang.instrument.Instrumentation;
 
 /*
@@ -52,7 +55,14 @@ public final class Agent {
     public static void premain(String args, Instrumentation inst) {
         AgentOptions opts = AgentOptions.parse(args);
         if (opts.race) {
-            throw new IllegalArgumentException("gort agent: race mode is not in this build yet");
+            // before dev.gort.runtime.Race initialises: its ENABLED is a static final
+            System.setProperty("gort.race", "true");
+            if (!dev.gort.runtime.Race.ENABLED) {
+                throw new IllegalStateException("gort agent: dev.gort.runtime.Race was initialised before the agent; "
+                        + "the race detector cannot be enabled");
+            }
+            dev.gort.runtime.Race.install(FastTrack.instance());
+            Reports.installExitHook();
         }
         if (opts.verbose) {
             System.err.println("gort agent: " + opts);

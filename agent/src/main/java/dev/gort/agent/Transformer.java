@@ -1,5 +1,6 @@
 package dev.gort.agent;
 
+import dev.gort.agent.race.RaceRuntime;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -54,7 +55,7 @@ final class Transformer implements ClassFileTransformer {
             if (module != null && module.isNamed()) {
                 addReads(module, loader);
             }
-            return instrument(bytes, className);
+            return instrument(bytes, className, loader);
         } catch (Throwable t) {
             System.err.println("gort agent: left " + className.replace('/', '.') + " uninstrumented: " + t);
             return null;
@@ -63,11 +64,24 @@ final class Transformer implements ClassFileTransformer {
 
     /** Runs the mode's visitors over one class file. Visible for the agent's tests. */
     byte[] instrument(byte[] bytes, String className) {
+        return instrument(bytes, className, null);
+    }
+
+    /** As above, for a class defined by loader (race sites resolve fields through it). */
+    byte[] instrument(byte[] bytes, String className, ClassLoader loader) {
         ClassReader cr = new ClassReader(bytes);
         boolean race = options.race;
         ClassWriter cw = race ? new ClassWriter(ClassWriter.COMPUTE_MAXS) : new ClassWriter(cr, 0);
         int[] count = new int[1];
         ClassVisitor cv = new ClassVisitor(Opcodes.ASM9, cw) {
+            private String source;
+
+            @Override
+            public void visitSource(String file, String debug) {
+                source = file;
+                super.visitSource(file, debug);
+            }
+
             @Override
             public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] exc) {
                 MethodVisitor mv = super.visitMethod(access, name, desc, sig, exc);
@@ -78,12 +92,16 @@ final class Transformer implements ClassFileTransformer {
                     boolean entry = options.methodEntry && (access & Opcodes.ACC_BRIDGE) == 0;
                     mv = new PreemptMethodVisitor(mv, entry, count);
                 }
+                if (race) {
+                    mv = new RaceMethodVisitor(mv, access, name, desc, loader, className, source);
+                }
                 return mv;
             }
         };
         cr.accept(cv, race ? ClassReader.EXPAND_FRAMES : 0);
         if (options.verbose) {
-            System.err.println("gort agent: instrumented " + className.replace('/', '.') + " (" + count[0] + " safe points)");
+            System.err.println("gort agent: instrumented " + className.replace('/', '.')
+                    + (options.preempt ? " (" + count[0] + " safe points)" : ""));
         }
         return cw.toByteArray();
     }
@@ -93,7 +111,7 @@ final class Transformer implements ClassFileTransformer {
             Boolean b = sees.get(loader);
             if (b == null) {
                 b = sameClass(loader, "dev.gort.Go", dev.gort.Go.class)
-                        && (!options.race || sameClass(loader, Agent.class.getName(), Agent.class));
+                        && (!options.race || sameClass(loader, RaceRuntime.class.getName(), RaceRuntime.class));
                 sees.put(loader, b);
             }
             return b;

@@ -1,0 +1,163 @@
+package dev.gort.agent.race;
+
+import com.google.common.collect.MapMaker;
+
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The calls the agent inserts into application code in race mode (Go's compiler inserts
+ * runtime.raceread/racewrite and friends the same way). Public because instrumented classes in
+ * any package call them; not an API.
+ */
+public final class RaceRuntime {
+    private RaceRuntime() {}
+
+    /** Internal name, for the transformer. */
+    public static final String NAME = "dev/gort/agent/race/RaceRuntime";
+
+    /** Condition -> its Lock, recorded at newCondition() call sites (await releases the lock). */
+    private static final ConcurrentMap<Object, Object> conditionLocks = new MapMaker().weakKeys().makeMap();
+
+    // ---------------------------------------------------------------- fields and arrays
+
+    /** After GETFIELD o.f at site. */
+    public static void read(Object o, int site) {
+        if (o == null) {
+            return;
+        }
+        Sites.FieldInfo f = Sites.get(site).field();
+        if (f.isFinal) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.field(ts, o, f);
+        if (f.isVolatile) {
+            FastTrack.acquire(ts, x);
+        } else {
+            FastTrack.read(ts, x, site, o, f.key.hashCode());
+        }
+    }
+
+    /** Before PUTFIELD o.f at site. */
+    public static void write(Object o, int site) {
+        if (o == null) {
+            return;
+        }
+        Sites.FieldInfo f = Sites.get(site).field();
+        if (f.isFinal) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.field(ts, o, f);
+        if (f.isVolatile) {
+            FastTrack.release(ts, x, true);
+        } else {
+            FastTrack.write(ts, x, site, o, f.key.hashCode());
+        }
+    }
+
+    /** After GETSTATIC at site. */
+    public static void readStatic(int site) {
+        Sites.FieldInfo f = Sites.get(site).field();
+        if (f.isFinal) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.staticField(f);
+        if (f.isVolatile) {
+            FastTrack.acquire(ts, x);
+        } else {
+            FastTrack.read(ts, x, site, x, f.key.hashCode());
+        }
+    }
+
+    /** Before PUTSTATIC at site. */
+    public static void writeStatic(int site) {
+        Sites.FieldInfo f = Sites.get(site).field();
+        if (f.isFinal) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.staticField(f);
+        if (f.isVolatile) {
+            FastTrack.release(ts, x, true);
+        } else {
+            FastTrack.write(ts, x, site, x, f.key.hashCode());
+        }
+    }
+
+    /** Before xALOAD a[i] at site. */
+    public static void readArray(Object a, int i, int site) {
+        if (a == null) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.element(ts, a, i);
+        if (x != null) {
+            FastTrack.read(ts, x, site, a, i);
+        }
+    }
+
+    /** Before xASTORE a[i] at site. */
+    public static void writeArray(Object a, int i, int site) {
+        if (a == null) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.element(ts, a, i);
+        if (x != null) {
+            FastTrack.write(ts, x, site, a, i);
+        }
+    }
+
+    // ---------------------------------------------------------------- synchronisation
+
+    /** After MONITORENTER, at synchronized-method entry, after Object.wait and after a j.u.c call. */
+    public static void acquire(Object o) {
+        if (o == null) {
+            return;
+        }
+        FastTrack.INSTANCE.acquire(o);
+        if (!conditionLocks.isEmpty()) {
+            Object lock = conditionLocks.get(o);
+            if (lock != null) {
+                FastTrack.INSTANCE.acquire(lock);
+            }
+        }
+    }
+
+    /** Before MONITOREXIT, at synchronized-method exit, before Object.wait and before a j.u.c call. */
+    public static void release(Object o) {
+        if (o == null) {
+            return;
+        }
+        if (!conditionLocks.isEmpty()) {
+            Object lock = conditionLocks.get(o);
+            if (lock != null) {
+                FastTrack.INSTANCE.releaseMerge(lock);
+            }
+        }
+        FastTrack.INSTANCE.releaseMerge(o);
+    }
+
+    /** After lock.newCondition() returned cond. */
+    public static void newCondition(Object cond, Object lock) {
+        if (cond != null && lock != null) {
+            conditionLocks.put(cond, lock);
+        }
+    }
+
+    /** Before a call to start() on o: a fork if o is an unstarted Thread. */
+    public static void threadStart(Object o) {
+        if (o instanceof Thread t && t.getState() == Thread.State.NEW) {
+            FastTrack.fork(t);
+        }
+    }
+
+    /** After a call to join(...) on o: a join if o is a Thread that has ended. */
+    public static void threadJoin(Object o) {
+        if (o instanceof Thread t) {
+            FastTrack.join(t);
+        }
+    }
+}

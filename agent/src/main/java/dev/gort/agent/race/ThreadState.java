@@ -1,0 +1,74 @@
+package dev.gort.agent.race;
+
+import java.lang.ref.WeakReference;
+
+/**
+ * One thread's detector state (TSan's ThreadState): its tid, its vector clock and its current
+ * epoch. Goroutines and platform threads alike have one; a goroutine's is made by its creator at
+ * goStart (inheriting the creator's clock) and adopted by the goroutine at its first access.
+ *
+ * Fields are written by the owning thread only, except before the thread starts (its creator
+ * fills vc) and after it ended (a joiner reads vc): Thread.start and Thread.join order those.
+ */
+final class ThreadState {
+    final int tid;
+    final VectorClock vc;
+    /** Epoch vc[tid]@tid, cached. Owner thread only. */
+    long epoch;
+    /** What reports say about this thread; shared, immutable once set up. */
+    final Info info;
+    /** One-entry cache of the last object whose shadow this thread looked up (see Shadows). */
+    Object lastObj;
+    Object lastShadow;
+
+    ThreadState(int tid, VectorClock vc, Info info) {
+        this.tid = tid;
+        this.vc = vc;
+        this.info = info;
+        vc.set(tid, Math.max(1, vc.get(tid)));
+        this.epoch = Epoch.of(tid, vc.get(tid));
+    }
+
+    /** Ends this thread's current epoch (after a release or a fork). Owner thread only. */
+    void tick() {
+        int c = vc.get(tid) + 1;
+        vc.set(tid, c);
+        epoch = Epoch.of(tid, c);
+    }
+
+    /**
+     * A thread as reports name it: "goroutine 7", or "thread main" for a platform thread, with the
+     * stack of its creation when the detector saw it (goStart or Thread.start).
+     */
+    static final class Info {
+        final int tid;
+        /** The goroutine id, or -1 for a platform thread. Set once when the thread adopts its state. */
+        volatile long goid = -1;
+        volatile String threadName;
+        final WeakReference<Thread> thread;
+        /** Where it was created, innermost first; null if it was not seen being created. */
+        final StackTraceElement[] createdAt;
+
+        Info(int tid, Thread thread, StackTraceElement[] createdAt) {
+            this.tid = tid;
+            this.thread = new WeakReference<>(thread);
+            this.threadName = thread != null ? thread.getName() : "?";
+            this.createdAt = createdAt;
+        }
+
+        /** "goroutine 7" or "thread main". */
+        String name() {
+            return goid > 0 ? "goroutine " + goid : "thread " + threadName;
+        }
+
+        /** "Goroutine 7" or "Thread main", for the "created at" sections. */
+        String title() {
+            return goid > 0 ? "Goroutine " + goid : "Thread " + threadName;
+        }
+
+        boolean running() {
+            Thread t = thread.get();
+            return t != null && t.isAlive();
+        }
+    }
+}

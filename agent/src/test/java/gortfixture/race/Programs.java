@@ -1,0 +1,345 @@
+package gortfixture.race;
+
+import dev.gort.Go;
+import dev.gort.agent.race.Reports;
+
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Racy and race-free programs for the race detector, modelled on the kinds of case in Go's
+ * runtime/race/testdata, run in a child JVM with the agent in race mode:
+ * <pre>java ... -javaagent:gort-agent.jar=race,include=gortfixture.* gortfixture.race.Programs NAME RUNS</pre>
+ * Each run executes the program once on fresh variables inside one Go.run and counts whether the
+ * detector found a race during it. Prints "runs=N racy-runs=K". The race-free ones must give K=0,
+ * the racy ones K=N: FastTrack is precise, so detection does not depend on the interleaving.
+ *
+ * Channels: until gort's channels are in this branch, "channel" handoffs use the JDK's
+ * SynchronousQueue and ArrayBlockingQueue (what the agent treats as synchronising calls).
+ */
+public final class Programs {
+    static final Map<String, Runnable> PROGRAMS = Map.ofEntries(
+            Map.entry("racy-counter", Programs::racyCounter),
+            Map.entry("racy-captured", Programs::racyCaptured),
+            Map.entry("racy-array-element", Programs::racyArrayElement),
+            Map.entry("racy-publication", Programs::racyPublication),
+            Map.entry("racy-read-shared-then-write", Programs::racyReadSharedThenWrite),
+            Map.entry("free-mutex", Programs::freeMutex),
+            Map.entry("free-synchronized", Programs::freeSynchronized),
+            Map.entry("free-waitgroup-join", Programs::freeWaitGroupJoin),
+            Map.entry("free-thread-join", Programs::freeThreadJoin),
+            Map.entry("free-chan-handoff", Programs::freeChanHandoff),
+            Map.entry("free-chan-semaphore", Programs::freeChanSemaphore),
+            Map.entry("free-volatile-publication", Programs::freeVolatilePublication),
+            Map.entry("free-array-distinct", Programs::freeArrayDistinct));
+
+    public static void main(String[] args) {
+        Runnable p = PROGRAMS.get(args[0]);
+        if (p == null) {
+            throw new IllegalArgumentException("no program " + args[0] + "; have " + PROGRAMS.keySet());
+        }
+        int runs = Integer.parseInt(args[1]);
+        int[] racy = {0};
+        Go.run(() -> {
+            for (int i = 0; i < runs; i++) {
+                long before = Reports.detected();
+                p.run();
+                if (Reports.detected() > before) {
+                    racy[0]++;
+                }
+            }
+        });
+        System.out.println("runs=" + runs + " racy-runs=" + racy[0]);
+    }
+
+    static final class Counter {
+        int n;
+    }
+
+    static final class Data {
+        int x;
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            l.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Go's TestRaceIntRWGlobalFuncs shape: two goroutines increment one counter, joined properly. */
+    static void racyCounter() {
+        Counter c = new Counter();
+        CountDownLatch done = new CountDownLatch(2);
+        for (int g = 0; g < 2; g++) {
+            Go.go(() -> {
+                for (int i = 0; i < 100; i++) {
+                    c.n++;
+                }
+                done.countDown();
+            });
+        }
+        await(done);
+    }
+
+    /** A goroutine writes a captured variable that its creator writes too (TestRaceCaptured...). */
+    static void racyCaptured() {
+        Data d = new Data();
+        CountDownLatch done = new CountDownLatch(1);
+        Go.go(() -> {
+            d.x = 1;
+            done.countDown();
+        });
+        d.x = 2;
+        await(done);
+    }
+
+    /** Two goroutines write the same array element. */
+    static void racyArrayElement() {
+        long[] a = new long[8];
+        CountDownLatch done = new CountDownLatch(2);
+        for (int g = 0; g < 2; g++) {
+            int v = g;
+            Go.go(() -> {
+                a[3] = v;
+                done.countDown();
+            });
+        }
+        await(done);
+    }
+
+    static Data published;
+
+    /** An object published through a plain static field (the double-checked-locking bug). */
+    static void racyPublication() {
+        published = null;
+        CountDownLatch done = new CountDownLatch(2);
+        Go.go(() -> {
+            Data d = new Data();
+            d.x = 42;
+            published = d;
+            done.countDown();
+        });
+        Go.go(() -> {
+            Data d = published;
+            if (d != null && d.x != 42) {
+                throw new AssertionError("saw a half-built object");
+            }
+            done.countDown();
+        });
+        await(done);
+        published = null;
+    }
+
+    /** Two goroutines read concurrently (read-shared state), then a third writes unsynchronised. */
+    static void racyReadSharedThenWrite() {
+        Data d = new Data();
+        CountDownLatch reads = new CountDownLatch(2);
+        for (int g = 0; g < 2; g++) {
+            Go.go(() -> {
+                if (d.x < 0) {
+                    throw new AssertionError();
+                }
+                reads.countDown();
+            });
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        Go.go(() -> {
+            d.x = 7;
+            done.countDown();
+        });
+        await(reads);
+        await(done);
+    }
+
+    /** Go's mutex-protected counter: no race. */
+    static void freeMutex() {
+        Counter c = new Counter();
+        ReentrantLock mu = new ReentrantLock();
+        CountDownLatch done = new CountDownLatch(2);
+        for (int g = 0; g < 2; g++) {
+            Go.go(() -> {
+                for (int i = 0; i < 100; i++) {
+                    mu.lock();
+                    try {
+                        c.n++;
+                    } finally {
+                        mu.unlock();
+                    }
+                }
+                done.countDown();
+            });
+        }
+        await(done);
+        mu.lock();
+        try {
+            if (c.n != 200) {
+                throw new AssertionError("lost updates under a lock: " + c.n);
+            }
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    /** The same with synchronized blocks and a synchronized method. */
+    static void freeSynchronized() {
+        Counter c = new Counter();
+        CountDownLatch done = new CountDownLatch(2);
+        for (int g = 0; g < 2; g++) {
+            Go.go(() -> {
+                for (int i = 0; i < 50; i++) {
+                    synchronized (c) {
+                        c.n++;
+                    }
+                    bump(c);
+                }
+                done.countDown();
+            });
+        }
+        await(done);
+        if (c.n != 200) {
+            throw new AssertionError("lost updates under a monitor: " + c.n);
+        }
+    }
+
+    private static synchronized void bumpLocked(Counter c) {
+        c.n++;
+    }
+
+    /** c's monitor, re-entered, around a synchronized static method (the class monitor). */
+    private static void bump(Counter c) {
+        synchronized (c) {
+            bumpLocked(c);
+        }
+    }
+
+    /** WaitGroup join: workers fill their own slots, the joiner reads them all after Wait. */
+    static void freeWaitGroupJoin() {
+        Data[] out = new Data[4];
+        CountDownLatch wg = new CountDownLatch(out.length);
+        for (int g = 0; g < out.length; g++) {
+            int i = g;
+            Go.go(() -> {
+                Data d = new Data();
+                d.x = i;
+                out[i] = d;
+                wg.countDown();
+            });
+        }
+        await(wg);
+        int sum = 0;
+        for (Data d : out) {
+            sum += d.x;
+        }
+        if (sum != 6) {
+            throw new AssertionError(sum);
+        }
+    }
+
+    /** Thread.start / Thread.join of platform threads. */
+    static void freeThreadJoin() {
+        Counter c = new Counter();
+        c.n = 1;
+        Thread t = new Thread(() -> c.n++);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        if (c.n != 2) {
+            throw new AssertionError(c.n);
+        }
+        c.n++;
+    }
+
+    /** Handoff through an unbuffered channel: the send happens before the receive completes. */
+    static void freeChanHandoff() {
+        BlockingQueue<Data> ch = new SynchronousQueue<>();
+        CountDownLatch done = new CountDownLatch(1);
+        Go.go(() -> {
+            Data d;
+            try {
+                d = ch.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            d.x++; // the receiver owns it now
+            done.countDown();
+        });
+        Data d = new Data();
+        d.x = 1;
+        try {
+            ch.put(d);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        await(done);
+    }
+
+    /** A buffered channel (capacity 2) as a counting semaphore around a shared counter: no race. */
+    static void freeChanSemaphore() {
+        Counter c = new Counter();
+        Semaphore sem = new Semaphore(1);
+        BlockingQueue<Integer> tokens = new ArrayBlockingQueue<>(2);
+        CountDownLatch done = new CountDownLatch(3);
+        for (int g = 0; g < 3; g++) {
+            Go.go(() -> {
+                for (int i = 0; i < 20; i++) {
+                    sem.acquireUninterruptibly();
+                    c.n++;
+                    sem.release();
+                }
+                tokens.offer(1);
+                tokens.poll();
+                done.countDown();
+            });
+        }
+        await(done);
+    }
+
+    static volatile Data safelyPublished;
+
+    /** Publication through a volatile field: the write of x happens before the reader's read. */
+    static void freeVolatilePublication() {
+        safelyPublished = null;
+        CountDownLatch done = new CountDownLatch(2);
+        Go.go(() -> {
+            Data d = new Data();
+            d.x = 42;
+            safelyPublished = d;
+            done.countDown();
+        });
+        Go.go(() -> {
+            Data d = safelyPublished;
+            if (d != null && d.x != 42) {
+                throw new AssertionError("saw a half-built object");
+            }
+            done.countDown();
+        });
+        await(done);
+    }
+
+    /** Goroutines write distinct elements of one array: elements are separate variables. */
+    static void freeArrayDistinct() {
+        int[] a = new int[4];
+        CountDownLatch done = new CountDownLatch(a.length);
+        for (int g = 0; g < a.length; g++) {
+            int i = g;
+            Go.go(() -> {
+                a[i] = i * 2;
+                done.countDown();
+            });
+        }
+        await(done);
+        if (a[3] != 6) {
+            throw new AssertionError(a[3]);
+        }
+    }
+}
