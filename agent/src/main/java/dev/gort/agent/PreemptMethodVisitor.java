@@ -13,11 +13,12 @@ import java.util.Set;
  * What it inserts
  * ---------------
  *   INVOKESTATIC dev/gort/Go.checkPreempt ()V
- * at the method entry (unless entry=false) and before every backward branch: a jump, or a switch
+ * at the entry of every method that calls something (unless entry=false; a leaf method needs none,
+ * see Transformer.callers) and before every backward branch: a jump, or a switch
  * with a case, whose target label has already been visited. Every loop in Java bytecode closes with
  * a backward branch (javac puts the test either at the top with a GOTO back, or at the bottom with
  * a conditional jump back), so every iteration of every loop passes a safe point, and so does every
- * call, recursion included.
+ * call into a non-leaf method, recursion included.
  *
  * Why this is enough for Go's semantics: Go >= 1.14 preempts a goroutine anywhere with a signal;
  * the JVM cannot stop a virtual thread (Continuation.tryPreempt throws in JDK 25), so gort does

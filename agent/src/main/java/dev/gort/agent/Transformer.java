@@ -71,6 +71,7 @@ final class Transformer implements ClassFileTransformer {
     byte[] instrument(byte[] bytes, String className, ClassLoader loader) {
         ClassReader cr = new ClassReader(bytes);
         boolean race = options.race;
+        Set<String> callers = options.preempt && options.methodEntry ? callers(cr) : Set.of();
         ClassWriter cw = race ? new ClassWriter(ClassWriter.COMPUTE_MAXS) : new ClassWriter(cr, 0);
         int[] count = new int[1];
         ClassVisitor cv = new ClassVisitor(Opcodes.ASM9, cw) {
@@ -89,7 +90,8 @@ final class Transformer implements ClassFileTransformer {
                     return mv;
                 }
                 if (options.preempt) {
-                    boolean entry = options.methodEntry && (access & Opcodes.ACC_BRIDGE) == 0;
+                    boolean entry = options.methodEntry && (access & Opcodes.ACC_BRIDGE) == 0
+                            && callers.contains(name + desc);
                     mv = new PreemptMethodVisitor(mv, entry, count);
                 }
                 if (race) {
@@ -104,6 +106,33 @@ final class Transformer implements ClassFileTransformer {
                     + (options.preempt ? " (" + count[0] + " safe points)" : ""));
         }
         return cw.toByteArray();
+    }
+
+    /**
+     * The methods (name + descriptor) that call something. Only they get an entry safe point: a
+     * leaf method runs for a bounded time between its back-edges, which have their own, so its
+     * entry check would only cost (Go's small leaf functions skip the prologue check likewise).
+     */
+    private static Set<String> callers(ClassReader cr) {
+        Set<String> out = new java.util.HashSet<>();
+        cr.accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] exc) {
+                String key = name + desc;
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int op, String owner, String n, String d, boolean itf) {
+                        out.add(key);
+                    }
+
+                    @Override
+                    public void visitInvokeDynamicInsn(String n, String d, org.objectweb.asm.Handle bsm, Object... args) {
+                        out.add(key);
+                    }
+                };
+            }
+        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return out;
     }
 
     private boolean canSeeGort(ClassLoader loader) {

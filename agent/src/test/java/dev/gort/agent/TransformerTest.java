@@ -24,11 +24,15 @@ class TransformerTest {
             this.base = base; // entry safe point runs before super(): legal, it touches no 'this'
         }
 
-        public static int straight(int a) { // entry only
+        public static int straight(int a) { // a leaf: no safe point at all
             return a + 1;
         }
 
-        public static int whileLoop(int n) { // one back-edge
+        public static int caller(int a) { // calls: an entry safe point
+            return straight(a) * 2;
+        }
+
+        public static int whileLoop(int n) { // a leaf with one back-edge
             int s = 0, i = 0;
             while (i < n) {
                 s += i++;
@@ -110,16 +114,18 @@ class TransformerTest {
         String internal = Loops.class.getName().replace('.', '/');
         byte[] out = new Transformer(AgentOptions.parse("preempt"), null).instrument(bytes(Loops.class), internal);
         Map<String, Integer> n = safePoints(out);
-        assertEquals(1, n.get("<init>"));
-        assertEquals(1, n.get("straight"));
-        assertEquals(2, n.get("whileLoop"));
-        assertEquals(3, n.get("nested"));
-        assertEquals(2, n.get("doWhile"));
-        assertEquals(2, n.get("withBase"));
+        assertEquals(1, n.get("<init>"), "calls super()");
+        assertEquals(0, n.get("straight"), "a leaf");
+        assertEquals(1, n.get("caller"));
+        assertEquals(1, n.get("whileLoop"), "a leaf: its back-edge only");
+        assertEquals(2, n.get("nested"));
+        assertEquals(1, n.get("doWhile"));
+        assertEquals(1, n.get("withBase"));
 
         byte[] noEntry = new Transformer(AgentOptions.parse("preempt,entry=false"), null).instrument(bytes(Loops.class), internal);
         Map<String, Integer> m = safePoints(noEntry);
-        assertEquals(0, m.get("straight"));
+        assertEquals(0, m.get("caller"));
+        assertEquals(0, m.get("<init>"));
         assertEquals(2, m.get("nested"));
     }
 

@@ -1,0 +1,128 @@
+package dev.gort.agent.race;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * FastTrack's rules, driven directly on platform threads. The threads are sequenced by
+ * Thread.join in this (uninstrumented) test, which the detector does not see: only the edges the
+ * test passes to it count, so each case is deterministic.
+ */
+class FastTrackTest {
+    private static final FastTrack ft = FastTrack.instance();
+
+    private static void in(Runnable r) throws InterruptedException {
+        Thread t = new Thread(r);
+        t.start();
+        t.join();
+    }
+
+    @Test
+    void epochPacksTidAndClock() {
+        long e = Epoch.of(7, 123456);
+        assertEquals(7, Epoch.tid(e));
+        assertEquals(123456, Epoch.clock(e));
+        VectorClock vc = new VectorClock();
+        vc.set(7, 123455);
+        assertTrue(!Epoch.leq(e, vc));
+        vc.set(7, 123456);
+        assertTrue(Epoch.leq(e, vc));
+    }
+
+    @Test
+    void vectorClockJoinIsPointwiseMax() {
+        VectorClock a = new VectorClock(), b = new VectorClock();
+        a.set(0, 5);
+        a.set(1, 1);
+        b.set(1, 3);
+        b.set(9, 2);
+        a.join(b);
+        assertEquals(5, a.get(0));
+        assertEquals(3, a.get(1));
+        assertEquals(2, a.get(9));
+        assertEquals(0, a.get(100));
+    }
+
+    @Test
+    @Timeout(10)
+    void writesOrderedByReleaseAcquireAreNotARace() throws Exception {
+        VarState x = new VarState();
+        Object m = new Object();
+        int site = Sites.register(null, "T", "t", "T.java", 1, Sites.WRITE, null, null);
+        long before = Reports.detected();
+        in(() -> {
+            FastTrack.write(FastTrack.ts(), x, site, x, 0);
+            ft.release(m);
+        });
+        in(() -> {
+            ft.acquire(m);
+            FastTrack.write(FastTrack.ts(), x, site, x, 0);
+            FastTrack.read(FastTrack.ts(), x, site, x, 0);
+        });
+        assertEquals(before, Reports.detected());
+    }
+
+    @Test
+    @Timeout(10)
+    void unorderedWriteAfterWriteIsARace() throws Exception {
+        VarState x = new VarState();
+        int site = Sites.register(null, "T", "t", "T.java", 2, Sites.WRITE, null, null);
+        long before = Reports.detected();
+        in(() -> FastTrack.write(FastTrack.ts(), x, site, x, 0));
+        in(() -> FastTrack.write(FastTrack.ts(), x, site, x, 0));
+        assertEquals(before + 1, Reports.detected());
+    }
+
+    @Test
+    @Timeout(10)
+    void concurrentReadsShareThenAnUnorderedWriteRacesWithEach() throws Exception {
+        VarState x = new VarState();
+        Object m = new Object();
+        int w = Sites.register(null, "T", "w", "T.java", 3, Sites.WRITE, null, null);
+        int r = Sites.register(null, "T", "r", "T.java", 4, Sites.READ, null, null);
+        long before = Reports.detected();
+        in(() -> {
+            FastTrack.write(FastTrack.ts(), x, w, x, 0);
+            ft.releaseMerge(m);
+        });
+        for (int i = 0; i < 2; i++) {
+            in(() -> {
+                ft.acquire(m);
+                FastTrack.read(FastTrack.ts(), x, r, x, 0); // ordered after the write: no race
+            });
+        }
+        assertEquals(Epoch.SHARED, x.r, "two unordered reads inflate R_x to a clock");
+        assertEquals(before, Reports.detected());
+        in(() -> {
+            ft.acquire(m); // sees the write, not the reads
+            FastTrack.write(FastTrack.ts(), x, w, x, 0);
+        });
+        assertEquals(before + 2, Reports.detected(), "a read-write race with each reader");
+        assertEquals(Epoch.NONE, x.r, "the write resets the read-shared state");
+    }
+
+    @Test
+    @Timeout(10)
+    void forkOrdersTheParentsPastBeforeTheChild() throws Exception {
+        VarState x = new VarState();
+        int site = Sites.register(null, "T", "f", "T.java", 5, Sites.WRITE, null, null);
+        long before = Reports.detected();
+        in(() -> {
+            FastTrack.write(FastTrack.ts(), x, site, x, 0);
+            Thread child = new Thread(() -> FastTrack.write(FastTrack.ts(), x, site, x, 0));
+            ft.goStart(child);
+            child.start();
+            try {
+                child.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            FastTrack.join(child);
+            FastTrack.read(FastTrack.ts(), x, site, x, 0);
+        });
+        assertEquals(before, Reports.detected());
+    }
+}
