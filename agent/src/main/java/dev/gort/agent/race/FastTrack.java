@@ -64,6 +64,20 @@ import java.util.concurrent.ConcurrentMap;
  *  release-merge on the object before the call, acquire after it; Condition.await also on the
  *  Condition's lock; Thread.start and Thread.join.
  *
+ * Tid reuse
+ * ---------
+ * Vector clocks are dense arrays indexed by tid, so their size is the number of tids, and a
+ * release copies one. Go programs start goroutines by the million; one tid per goroutine ever
+ * started would make every clock operation O(goroutines ever). So, as TSan recycles thread slots,
+ * the tid of an ended thread is reused: newState looks at a few live states each time (reap) and
+ * frees the tids of threads that have TERMINATED, remembering each one's final clock. The next
+ * tenant of that tid starts its clock one past it, so every epoch the old tenant left in a shadow
+ * is below every epoch of the new one: accesses of the new tenant are unordered with everything
+ * that has not synchronised with it, so no race is invented. The price (TSan pays it too): a
+ * thread that synchronised with the new tenant is taken to have seen all of the old one, which can
+ * hide a race between the ended thread and that one. Clocks stay as wide as the most threads
+ * alive at once. Each tid keeps its last 16 tenants' infos (Info.previous) for reports.
+ *
  * Rejected alternatives
  * ---------------------
  *  - Full vector clocks per variable (DJIT+): O(n) per access; FastTrack's epochs are O(1) for
@@ -85,8 +99,9 @@ import java.util.concurrent.ConcurrentMap;
  *    JDK edges listed above are known: tasks handed to JDK executors or CompletableFuture run on
  *    JDK-started threads with no edge from the submitter, so code synchronising only through
  *    them may get false reports. Use goroutines (or add the edge with a j.u.c object).
- *  - Vector clocks are dense over all tids ever used (Go recycles goroutine slots); memory grows
- *    with (live variables x goroutines ever started) in the worst case.
+ *  - Tids are reused (see Tid reuse), which can hide a race with an ended goroutine; and a report
+ *    names the previous access's goroutine only if its tid has had fewer than 16 later tenants
+ *    (otherwise it says "an ended goroutine").
  */
 public final class FastTrack implements Race.Detector {
     /** The detector; installed once by the agent's premain. */
@@ -105,23 +120,84 @@ public final class FastTrack implements Race.Detector {
     private static final ConcurrentMap<Thread, ThreadState> pending = new MapMaker().weakKeys().makeMap();
     /** Every thread's state, for Thread.join. */
     private static final ConcurrentMap<Thread, ThreadState> byThread = new MapMaker().weakKeys().makeMap();
-    /** Thread infos by tid, for reports. Copy-on-write under FastTrack.class. */
+    /** The newest tenant of each tid, for reports. Copy-on-write under FastTrack.class. */
     private static volatile ThreadState.Info[] infos = new ThreadState.Info[64];
     private static int ntid;
+    /** Tids whose thread ended, and the final clock of each. Under FastTrack.class. */
+    private static final java.util.ArrayDeque<Integer> freeTids = new java.util.ArrayDeque<>();
+    private static int[] lastClock = new int[64];
+    /** States of threads not yet seen ended; scanned a few at a time by newInfo. Under FastTrack.class. */
+    private static final java.util.ArrayList<ThreadState> live = new java.util.ArrayList<>();
+    private static int scan;
+    /** How many earlier tenants of a tid reports can still name. */
+    private static final int TENURES = 16;
 
-    private static synchronized ThreadState.Info newInfo(Thread t, StackTraceElement[] createdAt) {
-        if (ntid == infos.length) {
-            infos = Arrays.copyOf(infos, ntid * 2);
+    /**
+     * A tid for thread t: a recycled one if an ended thread left one, else a new one.
+     * See "Tid reuse" in the essay.
+     */
+    private static synchronized ThreadState newState(Thread t, StackTraceElement[] createdAt, VectorClock vc) {
+        reap(4);
+        int tid;
+        int start;
+        ThreadState.Info prev = null;
+        Integer free = freeTids.poll();
+        if (free != null) {
+            tid = free;
+            start = lastClock[tid] + 1;
+            prev = infos[tid];
+        } else {
+            if (ntid == infos.length) {
+                infos = Arrays.copyOf(infos, ntid * 2);
+                lastClock = Arrays.copyOf(lastClock, ntid * 2);
+            }
+            tid = ntid++;
+            start = 1;
         }
-        ThreadState.Info info = new ThreadState.Info(ntid, t, createdAt);
+        ThreadState.Info info = new ThreadState.Info(tid, start, t, createdAt);
+        info.previous = prev;
+        int depth = 0;
+        for (ThreadState.Info i = info; i != null; i = i.previous) {
+            if (++depth == TENURES) {
+                i.previous = null;
+            }
+        }
         ThreadState.Info[] a = infos;
-        a[ntid++] = info;
+        a[tid] = info;
         infos = a;
-        return info;
+        ThreadState ts = new ThreadState(tid, vc, info);
+        live.add(ts);
+        return ts;
     }
 
-    static ThreadState.Info info(int tid) {
-        return infos[tid];
+    /** Looks at up to n live states and frees the tids of ended threads. FastTrack.class must be held. */
+    private static void reap(int n) {
+        for (int k = 0; k < n && !live.isEmpty(); k++) {
+            if (scan >= live.size()) {
+                scan = 0;
+            }
+            ThreadState ts = live.get(scan);
+            Thread t = ts.info.thread.get();
+            if (t == null || t.getState() == Thread.State.TERMINATED) {
+                live.set(scan, live.get(live.size() - 1));
+                live.remove(live.size() - 1);
+                lastClock[ts.tid] = ts.vc.get(ts.tid); // final: the thread has ended
+                freeTids.add(ts.tid);
+            } else {
+                scan++;
+            }
+        }
+    }
+
+    /** Tids handed out so far (the width of the widest clock). */
+    static synchronized int tidCount() {
+        return ntid;
+    }
+
+    /** The tenant of tid that made an access at clock c, for reports; null if too old to know. */
+    static ThreadState.Info info(int tid, int c) {
+        ThreadState.Info i = infos[tid];
+        return i == null ? null : i.at(c);
     }
 
     /** The calling thread's state, adopting the one its creator made, or a fresh one. */
@@ -134,8 +210,7 @@ public final class FastTrack implements Race.Detector {
         Thread self = Thread.currentThread();
         ThreadState ts = pending.remove(self);
         if (ts == null) {
-            ThreadState.Info info = newInfo(self, null);
-            ts = new ThreadState(info.tid, new VectorClock(), info);
+            ts = newState(self, null, new VectorClock());
         }
         long goid = Go.goid();
         if (goid > 0) {
@@ -150,8 +225,7 @@ public final class FastTrack implements Race.Detector {
     /** fork: the calling thread is about to start child. */
     static void fork(Thread child) {
         ThreadState parent = ts();
-        ThreadState.Info info = newInfo(child, Reports.callerStack());
-        ThreadState cs = new ThreadState(info.tid, new VectorClock(parent.vc), info);
+        ThreadState cs = newState(child, Reports.callerStack(), new VectorClock(parent.vc));
         pending.put(child, cs);
         parent.tick();
     }
@@ -235,7 +309,7 @@ public final class FastTrack implements Race.Detector {
             }
             long w = x.w;
             if (w != Epoch.NONE && !Epoch.leq(w, c)) {
-                Reports.race(ts, Sites.READ, site, obj, slot, Epoch.tid(w), Sites.WRITE, x.wSite);
+                Reports.race(ts, Sites.READ, site, obj, slot, w, Sites.WRITE, x.wSite);
             }
             if (r == Epoch.SHARED) {
                 x.rvc.set(ts.tid, Epoch.clock(e)); // [READ SHARED]
@@ -276,21 +350,21 @@ public final class FastTrack implements Race.Detector {
                 return;
             }
             if (w != Epoch.NONE && !Epoch.leq(w, c)) {
-                Reports.race(ts, Sites.WRITE, site, obj, slot, Epoch.tid(w), Sites.WRITE, x.wSite);
+                Reports.race(ts, Sites.WRITE, site, obj, slot, w, Sites.WRITE, x.wSite);
             }
             long r = x.r;
             if (r == Epoch.SHARED) {
                 VectorClock rvc = x.rvc; // [WRITE SHARED]
                 for (int u = 0; u < rvc.size(); u++) {
                     if (rvc.get(u) > c.get(u)) {
-                        Reports.race(ts, Sites.WRITE, site, obj, slot, u, Sites.READ, x.rSites[u]);
+                        Reports.race(ts, Sites.WRITE, site, obj, slot, Epoch.of(u, rvc.get(u)), Sites.READ, x.rSites[u]);
                     }
                 }
                 x.rvc = null;
                 x.rSites = null;
                 x.r = Epoch.NONE;
             } else if (r != Epoch.NONE && !Epoch.leq(r, c)) {
-                Reports.race(ts, Sites.WRITE, site, obj, slot, Epoch.tid(r), Sites.READ, x.rSite); // [WRITE EXCLUSIVE]
+                Reports.race(ts, Sites.WRITE, site, obj, slot, r, Sites.READ, x.rSite); // [WRITE EXCLUSIVE]
             }
             x.w = e;
             x.wSite = site;

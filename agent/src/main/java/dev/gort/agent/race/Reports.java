@@ -64,7 +64,7 @@ public final class Reports {
         }, "gort-race-exit"));
     }
 
-    static void race(ThreadState cur, int kind, int site, Object obj, long slot, int prevTid, int prevKind, int prevSite) {
+    static void race(ThreadState cur, int kind, int site, Object obj, long slot, long prevEpoch, int prevKind, int prevSite) {
         detected.incrementAndGet();
         long a = Math.min(site, prevSite), b = Math.max(site, prevSite);
         if (!reportedPairs.add((a << 32) | b)) {
@@ -72,7 +72,7 @@ public final class Reports {
         }
         reported.incrementAndGet();
         String addr = String.format("0x%08x%08x", obj == null ? 0 : System.identityHashCode(obj), slot & 0xffffffffL);
-        ThreadState.Info prev = FastTrack.info(prevTid);
+        ThreadState.Info prev = FastTrack.info(Epoch.tid(prevEpoch), Epoch.clock(prevEpoch));
         StringBuilder sb = new StringBuilder();
         sb.append("==================\nWARNING: DATA RACE\n");
         sb.append(kind == Sites.WRITE ? "Write" : "Read").append(" at ").append(addr).append(" by ")
@@ -82,10 +82,10 @@ public final class Reports {
         }
         sb.append('\n');
         sb.append("Previous ").append(prevKind == Sites.WRITE ? "write" : "read").append(" at ").append(addr)
-                .append(" by ").append(prev.name()).append(":\n");
+                .append(" by ").append(prev != null ? prev.name() : "an ended goroutine").append(":\n");
         sb.append(Sites.get(prevSite).frame()).append("\n");
         created(sb, cur.info);
-        if (prev != cur.info) {
+        if (prev != null && prev != cur.info) {
             created(sb, prev);
         }
         sb.append("==================");

@@ -25,7 +25,7 @@ final class ThreadState {
         this.tid = tid;
         this.vc = vc;
         this.info = info;
-        vc.set(tid, Math.max(1, vc.get(tid)));
+        vc.set(tid, Math.max(info.startClock, vc.get(tid)));
         this.epoch = Epoch.of(tid, vc.get(tid));
     }
 
@@ -42,6 +42,13 @@ final class ThreadState {
      */
     static final class Info {
         final int tid;
+        /**
+         * The first clock of this thread's tenure of tid: tids of ended threads are reused (see
+         * FastTrack, "Tid reuse"), each tenant starting past the last one's final clock.
+         */
+        final int startClock;
+        /** The previous tenant of tid (bounded chain), for reports about its old accesses. */
+        Info previous;
         /** The goroutine id, or -1 for a platform thread. Set once when the thread adopts its state. */
         volatile long goid = -1;
         volatile String threadName;
@@ -49,8 +56,9 @@ final class ThreadState {
         /** Where it was created, innermost first; null if it was not seen being created. */
         final StackTraceElement[] createdAt;
 
-        Info(int tid, Thread thread, StackTraceElement[] createdAt) {
+        Info(int tid, int startClock, Thread thread, StackTraceElement[] createdAt) {
             this.tid = tid;
+            this.startClock = startClock;
             this.thread = new WeakReference<>(thread);
             this.threadName = thread != null ? thread.getName() : "?";
             this.createdAt = createdAt;
@@ -64,6 +72,15 @@ final class ThreadState {
         /** "Goroutine 7" or "Thread main", for the "created at" sections. */
         String title() {
             return goid > 0 ? "Goroutine " + goid : "Thread " + threadName;
+        }
+
+        /** The tenant of this tid that made an access at clock c (this one or an earlier one). */
+        Info at(int c) {
+            Info i = this;
+            while (i != null && i.startClock > c) {
+                i = i.previous;
+            }
+            return i;
         }
 
         boolean running() {

@@ -88,18 +88,34 @@ class FastTrackTest {
             FastTrack.write(FastTrack.ts(), x, w, x, 0);
             ft.releaseMerge(m);
         });
+        // two readers alive at once (an ended reader's tid would be reused by the next: see Tid reuse)
+        java.util.concurrent.CountDownLatch bothRead = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+        Thread[] readers = new Thread[2];
         for (int i = 0; i < 2; i++) {
-            in(() -> {
+            readers[i] = new Thread(() -> {
                 ft.acquire(m);
                 FastTrack.read(FastTrack.ts(), x, r, x, 0); // ordered after the write: no race
+                bothRead.countDown();
+                try {
+                    end.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
             });
+            readers[i].start();
         }
+        bothRead.await();
         assertEquals(Epoch.SHARED, x.r, "two unordered reads inflate R_x to a clock");
         assertEquals(before, Reports.detected());
         in(() -> {
             ft.acquire(m); // sees the write, not the reads
             FastTrack.write(FastTrack.ts(), x, w, x, 0);
         });
+        end.countDown();
+        for (Thread t : readers) {
+            t.join();
+        }
         assertEquals(before + 2, Reports.detected(), "a read-write race with each reader");
         assertEquals(Epoch.NONE, x.r, "the write resets the read-shared state");
     }
@@ -124,5 +140,26 @@ class FastTrackTest {
             FastTrack.read(FastTrack.ts(), x, site, x, 0);
         });
         assertEquals(before, Reports.detected());
+    }
+
+    @Test
+    @Timeout(30)
+    void tidsOfEndedThreadsAreReusedSoClocksStayNarrow() throws Exception {
+        VarState x = new VarState();
+        Object m = new Object();
+        int site = Sites.register(null, "T", "reuse", "T.java", 6, Sites.WRITE, null, null);
+        long before = Reports.detected();
+        int tids = FastTrack.tidCount();
+        for (int i = 0; i < 200; i++) {
+            in(() -> {
+                ft.acquire(m);
+                FastTrack.write(FastTrack.ts(), x, site, x, 0);
+                ft.release(m);
+            });
+        }
+        assertTrue(FastTrack.tidCount() - tids < 20, "200 sequential threads used " + (FastTrack.tidCount() - tids) + " tids");
+        assertEquals(before, Reports.detected(), "a reused tid does not invent a race");
+        in(() -> FastTrack.write(FastTrack.ts(), x, site, x, 0)); // no acquire: a real race
+        assertEquals(before + 1, Reports.detected(), "a reused tid still races with what it has not seen");
     }
 }
