@@ -54,34 +54,53 @@ public final class G implements Executor, Runnable {
     WaitReason waitreason;
     /** System.nanoTime() when the G last parked through gopark. Plain, as waitreason. */
     long waitsince;
+    /** The M this G is locked to (Go.lockOSThread), or null. Written by the G itself. */
+    volatile M lockedm;
+    /** lockOSThread nesting depth (Go's lockedExt). The G itself only. */
+    int lockedExt;
     /** Set by sysmon when the G has run over 10ms; cleared by the G at its next safe point. */
     volatile boolean preempt;
     /** The M running it, while RUNNING; written by that M, read racily by dumps. */
     volatile M m;
+    /** Where it was created (Go's gopc): the go statement's frame, for "created by" in dumps. Immutable. */
+    final StackWalker.StackFrame gopc;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;
         this.parentGoid = parentGoid;
         this.run = run;
         this.fn = fn;
+        this.gopc = Traceback.captureCreator(fn);
         this.thread = VThreads.newThread(this, this);
         this.cont = VThreads.runContinuation(thread);
         this.state = GStatus.IDLE.ordinal();
     }
 
-    /** An anonymous G that runs an inherited virtual thread's continuation. */
-    private G(Runnable foreignCont, G parent) {
+    /** An anonymous G that runs an inherited virtual thread's continuation (parent null: white-box tests). */
+    G(Runnable foreignCont, G parent) {
         this.goid = 0;
-        this.parentGoid = parent.goid;
-        this.run = parent.run;
+        this.parentGoid = parent != null ? parent.goid : 0;
+        this.run = parent != null ? parent.run : null;
         this.thread = null;
         this.cont = foreignCont;
+        this.gopc = null;
         this.state = GStatus.RUNNABLE.ordinal();
+        Checkdead.noteForeign(foreignCont);
     }
 
     /** The current status. */
     public GStatus status() {
         return STATUSES[state & STATUS_MASK];
+    }
+
+    /** The raw status word (status and ready-epoch), for checkdead's snapshots. Any thread. */
+    int word() {
+        return state;
+    }
+
+    /** The status in a word from {@link #word()}. */
+    static GStatus statusOf(int word) {
+        return STATUSES[word & STATUS_MASK];
     }
 
     /** Why it is parked (meaningful only while WAITING); null if parked in JDK code. */
@@ -126,16 +145,18 @@ public final class G implements Executor, Runnable {
 
     // ---------------------------------------------------------------- status word
 
-    /** execute(): bump the epoch and mark RUNNABLE, unless dead. Any thread. */
-    boolean markRunnable() {
+    /**
+     * execute(): bump the epoch and mark RUNNABLE. A DEAD G stays DEAD but is still queued: its
+     * body has returned, yet the JDK may still need to run the thread's last steps (a monitor it
+     * blocked on while exiting, say), and a resubmission of a finished thread is a no-op. Any thread.
+     */
+    void markRunnable() {
         for (;;) {
             int s = state;
-            if ((s & STATUS_MASK) == GStatus.DEAD.ordinal()) {
-                return false;
-            }
-            int n = ((s & ~STATUS_MASK) + EPOCH_ONE) | GStatus.RUNNABLE.ordinal();
+            int st = s & STATUS_MASK;
+            int n = ((s & ~STATUS_MASK) + EPOCH_ONE) | (st == GStatus.DEAD.ordinal() ? st : GStatus.RUNNABLE.ordinal());
             if (STATE.compareAndSet(this, s, n)) {
-                return true;
+                return;
             }
         }
     }
@@ -169,10 +190,6 @@ public final class G implements Executor, Runnable {
                 return;
             }
         }
-    }
-
-    boolean isAnonymous() {
-        return goid == 0;
     }
 
     @Override

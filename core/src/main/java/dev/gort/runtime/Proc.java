@@ -79,6 +79,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * past n dead. An idle one is drained to the global queue at once; a held one is drained by its M
  * the next time it reaches schedule(), after which the M looks for another P or stops.
  *
+ * Network I/O
+ * -----------
+ * A goroutine blocked on a JDK socket parks like any virtual thread, freeing its M; the JDK's
+ * poller wakes it when the socket is ready, which lands in ready() as a foreign-thread wake-up:
+ * global queue and wakep, as Go's netpoll injects into the global queue. Which threads poll is a
+ * deliberate choice: schedinit sets -Djdk.pollerMode=1 (unless the user set it), so the JDK uses
+ * platform Read-Poller/Write-Poller threads. The JDK's default on Linux, mode 2, runs "SubPoller"
+ * virtual threads that inherit the scheduler of the first thread to touch a socket; started from a
+ * goroutine, they would become anonymous goroutines competing for Ps, and a hog on that P would
+ * delay every socket wake-up in the process. (If a platform thread used a socket before gort
+ * started, the pollers already run on the JDK's scheduler, which is fine too.)
+ *
+ * LockOSThread
+ * ------------
+ * A locked G runs only on its M and that M runs nothing else (Go's startlockedm/stoplockedm): when
+ * the locked G parks, its M hands its P off and sleeps; an M that dequeues the G hands its own P to
+ * the locked M and stops.
+ *
  * Lock order
  * ----------
  *   resizeLock  (procresize only)
@@ -105,7 +123,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *    are daemon threads, so they do not keep the JVM alive.
  *  - A virtual thread created with the JDK's API inside a goroutine runs as an anonymous goroutine
  *    (goid 0): scheduled on gort's Ps, but not counted by numGoroutine.
- *  - Ms are never destroyed; idle Ms sleep. Go does the same, except for locked Ms.
+ *  - Ms are never destroyed; idle Ms sleep. Go does the same, except that Go kills the thread of a
+ *    goroutine that exits while locked (LockOSThread); gort unlocks the M and keeps it, since a
+ *    carrier thread holds none of the goroutine's thread state.
  */
 public final class Proc {
     private Proc() {}
@@ -144,7 +164,8 @@ public final class Proc {
 
     /** Live goroutines (Go's allgs, minus the dead). Concurrent set; a G leaves it in goexit. */
     static final Set<G> allgs = ConcurrentHashMap.newKeySet();
-    private static final AtomicLong goidgen = new AtomicLong();
+    /** The last goid handed out; checkdead reads it to see that no goroutine was created meanwhile. */
+    static final AtomicLong goidgen = new AtomicLong();
     private static final AtomicLong midgen = new AtomicLong();
 
     /** The runtime is started lazily by the first go() or run(). */
@@ -181,9 +202,13 @@ public final class Proc {
         resizeLock.lock();
         try {
             if (!started) {
+                if (System.getProperty("jdk.pollerMode") == null) {
+                    System.setProperty("jdk.pollerMode", "1"); // see "Network I/O"
+                }
                 procresize(defaultProcs());
                 started = true;
                 SchedTrace.startIfConfigured();
+                Sysmon.start0();
             }
         } finally {
             resizeLock.unlock();
@@ -192,22 +217,36 @@ public final class Proc {
 
     // ================================================================== goroutine creation and exit
 
-    /** Go's newproc: create a goroutine running fn and make it runnable. */
+    /** Go's newproc: create a goroutine running fn and make it runnable; with run, as that run's main. */
     public static G newproc(Runnable fn, Run run) {
         schedinit();
         G parent = currentG();
         Run r = run != null ? run : parent != null ? parent.run : null;
         G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
         allgs.add(newg);
+        if (run != null) {
+            run.started(newg); // a run's main: published before it can end
+        }
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         return newg;
     }
 
-    /** Go's goexit0: the G's function returned. Called by the G itself as its last act. */
+    /**
+     * Go's goexit0: the G's function returned. Called by the G itself as its last act. Note that it
+     * may still park here (a contended ConcurrentHashMap bin is a monitor, and JEP 491 unmounts on
+     * it), which is why ready() never drops a DEAD G.
+     */
     static void goexit(G gp) {
-        gp.setStatus(GStatus.DEAD);
+        if (gp.lockedm != null) {
+            // Go terminates a thread whose goroutine exits locked; a carrier has no state of the
+            // goroutine's to taint, so gort just frees the M (see Differences from Go).
+            gp.lockedm.lockedg = null;
+            gp.lockedm = null;
+            gp.lockedExt = 0;
+        }
         allgs.remove(gp);
+        gp.setStatus(GStatus.DEAD);
         if (gp.run != null) {
             gp.run.goexit(gp);
         }
@@ -215,6 +254,12 @@ public final class Proc {
 
     /** An exception escaped gp: report it Go-style and end gp's run. Called by gp itself. */
     static void panicked(G gp, Throwable t) {
+        if (t instanceof Goexit) {
+            if (gp.run != null) {
+                gp.run.goexitCalled(gp); // Go.goexit: not a panic (issue 6)
+            }
+            return;
+        }
         if (t instanceof FatalError) {
             if (gp.run != null) {
                 gp.run.fail(t); // already reported by throw()
@@ -263,9 +308,7 @@ public final class Proc {
      * Any thread.
      */
     static void ready(G gp) {
-        if (!gp.markRunnable() && !gp.isAnonymous()) {
-            return; // dead: a stale resubmission
-        }
+        gp.markRunnable();
         Thread self = Thread.currentThread();
         M mp = self instanceof M m ? m : M.current();
         if (mp != null) {
@@ -277,13 +320,18 @@ public final class Proc {
             }
             P pp = mp.p;
             if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
+                boolean mine = pp.m == mp; // else retaken and now another M's: hands off
                 try {
-                    pp.runqput(gp, true);
+                    if (mine) {
+                        pp.runqput(gp, true);
+                    }
                 } finally {
                     pp.status = PStatus.RUNNING;
                 }
-                wakep();
-                return;
+                if (mine) {
+                    wakep();
+                    return;
+                }
             }
             if (pp != null && self == mp && pp.m == mp && pp.status == PStatus.SCHED) {
                 pp.runqput(gp, true); // the M itself, in scheduler code
@@ -390,6 +438,9 @@ public final class Proc {
     private static void mput(M mp) {
         assert lock.isHeldByCurrentThread() : "mput: sched.lock not held";
         midle.push(mp);
+        if (midle.size() == mcount) {
+            Checkdead.poke(); // Go's mput calls checkdead; gort's confirms on its own thread (issue 6)
+        }
     }
 
     /** Go's mget. sched.lock must be held. */
@@ -400,6 +451,13 @@ public final class Proc {
 
     static int nmidle() {
         return midle.size();
+    }
+
+    /** Ms asleep in stoplockedm, waiting for their locked G (Go's nmidlelocked). Under sched.lock. */
+    private static int nmidlelocked;
+
+    static int nmidlelocked() {
+        return nmidlelocked;
     }
 
     /** Go's acquirep. The P must be SCHED and unowned (fresh from pidleget or nextp). This M only. */
@@ -459,8 +517,10 @@ public final class Proc {
             nmp.spinning = spinning;
             nmp.nextp = pp;
         } catch (Throwable t) {
-            if (pp != null) {
-                pidleput(pp);
+            if (pp != null) { // back on the idle list, queued work and all: the runtime is dying
+                pp.status = PStatus.IDLE;
+                pidle.push(pp);
+                npidle.set(pidle.size());
             }
             if (spinning) {
                 nmspinning.decrementAndGet();
@@ -469,6 +529,7 @@ public final class Proc {
         } finally {
             lock.unlock();
         }
+        Sysmon.wake();
         if (fresh) {
             nmp.start();
         } else {
@@ -507,6 +568,105 @@ public final class Proc {
         acquirep(mp, pp);
     }
 
+    /**
+     * Go's handoffp: find an M for a P that its M gave up (a syscall) or lost (a retake). The caller
+     * has just CASed pp out of RUNNING or SYSCALL, so it owns pp. Any thread.
+     */
+    static void handoffp(P pp) {
+        pp.m = null;
+        pp.status = PStatus.SCHED;
+        // if it has local work, or there is global work, start it straight away
+        if (!pp.runqempty() || runqsize != 0) {
+            startm(pp, false);
+            return;
+        }
+        // no local work: start a spinning M only if nobody else is looking for work
+        if (nmspinning.get() + npidle.get() == 0 && nmspinning.compareAndSet(0, 1)) {
+            startm(pp, true);
+            return;
+        }
+        lock.lock();
+        try {
+            if (runqsize != 0 || !pp.runqempty()) {
+                // fall through to startm below, outside the lock
+            } else if (pp.id >= gomaxprocs) {
+                killp(pp);
+                return;
+            } else {
+                pidleput(pp);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        startm(pp, false);
+    }
+
+    // ================================================================== syscalls
+
+    /**
+     * Go's entersyscall (or, with block, entersyscallblock), fn, and exitsyscall. See Go.syscall.
+     * The calling goroutine only; from a platform thread fn is simply called.
+     */
+    public static <T> T syscall(java.util.concurrent.Callable<T> fn, boolean block) throws Exception {
+        G gp = currentG();
+        if (gp == null) {
+            return fn.call();
+        }
+        M mp = M.current();
+        P pp = mp.p;
+        gp.setStatus(GStatus.SYSCALL);
+        if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SYSCALL)) {
+            if (pp.m != mp) {
+                pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
+            } else {
+                pp.syscalltick++;
+                if (block && pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                    handoffp(pp); // entersyscallblock: hand the P off at once
+                }
+            }
+        }
+        try {
+            return fn.call();
+        } finally {
+            exitsyscall(gp);
+        }
+    }
+
+    /**
+     * Go's exitsyscall: keep the P if it is still ours (fast path), else take an idle P, else put
+     * the G on the global queue and let its M stop. The calling goroutine only.
+     */
+    private static void exitsyscall(G gp) {
+        gp.setStatus(GStatus.RUNNING);
+        M mp = M.current(); // the G may have parked inside fn and come back on another M
+        P pp = mp.p;
+        if (pp != null && pp.m == mp) {
+            if (pp.casStatus(PStatus.SYSCALL, PStatus.RUNNING)) {
+                return; // exitsyscallfast: the P was still ours
+            }
+            if (pp.status == PStatus.RUNNING && pp.m == mp) {
+                return; // fn parked and this M mounted us again with its own P
+            }
+        }
+        P np;
+        lock.lock();
+        try {
+            np = pidleget(); // exitsyscallfast_pidle
+        } finally {
+            lock.unlock();
+        }
+        if (np != null) {
+            np.m = mp;
+            mp.p = np;
+            np.status = PStatus.RUNNING;
+            return;
+        }
+        // exitsyscall0: no P. Off to the global queue; the M, P-less, stops in schedule().
+        mp.p = null;
+        Thread.yield();
+    }
+
     /** Go's SetMaxThreads: returns the previous limit. */
     public static int setMaxThreads(int n) {
         if (n < 1) {
@@ -540,6 +700,10 @@ public final class Proc {
     /** Go's schedule: one round of find a G, run it. This M only. */
     private static void schedule(M mp) {
         P pp = mp.p;
+        if ((pp == null || pp.id >= gomaxprocs) && mp.spinning) {
+            mp.spinning = false; // it will not look for work with this P
+            nmspinning.decrementAndGet();
+        }
         if (pp == null) {
             // the P was retaken while our G ran (sysmon, issue 5): find another or sleep
             lock.lock();
@@ -559,11 +723,96 @@ public final class Proc {
             destroyp(mp);
             return;
         }
+        G locked = mp.lockedg;
+        if (locked != null) {
+            // This M runs only its locked G: give the P away until that G is ready again.
+            stoplockedm(mp);
+            execute(mp, locked, false);
+            return;
+        }
         G gp = findRunnable(mp);
         if (mp.spinning) {
             resetspinning(mp);
         }
+        M lm = gp.lockedm;
+        if (lm != null && lm != mp) {
+            startlockedm(mp, lm);
+            return;
+        }
         execute(mp, gp, mp.inheritTime);
+    }
+
+    // ================================================================== LockOSThread
+
+    /** Go's LockOSThread: wire the calling goroutine to its M. Nests. The calling goroutine only. */
+    public static void lockOSThread() {
+        G gp = currentG();
+        if (gp == null) {
+            return; // a platform thread is its own OS thread already
+        }
+        if (gp.lockedExt++ == 0) {
+            M mp = gp.m;
+            gp.lockedm = mp;
+            mp.lockedg = gp;
+        }
+    }
+
+    /** Go's UnlockOSThread: undo one lockOSThread; at zero the goroutine may move again. The calling goroutine only. */
+    public static void unlockOSThread() {
+        G gp = currentG();
+        if (gp == null || gp.lockedExt == 0) {
+            return; // as Go: unlocking an unlocked goroutine is a no-op
+        }
+        if (--gp.lockedExt == 0) {
+            M mp = gp.lockedm;
+            gp.lockedm = null;
+            if (mp != null) {
+                mp.lockedg = null;
+            }
+        }
+    }
+
+    /**
+     * Go's stoplockedm: the locked G is not running; hand this M's P off and sleep until
+     * startlockedm brings the G back with a P. This M only.
+     */
+    private static void stoplockedm(M mp) {
+        if (mp.spinning) {
+            mp.spinning = false;
+            nmspinning.decrementAndGet();
+        }
+        P pp = releasep(mp);
+        handoffp(pp);
+        lock.lock();
+        try {
+            nmidlelocked++;
+            if (midle.size() + nmidlelocked == mcount) {
+                Checkdead.poke(); // as mput: every M is idle now
+            }
+        } finally {
+            lock.unlock();
+        }
+        mp.notesleep();
+        lock.lock();
+        try {
+            nmidlelocked--;
+        } finally {
+            lock.unlock();
+        }
+        P np = mp.nextp;
+        mp.nextp = null;
+        acquirep(mp, np);
+    }
+
+    /**
+     * Go's startlockedm: mp dequeued a G locked to lm; hand lm this P (it will run the G) and stop.
+     * This M only.
+     */
+    private static void startlockedm(M mp, M lm) {
+        P pp = releasep(mp);
+        lm.nextp = pp;
+        lm.notewakeup();
+        stopm(mp);
     }
 
     /** Go's resetspinning: this M found work; stop spinning and let another M take its place. */
@@ -581,14 +830,14 @@ public final class Proc {
      */
     private static void execute(M mp, G gp, boolean inheritTime) {
         P pp = mp.p;
-        if (!inheritTime) {
-            pp.schedtick++;
-        }
-        pp.runs++;
+        pp.countSchedule(inheritTime);
         mp.curg = gp;
         gp.m = mp;
+        if (gp.preempt) {
+            gp.preempt = false;
+        }
         int word = gp.markRunning();
-        pp.status = PStatus.RUNNING; // from here sysmon may retake the P (issue 5)
+        pp.status = PStatus.RUNNING; // from here sysmon may retake the P
         try {
             gp.cont.run();
         } catch (Throwable t) {
@@ -598,11 +847,34 @@ public final class Proc {
         mp.curg = null;
         gp.m = null;
         gp.afterRun(word);
-        if (!pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
-            // lost the P to a retake while gp ran
-            if (mp.p == pp) {
+        reclaimp(mp);
+    }
+
+    /**
+     * After a continuation returns: take this M's P back from RUNNING (or SYSCALL, when the G parked
+     * inside Go.syscall) to SCHED, or notice that it was retaken (its m is no longer this M) and
+     * drop it. An M spins only while another M's goroutine briefly holds the P in a failed
+     * runtime entry (see "Ownership of a P"). This M only.
+     */
+    private static void reclaimp(M mp) {
+        P pp = mp.p; // may differ from the P the G started on: exitsyscall may have moved it
+        if (pp == null) {
+            return;
+        }
+        for (;;) {
+            if (pp.casStatus(PStatus.RUNNING, PStatus.SCHED) || pp.casStatus(PStatus.SYSCALL, PStatus.SCHED)) {
+                if (pp.m == mp) {
+                    return;
+                }
+                pp.status = PStatus.RUNNING; // not ours: give it back as it was
                 mp.p = null;
+                return;
             }
+            if (pp.m != mp) {
+                mp.p = null; // retaken by sysmon
+                return;
+            }
+            Thread.onSpinWait();
         }
     }
 
@@ -616,8 +888,17 @@ public final class Proc {
             P pp = mp.p;
             G gp;
 
+            // Sysmon ended the time slice: the runnext chain loses it, as Go's preempted G does.
+            if (pp.preemptSlice) {
+                pp.preemptSlice = false;
+                G next = pp.takeRunnext();
+                if (next != null) {
+                    globrunqputLocked(next);
+                }
+            }
+
             // Fairness: check the global queue once in a while.
-            if (pp.schedtick % 61 == 0 && runqsize > 0) {
+            if (pp.schedtickOpaque() % 61 == 0 && runqsize > 0) {
                 lock.lock();
                 try {
                     gp = globrunqget(pp, 1);
@@ -906,6 +1187,30 @@ public final class Proc {
     /** A snapshot of every live goroutine. */
     public static List<G> allgs() {
         return new ArrayList<>(allgs);
+    }
+
+    /**
+     * Removes the given Gs from the global queue and returns those found. White-box tests only:
+     * their Gs carry no thread, so an M that dequeued one first has simply run its no-op body, and
+     * the test counts it as moved too.
+     */
+    static List<G> globrunqremoveForTest(List<G> expected, G extra) {
+        List<G> found = new ArrayList<>();
+        lock.lock();
+        try {
+            for (G gp : expected) {
+                if (runq.remove(gp) || gp.status() != GStatus.RUNNABLE) {
+                    found.add(gp);
+                }
+            }
+            if (runq.remove(extra) || extra.status() != GStatus.RUNNABLE) {
+                found.add(extra);
+            }
+            runqsize = runq.size();
+        } finally {
+            lock.unlock();
+        }
+        return found;
     }
 
     static int globalRunqSize() {
