@@ -6,7 +6,11 @@ import dev.gort.runtime.PreemptFlagger;
 import java.util.Arrays;
 
 /**
- * Go's TestPreemption analogue, run in a child JVM. At GOMAXPROCS=1 a goroutine spins forever in
+ * Go's TestPreemption analogue, run in a child JVM: {@code SpinMain [flagger|sysmon]}. With
+ * "flagger" (the default; run it with -Dgort.sysmon=false) the test's PreemptFlagger marks
+ * long-running goroutines and nothing retakes a P; with "sysmon" gort's own sysmon marks them and
+ * retakes Ps.
+ * At GOMAXPROCS=1 a goroutine spins forever in
  * a loop with no call and no safe point; the main goroutine sleeps 5 times and measures how late
  * it gets the P back after each sleep. Prints "latencies-ms=[...]" and whether the spinner passed
  * a safe point ("spinner-flag=cleared"), or stays flagged ("spinner-flag=set"), as seen by the main
@@ -21,7 +25,9 @@ public final class SpinMain {
 
     public static void main(String[] args) {
         Go.gomaxprocs(1);
-        PreemptFlagger.start();
+        if (args.length == 0 || args[0].equals("flagger")) {
+            PreemptFlagger.start(); // marks only; else gort's sysmon marks (and retakes)
+        }
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(3_000);
