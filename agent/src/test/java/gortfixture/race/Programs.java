@@ -29,6 +29,8 @@ public final class Programs {
             Map.entry("racy-array-element", Programs::racyArrayElement),
             Map.entry("racy-publication", Programs::racyPublication),
             Map.entry("racy-read-shared-then-write", Programs::racyReadSharedThenWrite),
+            Map.entry("racy-map", Programs::racyMap),
+            Map.entry("free-concurrent-map", Programs::freeConcurrentMap),
             Map.entry("free-mutex", Programs::freeMutex),
             Map.entry("free-synchronized", Programs::freeSynchronized),
             Map.entry("free-waitgroup-join", Programs::freeWaitGroupJoin),
@@ -155,6 +157,41 @@ public final class Programs {
             done.countDown();
         });
         await(reads);
+        await(done);
+    }
+
+    /** Go's TestRaceMapRW shape: one goroutine writes a HashMap while another reads it. */
+    static void racyMap() {
+        Map<String, Integer> m = new java.util.HashMap<>();
+        CountDownLatch done = new CountDownLatch(2);
+        Go.go(() -> {
+            m.put("a", 1);
+            done.countDown();
+        });
+        Go.go(() -> {
+            m.get("a");
+            done.countDown();
+        });
+        await(done);
+    }
+
+    /** The same through the Map interface on a ConcurrentHashMap: synchronising, no race. */
+    static void freeConcurrentMap() {
+        Map<String, Data> m = new java.util.concurrent.ConcurrentHashMap<>();
+        CountDownLatch done = new CountDownLatch(2);
+        Go.go(() -> {
+            Data d = new Data();
+            d.x = 5;
+            m.put("a", d);
+            done.countDown();
+        });
+        Go.go(() -> {
+            Data d = m.get("a");
+            if (d != null && d.x != 5) {
+                throw new AssertionError(d.x);
+            }
+            done.countDown();
+        });
         await(done);
     }
 

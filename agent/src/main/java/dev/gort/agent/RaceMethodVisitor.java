@@ -28,6 +28,9 @@ import org.objectweb.asm.commons.Method;
  *                           RT.release(o) before, RT.acquire(o) after, on the receiver o;
  *                           after newCondition(), RT.newCondition(cond, lock)
  *   t.start()               RT.threadStart(t) before;   t.join(...)   RT.threadJoin(t) after
+ *   a call on a java.util collection (Map, List, Set, Deque, their JDK classes):
+ *                           RT.collection(c, site) before: a write of c for mutators, else a read
+ *                           (Go's -race checks map operations the same way, as one variable)
  *
  * Placement: releases before the operation and acquires after it (FastTrack's essay says why).
  * Reads of fields are hooked after the GETFIELD so that a volatile read acquires what the write it
@@ -64,6 +67,27 @@ final class RaceMethodVisitor extends AdviceAdapter {
     private static final Method NEW_CONDITION = Method.getMethod("void newCondition(Object,Object)");
     private static final Method THREAD_START = Method.getMethod("void threadStart(Object)");
     private static final Method THREAD_JOIN = Method.getMethod("void threadJoin(Object)");
+    private static final Method COLLECTION = Method.getMethod("void collection(Object,int)");
+
+    /** java.util collection types whose calls are checked as a read or write of the collection. */
+    private static final java.util.Set<String> COLLECTIONS = java.util.Set.of(
+            "java/util/Collection", "java/util/List", "java/util/Set", "java/util/Map", "java/util/Queue",
+            "java/util/Deque", "java/util/SequencedCollection", "java/util/SequencedMap", "java/util/SortedMap",
+            "java/util/NavigableMap", "java/util/SortedSet", "java/util/NavigableSet", "java/util/AbstractMap",
+            "java/util/AbstractList", "java/util/HashMap", "java/util/LinkedHashMap", "java/util/TreeMap",
+            "java/util/ArrayList", "java/util/LinkedList", "java/util/HashSet", "java/util/LinkedHashSet",
+            "java/util/TreeSet", "java/util/ArrayDeque", "java/util/PriorityQueue", "java/util/IdentityHashMap",
+            "java/util/WeakHashMap", "java/util/EnumMap", "java/util/Vector", "java/util/Stack");
+
+    /** Collection methods that modify; any other method counts as a read (see Go's map hooks). */
+    private static final java.util.Set<String> MUTATORS = java.util.Set.of(
+            "add", "addAll", "addFirst", "addLast", "put", "putAll", "putIfAbsent", "putFirst", "putLast",
+            "remove", "removeAll", "removeIf", "removeFirst", "removeLast", "retainAll", "clear", "set",
+            "replace", "replaceAll", "compute", "computeIfAbsent", "computeIfPresent", "merge", "sort",
+            "offer", "offerFirst", "offerLast", "poll", "pollFirst", "pollLast", "push", "pop",
+            "pollFirstEntry", "pollLastEntry", "trimToSize", "ensureCapacity", "removeFirstOccurrence",
+            "removeLastOccurrence", "addElement", "insertElementAt", "removeElement", "removeElementAt",
+            "removeAllElements", "setElementAt", "setSize");
 
     private final ClassLoader loader;
     private final String owner, methodName, sourceFile;
@@ -248,11 +272,12 @@ final class RaceMethodVisitor extends AdviceAdapter {
             return;
         }
         boolean juc = mowner.startsWith("java/util/concurrent/");
+        boolean coll = COLLECTIONS.contains(mowner);
         boolean wait = name.equals("wait") && (desc.equals("()V") || desc.equals("(J)V") || desc.equals("(JI)V"));
         boolean start = name.equals("start") && desc.equals("()V");
         boolean join = name.equals("join") && (desc.equals("()V") || desc.equals("(J)V") || desc.equals("(JI)V")
                 || desc.equals("(Ljava/time/Duration;)Z"));
-        if (!juc && !wait && !start && !join) {
+        if (!juc && !coll && !wait && !start && !join) {
             super.visitMethodInsn(opcode, mowner, name, desc, itf);
             return;
         }
@@ -273,6 +298,12 @@ final class RaceMethodVisitor extends AdviceAdapter {
         if (start) {
             loadLocal(recv);
             invokeStatic(RT, THREAD_START);
+        }
+        if (coll) {
+            int kind = MUTATORS.contains(name) ? Sites.WRITE : Sites.READ;
+            loadLocal(recv);
+            push(Sites.register(loader, owner, methodName, sourceFile, line, kind, mowner, name));
+            invokeStatic(RT, COLLECTION);
         }
         for (int i = 0; i < args.length; i++) {
             loadLocal(locals[i]);

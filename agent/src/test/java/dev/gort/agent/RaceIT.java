@@ -31,7 +31,7 @@ class RaceIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"racy-counter", "racy-captured", "racy-array-element", "racy-publication",
-            "racy-read-shared-then-write"})
+            "racy-read-shared-then-write", "racy-map"})
     @Timeout(120)
     void racyProgramIsCaughtInEveryRun(String program) throws Exception {
         ChildJvm.Result r = run(program);
@@ -47,7 +47,8 @@ class RaceIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"free-mutex", "free-synchronized", "free-waitgroup-join", "free-thread-join",
-            "free-chan-handoff", "free-chan-semaphore", "free-volatile-publication", "free-array-distinct"})
+            "free-chan-handoff", "free-chan-semaphore", "free-volatile-publication", "free-array-distinct",
+            "free-concurrent-map"})
     @Timeout(120)
     void raceFreeProgramIsNeverReported(String program) throws Exception {
         ChildJvm.Result r = run(program);

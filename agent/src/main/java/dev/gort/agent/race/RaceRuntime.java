@@ -110,6 +110,55 @@ public final class RaceRuntime {
         }
     }
 
+    /** How calls on a collection's class are treated. */
+    private static final ClassValue<Integer> COLLECTION_KIND = new ClassValue<>() {
+        @Override
+        protected Integer computeValue(Class<?> c) {
+            String n = c.getName();
+            if (n.startsWith("java.util.concurrent.") || n.startsWith("java.util.Collections$Synchronized")
+                    || n.equals("java.util.Vector") || n.equals("java.util.Stack")
+                    || n.equals("java.util.Hashtable")) {
+                return SYNCHRONISED;
+            }
+            if (n.startsWith("java.util.") && !n.startsWith("java.util.ImmutableCollections")
+                    && !n.startsWith("java.util.Collections$Unmodifiable")) {
+                return CHECKED;
+            }
+            return IGNORED; // the application's own collections are instrumented themselves
+        }
+    };
+    private static final int CHECKED = 0, SYNCHRONISED = 1, IGNORED = 2;
+
+    /** The whole contents of a JDK collection, as one variable. */
+    private static final Sites.FieldInfo CONTENTS = new Sites.FieldInfo("<contents>", false, false);
+
+    /**
+     * Before a call on a java.util collection c at site (a read or a write, by the site's kind).
+     * Thread-safe JDK collections (concurrent, synchronized wrappers, Vector) synchronise instead.
+     */
+    public static void collection(Object c, int site) {
+        if (c == null) {
+            return;
+        }
+        switch (COLLECTION_KIND.get(c.getClass())) {
+            case CHECKED -> {
+                ThreadState ts = FastTrack.ts();
+                VarState x = Shadows.field(ts, c, CONTENTS);
+                if (Sites.get(site).kind == Sites.WRITE) {
+                    FastTrack.write(ts, x, site, c, 0);
+                } else {
+                    FastTrack.read(ts, x, site, c, 0);
+                }
+            }
+            case SYNCHRONISED -> {
+                release(c);
+                acquire(c);
+            }
+            default -> {
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- synchronisation
 
     /** After MONITORENTER, at synchronized-method entry, after Object.wait and after a j.u.c call. */
