@@ -1,6 +1,7 @@
 package gortfixture.race;
 
 import dev.gort.Go;
+import dev.gort.chan.Chan;
 import dev.gort.agent.race.Reports;
 
 import java.util.Map;
@@ -19,8 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * detector found a race during it. Prints "runs=N racy-runs=K". The race-free ones must give K=0,
  * the racy ones K=N: FastTrack is precise, so detection does not depend on the interleaving.
  *
- * Channels: until gort's channels are in this branch, "channel" handoffs use the JDK's
- * SynchronousQueue and ArrayBlockingQueue (what the agent treats as synchronising calls).
+ * Channel programs come twice: with gort's channels ("gort-chan"), whose happens-before edges come
+ * from the runtime's Race hooks, and with the JDK's SynchronousQueue/ArrayBlockingQueue/Semaphore
+ * ("chan"), which the agent treats as synchronising calls.
  */
 public final class Programs {
     static final Map<String, Runnable> PROGRAMS = Map.ofEntries(
@@ -30,6 +32,10 @@ public final class Programs {
             Map.entry("racy-publication", Programs::racyPublication),
             Map.entry("racy-read-shared-then-write", Programs::racyReadSharedThenWrite),
             Map.entry("racy-map", Programs::racyMap),
+            Map.entry("racy-write-after-send", Programs::racyWriteAfterSend),
+            Map.entry("free-gort-chan-handoff", Programs::freeGortChanHandoff),
+            Map.entry("free-gort-chan-semaphore", Programs::freeGortChanSemaphore),
+            Map.entry("free-gort-chan-close", Programs::freeGortChanClose),
             Map.entry("free-concurrent-map", Programs::freeConcurrentMap),
             Map.entry("free-mutex", Programs::freeMutex),
             Map.entry("free-synchronized", Programs::freeSynchronized),
@@ -158,6 +164,83 @@ public final class Programs {
         });
         await(reads);
         await(done);
+    }
+
+    /** Go's TestRaceChanSendLast shape: a write after the send is not ordered before the receiver's read. */
+    static void racyWriteAfterSend() {
+        Data d = new Data();
+        Chan<Integer> c = Chan.make();
+        Chan<Boolean> done = Chan.make();
+        Go.go(() -> {
+            c.recv();
+            if (d.x < 0) {
+                throw new AssertionError();
+            }
+            done.send(true);
+        });
+        c.send(1);
+        d.x = 1;
+        done.recv();
+    }
+
+    /** Go's TestNoRaceChanSync: ownership handed over an unbuffered gort channel and back. */
+    static void freeGortChanHandoff() {
+        Chan<Data> c = Chan.make();
+        Chan<Boolean> done = Chan.make();
+        Go.go(() -> {
+            Data d = c.recv();
+            d.x++; // the receiver owns it now
+            done.send(true);
+        });
+        Data d = new Data();
+        d.x = 1;
+        c.send(d);
+        done.recv();
+        if (d.x != 2) {
+            throw new AssertionError(d.x);
+        }
+    }
+
+    /**
+     * Go's buffered channel as a semaphore (TestNoRaceChanSem...): a send of capacity 1 takes
+     * it, a receive gives it back; the k-th receive happens before the (k+C)-th send completes.
+     */
+    static void freeGortChanSemaphore() {
+        Counter n = new Counter();
+        Chan<Boolean> sem = Chan.make(1);
+        Chan<Boolean> done = Chan.make(3);
+        for (int g = 0; g < 3; g++) {
+            Go.go(() -> {
+                for (int i = 0; i < 20; i++) {
+                    sem.send(true);
+                    n.n++;
+                    sem.recv();
+                }
+                done.send(true);
+            });
+        }
+        for (int g = 0; g < 3; g++) {
+            done.recv();
+        }
+        if (n.n != 60) {
+            throw new AssertionError(n.n);
+        }
+    }
+
+    /** A close happens before a receive that sees it. */
+    static void freeGortChanClose() {
+        Data d = new Data();
+        Chan<Integer> c = Chan.make();
+        Go.go(() -> {
+            d.x = 9;
+            c.close();
+        });
+        if (c.recvOk().ok()) {
+            throw new AssertionError("received from a channel nobody sends on");
+        }
+        if (d.x != 9) {
+            throw new AssertionError(d.x);
+        }
     }
 
     /** Go's TestRaceMapRW shape: one goroutine writes a HashMap while another reads it. */

@@ -31,7 +31,7 @@ class RaceIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"racy-counter", "racy-captured", "racy-array-element", "racy-publication",
-            "racy-read-shared-then-write", "racy-map"})
+            "racy-read-shared-then-write", "racy-map", "racy-write-after-send"})
     @Timeout(120)
     void racyProgramIsCaughtInEveryRun(String program) throws Exception {
         ChildJvm.Result r = run(program);
@@ -48,7 +48,7 @@ class RaceIT {
     @ParameterizedTest
     @ValueSource(strings = {"free-mutex", "free-synchronized", "free-waitgroup-join", "free-thread-join",
             "free-chan-handoff", "free-chan-semaphore", "free-volatile-publication", "free-array-distinct",
-            "free-concurrent-map"})
+            "free-concurrent-map", "free-gort-chan-handoff", "free-gort-chan-semaphore", "free-gort-chan-close"})
     @Timeout(120)
     void raceFreeProgramIsNeverReported(String program) throws Exception {
         ChildJvm.Result r = run(program);
