@@ -92,9 +92,9 @@ public final class RaceRuntime {
             return;
         }
         ThreadState ts = FastTrack.ts();
-        VarState x = Shadows.element(ts, a, i);
-        if (x != null) {
-            FastTrack.read(ts, x, site, a, i);
+        ArrayShadow sh = Shadows.array(ts, a);
+        if (i >= 0 && i < sh.length()) { // else the access itself throws
+            sh.read(ts, i, site, a);
         }
     }
 
@@ -104,9 +104,9 @@ public final class RaceRuntime {
             return;
         }
         ThreadState ts = FastTrack.ts();
-        VarState x = Shadows.element(ts, a, i);
-        if (x != null) {
-            FastTrack.write(ts, x, site, a, i);
+        ArrayShadow sh = Shadows.array(ts, a);
+        if (i >= 0 && i < sh.length()) {
+            sh.write(ts, i, site, a);
         }
     }
 

@@ -5,7 +5,6 @@ import com.google.common.collect.MapMaker;
 import java.lang.reflect.Array;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Where shadow state lives. Go's TSan maps every 8 application bytes to shadow words at a fixed
@@ -14,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * object, so instrumented objects are still collected).
  *
  *  - objects: object -> FieldShadow (one VarState per field that was accessed);
- *  - arrays:  array  -> AtomicReferenceArray of VarState, one slot per element, filled lazily;
+ *  - arrays:  array  -> ArrayShadow, FastTrack's state of every element in parallel primitive arrays;
  *  - syncs:   any object used as a synchronisation address (a lock, a channel, a WaitGroup, a
  *             Condition, a volatile field's VarState) -> VarState whose sync clock is used;
  *  - statics: one VarState per static field, held strongly (classes rarely unload).
@@ -23,7 +22,7 @@ final class Shadows {
     private Shadows() {}
 
     private static final ConcurrentMap<Object, FieldShadow> objects = weak();
-    private static final ConcurrentMap<Object, AtomicReferenceArray<VarState>> arrays = weak();
+    private static final ConcurrentMap<Object, ArrayShadow> arrays = weak();
     private static final ConcurrentMap<Object, VarState> syncs = weak();
     private static final ConcurrentHashMap<Sites.FieldInfo, VarState> statics = new ConcurrentHashMap<>();
 
@@ -48,30 +47,15 @@ final class Shadows {
         return statics.computeIfAbsent(f, k -> new VarState());
     }
 
-    /** The shadow of a[i], or null if i is out of bounds (the access itself will throw). */
-    @SuppressWarnings("unchecked")
-    static VarState element(ThreadState ts, Object a, int i) {
-        Object cached = ts.lastObj == a ? ts.lastShadow : null;
-        AtomicReferenceArray<VarState> sh;
-        if (cached instanceof AtomicReferenceArray<?> c) {
-            sh = (AtomicReferenceArray<VarState>) c;
-        } else {
-            sh = arrays.computeIfAbsent(a, k -> new AtomicReferenceArray<>(Array.getLength(k)));
-            ts.lastObj = a;
-            ts.lastShadow = sh;
+    /** The shadow of array a. */
+    static ArrayShadow array(ThreadState ts, Object a) {
+        if (ts.lastObj == a && ts.lastShadow instanceof ArrayShadow c) {
+            return c;
         }
-        if (i < 0 || i >= sh.length()) {
-            return null;
-        }
-        VarState v = sh.get(i);
-        if (v == null) {
-            VarState n = new VarState();
-            v = sh.compareAndExchange(i, null, n);
-            if (v == null) {
-                v = n;
-            }
-        }
-        return v;
+        ArrayShadow sh = arrays.computeIfAbsent(a, k -> new ArrayShadow(Array.getLength(k)));
+        ts.lastObj = a;
+        ts.lastShadow = sh;
+        return sh;
     }
 
     /** The sync variable of addr, made if absent. */
