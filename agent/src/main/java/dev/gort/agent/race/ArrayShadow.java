@@ -45,7 +45,6 @@ final class ArrayShadow {
         if (r(i) == e) {
             return;
         }
-        VectorClock c = ts.vc;
         synchronized (this) {
             long ri = r[i];
             if (ri == e) {
@@ -56,12 +55,12 @@ final class ArrayShadow {
                 return;
             }
             long wi = w[i];
-            if (wi != Epoch.NONE && !Epoch.leq(wi, c)) {
+            if (wi != Epoch.NONE && !ts.knows(wi)) {
                 Reports.race(ts, Sites.READ, site, array, i, wi, Sites.WRITE, wSite[i]);
             }
             if (sh != null) {
                 sh.set(ts.tid, Epoch.clock(e), site);
-            } else if (ri == Epoch.NONE || Epoch.leq(ri, c)) {
+            } else if (ri == Epoch.NONE || ts.knows(ri)) {
                 LONGS.setRelease(r, i, e);
                 rSite[i] = site;
             } else {
@@ -83,25 +82,24 @@ final class ArrayShadow {
         if (w(i) == e) {
             return;
         }
-        VectorClock c = ts.vc;
         synchronized (this) {
             long wi = w[i];
             if (wi == e) {
                 return;
             }
-            if (wi != Epoch.NONE && !Epoch.leq(wi, c)) {
+            if (wi != Epoch.NONE && !ts.knows(wi)) {
                 Reports.race(ts, Sites.WRITE, site, array, i, wi, Sites.WRITE, wSite[i]);
             }
             long ri = r[i];
             if (ri == Epoch.SHARED) {
                 Shared sh = shared.remove(i);
                 for (int u = 0; u < sh.rvc.size(); u++) {
-                    if (sh.rvc.get(u) > c.get(u)) {
+                    if (sh.rvc.get(u) > 0 && !ts.knows(Epoch.of(u, sh.rvc.get(u)))) {
                         Reports.race(ts, Sites.WRITE, site, array, i, Epoch.of(u, sh.rvc.get(u)), Sites.READ, sh.sites[u]);
                     }
                 }
                 LONGS.setRelease(r, i, Epoch.NONE);
-            } else if (ri != Epoch.NONE && !Epoch.leq(ri, c)) {
+            } else if (ri != Epoch.NONE && !ts.knows(ri)) {
                 Reports.race(ts, Sites.WRITE, site, array, i, ri, Sites.READ, rSite[i]);
             }
             LONGS.setRelease(w, i, e);

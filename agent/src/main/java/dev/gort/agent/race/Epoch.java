@@ -22,9 +22,4 @@ final class Epoch {
     static int clock(long e) {
         return (int) e;
     }
-
-    /** e happens before (or is) the current time of a thread with clock vc: e <= vc. */
-    static boolean leq(long e, VectorClock vc) {
-        return clock(e) <= vc.get(tid(e));
-    }
 }

@@ -73,9 +73,11 @@ import java.util.concurrent.ConcurrentMap;
  * frees the tids of threads that have TERMINATED, remembering each one's final clock. The next
  * tenant of that tid starts its clock one past it, so every epoch the old tenant left in a shadow
  * is below every epoch of the new one: accesses of the new tenant are unordered with everything
- * that has not synchronised with it, so no race is invented. The price (TSan pays it too): a
- * thread that synchronised with the new tenant is taken to have seen all of the old one, which can
- * hide a race between the ended thread and that one. Clocks stay as wide as the most threads
+ * that has not synchronised with it, so no race is invented. The new tenant's own slot holds its
+ * own clock, so what it knows of its predecessors is kept apart (ThreadState.prevKnown, used by
+ * ThreadState.knows): a goroutine started after the one whose tid it took still races with it.
+ * The price (TSan pays a similar one): a third thread that synchronised with the new tenant is
+ * taken to have seen all of the old one, which can hide a race between it and the ended thread. Clocks stay as wide as the most threads
  * alive at once. Each tid keeps its last 16 tenants' infos (Info.previous) for reports.
  *
  * Rejected alternatives
@@ -141,7 +143,7 @@ public final class FastTrack implements Race.Detector {
         int tid;
         int start;
         ThreadState.Info prev = null;
-        Integer free = freeTids.poll();
+        Integer free = freeTids.pollLast(); // LIFO: the most recently ended thread's tid
         if (free != null) {
             tid = free;
             start = lastClock[tid] + 1;
@@ -187,6 +189,11 @@ public final class FastTrack implements Race.Detector {
                 scan++;
             }
         }
+    }
+
+    /** Frees the tids of every ended thread now (tests use it to force a reuse). */
+    static synchronized void reapAll() {
+        reap(live.size());
     }
 
     /** Tids handed out so far (the width of the widest clock). */
@@ -240,7 +247,7 @@ public final class FastTrack implements Race.Detector {
             cs = pending.get(child); // ended without touching the detector
         }
         if (cs != null) {
-            ts().vc.join(cs.vc);
+            ts().join(cs.vc);
         }
     }
 
@@ -272,7 +279,7 @@ public final class FastTrack implements Race.Detector {
     static void acquire(ThreadState ts, VarState s) {
         synchronized (s) {
             if (s.sync != null) {
-                ts.vc.join(s.sync);
+                ts.join(s.sync);
             }
         }
     }
@@ -298,7 +305,6 @@ public final class FastTrack implements Race.Detector {
         if (x.r == e) {
             return; // [READ SAME EPOCH]
         }
-        VectorClock c = ts.vc;
         synchronized (x) {
             long r = x.r;
             if (r == e) {
@@ -308,13 +314,13 @@ public final class FastTrack implements Race.Detector {
                 return; // [READ SHARED SAME EPOCH]
             }
             long w = x.w;
-            if (w != Epoch.NONE && !Epoch.leq(w, c)) {
+            if (w != Epoch.NONE && !ts.knows(w)) {
                 Reports.race(ts, Sites.READ, site, obj, slot, w, Sites.WRITE, x.wSite);
             }
             if (r == Epoch.SHARED) {
                 x.rvc.set(ts.tid, Epoch.clock(e)); // [READ SHARED]
                 setReadSite(x, ts.tid, site);
-            } else if (r == Epoch.NONE || Epoch.leq(r, c)) {
+            } else if (r == Epoch.NONE || ts.knows(r)) {
                 x.r = e; // [READ EXCLUSIVE]
                 x.rSite = site;
             } else {
@@ -343,27 +349,26 @@ public final class FastTrack implements Race.Detector {
         if (x.w == e) {
             return; // [WRITE SAME EPOCH]
         }
-        VectorClock c = ts.vc;
         synchronized (x) {
             long w = x.w;
             if (w == e) {
                 return;
             }
-            if (w != Epoch.NONE && !Epoch.leq(w, c)) {
+            if (w != Epoch.NONE && !ts.knows(w)) {
                 Reports.race(ts, Sites.WRITE, site, obj, slot, w, Sites.WRITE, x.wSite);
             }
             long r = x.r;
             if (r == Epoch.SHARED) {
                 VectorClock rvc = x.rvc; // [WRITE SHARED]
                 for (int u = 0; u < rvc.size(); u++) {
-                    if (rvc.get(u) > c.get(u)) {
+                    if (rvc.get(u) > 0 && !ts.knows(Epoch.of(u, rvc.get(u)))) {
                         Reports.race(ts, Sites.WRITE, site, obj, slot, Epoch.of(u, rvc.get(u)), Sites.READ, x.rSites[u]);
                     }
                 }
                 x.rvc = null;
                 x.rSites = null;
                 x.r = Epoch.NONE;
-            } else if (r != Epoch.NONE && !Epoch.leq(r, c)) {
+            } else if (r != Epoch.NONE && !ts.knows(r)) {
                 Reports.race(ts, Sites.WRITE, site, obj, slot, r, Sites.READ, x.rSite); // [WRITE EXCLUSIVE]
             }
             x.w = e;

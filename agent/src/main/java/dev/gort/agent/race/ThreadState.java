@@ -21,12 +21,39 @@ final class ThreadState {
     Object lastObj;
     Object lastShadow;
 
+    /**
+     * What this thread knows of the earlier tenants of its own tid (their clocks are all below
+     * info.startClock, and vc[tid] holds this thread's own clock). See "Tid reuse" in FastTrack.
+     * Owner thread only.
+     */
+    int prevKnown;
+
     ThreadState(int tid, VectorClock vc, Info info) {
         this.tid = tid;
         this.vc = vc;
         this.info = info;
-        vc.set(tid, Math.max(info.startClock, vc.get(tid)));
+        int inherited = vc.get(tid);
+        prevKnown = Math.min(inherited, info.startClock - 1);
+        vc.set(tid, Math.max(info.startClock, inherited));
         this.epoch = Epoch.of(tid, vc.get(tid));
+    }
+
+    /** Whether epoch e happens before this thread's present (FastTrack's e <= C_t). Owner thread only. */
+    boolean knows(long e) {
+        int t = Epoch.tid(e), c = Epoch.clock(e);
+        if (t == tid && c < info.startClock) {
+            return c <= prevKnown; // an earlier tenant of this tid
+        }
+        return c <= vc.get(t);
+    }
+
+    /** C_t := C_t join other, keeping what other says of earlier tenants of this tid apart. Owner thread only. */
+    void join(VectorClock other) {
+        int v = other.get(tid);
+        if (v < info.startClock && v > prevKnown) {
+            prevKnown = v;
+        }
+        vc.join(other);
     }
 
     /** Ends this thread's current epoch (after a release or a fork). Owner thread only. */
