@@ -76,8 +76,10 @@ import java.util.concurrent.ConcurrentMap;
  * that has not synchronised with it, so no race is invented. The new tenant's own slot holds its
  * own clock, so what it knows of its predecessors is kept apart (ThreadState.prevKnown, used by
  * ThreadState.knows): a goroutine started after the one whose tid it took still races with it.
- * The price (TSan pays a similar one): a third thread that synchronised with the new tenant is
- * taken to have seen all of the old one, which can hide a race between it and the ended thread. Clocks stay as wide as the most threads
+ * A clock slot cannot tell tenants apart, though, so whenever one slot value could stand for both
+ * (a third thread, or a lock, that has seen the new tenant; a clock the new tenant receives back
+ * with its own time in its slot), the old tenant is taken as fully seen. That never invents a race
+ * and can hide one with an ended goroutine, the price TSan pays for its slot reuse too. Clocks stay as wide as the most threads
  * alive at once. Each tid keeps its last 16 tenants' infos (Info.previous) for reports.
  *
  * Rejected alternatives

@@ -47,10 +47,17 @@ final class ThreadState {
         return c <= vc.get(t);
     }
 
-    /** C_t := C_t join other, keeping what other says of earlier tenants of this tid apart. Owner thread only. */
+    /**
+     * C_t := C_t join other, keeping what other says of earlier tenants of this tid apart. A value
+     * at or past this tenant's start means other has merged this thread's own clock over whatever
+     * it knew of the earlier tenants, so they are taken as fully seen (no race is invented; one
+     * with them may be missed). Owner thread only.
+     */
     void join(VectorClock other) {
         int v = other.get(tid);
-        if (v < info.startClock && v > prevKnown) {
+        if (v >= info.startClock) {
+            prevKnown = info.startClock - 1;
+        } else if (v > prevKnown) {
             prevKnown = v;
         }
         vc.join(other);

@@ -183,4 +183,31 @@ class FastTrackTest {
         assertEquals(before + 30, Reports.detected());
         assertEquals(30, reused, "the case under test: the second thread took the first one's tid");
     }
+
+    @Test
+    @Timeout(30)
+    void aReusedTidMergingIntoALockBeforeAcquiringItInventsNoRace() throws Exception {
+        // the j.u.c call rule: release-merge on the lock before lock(), acquire after it
+        VarState x = new VarState();
+        Object mu = new Object();
+        int site = Sites.register(null, "T", "mu", "T.java", 8, Sites.WRITE, null, null);
+        long before = Reports.detected();
+        int[] tids = new int[2];
+        in(() -> {
+            ft.releaseMerge(mu);
+            ft.acquire(mu);
+            FastTrack.write(FastTrack.ts(), x, site, x, 0);
+            ft.releaseMerge(mu);
+            tids[0] = FastTrack.ts().tid;
+        });
+        FastTrack.reapAll();
+        in(() -> {
+            ft.releaseMerge(mu); // overwrites the predecessor's entry in mu's clock with this thread's own
+            ft.acquire(mu);
+            FastTrack.write(FastTrack.ts(), x, site, x, 0);
+            tids[1] = FastTrack.ts().tid;
+        });
+        assertEquals(tids[0], tids[1], "the case under test: a reused tid");
+        assertEquals(before, Reports.detected());
+    }
 }
