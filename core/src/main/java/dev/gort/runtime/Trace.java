@@ -171,7 +171,7 @@ public final class Trace {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 if (on) {
                     try {
-                        stop();
+                        System.err.println("gort: trace written to " + stop() + " (view it: gort trace FILE)");
                     } catch (RuntimeException e) {
                         System.err.println("gort: could not write the trace: " + e);
                     }
