@@ -71,7 +71,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock: the M holds its P as SCHED while scheduling, store-releases RUNNING just before mounting a G,
  * and CASes RUNNING back to SCHED when the continuation returns. A goroutine that readies another
  * enters the runtime by CASing its P from RUNNING to SCHED and leaves by setting RUNNING. Sysmon
- * (issue 5) retakes a P by CASing it from RUNNING or SYSCALL; whoever loses a CAS has lost the P.
+ * retakes a P by CASing it from RUNNING or SYSCALL; whoever loses a CAS has lost the P. A winner
+ * then checks p.m: a goroutine whose M lost its P to a retake may win a CAS on the P's next owner's
+ * RUNNING; seeing another M in p.m, it puts RUNNING back at once and goes to the global queue (and
+ * an M reclaiming its own P spins through that brief intrusion, see reclaimp).
  *
  * GOMAXPROCS (procresize)
  * -----------------------
@@ -115,7 +118,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Differences from Go
  * -------------------
  *  - No forced preemption: the JVM cannot stop a running continuation (Continuation.tryPreempt
- *    throws). Sysmon retakes the P instead (issue 5).
+ *    throws). Sysmon retakes the P instead (see Sysmon).
  *  - procresize does not stop the world; see above.
  *  - M0 is the first M gort starts, not the JVM's main thread, and there is no separate g0: the M's
  *    own stack runs the scheduler.
@@ -257,7 +260,7 @@ public final class Proc {
     static void panicked(G gp, Throwable t) {
         if (t instanceof Goexit) {
             if (gp.run != null) {
-                gp.run.goexitCalled(gp); // Go.goexit: not a panic (issue 6)
+                gp.run.goexitCalled(gp); // Go.goexit: not a panic
             }
             return;
         }
@@ -441,7 +444,7 @@ public final class Proc {
         assert lock.isHeldByCurrentThread() : "mput: sched.lock not held";
         midle.push(mp);
         if (midle.size() == mcount) {
-            Checkdead.poke(); // Go's mput calls checkdead; gort's confirms on its own thread (issue 6)
+            Checkdead.poke(); // Go's mput calls checkdead; gort's confirms on its own thread
         }
     }
 
@@ -711,7 +714,7 @@ public final class Proc {
             nmspinning.decrementAndGet();
         }
         if (pp == null) {
-            // the P was retaken while our G ran (sysmon, issue 5): find another or sleep
+            // the P was retaken while our G ran (by sysmon): find another or sleep
             lock.lock();
             try {
                 pp = pidleget();
@@ -1160,7 +1163,7 @@ public final class Proc {
         return gp != null && gp.thread == t ? gp : null;
     }
 
-    // ================================================================== preemption (issue 5 fills in sysmon)
+    // ================================================================== preemption (sysmon asks, safe points answer)
 
     /**
      * True while at least one goroutine has been asked to yield. Written by sysmon (set) and by
