@@ -414,6 +414,17 @@ public final class Proc {
         return gp;
     }
 
+    /** globrunqget under sched.lock, for findRunnable: a G from the global queue starts a new time slice. */
+    private static G globrunqgetLocked(M mp, P pp, int max) {
+        lock.lock();
+        try {
+            mp.inheritTime = false;
+            return globrunqget(pp, max);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ================================================================== P and M lists
 
     /** Go's pidleput. sched.lock must be held. */
@@ -909,17 +920,8 @@ public final class Proc {
             }
 
             // Fairness: check the global queue once in a while.
-            if (pp.schedtickOpaque() % 61 == 0 && runqsize > 0) {
-                lock.lock();
-                try {
-                    gp = globrunqget(pp, 1);
-                } finally {
-                    lock.unlock();
-                }
-                if (gp != null) {
-                    mp.inheritTime = false;
-                    return gp;
-                }
+            if (pp.schedtickOpaque() % 61 == 0 && runqsize > 0 && (gp = globrunqgetLocked(mp, pp, 1)) != null) {
+                return gp;
             }
 
             // local runq
@@ -929,17 +931,8 @@ public final class Proc {
             }
 
             // global runq
-            if (runqsize != 0) {
-                lock.lock();
-                try {
-                    gp = globrunqget(pp, 0);
-                } finally {
-                    lock.unlock();
-                }
-                if (gp != null) {
-                    mp.inheritTime = false;
-                    return gp;
-                }
+            if (runqsize != 0 && (gp = globrunqgetLocked(mp, pp, 0)) != null) {
+                return gp;
             }
 
             // Steal work from other Ps. Limit the number of spinning Ms to half the busy Ps, to

@@ -1,9 +1,9 @@
 package dev.gort.runtime;
 
+import dev.gort.testing.Sched;
 import dev.gort.Go;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import static dev.gort.testing.Sched.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -21,26 +22,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * never on speed; latencies are printed for the record.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(Sched.class)
 class SysmonTest {
-    private int procs;
 
-    @BeforeEach
-    void save() {
-        procs = Go.gomaxprocs(0);
-    }
-
-    @AfterEach
-    void restore() {
-        Go.gomaxprocs(procs);
-    }
-
-    private static void await(CountDownLatch l) {
-        try {
-            assertTrue(l.await(30, TimeUnit.SECONDS), "timed out");
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** Waits without parking, as a real system call blocks its M (a latch await would park the goroutine). */
     private static void blockM(CountDownLatch l) {

@@ -68,7 +68,9 @@ class TraceConsistencyTest {
             unblockedByGoroutine |= trace.type()[i] == GO_UNBLOCK && trace.b()[i] > 0;
         }
         assertTrue(count.getOrDefault(GO_CREATE, 0) >= n, "creates: " + count);
-        assertTrue(count.getOrDefault(GO_END, 0) >= n, "ends: " + count);
+        // Go.run returns as main's function returns, a moment before its M stamps main's end, and
+        // the trace may stop in that moment: main's end is the one that may be missing.
+        assertTrue(count.getOrDefault(GO_END, 0) >= n - 1, "ends: " + count);
         assertTrue(count.getOrDefault(GO_SCHED, 0) >= TraceWorkload.YIELDERS * TraceWorkload.ROUNDS, "yields: " + count);
         assertTrue(count.getOrDefault(GOMAXPROCS, 0) >= 2, "gomaxprocs changes: " + count);
         assertTrue(count.getOrDefault(PROC_START, 0) >= 1, "proc starts: " + count);
