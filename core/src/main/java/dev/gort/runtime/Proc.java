@@ -903,6 +903,14 @@ public final class Proc {
         return e;
     }
 
+    /**
+     * Go's fatal for packages outside the runtime (sync_fatal, e.g. "sync: unlock of unlocked
+     * mutex"): reports msg and ends every active run, as {@link #fatal}; the caller throws the result.
+     */
+    public static FatalError syncFatal(String msg) {
+        return fatal(null, msg);
+    }
+
     /** A snapshot of every live goroutine. */
     public static List<G> allgs() {
         return new ArrayList<>(allgs);
