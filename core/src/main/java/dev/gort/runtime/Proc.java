@@ -376,7 +376,7 @@ public final class Proc {
     }
 
     /** Go's pidleget. sched.lock must be held. */
-    private static P pidleget() {
+    static P pidleget() {
         assert lock.isHeldByCurrentThread() : "pidleget: sched.lock not held";
         P pp = pidle.poll();
         if (pp != null) {
@@ -402,8 +402,18 @@ public final class Proc {
         return midle.size();
     }
 
+    /** pidleget under sched.lock (for Timers.timerSleep). */
+    static P pidlegetLocked() {
+        lock.lock();
+        try {
+            return pidleget();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Go's acquirep. The P must be SCHED and unowned (fresh from pidleget or nextp). This M only. */
-    private static void acquirep(M mp, P pp) {
+    static void acquirep(M mp, P pp) {
         assert mp.p == null : "acquirep: already in go";
         pp.m = mp;
         pp.status = PStatus.SCHED;
@@ -616,6 +626,8 @@ public final class Proc {
             P pp = mp.p;
             G gp;
 
+            Timers.checkTimers(pp); // run this P's (and the global heap's) expired timers
+
             // Fairness: check the global queue once in a while.
             if (pp.schedtick % 61 == 0 && runqsize > 0) {
                 lock.lock();
@@ -711,6 +723,9 @@ public final class Proc {
                     }
                 }
             }
+            if (Timers.timerSleep(mp)) {
+                continue top; // slept until a timer was due and got a P to run what it readied
+            }
             stopm(mp);
         }
     }
@@ -729,6 +744,9 @@ public final class Proc {
             int step = coprime(n, rnd);
             for (int i = 0, k = start; i < n; i++, k = (k + step) % n) {
                 P p2 = ps[k];
+                if (stealRunNext && p2 != pp && Timers.stealTimers(p2) && !pp.runqempty()) {
+                    return pp.runqget(pp.m); // p2's expired timers readied goroutines onto pp
+                }
                 if (p2 == pp || p2.status == PStatus.IDLE) {
                     continue;
                 }
