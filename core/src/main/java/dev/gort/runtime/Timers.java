@@ -146,6 +146,7 @@ public final class Timers {
             }
             boolean pending;
             Timers h;
+            Race.releaseMerge(this); // setting the timer happens before f runs (Go's racerelease in resettimer)
             synchronized (this) {
                 seq++;
                 pending = this.when != 0;
@@ -207,6 +208,7 @@ public final class Timers {
                 }
                 delay = now - when;
                 s = seq;
+                Race.acquire(this);
                 if (period > 0) {
                     when += period * (1 + delay / period); // skip missed ticks, as Go
                     h.add(this, when, seq);
