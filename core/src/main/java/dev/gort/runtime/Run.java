@@ -22,14 +22,8 @@ public final class Run {
     /** Starts fn as this run's main goroutine. */
     public G start(Runnable fn) {
         active.add(this);
-        G g = Proc.newproc(fn, this);
-        main = g;
-        // main may have run and exited before newproc returned, when goexit still saw main == null.
-        // goexit sets DEAD before it reads main, so one of the two sides sees the other.
-        if (g.status() == GStatus.DEAD) {
-            done.countDown();
-        }
-        return g;
+        main = Proc.newproc(fn, this);
+        return main;
     }
 
     /** Waits for main to return or for the run to fail; returns the failure, or null. */
@@ -43,7 +37,7 @@ public final class Run {
     }
 
     void goexit(G gp) {
-        if (gp == main) {
+        if (gp.runMain) {
             done.countDown();
         }
     }

@@ -560,6 +560,17 @@ public final class Timers {
     }
 
     /**
+     * Go's wakeNetPoller for a P that just went idle without an M (handoffp): if its heap holds
+     * timers, make sure the sleeper knows or an M comes to sleep for them. Any thread.
+     */
+    static void wakeNetPoller(P pp) {
+        long w = pp.timers.minWhen;
+        if (w != 0) {
+            wakeSleeper(global, w);
+        }
+    }
+
+    /**
      * Called by findRunnable after this M gave up its P, in place of stopm while timers are
      * pending: sleep until the earliest deadline and run the expired timers. Returns true when it
      * has acquired a P for mp (findRunnable then starts a new round), false when no timer is

@@ -69,7 +69,7 @@ class TimersTest {
     /**
      * 10,000 timers with random deadlines up to 300ms, set from 100 goroutines (so they spread over
      * the P heaps): none fires early, and they fire in deadline order: a timer fires after one
-     * with a later deadline by at most 25ms, and by more than 2ms for at most 1% of the timers (two
+     * with a later deadline by at most 25ms, and by more than 2ms for at most 5% of the timers (two
      * timers on different Ps are run by different Ms, which the OS of a shared 2-core CI machine
      * may deschedule), all within 200ms of their deadline.
      */
@@ -122,7 +122,7 @@ class TimersTest {
         }
         System.out.println("timer order: max inversion " + maxInversion / 1e6 + "ms, over 2ms: " + over2ms + ", max late " + maxLate / 1e6 + "ms");
         assertTrue(maxInversion <= 25 * MS, "fired out of deadline order by " + maxInversion / 1e6 + "ms");
-        assertTrue(over2ms <= n / 100, over2ms + " timers fired more than 2ms out of order");
+        assertTrue(over2ms <= n / 20, over2ms + " timers fired more than 2ms out of order");
         assertTrue(maxLate <= 200 * MS, "a timer fired " + maxLate / 1e6 + "ms late");
     }
 
