@@ -34,7 +34,9 @@ import java.util.function.BooleanSupplier;
  *     back into findRunnable to run what they readied; with no idle P (every P is busy, so each
  *     checks its own heap) it runs the expired idle-heap timers without a P (readied goroutines go
  *     to the global queue) and sleeps again. This is Go's "last M blocks in netpoll with a
- *     timeout" without a netpoller.
+ *     timeout" without a netpoller. An M that gives up its P while a timer is already due runs
+ *     it itself the same way instead of waking the sleeper: the OS is running this M now, while
+ *     a parked sleeper on a loaded machine waited up to 50ms for a CPU in testing.
  *
  * Timers and idle Ms (the wake-up protocol)
  * ------------------------------------------
@@ -572,15 +574,25 @@ public final class Timers {
 
     /**
      * Called by findRunnable after this M gave up its P, in place of stopm while timers are
-     * pending: sleep until the earliest deadline and run the expired timers. Returns true when it
-     * has acquired a P for mp (findRunnable then starts a new round), false when no timer is
-     * pending any more (findRunnable then calls stopm). This M only, holding no P.
+     * pending: run the timers that are already due, or become the sleeper and sleep until the
+     * earliest deadline. Returns true when it has acquired a P for mp (findRunnable then starts a
+     * new round), false when no timer is pending any more or another M is the sleeper
+     * (findRunnable then calls stopm). This M only, holding no P.
      */
     static boolean timerSleep(M mp) {
         assert mp.p == null : "timerSleep: holding a P";
         for (;;) {
-            if (earliest() == 0) {
+            long e = earliest();
+            if (e == 0) {
                 return false;
+            }
+            if (e <= nanotime()) {
+                // Due now: run them on this M, which the OS is running, rather than hand them to a
+                // sleeper that first has to be scheduled (on a loaded machine that took 50ms).
+                if (runDue(mp)) {
+                    return true;
+                }
+                continue;
             }
             if (!SLEEPER.compareAndSet(null, mp)) {
                 M s = sleeper;
@@ -599,18 +611,11 @@ public final class Timers {
                     }
                     long now = nanotime();
                     if (next <= now) {
-                        P pp = Proc.pidlegetLocked();
-                        if (pp != null) {
-                            Proc.acquirep(mp, pp);
-                            runAll(nanotime());
-                            SLEEPER.set(null);
-                            if (earliest() != 0) {
-                                Proc.wakep(); // another M takes over sleeping for the rest
-                            }
+                        SLEEPER.set(null);
+                        if (runDue(mp)) {
                             return true;
                         }
-                        runAll(now); // every P is busy: readied goroutines go to the global queue
-                        continue;
+                        break; // no idle P: ran them without one; go round (reclaim the role)
                     }
                     sleepUntil = next;
                     LockSupport.parkNanos(Timers.class, next - now);
@@ -624,6 +629,26 @@ public final class Timers {
             }
             // Gave up the role: a setter may have seen us and not called wakep. Re-check (loop top).
         }
+    }
+
+    /**
+     * Runs every due timer from this M. With an idle P it acquires the P first, so the goroutines
+     * the timers ready land on it, and returns true (findRunnable then runs them); otherwise it
+     * runs them without a P (they go to the global queue) and returns false. If timers remain
+     * pending, another M is woken to sleep for them. This M only, holding no P.
+     */
+    private static boolean runDue(M mp) {
+        P pp = Proc.pidlegetLocked();
+        if (pp == null) {
+            runAll(nanotime()); // every P is busy: readied goroutines go to the global queue
+            return false;
+        }
+        Proc.acquirep(mp, pp);
+        runAll(nanotime());
+        if (earliest() != 0 && sleeper == null) {
+            Proc.wakep(); // another M takes over sleeping for the rest
+        }
+        return true;
     }
 
     private static final VarHandle SLEEPER;
