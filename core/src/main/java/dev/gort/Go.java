@@ -43,6 +43,7 @@ public final class Go {
             throw new NullPointerException("go: fn is null");
         }
         Proc.newproc(fn, null);
+        checkPreempt(); // a safe point, as every call is in Go
     }
 
     /**
@@ -151,6 +152,20 @@ public final class Go {
         if (Proc.preemptRequested) {
             Proc.preemptCheck();
         }
+    }
+
+    /**
+     * Go's {@code runtime.LockOSThread}: wires the calling goroutine to its current M (carrier
+     * thread) until a matching {@link #unlockOSThread}; calls nest. The goroutine then runs only on
+     * that M, and the M runs nothing else. A no-op outside a goroutine.
+     */
+    public static void lockOSThread() {
+        Proc.lockOSThread();
+    }
+
+    /** Go's {@code runtime.UnlockOSThread}: undoes one {@link #lockOSThread}; a no-op if none is in force. */
+    public static void unlockOSThread() {
+        Proc.unlockOSThread();
     }
 
     /** The calling goroutine's id, or -1 when not called from a goroutine. */

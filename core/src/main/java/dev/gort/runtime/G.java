@@ -56,6 +56,10 @@ public final class G implements Executor, Runnable {
     WaitReason waitreason;
     /** System.nanoTime() when the G last parked through gopark. Plain, as waitreason. */
     long waitsince;
+    /** The M this G is locked to (Go.lockOSThread), or null. Written by the G itself. */
+    volatile M lockedm;
+    /** lockOSThread nesting depth (Go's lockedExt). The G itself only. */
+    int lockedExt;
     /** Set by sysmon when the G has run over 10ms; cleared by the G at its next safe point. */
     volatile boolean preempt;
     /** The M running it, while RUNNING; written by that M, read racily by dumps. */

@@ -16,10 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  *    G.preempt and Proc.preemptRequested make the G yield at its next safe point (gort's channels,
  *    locks, timers, Go.checkPreempt, and the agent's loop back-edges), and P.preemptSlice makes the
  *    P's M stop the runnext chain at its next schedule (the chained G goes to the global queue).
- *  - Hog retake. A P whose M has not returned to the scheduler for 10ms (P.runs unchanged: one G,
+ *  - Hog retake. A P whose M has not returned to the scheduler for 20ms (P.runs unchanged: one G,
  *    mounted all along, in a loop with no safe point, a pinned park, JNI, blocking file I/O) while
- *    goroutines are queued on that P is CASed from RUNNING to IDLE and handed to another M, so the
- *    queued goroutines run. The hog keeps its M and runs on it without a P, as if in a syscall;
+ *    goroutines are queued on that P (or on the global queue with no P idle) is CASed from RUNNING to IDLE and handed to another M, so the
+ *    queued goroutines run. 20ms, not 10: the G was asked to yield at 10ms, and one that reaches a
+ *    safe point yields within microseconds, keeping GOMAXPROCS's bound on parallelism; only a G
+ *    that cannot yield costs an extra M. The hog keeps its M and runs on it without a P, as if in a syscall;
  *    when it returns to the scheduler its M finds the P gone (see Proc.execute) and looks for
  *    another. This is how gort keeps its promise that no goroutine starves behind a hog.
  *
@@ -37,6 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Sysmon extends Thread {
     static final long FORCE_PREEMPT_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A hog is retaken one preemption interval after it was asked to yield and did not. */
+    static final long HOG_RETAKE_NS = 2 * FORCE_PREEMPT_NS;
     private static final long MIN_DELAY_US = 20, MAX_DELAY_US = 10_000;
 
     /** Sysmon is parked because every P is idle; startm unparks it. Volatile (Dekker with startm). */
@@ -123,8 +127,8 @@ final class Sysmon extends Thread {
                 if (pp.sysmonRuns != r) {
                     pp.sysmonRuns = r;
                     pp.sysmonRunsWhen = now;
-                } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + FORCE_PREEMPT_NS <= now
-                        && !pp.runqempty() && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
+                } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + HOG_RETAKE_NS <= now
+                        && starving(pp) && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
                     pp.sysmonRunsWhen = now;
                     Proc.handoffp(pp);
                     taken++;
@@ -158,6 +162,11 @@ final class Sysmon extends Thread {
             retakes += taken;
         }
         return taken;
+    }
+
+    /** Whether goroutines wait behind pp: on its own queue, or on the global queue with no P idle. */
+    private static boolean starving(P pp) {
+        return !pp.runqempty() || (Proc.globalRunqSize() != 0 && Proc.npidle.get() == 0);
     }
 
     /** Go's preemptone: ask pp's running G to yield, and end pp's runnext chain. Sysmon only. */
