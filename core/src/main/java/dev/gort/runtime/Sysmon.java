@@ -98,6 +98,9 @@ final class Sysmon extends Thread {
             } else {
                 idle++;
             }
+            if (Timers.sysmonCheck()) { // Go's sysmon: overdue timers and no M to run them
+                idle = 0;
+            }
         }
     }
 

@@ -88,9 +88,8 @@ import java.util.function.BooleanSupplier;
  *    P's heap, which the sleeper still scans.
  *  - A reset timer moves to the resetting thread's heap (Go's too), but timers set without a P go
  *    to one global heap.
- *  - Go's sysmon also starts an M when timers are overdue on Ps that are all busy with goroutines
- *    that never reach the scheduler; gort has no forced preemption, so until sysmon (issue 5)
- *    calls sysmonCheck, such timers wait for the next schedule on that P.
+ *  - Go's sysmon starts an M when timers are overdue on Ps that are all busy; gort's sysmon runs
+ *    such timers itself (sysmonCheck), after a 1ms grace that leaves them to the schedulers first.
  *  - Timer channels keep a 1-slot buffer (Go 1.23 reports len and cap 0; gort's Chan reports 1).
  *  - No timer-channel garbage collection trick: a pending timer is referenced by its heap.
  */
@@ -464,13 +463,19 @@ public final class Timers {
         }
     }
 
+    /** How overdue a timer must be before sysmon runs it itself. */
+    private static final long SYSMON_GRACE_NS = 1_000_000;
+
     /**
-     * A hook for sysmon (issue 5): run overdue timers if no M is about to. Any thread.
-     * Returns whether any fired.
+     * Sysmon's timer check (Go's sysmon: "poll network if not polled for more than 10ms" and
+     * "start an M to run overdue timers"): if a timer is over 1ms overdue and no M sleeps for it,
+     * every P is busy with goroutines that do not reach the scheduler; run the due timers from
+     * sysmon's thread (readied goroutines go to the global queue, which sysmon's retake serves).
+     * Returns whether it ran any. Sysmon only.
      */
-    public static boolean sysmonCheck() {
+    static boolean sysmonCheck() {
         long e = earliest();
-        if (e == 0 || e > nanotime() || sleeper != null) {
+        if (e == 0 || e > nanotime() - SYSMON_GRACE_NS || sleeper != null) {
             return false;
         }
         runAll(nanotime());
