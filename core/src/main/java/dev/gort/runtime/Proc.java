@@ -218,10 +218,15 @@ public final class Proc {
 
     /** Go's newproc: create a goroutine running fn and make it runnable; with run, as that run's main. */
     public static G newproc(Runnable fn, Run run) {
+        return newproc1(fn, run, run != null);
+    }
+
+    /** newproc, saying whether the G is run's main; Timers' afterFunc starts non-main Gs of a run from an M. */
+    static G newproc1(Runnable fn, Run run, boolean runMain) {
         schedinit();
         G parent = currentG();
         Run r = run != null ? run : parent != null ? parent.run : null;
-        G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, run != null, fn);
+        G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, runMain, fn);
         allgs.add(newg);
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)

@@ -539,7 +539,7 @@ public final class Timers {
         }
         G gp = Proc.currentG();
         Run run = gp != null ? gp.run : null;
-        return new Timer((arg, seq, delay) -> Proc.newproc(f, run), null, null);
+        return new Timer((arg, seq, delay) -> Proc.newproc1(f, run, false), null, null);
     }
 
     // ================================================================== the sleeper (see the essay)
