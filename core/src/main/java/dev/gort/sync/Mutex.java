@@ -46,7 +46,8 @@ import java.lang.invoke.VarHandle;
  * Differences from Go
  * -------------------
  *  - Unlocking an unlocked mutex throws dev.gort.FatalError after Proc.syncFatal reported it and
- *    ended the runs; Go exits the process.
+ *    ended the runs; Go exits the process. The bad decrement is undone first, so the state word
+ *    stays consistent for anything that outlives the fatal error (tests, other runs).
  *  - Platform threads may use a Mutex; the first one that does marks the semaphore as touched so
  *    the deadlock detector does not blame goroutines waiting on it (see Blocker). The check is
  *    !Thread.isVirtual(), so a JDK-scheduled virtual thread outside gort is not noticed.

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Differences from Go
  * -------------------
  *  - Misuse fatals ("sync: RUnlock of unlocked RWMutex", "sync: Unlock of unlocked RWMutex") throw
- *    FatalError after Proc.syncFatal, instead of exiting the process.
+ *    FatalError after Proc.syncFatal, instead of exiting the process; the bad update of
+ *    readerCount is undone first.
  *  - As Mutex: platform threads mark the semaphores touched for the deadlock detector.
  */
 /**

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Differences from Go
  * -------------------
- *  - Panics are dev.gort.Panic with Go's messages.
+ *  - Panics are dev.gort.Panic with Go's messages. A negative add is undone before the panic, so
+ *    a caller that catches it still has a usable group (Go's state stays negative).
  *  - No synctest bubble bit (Go 1.25 keeps one in the word).
  *  - await, because wait() is Object's.
  */
