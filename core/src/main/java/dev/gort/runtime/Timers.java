@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  *  1. checkTimers(pp): every findRunnable round on an M runs its own P's expired timers and the
  *     global heap's (one volatile read each when nothing is due). f runs on the M, holding its P,
  *     so a goroutine it readies lands on this P's run queue (Proc.ready's "M itself" case).
- *  2. stealTimers(pp, p2): in stealWork's last round, an M looking for work also runs the expired
+ *  2. stealTimers(p2): in stealWork's last round, an M looking for work also runs the expired
  *     timers of the Ps it tries to steal from (Go's stealWork does the same).
  *  3. The timer sleeper ("Timers and idle Ms"): when an M gives up its P in findRunnable and
  *     timers are pending, instead of sleeping on its note for ever it becomes the one sleeper M
@@ -37,6 +37,10 @@ import java.util.function.BooleanSupplier;
  *     timeout" without a netpoller. An M that gives up its P while a timer is already due runs
  *     it itself the same way instead of waking the sleeper: the OS is running this M now, while
  *     a parked sleeper on a loaded machine waited up to 50ms for a CPU in testing.
+ *  4. sysmonCheck: sysmon runs timers that are over 1ms overdue when no M sleeps for them (every
+ *     P busy with goroutines that do not come back to the scheduler).
+ * A P that goes idle without its M (handoffp after a syscall or retake) calls wakeNetPoller, so
+ * its heap's timers get a sleeper too.
  *
  * Timers and idle Ms (the wake-up protocol)
  * ------------------------------------------
