@@ -164,7 +164,8 @@ public final class Proc {
 
     /** Live goroutines (Go's allgs, minus the dead). Concurrent set; a G leaves it in goexit. */
     static final Set<G> allgs = ConcurrentHashMap.newKeySet();
-    private static final AtomicLong goidgen = new AtomicLong();
+    /** The last goid handed out; checkdead reads it to see that no goroutine was created meanwhile. */
+    static final AtomicLong goidgen = new AtomicLong();
     private static final AtomicLong midgen = new AtomicLong();
 
     /** The runtime is started lazily by the first go() or run(). */
@@ -226,8 +227,11 @@ public final class Proc {
         schedinit();
         G parent = currentG();
         Run r = run != null ? run : parent != null ? parent.run : null;
-        G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, runMain, fn);
+        G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
         allgs.add(newg);
+        if (runMain) {
+            run.started(newg); // a run's main: published before it can end
+        }
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         return newg;
@@ -255,6 +259,12 @@ public final class Proc {
 
     /** An exception escaped gp: report it Go-style and end gp's run. Called by gp itself. */
     static void panicked(G gp, Throwable t) {
+        if (t instanceof Goexit) {
+            if (gp.run != null) {
+                gp.run.goexitCalled(gp); // Go.goexit: not a panic (issue 6)
+            }
+            return;
+        }
         if (t instanceof FatalError) {
             if (gp.run != null) {
                 gp.run.fail(t); // already reported by throw()
@@ -433,6 +443,9 @@ public final class Proc {
     private static void mput(M mp) {
         assert lock.isHeldByCurrentThread() : "mput: sched.lock not held";
         midle.push(mp);
+        if (midle.size() == mcount) {
+            Checkdead.poke(); // Go's mput calls checkdead; gort's confirms on its own thread (issue 6)
+        }
     }
 
     /** Go's mget. sched.lock must be held. */
@@ -453,6 +466,13 @@ public final class Proc {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Ms asleep in stoplockedm, waiting for their locked G (Go's nmidlelocked). Under sched.lock. */
+    private static int nmidlelocked;
+
+    static int nmidlelocked() {
+        return nmidlelocked;
     }
 
     /** Go's acquirep. The P must be SCHED and unowned (fresh from pidleget or nextp). This M only. */
@@ -512,8 +532,10 @@ public final class Proc {
             nmp.spinning = spinning;
             nmp.nextp = pp;
         } catch (Throwable t) {
-            if (pp != null) {
-                pidleput(pp);
+            if (pp != null) { // back on the idle list, queued work and all: the runtime is dying
+                pp.status = PStatus.IDLE;
+                pidle.push(pp);
+                npidle.set(pidle.size());
             }
             if (spinning) {
                 nmspinning.decrementAndGet();
@@ -781,7 +803,22 @@ public final class Proc {
         }
         P pp = releasep(mp);
         handoffp(pp);
+        lock.lock();
+        try {
+            nmidlelocked++;
+            if (midle.size() + nmidlelocked == mcount) {
+                Checkdead.poke(); // as mput: every M is idle now
+            }
+        } finally {
+            lock.unlock();
+        }
         mp.notesleep();
+        lock.lock();
+        try {
+            nmidlelocked--;
+        } finally {
+            lock.unlock();
+        }
         P np = mp.nextp;
         mp.nextp = null;
         acquirep(mp, np);

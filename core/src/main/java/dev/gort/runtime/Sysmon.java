@@ -25,6 +25,10 @@ import java.util.concurrent.locks.LockSupport;
  *    when it returns to the scheduler its M finds the P gone (see Proc.execute) and looks for
  *    another. This is how gort keeps its promise that no goroutine starves behind a hog.
  *
+ * Stalls: if a poll comes more than 10ms later than planned, sysmon itself was stopped (a GC pause
+ * stops every thread, and then every P looks stuck), so it restarts each P's clock rather than
+ * retake on evidence it did not see.
+ *
  * Polling interval: 20us while it finds work, doubling after 1ms of idleness up to 10ms (Go's
  * numbers). When every P is idle and schedtrace is off, sysmon parks until startm takes a P
  * (sysmonwait), so an idle runtime costs no CPU at all. The retake itself reads each P's counters
@@ -93,14 +97,36 @@ final class Sysmon extends Thread {
                 idle = 0;
                 continue;
             }
-            if (retake(System.nanoTime()) != 0) {
-                idle = 0;
-            } else {
-                idle++;
+            long now = System.nanoTime();
+            if (now - lastPoll > delay * 1000 + STALL_NS) {
+                // Sysmon itself was stalled (a GC pause, an overloaded machine): what looks like
+                // 10ms without progress may be the whole JVM stopped. Restart every P's clock.
+                lastPoll = now;
+                restartClocks(now);
+                continue;
             }
+            lastPoll = now;
+            int taken;
+            try {
+                taken = retake(now);
+            } catch (dev.gort.FatalError e) {
+                taken = 0; // reported by Proc.fatal (thread exhaustion in handoffp); keep watching
+            }
+            idle = taken != 0 ? 0 : idle + 1;
             if (Timers.sysmonCheck()) { // Go's sysmon: overdue timers and no M to run them
                 idle = 0;
             }
+        }
+    }
+
+    /** When the previous poll ran. Sysmon only. */
+    private long lastPoll = System.nanoTime();
+    /** A poll this much later than planned means sysmon (likely the JVM) was stalled. */
+    private static final long STALL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private static void restartClocks(long now) {
+        for (P pp : Proc.allp) {
+            pp.sysmonWhen = pp.sysmonRunsWhen = pp.sysmonSyscallWhen = now;
         }
     }
 
