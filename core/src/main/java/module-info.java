@@ -6,5 +6,8 @@
  */
 module dev.gort {
     exports dev.gort;
+    exports dev.gort.chan;
+    exports dev.gort.context;
     exports dev.gort.sync;
+    exports dev.gort.time;
 }
