@@ -398,6 +398,29 @@ class GoTest {
         }
     }
 
+    /** GODEBUG=schedtrace's line, in Go's format, and scheddetail's per-P, per-M and per-G lines. */
+    @Test
+    void schedtraceFormat() {
+        Go.gomaxprocs(2);
+        CountDownLatch hold = new CountDownLatch(1), parked = new CountDownLatch(1);
+        Go.go(() -> {
+            parked.countDown();
+            await(hold);
+        });
+        await(parked);
+        try {
+            String line = dev.gort.runtime.SchedTrace.schedtrace(false);
+            assertTrue(line.matches("SCHED \\d+ms: gomaxprocs=2 idleprocs=\\d+ threads=\\d+ spinningthreads=\\d+ "
+                    + "idlethreads=\\d+ runqueue=\\d+ \\[\\d+ \\d+\\]\n"), line);
+            String detail = dev.gort.runtime.SchedTrace.schedtrace(true);
+            assertTrue(detail.lines().anyMatch(l -> l.matches("  P1: status=\\d+ schedtick=\\d+ syscalltick=\\d+ m=-?\\d+ .*")), detail);
+            assertTrue(detail.lines().anyMatch(l -> l.matches("  M\\d+: p=-?\\d+ curg=-?\\d+ .*")), detail);
+            assertTrue(detail.lines().anyMatch(l -> l.matches("  G\\d+: status=4\\(jdk park\\) m=-1")), detail);
+        } finally {
+            hold.countDown();
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
         throw (E) t;

@@ -64,6 +64,8 @@ public final class G implements Executor, Runnable {
     volatile M m;
     /** Where it was created (Go's gopc): the go statement's frame, for "created by" in dumps. Immutable. */
     final StackWalker.StackFrame gopc;
+    /** The tracer's open run: the P it started on, null when not running in the trace. CASed (see Trace). */
+    volatile P tracep;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;

@@ -71,7 +71,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock: the M holds its P as SCHED while scheduling, store-releases RUNNING just before mounting a G,
  * and CASes RUNNING back to SCHED when the continuation returns. A goroutine that readies another
  * enters the runtime by CASing its P from RUNNING to SCHED and leaves by setting RUNNING. Sysmon
- * (issue 5) retakes a P by CASing it from RUNNING or SYSCALL; whoever loses a CAS has lost the P.
+ * retakes a P by CASing it from RUNNING or SYSCALL; whoever loses a CAS has lost the P. A winner
+ * then checks p.m: a goroutine whose M lost its P to a retake may win a CAS on the P's next owner's
+ * RUNNING; seeing another M in p.m, it puts RUNNING back at once and goes to the global queue (and
+ * an M reclaiming its own P spins through that brief intrusion, see reclaimp).
  *
  * GOMAXPROCS (procresize)
  * -----------------------
@@ -115,7 +118,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Differences from Go
  * -------------------
  *  - No forced preemption: the JVM cannot stop a running continuation (Continuation.tryPreempt
- *    throws). Sysmon retakes the P instead (issue 5).
+ *    throws). Sysmon retakes the P instead (see Sysmon).
  *  - procresize does not stop the world; see above.
  *  - M0 is the first M gort starts, not the JVM's main thread, and there is no separate g0: the M's
  *    own stack runs the scheduler.
@@ -232,6 +235,7 @@ public final class Proc {
         if (runMain) {
             run.started(newg); // a run's main: published before it can end
         }
+        if (Trace.on) Trace.goCreate(newg, fn);
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         return newg;
@@ -261,7 +265,7 @@ public final class Proc {
     static void panicked(G gp, Throwable t) {
         if (t instanceof Goexit) {
             if (gp.run != null) {
-                gp.run.goexitCalled(gp); // Go.goexit: not a panic (issue 6)
+                gp.run.goexitCalled(gp); // Go.goexit: not a panic
             }
             return;
         }
@@ -314,6 +318,7 @@ public final class Proc {
      */
     static void ready(G gp) {
         gp.markRunnable();
+        if (Trace.on) Trace.goUnblock(gp);
         Thread self = Thread.currentThread();
         M mp = self instanceof M m ? m : M.current();
         if (mp != null) {
@@ -444,7 +449,7 @@ public final class Proc {
         assert lock.isHeldByCurrentThread() : "mput: sched.lock not held";
         midle.push(mp);
         if (midle.size() == mcount) {
-            Checkdead.poke(); // Go's mput calls checkdead; gort's confirms on its own thread (issue 6)
+            Checkdead.poke(); // Go's mput calls checkdead; gort's confirms on its own thread
         }
     }
 
@@ -481,6 +486,7 @@ public final class Proc {
         pp.m = mp;
         pp.status = PStatus.SCHED;
         mp.p = pp;
+        if (Trace.on) Trace.procStart(pp, mp);
     }
 
     /** Go's releasep: detach the P from this M. This M only. */
@@ -488,6 +494,7 @@ public final class Proc {
         P pp = mp.p;
         mp.p = null;
         pp.m = null;
+        if (Trace.on) Trace.procStop(pp);
         return pp;
     }
 
@@ -636,6 +643,7 @@ public final class Proc {
         M mp = M.current();
         P pp = mp.p;
         gp.setStatus(GStatus.SYSCALL);
+        if (Trace.on) Trace.goSysCall(gp);
         if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SYSCALL)) {
             if (pp.m != mp) {
                 pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
@@ -661,6 +669,7 @@ public final class Proc {
         gp.setStatus(GStatus.RUNNING);
         M mp = M.current(); // the G may have parked inside fn and come back on another M
         P pp = mp.p;
+        if (Trace.on) Trace.goSysExit(gp);
         if (pp != null && pp.m == mp) {
             if (pp.casStatus(PStatus.SYSCALL, PStatus.RUNNING)) {
                 return; // exitsyscallfast: the P was still ours
@@ -725,7 +734,7 @@ public final class Proc {
             nmspinning.decrementAndGet();
         }
         if (pp == null) {
-            // the P was retaken while our G ran (sysmon, issue 5): find another or sleep
+            // the P was retaken while our G ran (by sysmon): find another or sleep
             lock.lock();
             try {
                 pp = pidleget();
@@ -857,6 +866,7 @@ public final class Proc {
             gp.preempt = false;
         }
         int word = gp.markRunning();
+        if (Trace.on) Trace.goStart(pp, gp);
         pp.status = PStatus.RUNNING; // from here sysmon may retake the P
         try {
             gp.cont.run();
@@ -867,6 +877,7 @@ public final class Proc {
         mp.curg = null;
         gp.m = null;
         gp.afterRun(word);
+        if (Trace.on) Trace.goStop(pp, gp);
         reclaimp(mp);
     }
 
@@ -1044,6 +1055,7 @@ public final class Proc {
                 G gp = pp.runqsteal(p2, stealRunNext);
                 if (gp != null) {
                     pp.steals++;
+                    if (Trace.on) Trace.steal(pp, p2, gp);
                     return gp;
                 }
             }
@@ -1115,6 +1127,7 @@ public final class Proc {
             }
             int old = gomaxprocs;
             gomaxprocs = n;
+            if (Trace.on) Trace.gomaxprocs(n);
             for (int i = old; i < n; i++) {
                 if (ps[i].status == PStatus.DEAD) {
                     pidleput(ps[i]);
@@ -1178,7 +1191,7 @@ public final class Proc {
         return gp != null && gp.thread == t ? gp : null;
     }
 
-    // ================================================================== preemption (issue 5 fills in sysmon)
+    // ================================================================== preemption (sysmon asks, safe points answer)
 
     /**
      * True while at least one goroutine has been asked to yield. Written by sysmon (set) and by
@@ -1191,6 +1204,7 @@ public final class Proc {
         G gp = currentG();
         if (gp != null && gp.preempt) {
             gp.preempt = false;
+            if (Trace.on) Trace.goPreempt(gp);
             Thread.yield(); // Go's gopreempt_m: to the global queue
         }
     }

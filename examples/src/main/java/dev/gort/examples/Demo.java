@@ -1,7 +1,14 @@
 package dev.gort.examples;
 
 import dev.gort.Go;
+import dev.gort.examples.chan.Pipeline;
+import dev.gort.examples.chan.PrimeSieve;
+import dev.gort.examples.chan.SelectTimeout;
+import dev.gort.examples.chan.WorkerPool;
+import dev.gort.examples.net.EchoSockets;
 import dev.gort.examples.sched.CpuBound;
+import dev.gort.examples.sched.Handoff;
+import dev.gort.examples.sched.Hog;
 import dev.gort.examples.sched.Spread;
 
 /**
@@ -20,6 +27,13 @@ public final class Demo {
                 Runtime.version(), Go.numCPU(), Go.gomaxprocs(0));
         scenario("1. CPU-bound goroutines under GOMAXPROCS=1 and GOMAXPROCS=2", CpuBound::show);
         scenario("2. 100,000 goroutines from one goroutine, spread over the Ps by work stealing", Spread::show);
+        scenario("3. Channels: the prime sieve, a chain of filter goroutines", PrimeSieve::demo);
+        scenario("4. Channels: a pipeline with fan-out and fan-in", Pipeline::demo);
+        scenario("5. Channels: a worker pool", WorkerPool::demo);
+        scenario("6. select with a timeout", SelectTimeout::demo);
+        scenario("7. A hog under GOMAXPROCS=1, without and with sysmon", Hog::show);
+        scenario("8. A blocking call handed off (Go.syscall)", Handoff::show);
+        scenario("9. 10,000 sockets on a few Ms", EchoSockets::show);
         System.out.println("\ndone.");
     }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
  *   <li>1 when MainClass cannot be found or has no {@code public static void main(String[])};
  *   <li>2 after a panic (an exception escaping any goroutine) or a fatal error (deadlock, thread
  *       exhaustion, ...), which are reported on stderr in Go's format first;
- *   <li>66 is reserved for the race detector ({@code -race}, issue 7), as Go's race detector exits
+ *   <li>66 is reserved for the race detector ({@code -race}), as Go's race detector exits
  *       with 66 when it found a race.
  * </ul>
  *
