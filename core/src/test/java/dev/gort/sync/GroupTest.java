@@ -77,7 +77,7 @@ class GroupTest {
             for (int i = 0; i < 20; i++) {
                 g.go(() -> {
                     peak.accumulateAndGet(active.incrementAndGet(), Math::max);
-                    Time.sleep(Duration.ofMillis(5));
+                    Time.sleep(Duration.ofMillis(20));
                     active.decrementAndGet();
                 });
             }
@@ -85,7 +85,7 @@ class GroupTest {
             assertNull(g.await());
             assertTrue(peak.get() <= 2, "peak " + peak.get());
             g.setLimit(1);
-            g.go(() -> Time.sleep(Duration.ofMillis(20)));
+            g.go(() -> Time.sleep(Duration.ofMillis(300)));
             assertFalse(g.tryGo(() -> { }), "limit reached");
             g.await();
             assertTrue(g.tryGo(() -> { }));

@@ -75,10 +75,10 @@ class TimeTest {
     @Test
     void stopBeforeFiringPreventsTheValue() {
         Go.run(() -> {
-            Timer t = Time.newTimer(ms(20));
+            Timer t = Time.newTimer(ms(100));
             assertTrue(t.stop());
             assertFalse(t.stop(), "stopping twice: false");
-            Time.sleep(ms(40));
+            Time.sleep(ms(150));
             assertNull(t.c().tryRecv(), "a stopped timer sent a value");
         });
     }
@@ -140,9 +140,9 @@ class TimeTest {
         assertFalse(t.stop(), "f already started");
 
         AtomicInteger never = new AtomicInteger();
-        Timer t2 = Time.afterFunc(ms(20), never::incrementAndGet);
+        Timer t2 = Time.afterFunc(ms(100), never::incrementAndGet);
         assertTrue(t2.stop());
-        Time.sleep(ms(40));
+        Time.sleep(ms(150));
         assertEquals(0, never.get());
         assertFalse(t2.reset(ms(1)), "reset of a stopped afterFunc timer reports false");
         Time.sleep(ms(30));
