@@ -5,13 +5,11 @@ import dev.gort.runtime.Goexit;
 import dev.gort.runtime.GoroutineLeak;
 import dev.gort.runtime.Proc;
 import dev.gort.runtime.Run;
+import dev.gort.runtime.Trace;
 import dev.gort.runtime.Traceback;
 
-import java.util.List;
-import dev.gort.runtime.Trace;
-
 import java.nio.file.Path;
-
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**

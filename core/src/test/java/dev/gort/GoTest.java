@@ -408,6 +408,11 @@ class GoTest {
             await(hold);
         });
         await(parked);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!dev.gort.runtime.SchedTrace.schedtrace(true).contains("(jdk park)")) {
+            assertTrue(System.nanoTime() < deadline, "the goroutine never parked");
+            Thread.onSpinWait(); // it counted down and is on its way to park
+        }
         try {
             String line = dev.gort.runtime.SchedTrace.schedtrace(false);
             assertTrue(line.matches("SCHED \\d+ms: gomaxprocs=2 idleprocs=\\d+ threads=\\d+ spinningthreads=\\d+ "

@@ -229,15 +229,15 @@ class SysmonTest {
         }
     }
 
-    /** exitsyscall with no P free: the goroutine waits in the global queue and resumes on another M. */
+    /** exitsyscall with no P free: the goroutine waits in the global queue until the only P is free. */
     @Test
     void exitsyscallWithNoPFree() throws Exception {
         Go.gomaxprocs(1);
-        AtomicReference<M> mBefore = new AtomicReference<>(), mAfter = new AtomicReference<>();
+        AtomicReference<P> onlyP = new AtomicReference<>(), pAfter = new AtomicReference<>();
         AtomicBoolean release = new AtomicBoolean();
         CountDownLatch otherHoldsP = new CountDownLatch(1), done = new CountDownLatch(2);
         Go.go(() -> {
-            mBefore.set(M.current());
+            onlyP.set(M.current().p);
             try {
                 Go.syscall(() -> {
                     // The only P was handed off at once (entersyscallblock); a platform thread
@@ -255,12 +255,15 @@ class SysmonTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            mAfter.set(M.current());
+            M m = M.current();
+            pAfter.set(m.p != null && m.p.m == m ? m.p : null);
             release.set(true);
             done.countDown();
         });
         await(done);
-        assertNotSame(mBefore.get(), mAfter.get(), "with no P free, the goroutine resumed on the M that holds the P");
+        // With one P, held by a goroutine that never blocks, the syscall's goroutine can only have
+        // finished if it waited for that P (global queue) and got it back: it must hold it now.
+        assertSame(onlyP.get(), pAfter.get(), "after exitsyscall the goroutine runs holding the only P");
     }
 
     @Test

@@ -10,6 +10,11 @@ import dev.gort.examples.sched.CpuBound;
 import dev.gort.examples.sched.Handoff;
 import dev.gort.examples.sched.Hog;
 import dev.gort.examples.sched.Spread;
+import dev.gort.tools.trace.TraceFiles;
+import dev.gort.tools.trace.TraceModel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * {@code ./gort demo}: gort's scheduler at work, scenario by scenario, each printing what it shows.
@@ -27,10 +32,20 @@ public final class Demo {
                 Runtime.version(), Go.numCPU(), Go.gomaxprocs(0));
         scenario("1. CPU-bound goroutines under GOMAXPROCS=1 and GOMAXPROCS=2", CpuBound::show);
         scenario("2. 100,000 goroutines from one goroutine, spread over the Ps by work stealing", Spread::show);
+        Path dir = Files.createTempDirectory("gort-demo");
+        Path trace = dir.resolve("demo.trace");
+        Go.startTrace(trace); // scenarios 3 to 6 are traced, for the viewer
         scenario("3. Channels: the prime sieve, a chain of filter goroutines", PrimeSieve::demo);
         scenario("4. Channels: a pipeline with fan-out and fan-in", Pipeline::demo);
         scenario("5. Channels: a worker pool", WorkerPool::demo);
         scenario("6. select with a timeout", SelectTimeout::demo);
+        Go.stopTrace();
+        Path html = dir.resolve("demo-trace.html"), json = dir.resolve("demo-trace.json");
+        TraceModel model = TraceFiles.writeHtml(trace, html);
+        TraceFiles.writeChromeJson(trace, json);
+        System.out.printf("%n  execution trace of scenarios 3-6: %d goroutines on %d Ps%n", model.goroutines().size(), model.lanes().size());
+        System.out.println("  open " + html.toUri() + " in a browser (timeline per P, goroutine table, latency)");
+        System.out.println("  or load " + json + " into https://ui.perfetto.dev or chrome://tracing");
         scenario("7. A hog under GOMAXPROCS=1, without and with sysmon", Hog::show);
         scenario("8. A blocking call handed off (Go.syscall)", Handoff::show);
         scenario("9. 10,000 sockets on a few Ms", EchoSockets::show);

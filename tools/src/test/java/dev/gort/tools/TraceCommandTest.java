@@ -38,6 +38,21 @@ class TraceCommandTest {
     }
 
     @Test
+    void systemPropertyTracesTheWholeRunAndWritesAtExit(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("exit.trace");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Dgort.trace=" + trace,
+                "-cp", System.getProperty("java.class.path"), "dev.gort.tools.trace.TraceAtExitProg")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("gort: trace written to " + trace), out);
+        dev.gort.tools.trace.TraceModel m = dev.gort.tools.trace.TraceFiles.read(trace);
+        assertEquals(java.util.List.of(), m.problems());
+        assertTrue(m.goroutines().size() > 10, "the workload's goroutines: " + m.goroutines().size());
+    }
+
+    @Test
     void defaultOutputAndErrors(@TempDir Path dir) throws Exception {
         Path bogus = dir.resolve("bogus.trace");
         Files.writeString(bogus, "not a trace");
