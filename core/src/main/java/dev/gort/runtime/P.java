@@ -54,6 +54,8 @@ public final class P {
     long sysmonTick, sysmonWhen, sysmonRuns, sysmonRunsWhen, sysmonSyscallTick, sysmonSyscallWhen;
     /** Goroutines this P stole from others. Owner writes. */
     long steals;
+    /** This P's timer heap (Go's p.timers); see Timers. Its own lock guards it. */
+    final Timers timers = new Timers();
 
     private final G[] runq = new G[RUNQ_SIZE];
     /** Consumers CAS it forward (release); everyone load-acquires it. */

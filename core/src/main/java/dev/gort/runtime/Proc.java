@@ -222,12 +222,17 @@ public final class Proc {
 
     /** Go's newproc: create a goroutine running fn and make it runnable; with run, as that run's main. */
     public static G newproc(Runnable fn, Run run) {
+        return newproc1(fn, run, run != null);
+    }
+
+    /** newproc, saying whether the G is run's main; Timers' afterFunc starts non-main Gs of a run from an M. */
+    static G newproc1(Runnable fn, Run run, boolean runMain) {
         schedinit();
         G parent = currentG();
         Run r = run != null ? run : parent != null ? parent.run : null;
         G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
         allgs.add(newg);
-        if (run != null) {
+        if (runMain) {
             run.started(newg); // a run's main: published before it can end
         }
         if (Trace.on) Trace.goCreate(newg, fn);
@@ -440,7 +445,7 @@ public final class Proc {
     }
 
     /** Go's pidleget. sched.lock must be held. */
-    private static P pidleget() {
+    static P pidleget() {
         assert lock.isHeldByCurrentThread() : "pidleget: sched.lock not held";
         P pp = pidle.poll();
         if (pp != null) {
@@ -469,6 +474,16 @@ public final class Proc {
         return midle.size();
     }
 
+    /** pidleget under sched.lock (for Timers.timerSleep). */
+    static P pidlegetLocked() {
+        lock.lock();
+        try {
+            return pidleget();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Ms asleep in stoplockedm, waiting for their locked G (Go's nmidlelocked). Under sched.lock. */
     private static int nmidlelocked;
 
@@ -477,7 +492,7 @@ public final class Proc {
     }
 
     /** Go's acquirep. The P must be SCHED and unowned (fresh from pidleget or nextp). This M only. */
-    private static void acquirep(M mp, P pp) {
+    static void acquirep(M mp, P pp) {
         assert mp.p == null : "acquirep: already in go";
         pp.m = mp;
         pp.status = PStatus.SCHED;
@@ -603,19 +618,24 @@ public final class Proc {
             startm(pp, true);
             return;
         }
+        boolean idled = false;
         lock.lock();
         try {
             if (runqsize != 0 || !pp.runqempty()) {
                 // fall through to startm below, outside the lock
             } else if (pp.id >= gomaxprocs) {
                 killp(pp);
-                return;
+                idled = true;
             } else {
                 pidleput(pp);
-                return;
+                idled = true;
             }
         } finally {
             lock.unlock();
+        }
+        if (idled) {
+            Timers.wakeNetPoller(pp); // Go's handoffp: an idle P's timers need a sleeping M
+            return;
         }
         startm(pp, false);
     }
@@ -919,6 +939,8 @@ public final class Proc {
                 }
             }
 
+            Timers.checkTimers(pp); // run this P's (and the global heap's) expired timers
+
             // Fairness: check the global queue once in a while.
             if (pp.schedtickOpaque() % 61 == 0 && runqsize > 0 && (gp = globrunqgetLocked(mp, pp, 1)) != null) {
                 return gp;
@@ -996,6 +1018,9 @@ public final class Proc {
                     }
                 }
             }
+            if (Timers.timerSleep(mp)) {
+                continue top; // slept until a timer was due and got a P to run what it readied
+            }
             stopm(mp);
         }
     }
@@ -1014,6 +1039,9 @@ public final class Proc {
             int step = coprime(n, rnd);
             for (int i = 0, k = start; i < n; i++, k = (k + step) % n) {
                 P p2 = ps[k];
+                if (stealRunNext && p2 != pp && Timers.stealTimers(p2) && !pp.runqempty()) {
+                    return pp.runqget(pp.m); // p2's expired timers readied goroutines onto pp
+                }
                 if (p2 == pp || p2.status == PStatus.IDLE) {
                     continue;
                 }
@@ -1189,6 +1217,14 @@ public final class Proc {
         System.err.println((preamble != null ? preamble + "\n" : "") + "fatal error: " + msg);
         Run.failAll(e);
         return e;
+    }
+
+    /**
+     * Go's fatal for packages outside the runtime (sync_fatal, e.g. "sync: unlock of unlocked
+     * mutex"): reports msg and ends every active run, as {@link #fatal}; the caller throws the result.
+     */
+    public static FatalError syncFatal(String msg) {
+        return fatal(null, msg);
     }
 
     /** A snapshot of every live goroutine. */
