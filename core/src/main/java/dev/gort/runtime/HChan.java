@@ -131,7 +131,7 @@ public final class HChan implements Blocker {
     private final Object[] buf;
     /** Race-detector address of each slot, only when Race.ENABLED (see the essay). */
     private final Object[] raceSlots;
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new RLock();
     final WaitQ recvq = new WaitQ();
     final WaitQ sendq = new WaitQ();
 

@@ -105,7 +105,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *   resizeLock  (procresize only)
  *     -> sched.lock (global run queue, idle P and M lists, mcount)
  * Nothing else is held while either is taken, and no goroutine parks while holding sched.lock:
- * ready() runs inside execute(), where the JDK pins the calling virtual thread.
+ * ready() runs inside execute(), where the JDK pins the calling virtual thread. Every lock that
+ * both Ms and goroutines take (sched.lock, resizeLock, a timer heap's, a channel's) is an RLock,
+ * on which a goroutine spins instead of parking, as on Go's runtime mutex (see RLock). Timers and
+ * channels order their own locks (Timers: a timer's monitor, then a heap lock; SelectGo: channels
+ * by id) and may call into the scheduler (ready) while holding them, so sched.lock comes last.
  *
  * Rejected alternatives
  * ---------------------
@@ -136,9 +140,9 @@ public final class Proc {
     // ================================================================== sched (Go's schedt)
 
     /** sched.lock. Guards runq, pidle, midle, mcount. A leaf lock (see Lock order). */
-    static final ReentrantLock lock = new ReentrantLock();
+    static final ReentrantLock lock = new RLock();
     /** procresize's lock, taken before sched.lock. */
-    private static final ReentrantLock resizeLock = new ReentrantLock();
+    private static final ReentrantLock resizeLock = new RLock();
 
     /** The global run queue. Under sched.lock. Duplicates allowed (see G). */
     private static final ArrayDeque<G> runq = new ArrayDeque<>();

@@ -239,7 +239,7 @@ public final class Timers {
     // ================================================================== the heap
 
     /** Go's timers.mu. Leaf lock except for a channel lock never taken under it. */
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new RLock();
     /** 4-ary heap on heapWhen. Under lock. */
     private Timer[] heap = new Timer[8];
     private int len;
