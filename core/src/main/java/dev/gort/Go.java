@@ -4,6 +4,8 @@ import dev.gort.runtime.G;
 import dev.gort.runtime.Proc;
 import dev.gort.runtime.Run;
 
+import java.util.concurrent.Callable;
+
 /**
  * Goroutines and Go's {@code runtime} package API.
  *
@@ -115,6 +117,28 @@ public final class Go {
      */
     public static int setMaxThreads(int n) {
         return Proc.setMaxThreads(n);
+    }
+
+    /**
+     * Marks a blocking call, Go's {@code entersyscall}/{@code exitsyscall}: the goroutine's P is
+     * left for sysmon to hand to another M (after 20us if goroutines are queued, at the latest
+     * after 10ms), so the P's other goroutines keep running while {@code fn} blocks its M. On
+     * return the goroutine takes its P back, or an idle P, or else waits in the global run queue.
+     * From a thread that is not a goroutine, {@code fn} is simply called. Each blocked call may
+     * cost an M; more than {@link #setMaxThreads} is Go's fatal error "thread exhaustion".
+     *
+     * @return what fn returns; whatever it throws propagates
+     */
+    public static <T> T syscall(Callable<T> fn) throws Exception {
+        return Proc.syscall(fn, false);
+    }
+
+    /**
+     * As {@link #syscall(Callable)}, but with {@code handoff} the P is handed to another M at once
+     * instead of waiting for sysmon: Go's {@code entersyscallblock}, for calls known to block.
+     */
+    public static <T> T syscall(Callable<T> fn, boolean handoff) throws Exception {
+        return Proc.syscall(fn, handoff);
     }
 
     /**

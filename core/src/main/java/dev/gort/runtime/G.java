@@ -35,6 +35,8 @@ public final class G implements Executor, Runnable {
     public final long parentGoid;
     /** The run ({@code Go.run}) it belongs to, inherited from its creator; null outside a run. Immutable. */
     final Run run;
+    /** Whether it is its run's main goroutine. Immutable. */
+    final boolean runMain;
     /** The virtual thread, or null for an anonymous wrapper. Immutable. */
     final Thread thread;
     /** The one Runnable the JDK hands to execute() for {@link #thread}. Immutable. */
@@ -59,21 +61,23 @@ public final class G implements Executor, Runnable {
     /** The M running it, while RUNNING; written by that M, read racily by dumps. */
     volatile M m;
 
-    G(long goid, long parentGoid, Run run, Runnable fn) {
+    G(long goid, long parentGoid, Run run, boolean runMain, Runnable fn) {
         this.goid = goid;
         this.parentGoid = parentGoid;
         this.run = run;
+        this.runMain = runMain;
         this.fn = fn;
         this.thread = VThreads.newThread(this, this);
         this.cont = VThreads.runContinuation(thread);
         this.state = GStatus.IDLE.ordinal();
     }
 
-    /** An anonymous G that runs an inherited virtual thread's continuation. */
-    private G(Runnable foreignCont, G parent) {
+    /** An anonymous G that runs an inherited virtual thread's continuation (parent null: white-box tests). */
+    G(Runnable foreignCont, G parent) {
         this.goid = 0;
-        this.parentGoid = parent.goid;
-        this.run = parent.run;
+        this.parentGoid = parent != null ? parent.goid : 0;
+        this.run = parent != null ? parent.run : null;
+        this.runMain = false;
         this.thread = null;
         this.cont = foreignCont;
         this.state = GStatus.RUNNABLE.ordinal();
@@ -126,16 +130,18 @@ public final class G implements Executor, Runnable {
 
     // ---------------------------------------------------------------- status word
 
-    /** execute(): bump the epoch and mark RUNNABLE, unless dead. Any thread. */
-    boolean markRunnable() {
+    /**
+     * execute(): bump the epoch and mark RUNNABLE. A DEAD G stays DEAD but is still queued: its
+     * body has returned, yet the JDK may still need to run the thread's last steps (a monitor it
+     * blocked on while exiting, say), and a resubmission of a finished thread is a no-op. Any thread.
+     */
+    void markRunnable() {
         for (;;) {
             int s = state;
-            if ((s & STATUS_MASK) == GStatus.DEAD.ordinal()) {
-                return false;
-            }
-            int n = ((s & ~STATUS_MASK) + EPOCH_ONE) | GStatus.RUNNABLE.ordinal();
+            int st = s & STATUS_MASK;
+            int n = ((s & ~STATUS_MASK) + EPOCH_ONE) | (st == GStatus.DEAD.ordinal() ? st : GStatus.RUNNABLE.ordinal());
             if (STATE.compareAndSet(this, s, n)) {
-                return true;
+                return;
             }
         }
     }
@@ -169,10 +175,6 @@ public final class G implements Executor, Runnable {
                 return;
             }
         }
-    }
-
-    boolean isAnonymous() {
-        return goid == 0;
     }
 
     @Override

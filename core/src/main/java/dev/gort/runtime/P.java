@@ -37,10 +37,16 @@ public final class P {
     /** The M holding it, or null. Written by that M (acquirep/releasep) or by sysmon's retake. */
     volatile M m;
 
-    /** Incremented by the owner on every schedule that does not inherit a time slice. Read racily by sysmon. */
-    volatile long schedtick;
-    /** Goroutines this P has run, for the demo and schedtrace. Owner writes; others read racily. */
+    /** Incremented by the owner on every schedule that does not inherit a time slice. Owner writes (opaque); sysmon reads (opaque). */
+    long schedtick;
+    /** Goroutines this P has run (every execute). Owner writes (opaque); sysmon and schedtrace read (opaque). */
     long runs;
+    /** Incremented by the owner on every Go.syscall. Owner writes; sysmon reads. */
+    volatile long syscalltick;
+    /** Set by sysmon when the time slice is over; the owner clears it and ends the runnext chain. */
+    volatile boolean preemptSlice;
+    /** Sysmon's private view (Go's sysmontick): last values seen and when. Sysmon only. */
+    long sysmonTick, sysmonWhen, sysmonRuns, sysmonRunsWhen, sysmonSyscallTick, sysmonSyscallWhen;
     /** Goroutines this P stole from others. Owner writes. */
     long steals;
 
@@ -241,6 +247,28 @@ public final class P {
         }
     }
 
+    long schedtickOpaque() {
+        return (long) SCHEDTICK.getOpaque(this);
+    }
+
+    long runsOpaque() {
+        return (long) RUNS.getOpaque(this);
+    }
+
+    /** Counts one schedule: runs always, schedtick unless the G inherits the time slice. Owner only. */
+    void countSchedule(boolean inheritTime) {
+        if (!inheritTime) {
+            SCHEDTICK.setOpaque(this, schedtick + 1);
+        }
+        RUNS.setOpaque(this, runs + 1);
+    }
+
+    /** Takes runnext out, or null. Owner only. */
+    G takeRunnext() {
+        G next = runnext;
+        return next != null && RUNNEXT.compareAndSet(this, next, null) ? next : null;
+    }
+
     boolean casStatus(PStatus from, PStatus to) {
         return STATUS.compareAndSet(this, from, to);
     }
@@ -250,7 +278,7 @@ public final class P {
         return "P" + id;
     }
 
-    private static final VarHandle HEAD, TAIL, RUNNEXT, STATUS;
+    private static final VarHandle HEAD, TAIL, RUNNEXT, STATUS, SCHEDTICK, RUNS;
 
     static {
         try {
@@ -259,6 +287,8 @@ public final class P {
             TAIL = l.findVarHandle(P.class, "tail", int.class);
             RUNNEXT = l.findVarHandle(P.class, "runnext", G.class);
             STATUS = l.findVarHandle(P.class, "status", PStatus.class);
+            SCHEDTICK = l.findVarHandle(P.class, "schedtick", long.class);
+            RUNS = l.findVarHandle(P.class, "runs", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -184,6 +184,7 @@ public final class Proc {
                 procresize(defaultProcs());
                 started = true;
                 SchedTrace.startIfConfigured();
+                Sysmon.start0();
             }
         } finally {
             resizeLock.unlock();
@@ -192,22 +193,26 @@ public final class Proc {
 
     // ================================================================== goroutine creation and exit
 
-    /** Go's newproc: create a goroutine running fn and make it runnable. */
+    /** Go's newproc: create a goroutine running fn and make it runnable; with run, as that run's main. */
     public static G newproc(Runnable fn, Run run) {
         schedinit();
         G parent = currentG();
         Run r = run != null ? run : parent != null ? parent.run : null;
-        G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
+        G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, run != null, fn);
         allgs.add(newg);
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         return newg;
     }
 
-    /** Go's goexit0: the G's function returned. Called by the G itself as its last act. */
+    /**
+     * Go's goexit0: the G's function returned. Called by the G itself as its last act. Note that it
+     * may still park here (a contended ConcurrentHashMap bin is a monitor, and JEP 491 unmounts on
+     * it), which is why ready() never drops a DEAD G.
+     */
     static void goexit(G gp) {
-        gp.setStatus(GStatus.DEAD);
         allgs.remove(gp);
+        gp.setStatus(GStatus.DEAD);
         if (gp.run != null) {
             gp.run.goexit(gp);
         }
@@ -263,9 +268,7 @@ public final class Proc {
      * Any thread.
      */
     static void ready(G gp) {
-        if (!gp.markRunnable() && !gp.isAnonymous()) {
-            return; // dead: a stale resubmission
-        }
+        gp.markRunnable();
         Thread self = Thread.currentThread();
         M mp = self instanceof M m ? m : M.current();
         if (mp != null) {
@@ -277,13 +280,18 @@ public final class Proc {
             }
             P pp = mp.p;
             if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
+                boolean mine = pp.m == mp; // else retaken and now another M's: hands off
                 try {
-                    pp.runqput(gp, true);
+                    if (mine) {
+                        pp.runqput(gp, true);
+                    }
                 } finally {
                     pp.status = PStatus.RUNNING;
                 }
-                wakep();
-                return;
+                if (mine) {
+                    wakep();
+                    return;
+                }
             }
             if (pp != null && self == mp && pp.m == mp && pp.status == PStatus.SCHED) {
                 pp.runqput(gp, true); // the M itself, in scheduler code
@@ -469,6 +477,7 @@ public final class Proc {
         } finally {
             lock.unlock();
         }
+        Sysmon.wake();
         if (fresh) {
             nmp.start();
         } else {
@@ -507,6 +516,105 @@ public final class Proc {
         acquirep(mp, pp);
     }
 
+    /**
+     * Go's handoffp: find an M for a P that its M gave up (a syscall) or lost (a retake). The caller
+     * has just CASed pp out of RUNNING or SYSCALL, so it owns pp. Any thread.
+     */
+    static void handoffp(P pp) {
+        pp.m = null;
+        pp.status = PStatus.SCHED;
+        // if it has local work, or there is global work, start it straight away
+        if (!pp.runqempty() || runqsize != 0) {
+            startm(pp, false);
+            return;
+        }
+        // no local work: start a spinning M only if nobody else is looking for work
+        if (nmspinning.get() + npidle.get() == 0 && nmspinning.compareAndSet(0, 1)) {
+            startm(pp, true);
+            return;
+        }
+        lock.lock();
+        try {
+            if (runqsize != 0 || !pp.runqempty()) {
+                // fall through to startm below, outside the lock
+            } else if (pp.id >= gomaxprocs) {
+                killp(pp);
+                return;
+            } else {
+                pidleput(pp);
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        startm(pp, false);
+    }
+
+    // ================================================================== syscalls
+
+    /**
+     * Go's entersyscall (or, with block, entersyscallblock), fn, and exitsyscall. See Go.syscall.
+     * The calling goroutine only; from a platform thread fn is simply called.
+     */
+    public static <T> T syscall(java.util.concurrent.Callable<T> fn, boolean block) throws Exception {
+        G gp = currentG();
+        if (gp == null) {
+            return fn.call();
+        }
+        M mp = M.current();
+        P pp = mp.p;
+        gp.setStatus(GStatus.SYSCALL);
+        if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SYSCALL)) {
+            if (pp.m != mp) {
+                pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
+            } else {
+                pp.syscalltick++;
+                if (block && pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                    handoffp(pp); // entersyscallblock: hand the P off at once
+                }
+            }
+        }
+        try {
+            return fn.call();
+        } finally {
+            exitsyscall(gp);
+        }
+    }
+
+    /**
+     * Go's exitsyscall: keep the P if it is still ours (fast path), else take an idle P, else put
+     * the G on the global queue and let its M stop. The calling goroutine only.
+     */
+    private static void exitsyscall(G gp) {
+        gp.setStatus(GStatus.RUNNING);
+        M mp = M.current(); // the G may have parked inside fn and come back on another M
+        P pp = mp.p;
+        if (pp != null && pp.m == mp) {
+            if (pp.casStatus(PStatus.SYSCALL, PStatus.RUNNING)) {
+                return; // exitsyscallfast: the P was still ours
+            }
+            if (pp.status == PStatus.RUNNING && pp.m == mp) {
+                return; // fn parked and this M mounted us again with its own P
+            }
+        }
+        P np;
+        lock.lock();
+        try {
+            np = pidleget(); // exitsyscallfast_pidle
+        } finally {
+            lock.unlock();
+        }
+        if (np != null) {
+            np.m = mp;
+            mp.p = np;
+            np.status = PStatus.RUNNING;
+            return;
+        }
+        // exitsyscall0: no P. Off to the global queue; the M, P-less, stops in schedule().
+        mp.p = null;
+        Thread.yield();
+    }
+
     /** Go's SetMaxThreads: returns the previous limit. */
     public static int setMaxThreads(int n) {
         if (n < 1) {
@@ -540,6 +648,10 @@ public final class Proc {
     /** Go's schedule: one round of find a G, run it. This M only. */
     private static void schedule(M mp) {
         P pp = mp.p;
+        if ((pp == null || pp.id >= gomaxprocs) && mp.spinning) {
+            mp.spinning = false; // it will not look for work with this P
+            nmspinning.decrementAndGet();
+        }
         if (pp == null) {
             // the P was retaken while our G ran (sysmon, issue 5): find another or sleep
             lock.lock();
@@ -581,14 +693,14 @@ public final class Proc {
      */
     private static void execute(M mp, G gp, boolean inheritTime) {
         P pp = mp.p;
-        if (!inheritTime) {
-            pp.schedtick++;
-        }
-        pp.runs++;
+        pp.countSchedule(inheritTime);
         mp.curg = gp;
         gp.m = mp;
+        if (gp.preempt) {
+            gp.preempt = false;
+        }
         int word = gp.markRunning();
-        pp.status = PStatus.RUNNING; // from here sysmon may retake the P (issue 5)
+        pp.status = PStatus.RUNNING; // from here sysmon may retake the P
         try {
             gp.cont.run();
         } catch (Throwable t) {
@@ -598,11 +710,34 @@ public final class Proc {
         mp.curg = null;
         gp.m = null;
         gp.afterRun(word);
-        if (!pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
-            // lost the P to a retake while gp ran
-            if (mp.p == pp) {
+        reclaimp(mp);
+    }
+
+    /**
+     * After a continuation returns: take this M's P back from RUNNING (or SYSCALL, when the G parked
+     * inside Go.syscall) to SCHED, or notice that it was retaken (its m is no longer this M) and
+     * drop it. An M spins only while another M's goroutine briefly holds the P in a failed
+     * runtime entry (see "Ownership of a P"). This M only.
+     */
+    private static void reclaimp(M mp) {
+        P pp = mp.p; // may differ from the P the G started on: exitsyscall may have moved it
+        if (pp == null) {
+            return;
+        }
+        for (;;) {
+            if (pp.casStatus(PStatus.RUNNING, PStatus.SCHED) || pp.casStatus(PStatus.SYSCALL, PStatus.SCHED)) {
+                if (pp.m == mp) {
+                    return;
+                }
+                pp.status = PStatus.RUNNING; // not ours: give it back as it was
                 mp.p = null;
+                return;
             }
+            if (pp.m != mp) {
+                mp.p = null; // retaken by sysmon
+                return;
+            }
+            Thread.onSpinWait();
         }
     }
 
@@ -616,8 +751,17 @@ public final class Proc {
             P pp = mp.p;
             G gp;
 
+            // Sysmon ended the time slice: the runnext chain loses it, as Go's preempted G does.
+            if (pp.preemptSlice) {
+                pp.preemptSlice = false;
+                G next = pp.takeRunnext();
+                if (next != null) {
+                    globrunqputLocked(next);
+                }
+            }
+
             // Fairness: check the global queue once in a while.
-            if (pp.schedtick % 61 == 0 && runqsize > 0) {
+            if (pp.schedtickOpaque() % 61 == 0 && runqsize > 0) {
                 lock.lock();
                 try {
                     gp = globrunqget(pp, 1);
@@ -906,6 +1050,30 @@ public final class Proc {
     /** A snapshot of every live goroutine. */
     public static List<G> allgs() {
         return new ArrayList<>(allgs);
+    }
+
+    /**
+     * Removes the given Gs from the global queue and returns those found. White-box tests only:
+     * their Gs carry no thread, so an M that dequeued one first has simply run its no-op body, and
+     * the test counts it as moved too.
+     */
+    static List<G> globrunqremoveForTest(List<G> expected, G extra) {
+        List<G> found = new ArrayList<>();
+        lock.lock();
+        try {
+            for (G gp : expected) {
+                if (runq.remove(gp) || gp.status() != GStatus.RUNNABLE) {
+                    found.add(gp);
+                }
+            }
+            if (runq.remove(extra) || extra.status() != GStatus.RUNNABLE) {
+                found.add(extra);
+            }
+            runqsize = runq.size();
+        } finally {
+            lock.unlock();
+        }
+        return found;
     }
 
     static int globalRunqSize() {

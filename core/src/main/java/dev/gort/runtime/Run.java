@@ -37,7 +37,7 @@ public final class Run {
     }
 
     void goexit(G gp) {
-        if (gp == main) {
+        if (gp.runMain) {
             done.countDown();
         }
     }

@@ -80,10 +80,10 @@ public final class SchedTrace {
             P pp = ps[i];
             M mp = pp.m;
             sb.append("  P").append(pp.id).append(": status=").append(pp.status.ordinal())
-                    .append(" schedtick=").append(pp.schedtick)
+                    .append(" schedtick=").append(pp.schedtickOpaque())
                     .append(" m=").append(mp != null ? mp.mid : -1)
                     .append(" runqsize=").append(pp.runqsize())
-                    .append(" runs=").append(pp.runs)
+                    .append(" runs=").append(pp.runsOpaque())
                     .append('\n');
         }
         for (M mp : Proc.allm) {

@@ -1,0 +1,173 @@
+package dev.gort.runtime;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/*
+ * Sysmon: the system monitor, Go's sysmon and retake in proc.go. One platform thread, running
+ * without a P, that keeps the scheduler honest:
+ *
+ *  - Syscall retake. A P left in SYSCALL (by Go.syscall) for more than one sysmon tick (20us or
+ *    more) is CASed to IDLE and handed off (handoffp) if it has work queued, if no M is spinning
+ *    and no P is idle, or once the syscall has lasted 10ms. Go's rule, to the letter.
+ *  - End of time slice. A P whose schedtick has not moved for 10ms has been running one G, or one
+ *    chain of Gs readying each other through runnext (which inherit the slice), for too long. Go
+ *    preempts that G (preemptone). gort cannot stop a running continuation, so it asks:
+ *    G.preempt and Proc.preemptRequested make the G yield at its next safe point (gort's channels,
+ *    locks, timers, Go.checkPreempt, and the agent's loop back-edges), and P.preemptSlice makes the
+ *    P's M stop the runnext chain at its next schedule (the chained G goes to the global queue).
+ *  - Hog retake. A P whose M has not returned to the scheduler for 10ms (P.runs unchanged: one G,
+ *    mounted all along, in a loop with no safe point, a pinned park, JNI, blocking file I/O) while
+ *    goroutines are queued on that P is CASed from RUNNING to IDLE and handed to another M, so the
+ *    queued goroutines run. The hog keeps its M and runs on it without a P, as if in a syscall;
+ *    when it returns to the scheduler its M finds the P gone (see Proc.execute) and looks for
+ *    another. This is how gort keeps its promise that no goroutine starves behind a hog.
+ *
+ * Polling interval: 20us while it finds work, doubling after 1ms of idleness up to 10ms (Go's
+ * numbers). When every P is idle and schedtrace is off, sysmon parks until startm takes a P
+ * (sysmonwait), so an idle runtime costs no CPU at all. The retake itself reads each P's counters
+ * with opaque loads: no locks, no allocation.
+ *
+ * Differences from Go
+ *  - Go preempts a hog asynchronously with a signal; the JVM cannot (Continuation.tryPreempt throws
+ *    in JDK 25), so gort retakes the P instead and the hog runs on beyond GOMAXPROCS until it
+ *    reaches a safe point or returns to the scheduler. With the agent, that is the next loop
+ *    back-edge.
+ *  - Go's sysmon also forces GCs and polls the network; the JVM does both itself.
+ */
+final class Sysmon extends Thread {
+    static final long FORCE_PREEMPT_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MIN_DELAY_US = 20, MAX_DELAY_US = 10_000;
+
+    /** Sysmon is parked because every P is idle; startm unparks it. Volatile (Dekker with startm). */
+    static volatile boolean sysmonwait;
+    /** Whether sysmon is on (-Dgort.sysmon=false turns it off, for the demo's comparison). */
+    static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("gort.sysmon"));
+    private static Sysmon instance;
+    /** Retakes done, for schedtrace and tests. Written by sysmon only. */
+    static volatile long retakes;
+
+    private Sysmon() {
+        super(null, null, "gort-sysmon", 0, false);
+        setDaemon(true);
+    }
+
+    static synchronized void start0() {
+        if (ENABLED && instance == null) {
+            instance = new Sysmon();
+            instance.start();
+        }
+    }
+
+    /** Called by startm after it takes an idle P: wake sysmon from its deep sleep. */
+    static void wake() {
+        if (sysmonwait) {
+            sysmonwait = false;
+            Sysmon s = instance;
+            if (s != null) {
+                LockSupport.unpark(s);
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        long idle = 0, delay = MIN_DELAY_US;
+        for (;;) {
+            if (idle == 0) {
+                delay = MIN_DELAY_US;
+            } else if (idle > 50) {
+                delay = Math.min(delay * 2, MAX_DELAY_US);
+            }
+            LockSupport.parkNanos(this, delay * 1000);
+            if (allIdle()) {
+                sysmonwait = true;
+                if (allIdle()) {
+                    LockSupport.park(this);
+                }
+                sysmonwait = false;
+                idle = 0;
+                continue;
+            }
+            if (retake(System.nanoTime()) != 0) {
+                idle = 0;
+            } else {
+                idle++;
+            }
+        }
+    }
+
+    private static boolean allIdle() {
+        return Proc.npidle.get() == Proc.gomaxprocs;
+    }
+
+    /** Go's retake: see the essay. Returns how many Ps were retaken. Sysmon only. */
+    static int retake(long now) {
+        P[] ps = Proc.allp;
+        int n = Math.min(Proc.gomaxprocs, ps.length);
+        int taken = 0;
+        boolean anyPreempt = false;
+        for (int i = 0; i < n; i++) {
+            P pp = ps[i];
+            PStatus s = pp.status;
+            if (s == PStatus.RUNNING || s == PStatus.SCHED) {
+                long t = pp.schedtickOpaque();
+                if (pp.sysmonTick != t) {
+                    pp.sysmonTick = t;
+                    pp.sysmonWhen = now;
+                } else if (pp.sysmonWhen + FORCE_PREEMPT_NS <= now) {
+                    preemptone(pp);
+                    pp.sysmonWhen = now;
+                }
+                long r = pp.runsOpaque();
+                if (pp.sysmonRuns != r) {
+                    pp.sysmonRuns = r;
+                    pp.sysmonRunsWhen = now;
+                } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + FORCE_PREEMPT_NS <= now
+                        && !pp.runqempty() && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
+                    pp.sysmonRunsWhen = now;
+                    Proc.handoffp(pp);
+                    taken++;
+                }
+                M mp = pp.m;
+                G gp = mp != null ? mp.curg : null;
+                anyPreempt |= gp != null && gp.preempt;
+            } else if (s == PStatus.SYSCALL) {
+                long t = pp.syscalltick;
+                if (pp.sysmonSyscallTick != t) {
+                    pp.sysmonSyscallTick = t;
+                    pp.sysmonSyscallWhen = now;
+                    continue;
+                }
+                // Don't retake a P that has nothing to run while others could take work anyway,
+                // but do retake it eventually (Go's rule).
+                if (pp.runqempty() && Proc.nmspinning.get() + Proc.npidle.get() > 0
+                        && pp.sysmonSyscallWhen + FORCE_PREEMPT_NS > now) {
+                    continue;
+                }
+                if (pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                    Proc.handoffp(pp);
+                    taken++;
+                }
+            }
+        }
+        if (!anyPreempt && Proc.preemptRequested) {
+            Proc.preemptRequested = false;
+        }
+        if (taken > 0) {
+            retakes += taken;
+        }
+        return taken;
+    }
+
+    /** Go's preemptone: ask pp's running G to yield, and end pp's runnext chain. Sysmon only. */
+    private static void preemptone(P pp) {
+        pp.preemptSlice = true;
+        M mp = pp.m;
+        G gp = mp != null ? mp.curg : null;
+        if (gp != null && !gp.preempt) {
+            gp.preempt = true;
+            Proc.preemptRequested = true;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.gort.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * White-box tests of a P's run queue (Go's TestRunQueue / TestRunqsteal in proc_test.go): FIFO,
+ * runnext, overflow of half to the global queue, steal-half. Invariants are checked after every
+ * operation. These Ps are not in allp, so no M touches them; the Gs carry no thread.
+ */
+class RunQueueTest {
+    private static final AtomicInteger ran = new AtomicInteger();
+
+    private static G g() {
+        return new G(ran::incrementAndGet, null);
+    }
+
+    private static final M M = new M(-1); // never started: only its inheritTime field is used
+
+    @Test
+    void fifoOrder() {
+        P p = new P(1000);
+        List<G> in = new ArrayList<>();
+        for (int i = 0; i < P.RUNQ_SIZE; i++) {
+            G gp = g();
+            in.add(gp);
+            p.runqput(gp, false);
+            p.checkInvariants();
+            assertEquals(i + 1, p.runqsize());
+        }
+        for (G expected : in) {
+            assertSame(expected, p.runqget(M));
+            assertFalse(M.inheritTime, "a ring G does not inherit the time slice");
+            p.checkInvariants();
+        }
+        assertNull(p.runqget(M));
+        assertTrue(p.runqempty());
+    }
+
+    @Test
+    void runnextRunsFirstAndKicksThePreviousToTheTail() {
+        P p = new P(1000);
+        G a = g(), b = g(), c = g();
+        p.runqput(a, false);
+        p.runqput(b, true);
+        p.checkInvariants();
+        p.runqput(c, true); // b is kicked to the tail, behind a
+        p.checkInvariants();
+        assertEquals(3, p.runqsize());
+        assertSame(c, p.runqget(M));
+        assertTrue(M.inheritTime, "runnext inherits the time slice");
+        assertSame(a, p.runqget(M));
+        assertSame(b, p.runqget(M));
+        assertNull(p.runqget(M));
+    }
+
+    @Test
+    void overflowMovesHalfPlusOneToTheGlobalQueue() {
+        P p = new P(1000);
+        List<G> in = new ArrayList<>();
+        for (int i = 0; i < P.RUNQ_SIZE; i++) {
+            G gp = g();
+            in.add(gp);
+            p.runqput(gp, false);
+        }
+        G extra = g();
+        p.runqput(extra, false);
+        p.checkInvariants();
+        // 128 oldest + extra went to the global queue; the newest 128 stay, in order.
+        assertEquals(P.RUNQ_SIZE / 2, p.runqsize());
+        List<G> moved = Proc.globrunqremoveForTest(in.subList(0, P.RUNQ_SIZE / 2), extra);
+        assertEquals(P.RUNQ_SIZE / 2 + 1, moved.size(), "the oldest half plus the new G went to the global queue");
+        for (int i = P.RUNQ_SIZE / 2; i < P.RUNQ_SIZE; i++) {
+            assertSame(in.get(i), p.runqget(M));
+        }
+        assertTrue(p.runqempty());
+    }
+
+    @Test
+    void stealTakesHalfAndKeepsOrder() {
+        for (int n = 1; n <= P.RUNQ_SIZE; n = n * 2 + 1) {
+            P victim = new P(1000), thief = new P(1001);
+            List<G> in = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                G gp = g();
+                in.add(gp);
+                victim.runqput(gp, false);
+            }
+            G got = thief.runqsteal(victim, false);
+            victim.checkInvariants();
+            thief.checkInvariants();
+            int stolen = n - n / 2;
+            assertNotNull(got);
+            assertEquals(n - stolen, victim.runqsize(), "victim keeps half (n=" + n + ")");
+            assertEquals(stolen - 1, thief.runqsize(), "thief queues the rest of its half (n=" + n + ")");
+            // the thief returns the last stolen G and queues the others in their original order
+            assertSame(in.get(stolen - 1), got);
+            for (int i = 0; i < stolen - 1; i++) {
+                assertSame(in.get(i), thief.runqget(M));
+            }
+            for (int i = stolen; i < n; i++) {
+                assertSame(in.get(i), victim.runqget(M));
+            }
+        }
+    }
+
+    @Test
+    void stealTakesRunnextOnlyWhenAskedAndTheRingIsEmpty() {
+        P victim = new P(1000), thief = new P(1001);
+        G a = g();
+        victim.runqput(a, true);
+        assertNull(thief.runqsteal(victim, false), "runnext is not stolen in early rounds");
+        assertSame(a, thief.runqsteal(victim, true));
+        assertTrue(victim.runqempty());
+        assertTrue(thief.runqempty());
+    }
+
+    @Test
+    void drainEmptiesRunnextAndRing() {
+        P p = new P(1000);
+        for (int i = 0; i < 10; i++) {
+            p.runqput(g(), i % 3 == 0);
+        }
+        G[] out = new G[P.RUNQ_SIZE + 1];
+        assertEquals(10, p.runqdrain(out));
+        assertTrue(p.runqempty());
+        p.checkInvariants();
+    }
+}
