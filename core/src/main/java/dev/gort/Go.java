@@ -43,6 +43,7 @@ public final class Go {
             throw new NullPointerException("go: fn is null");
         }
         Proc.newproc(fn, null);
+        checkPreempt(); // a safe point, as every call is in Go
     }
 
     /**

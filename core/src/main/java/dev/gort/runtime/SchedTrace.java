@@ -11,23 +11,10 @@ import java.util.concurrent.TimeUnit;
 public final class SchedTrace {
     private SchedTrace() {}
 
-    static volatile PrintStream out = System.err;
-
     static void startIfConfigured() {
         long period = setting("schedtrace");
         if (period > 0) {
-            boolean detail = setting("scheddetail") > 0;
-            Thread t = Thread.ofPlatform().daemon().name("gort-schedtrace").unstarted(() -> {
-                for (;;) {
-                    try {
-                        TimeUnit.MILLISECONDS.sleep(period);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    out.print(schedtrace(detail));
-                }
-            });
-            t.start();
+            start(period, setting("scheddetail") > 0, System.err);
         }
     }
 
@@ -50,6 +37,47 @@ public final class SchedTrace {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /**
+     * Prints a schedtrace report to out every periodMs until the returned handle is closed. For the
+     * demo and tools; -Dgort.schedtrace / GODEBUG=schedtrace start one at start-up.
+     */
+    public static AutoCloseable start(long periodMs, boolean detail, PrintStream out) {
+        if (periodMs <= 0) {
+            throw new IllegalArgumentException("schedtrace: period must be positive, got " + periodMs);
+        }
+        Thread t = Thread.ofPlatform().daemon().name("gort-schedtrace").start(() -> {
+            for (;;) {
+                try {
+                    TimeUnit.MILLISECONDS.sleep(periodMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                out.print(schedtrace(detail));
+            }
+        });
+        return t::interrupt;
+    }
+
+    /** How many goroutines each P (index = P id) has run since start-up. A racy snapshot. */
+    public static long[] runsPerP() {
+        P[] ps = Proc.allp;
+        long[] r = new long[Math.min(Proc.gomaxprocs, ps.length)];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = ps[i].runsOpaque();
+        }
+        return r;
+    }
+
+    /** How many times each P has stolen work. A racy snapshot. */
+    public static long[] stealsPerP() {
+        P[] ps = Proc.allp;
+        long[] r = new long[Math.min(Proc.gomaxprocs, ps.length)];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = ps[i].steals;
+        }
+        return r;
     }
 
     /** One schedtrace report, Go's format. */

@@ -16,10 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  *    G.preempt and Proc.preemptRequested make the G yield at its next safe point (gort's channels,
  *    locks, timers, Go.checkPreempt, and the agent's loop back-edges), and P.preemptSlice makes the
  *    P's M stop the runnext chain at its next schedule (the chained G goes to the global queue).
- *  - Hog retake. A P whose M has not returned to the scheduler for 10ms (P.runs unchanged: one G,
+ *  - Hog retake. A P whose M has not returned to the scheduler for 20ms (P.runs unchanged: one G,
  *    mounted all along, in a loop with no safe point, a pinned park, JNI, blocking file I/O) while
  *    goroutines are queued on that P is CASed from RUNNING to IDLE and handed to another M, so the
- *    queued goroutines run. The hog keeps its M and runs on it without a P, as if in a syscall;
+ *    queued goroutines run. 20ms, not 10: the G was asked to yield at 10ms, and one that reaches a
+ *    safe point yields within microseconds, keeping GOMAXPROCS's bound on parallelism; only a G
+ *    that cannot yield costs an extra M. The hog keeps its M and runs on it without a P, as if in a syscall;
  *    when it returns to the scheduler its M finds the P gone (see Proc.execute) and looks for
  *    another. This is how gort keeps its promise that no goroutine starves behind a hog.
  *
@@ -37,6 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Sysmon extends Thread {
     static final long FORCE_PREEMPT_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A hog is retaken one preemption interval after it was asked to yield and did not. */
+    static final long HOG_RETAKE_NS = 2 * FORCE_PREEMPT_NS;
     private static final long MIN_DELAY_US = 20, MAX_DELAY_US = 10_000;
 
     /** Sysmon is parked because every P is idle; startm unparks it. Volatile (Dekker with startm). */
@@ -123,7 +127,7 @@ final class Sysmon extends Thread {
                 if (pp.sysmonRuns != r) {
                     pp.sysmonRuns = r;
                     pp.sysmonRunsWhen = now;
-                } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + FORCE_PREEMPT_NS <= now
+                } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + HOG_RETAKE_NS <= now
                         && !pp.runqempty() && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
                     pp.sysmonRunsWhen = now;
                     Proc.handoffp(pp);
