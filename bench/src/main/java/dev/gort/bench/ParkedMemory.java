@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ParkedMemory {
     private ParkedMemory() {}
 
+    /** What the parked goroutines wait on, kept reachable for the whole measurement. */
+    static Object keep;
+
     public static void main(String[] args) throws Exception {
         String side = args.length > 0 ? args[0] : "gort";
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
@@ -33,6 +36,7 @@ public final class ParkedMemory {
         long heap0 = heapUsed();
         long rss0 = rss();
         CountDownLatch never = new CountDownLatch(1);
+        keep = never;
         AtomicInteger started = new AtomicInteger();
         Runnable park = () -> {
             started.incrementAndGet();
@@ -52,6 +56,7 @@ public final class ParkedMemory {
             }
             case "jox" -> {
                 Channel<Object> ch = Channel.newRendezvousChannel();
+                keep = ch;
                 for (int i = 0; i < n; i++) {
                     Thread.startVirtualThread(() -> {
                         started.incrementAndGet();
