@@ -6,4 +6,5 @@
  */
 module dev.gort {
     exports dev.gort;
+    exports dev.gort.chan;
 }

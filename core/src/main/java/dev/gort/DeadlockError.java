@@ -10,4 +10,12 @@ public class DeadlockError extends FatalError {
     public DeadlockError() {
         super("all goroutines are asleep - deadlock!");
     }
+
+    /**
+     * A deadlock with another of Go's messages: {@code no goroutines (main called runtime.Goexit) -
+     * deadlock!} when main ended through {@link Go#goexit()} and every other goroutine has ended.
+     */
+    public DeadlockError(String message) {
+        super(message);
+    }
 }

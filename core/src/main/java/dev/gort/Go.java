@@ -1,8 +1,13 @@
 package dev.gort;
 
 import dev.gort.runtime.G;
+import dev.gort.runtime.Goexit;
+import dev.gort.runtime.GoroutineLeak;
 import dev.gort.runtime.Proc;
 import dev.gort.runtime.Run;
+import dev.gort.runtime.Traceback;
+
+import java.util.List;
 
 import java.util.concurrent.Callable;
 
@@ -53,6 +58,17 @@ public final class Go {
      * <p>If any goroutine of this run (main or one it started, transitively) lets an exception
      * escape, the run ends at once: the panic is reported on stderr and rethrown here (a checked
      * exception wrapped in {@link Panic}). A Go fatal error ends the run with a {@link FatalError}.
+     *
+     * <p>Deadlock detection (Go's {@code checkdead}): when every goroutine is parked on gort's
+     * channels, locks or {@code select {}}, none is runnable, running, in a syscall or parked in JDK
+     * code, no runtime timer is pending, and no thread outside the goroutines has created or used
+     * the channels and locks they wait on, stderr gets Go's {@code fatal error: all goroutines are
+     * asleep - deadlock!} and the goroutine dump, and this method throws a {@link DeadlockError}.
+     * If main ended with {@link #goexit()} and every other goroutine has ended, the message is
+     * {@code no goroutines (main called runtime.Goexit) - deadlock!}. The check cannot see a
+     * platform thread that holds a channel made by a goroutine but has not used it yet (for example
+     * one captured by a task queued on an {@code ExecutorService}): make such channels on the
+     * platform thread, or touch them there once, or do not rely on the report.
      *
      * @throws NullPointerException if main is null
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs
@@ -152,6 +168,78 @@ public final class Go {
         if (Proc.preemptRequested) {
             Proc.preemptCheck();
         }
+    }
+
+    /**
+     * Go's {@code runtime.LockOSThread}: wires the calling goroutine to its current M (carrier
+     * thread) until a matching {@link #unlockOSThread}; calls nest. The goroutine then runs only on
+     * that M, and the M runs nothing else. A no-op outside a goroutine.
+     */
+    public static void lockOSThread() {
+        Proc.lockOSThread();
+    }
+
+    /** Go's {@code runtime.UnlockOSThread}: undoes one {@link #lockOSThread}; a no-op if none is in force. */
+    public static void unlockOSThread() {
+        Proc.unlockOSThread();
+    }
+
+    /**
+     * Go's {@code runtime.Goexit}: ends the calling goroutine, running its {@code finally} blocks as
+     * Go runs deferred calls. It is not a panic: nothing is reported. If the goroutine is the main
+     * goroutine of a {@link #run}, the run does not end: the other goroutines go on, and when none is
+     * left the run ends with a {@link DeadlockError}, {@code no goroutines (main called
+     * runtime.Goexit) - deadlock!}, as in Go. It works by throwing an internal {@link Error}; code
+     * that catches {@code Throwable} and does not rethrow it stops the unwinding.
+     *
+     * @throws IllegalStateException if not called from a goroutine
+     */
+    public static void goexit() {
+        Goexit.goexit();
+    }
+
+    /**
+     * Go's {@code runtime.Stack}: the calling goroutine's traceback in Go's format and, with
+     * {@code all}, every other live goroutine's after it, separated by blank lines:
+     * <pre>
+     * goroutine 7 [chan receive, 2 minutes]:
+     * com.example.Worker.run(...)
+     * 	Worker.java:42
+     * created by com.example.Main.main in goroutine 1
+     * 	Main.java:12
+     * </pre>
+     * The header says why the goroutine waits (Go's wait reasons; {@code jdk park} for JDK code), or
+     * its status, and how long once that is a minute or more. gort's and the JDK's internal frames
+     * are left out. Called from outside a goroutine, the calling thread's block is omitted. Each
+     * goroutine is read in turn, without stopping the others, so the dump is not one instant.
+     */
+    public static String stack(boolean all) {
+        return Traceback.stack(all);
+    }
+
+    /**
+     * Partial deadlocks (goroutine leaks), after Go's experimental goroutine leak profile: the
+     * goroutines that are parked and that nothing can ever wake, because no running or runnable
+     * goroutine, no platform thread and no static field can reach the channel, lock or thread they
+     * wait on. Each element is one goroutine's block in {@link #stack} format, its state marked
+     * {@code (leaked)}, e.g. {@code goroutine 9 [chan send (leaked)]:}.
+     *
+     * <p>How: the candidates (parked goroutines) are held only weakly by the runtime for the
+     * duration of a full GC ({@code System.gc()}, twice); those the GC collects were reachable only
+     * from each other, and are reported (their stacks are read before the GC) and are gone for good,
+     * which also frees their memory. Limits: it needs the JVM flag
+     * {@code -Djdk.trackAllThreads=false} (otherwise the JDK's thread registry keeps every virtual
+     * thread reachable, and this throws); it costs two full GCs; it reports only what the GC proves,
+     * so a leaked goroutine that something still references (a stale run-queue slot, a tracer buffer,
+     * a user's collection) is missed, while a reported one is certainly leaked; the main goroutine
+     * of a live run is never reported (its run holds it); while it runs, the candidates are missing
+     * from {@link #numGoroutine} and {@link #stack} for a few milliseconds and deadlock detection
+     * waits.
+     *
+     * @throws IllegalStateException if the JVM runs without {@code -Djdk.trackAllThreads=false}
+     */
+    public static List<String> leakedGoroutines() {
+        return GoroutineLeak.find();
     }
 
     /** The calling goroutine's id, or -1 when not called from a goroutine. */

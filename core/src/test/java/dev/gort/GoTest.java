@@ -363,16 +363,18 @@ class GoTest {
         System.setErr(new PrintStream(buf, true));
         IllegalStateException thrown;
         AtomicLong victim = new AtomicLong();
+        CountDownLatch mainMayExit = new CountDownLatch(1);
         try {
             thrown = assertThrows(IllegalStateException.class, () -> Go.run(() -> {
                 Go.go(() -> {
                     victim.set(Go.goid());
                     throw new IllegalStateException("boom");
                 });
-                LockSupport.park(); // main would wait for ever; the panic ends the run
+                await(mainMayExit); // main waits; the panic ends the run first
             }));
         } finally {
             System.setErr(oldErr);
+            mainMayExit.countDown();
         }
         assertEquals("boom", thrown.getMessage());
         String err = buf.toString();

@@ -35,8 +35,6 @@ public final class G implements Executor, Runnable {
     public final long parentGoid;
     /** The run ({@code Go.run}) it belongs to, inherited from its creator; null outside a run. Immutable. */
     final Run run;
-    /** Whether it is its run's main goroutine. Immutable. */
-    final boolean runMain;
     /** The virtual thread, or null for an anonymous wrapper. Immutable. */
     final Thread thread;
     /** The one Runnable the JDK hands to execute() for {@link #thread}. Immutable. */
@@ -56,17 +54,23 @@ public final class G implements Executor, Runnable {
     WaitReason waitreason;
     /** System.nanoTime() when the G last parked through gopark. Plain, as waitreason. */
     long waitsince;
+    /** The M this G is locked to (Go.lockOSThread), or null. Written by the G itself. */
+    volatile M lockedm;
+    /** lockOSThread nesting depth (Go's lockedExt). The G itself only. */
+    int lockedExt;
     /** Set by sysmon when the G has run over 10ms; cleared by the G at its next safe point. */
     volatile boolean preempt;
     /** The M running it, while RUNNING; written by that M, read racily by dumps. */
     volatile M m;
+    /** Where it was created (Go's gopc): the go statement's frame, for "created by" in dumps. Immutable. */
+    final StackWalker.StackFrame gopc;
 
-    G(long goid, long parentGoid, Run run, boolean runMain, Runnable fn) {
+    G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;
         this.parentGoid = parentGoid;
         this.run = run;
-        this.runMain = runMain;
         this.fn = fn;
+        this.gopc = Traceback.captureCreator(fn);
         this.thread = VThreads.newThread(this, this);
         this.cont = VThreads.runContinuation(thread);
         this.state = GStatus.IDLE.ordinal();
@@ -77,15 +81,26 @@ public final class G implements Executor, Runnable {
         this.goid = 0;
         this.parentGoid = parent != null ? parent.goid : 0;
         this.run = parent != null ? parent.run : null;
-        this.runMain = false;
         this.thread = null;
         this.cont = foreignCont;
+        this.gopc = null;
         this.state = GStatus.RUNNABLE.ordinal();
+        Checkdead.noteForeign(foreignCont);
     }
 
     /** The current status. */
     public GStatus status() {
         return STATUSES[state & STATUS_MASK];
+    }
+
+    /** The raw status word (status and ready-epoch), for checkdead's snapshots. Any thread. */
+    int word() {
+        return state;
+    }
+
+    /** The status in a word from {@link #word()}. */
+    static GStatus statusOf(int word) {
+        return STATUSES[word & STATUS_MASK];
     }
 
     /** Why it is parked (meaningful only while WAITING); null if parked in JDK code. */

@@ -41,6 +41,8 @@ public final class M extends ForkJoinWorkerThread {
     volatile G curg;
     /** Whether this M is spinning (looking for work, counted in sched.nmspinning). This M only, except startm before the wake. */
     volatile boolean spinning;
+    /** The goroutine locked to this M (Go.lockOSThread), or null. Written by that goroutine while mounted here. */
+    volatile G lockedg;
     /** Whether the G from the last runqget came from runnext (inherits the time slice). This M only. */
     boolean inheritTime;
     /** Go's m.park note: set by the waker, cleared by this M. */

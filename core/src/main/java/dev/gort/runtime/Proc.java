@@ -79,6 +79,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * past n dead. An idle one is drained to the global queue at once; a held one is drained by its M
  * the next time it reaches schedule(), after which the M looks for another P or stops.
  *
+ * Network I/O
+ * -----------
+ * A goroutine blocked on a JDK socket parks like any virtual thread, freeing its M; the JDK's
+ * poller wakes it when the socket is ready, which lands in ready() as a foreign-thread wake-up:
+ * global queue and wakep, as Go's netpoll injects into the global queue. Which threads poll is a
+ * deliberate choice: schedinit sets -Djdk.pollerMode=1 (unless the user set it), so the JDK uses
+ * platform Read-Poller/Write-Poller threads. The JDK's default on Linux, mode 2, runs "SubPoller"
+ * virtual threads that inherit the scheduler of the first thread to touch a socket; started from a
+ * goroutine, they would become anonymous goroutines competing for Ps, and a hog on that P would
+ * delay every socket wake-up in the process. (If a platform thread used a socket before gort
+ * started, the pollers already run on the JDK's scheduler, which is fine too.)
+ *
+ * LockOSThread
+ * ------------
+ * A locked G runs only on its M and that M runs nothing else (Go's startlockedm/stoplockedm): when
+ * the locked G parks, its M hands its P off and sleeps; an M that dequeues the G hands its own P to
+ * the locked M and stops.
+ *
  * Lock order
  * ----------
  *   resizeLock  (procresize only)
@@ -105,7 +123,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *    are daemon threads, so they do not keep the JVM alive.
  *  - A virtual thread created with the JDK's API inside a goroutine runs as an anonymous goroutine
  *    (goid 0): scheduled on gort's Ps, but not counted by numGoroutine.
- *  - Ms are never destroyed; idle Ms sleep. Go does the same, except for locked Ms.
+ *  - Ms are never destroyed; idle Ms sleep. Go does the same, except that Go kills the thread of a
+ *    goroutine that exits while locked (LockOSThread); gort unlocks the M and keeps it, since a
+ *    carrier thread holds none of the goroutine's thread state.
  */
 public final class Proc {
     private Proc() {}
@@ -144,7 +164,8 @@ public final class Proc {
 
     /** Live goroutines (Go's allgs, minus the dead). Concurrent set; a G leaves it in goexit. */
     static final Set<G> allgs = ConcurrentHashMap.newKeySet();
-    private static final AtomicLong goidgen = new AtomicLong();
+    /** The last goid handed out; checkdead reads it to see that no goroutine was created meanwhile. */
+    static final AtomicLong goidgen = new AtomicLong();
     private static final AtomicLong midgen = new AtomicLong();
 
     /** The runtime is started lazily by the first go() or run(). */
@@ -181,6 +202,9 @@ public final class Proc {
         resizeLock.lock();
         try {
             if (!started) {
+                if (System.getProperty("jdk.pollerMode") == null) {
+                    System.setProperty("jdk.pollerMode", "1"); // see "Network I/O"
+                }
                 procresize(defaultProcs());
                 started = true;
                 SchedTrace.startIfConfigured();
@@ -198,8 +222,11 @@ public final class Proc {
         schedinit();
         G parent = currentG();
         Run r = run != null ? run : parent != null ? parent.run : null;
-        G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, run != null, fn);
+        G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
         allgs.add(newg);
+        if (run != null) {
+            run.started(newg); // a run's main: published before it can end
+        }
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         return newg;
@@ -211,6 +238,13 @@ public final class Proc {
      * it), which is why ready() never drops a DEAD G.
      */
     static void goexit(G gp) {
+        if (gp.lockedm != null) {
+            // Go terminates a thread whose goroutine exits locked; a carrier has no state of the
+            // goroutine's to taint, so gort just frees the M (see Differences from Go).
+            gp.lockedm.lockedg = null;
+            gp.lockedm = null;
+            gp.lockedExt = 0;
+        }
         allgs.remove(gp);
         gp.setStatus(GStatus.DEAD);
         if (gp.run != null) {
@@ -220,6 +254,12 @@ public final class Proc {
 
     /** An exception escaped gp: report it Go-style and end gp's run. Called by gp itself. */
     static void panicked(G gp, Throwable t) {
+        if (t instanceof Goexit) {
+            if (gp.run != null) {
+                gp.run.goexitCalled(gp); // Go.goexit: not a panic (issue 6)
+            }
+            return;
+        }
         if (t instanceof FatalError) {
             if (gp.run != null) {
                 gp.run.fail(t); // already reported by throw()
@@ -398,6 +438,9 @@ public final class Proc {
     private static void mput(M mp) {
         assert lock.isHeldByCurrentThread() : "mput: sched.lock not held";
         midle.push(mp);
+        if (midle.size() == mcount) {
+            Checkdead.poke(); // Go's mput calls checkdead; gort's confirms on its own thread (issue 6)
+        }
     }
 
     /** Go's mget. sched.lock must be held. */
@@ -408,6 +451,13 @@ public final class Proc {
 
     static int nmidle() {
         return midle.size();
+    }
+
+    /** Ms asleep in stoplockedm, waiting for their locked G (Go's nmidlelocked). Under sched.lock. */
+    private static int nmidlelocked;
+
+    static int nmidlelocked() {
+        return nmidlelocked;
     }
 
     /** Go's acquirep. The P must be SCHED and unowned (fresh from pidleget or nextp). This M only. */
@@ -467,8 +517,10 @@ public final class Proc {
             nmp.spinning = spinning;
             nmp.nextp = pp;
         } catch (Throwable t) {
-            if (pp != null) {
-                pidleput(pp);
+            if (pp != null) { // back on the idle list, queued work and all: the runtime is dying
+                pp.status = PStatus.IDLE;
+                pidle.push(pp);
+                npidle.set(pidle.size());
             }
             if (spinning) {
                 nmspinning.decrementAndGet();
@@ -671,11 +723,96 @@ public final class Proc {
             destroyp(mp);
             return;
         }
+        G locked = mp.lockedg;
+        if (locked != null) {
+            // This M runs only its locked G: give the P away until that G is ready again.
+            stoplockedm(mp);
+            execute(mp, locked, false);
+            return;
+        }
         G gp = findRunnable(mp);
         if (mp.spinning) {
             resetspinning(mp);
         }
+        M lm = gp.lockedm;
+        if (lm != null && lm != mp) {
+            startlockedm(mp, lm);
+            return;
+        }
         execute(mp, gp, mp.inheritTime);
+    }
+
+    // ================================================================== LockOSThread
+
+    /** Go's LockOSThread: wire the calling goroutine to its M. Nests. The calling goroutine only. */
+    public static void lockOSThread() {
+        G gp = currentG();
+        if (gp == null) {
+            return; // a platform thread is its own OS thread already
+        }
+        if (gp.lockedExt++ == 0) {
+            M mp = gp.m;
+            gp.lockedm = mp;
+            mp.lockedg = gp;
+        }
+    }
+
+    /** Go's UnlockOSThread: undo one lockOSThread; at zero the goroutine may move again. The calling goroutine only. */
+    public static void unlockOSThread() {
+        G gp = currentG();
+        if (gp == null || gp.lockedExt == 0) {
+            return; // as Go: unlocking an unlocked goroutine is a no-op
+        }
+        if (--gp.lockedExt == 0) {
+            M mp = gp.lockedm;
+            gp.lockedm = null;
+            if (mp != null) {
+                mp.lockedg = null;
+            }
+        }
+    }
+
+    /**
+     * Go's stoplockedm: the locked G is not running; hand this M's P off and sleep until
+     * startlockedm brings the G back with a P. This M only.
+     */
+    private static void stoplockedm(M mp) {
+        if (mp.spinning) {
+            mp.spinning = false;
+            nmspinning.decrementAndGet();
+        }
+        P pp = releasep(mp);
+        handoffp(pp);
+        lock.lock();
+        try {
+            nmidlelocked++;
+            if (midle.size() + nmidlelocked == mcount) {
+                Checkdead.poke(); // as mput: every M is idle now
+            }
+        } finally {
+            lock.unlock();
+        }
+        mp.notesleep();
+        lock.lock();
+        try {
+            nmidlelocked--;
+        } finally {
+            lock.unlock();
+        }
+        P np = mp.nextp;
+        mp.nextp = null;
+        acquirep(mp, np);
+    }
+
+    /**
+     * Go's startlockedm: mp dequeued a G locked to lm; hand lm this P (it will run the G) and stop.
+     * This M only.
+     */
+    private static void startlockedm(M mp, M lm) {
+        P pp = releasep(mp);
+        lm.nextp = pp;
+        lm.notewakeup();
+        stopm(mp);
     }
 
     /** Go's resetspinning: this M found work; stop spinning and let another M take its place. */

@@ -16,13 +16,16 @@ public final class Run {
     private final CountDownLatch done = new CountDownLatch(1);
     /** The first failure; set once. */
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    /** The main goroutine; written once by start, before it can end. */
+    /** The main goroutine; written once by started(), from newproc, before it can run. */
     private volatile G main;
+    /** Main ended through Go.goexit: the run goes on until checkdead ends it. Written by main itself. */
+    private volatile boolean mainGoexited;
 
     /** Starts fn as this run's main goroutine. */
     public G start(Runnable fn) {
         active.add(this);
-        main = Proc.newproc(fn, this);
+        Proc.newproc(fn, this); // publishes main through started() before the goroutine can run
+        Checkdead.poke(); // start polling: a main pinned in a class initialiser never idles its M
         return main;
     }
 
@@ -37,9 +40,46 @@ public final class Run {
     }
 
     void goexit(G gp) {
-        if (gp.runMain) {
+        if (gp == main && !mainGoexited) {
             done.countDown();
         }
+    }
+
+    /** gp ended through Go.goexit (called before goexit(gp)). If gp is main the run goes on, as Go's. */
+    void goexitCalled(G gp) {
+        if (gp == main) {
+            mainGoexited = true;
+        }
+    }
+
+    /** newproc made main, not yet started: publish it, so that goexit can recognise it. Once. */
+    void started(G mainG) {
+        assert main == null : "Run.started: main already set";
+        main = mainG;
+    }
+
+    /** True while some run has neither ended nor failed: checkdead has someone to report to. */
+    static boolean anyLive() {
+        for (Run r : active) {
+            if (r.done.getCount() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether every live run's main has ended through Go.goexit (and at least one run is live). */
+    static boolean allLiveMainsGoexited() {
+        boolean any = false;
+        for (Run r : active) {
+            if (r.done.getCount() > 0) {
+                if (!r.mainGoexited) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
     }
 
     /** Ends the run with t unless it has already failed. Any thread. */

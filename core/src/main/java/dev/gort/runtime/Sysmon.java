@@ -18,12 +18,16 @@ import java.util.concurrent.locks.LockSupport;
  *    P's M stop the runnext chain at its next schedule (the chained G goes to the global queue).
  *  - Hog retake. A P whose M has not returned to the scheduler for 20ms (P.runs unchanged: one G,
  *    mounted all along, in a loop with no safe point, a pinned park, JNI, blocking file I/O) while
- *    goroutines are queued on that P is CASed from RUNNING to IDLE and handed to another M, so the
+ *    goroutines are queued on that P (or on the global queue with no P idle) is CASed from RUNNING to IDLE and handed to another M, so the
  *    queued goroutines run. 20ms, not 10: the G was asked to yield at 10ms, and one that reaches a
  *    safe point yields within microseconds, keeping GOMAXPROCS's bound on parallelism; only a G
  *    that cannot yield costs an extra M. The hog keeps its M and runs on it without a P, as if in a syscall;
  *    when it returns to the scheduler its M finds the P gone (see Proc.execute) and looks for
  *    another. This is how gort keeps its promise that no goroutine starves behind a hog.
+ *
+ * Stalls: if a poll comes more than 10ms later than planned, sysmon itself was stopped (a GC pause
+ * stops every thread, and then every P looks stuck), so it restarts each P's clock rather than
+ * retake on evidence it did not see.
  *
  * Polling interval: 20us while it finds work, doubling after 1ms of idleness up to 10ms (Go's
  * numbers). When every P is idle and schedtrace is off, sysmon parks until startm takes a P
@@ -93,11 +97,33 @@ final class Sysmon extends Thread {
                 idle = 0;
                 continue;
             }
-            if (retake(System.nanoTime()) != 0) {
-                idle = 0;
-            } else {
-                idle++;
+            long now = System.nanoTime();
+            if (now - lastPoll > delay * 1000 + STALL_NS) {
+                // Sysmon itself was stalled (a GC pause, an overloaded machine): what looks like
+                // 10ms without progress may be the whole JVM stopped. Restart every P's clock.
+                lastPoll = now;
+                restartClocks(now);
+                continue;
             }
+            lastPoll = now;
+            int taken;
+            try {
+                taken = retake(now);
+            } catch (dev.gort.FatalError e) {
+                taken = 0; // reported by Proc.fatal (thread exhaustion in handoffp); keep watching
+            }
+            idle = taken != 0 ? 0 : idle + 1;
+        }
+    }
+
+    /** When the previous poll ran. Sysmon only. */
+    private long lastPoll = System.nanoTime();
+    /** A poll this much later than planned means sysmon (likely the JVM) was stalled. */
+    private static final long STALL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private static void restartClocks(long now) {
+        for (P pp : Proc.allp) {
+            pp.sysmonWhen = pp.sysmonRunsWhen = pp.sysmonSyscallWhen = now;
         }
     }
 
@@ -128,7 +154,7 @@ final class Sysmon extends Thread {
                     pp.sysmonRuns = r;
                     pp.sysmonRunsWhen = now;
                 } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + HOG_RETAKE_NS <= now
-                        && !pp.runqempty() && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
+                        && starving(pp) && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
                     pp.sysmonRunsWhen = now;
                     Proc.handoffp(pp);
                     taken++;
@@ -162,6 +188,11 @@ final class Sysmon extends Thread {
             retakes += taken;
         }
         return taken;
+    }
+
+    /** Whether goroutines wait behind pp: on its own queue, or on the global queue with no P idle. */
+    private static boolean starving(P pp) {
+        return !pp.runqempty() || (Proc.globalRunqSize() != 0 && Proc.npidle.get() == 0);
     }
 
     /** Go's preemptone: ask pp's running G to yield, and end pp's runnext chain. Sysmon only. */

@@ -1,49 +1,285 @@
 package dev.gort.runtime;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
-/**
- * Go-style tracebacks (Go's traceback.go): a goroutine header, then each frame as
- * {@code pkg.Class.method(...)} and a tab-indented {@code File.java:line}. Runtime-internal frames
- * (gort's runtime, the JDK's virtual-thread machinery) are elided, as Go hides runtime frames.
+/*
+ * Traceback: goroutine dumps and panic reports in Go's text format (Go's traceback.go:
+ * goroutineheader, traceback1, printcreatedby, tracebackothers; and runtime.Stack in mprof.go).
+ *
+ * The format (the grammar TracebackFormatTest checks)
+ * -------------------------------------------------
+ *   dump     := block ( "\n" block )*
+ *   block    := header frame* elided? frame* createdby?
+ *   header   := "goroutine " goid " [" state ( ", " N " minutes" )? ( ", locked to thread" )? "]:\n"
+ *   frame    := function "(...)\n" "\t" file ":" line "\n"
+ *   elided   := "...N frames elided...\n"
+ *   createdby:= "created by " function ( " in goroutine " goid )? "\n" "\t" file ":" line "\n"
+ * state is the wait reason when the goroutine parked through gopark (Go's waitReasonStrings), else
+ * the status (GStatus.goName: "running", "runnable", "syscall"); a goroutine parked in JDK code gets
+ * "jdk park" (WaitReason.JDK_PARK). The minutes part appears only after at least one minute of
+ * waiting, as Go's. A function is the Java class and method, "pkg.Class.method"; a file is the
+ * source file name, as the class file records it (Go prints the full path and a +0xPC offset; Java
+ * has neither).
+ *
+ * What is elided
+ * --------------
+ * Go hides runtime-internal frames (unexported runtime.* functions) unless GOTRACEBACK=system.
+ * gort hides the frames of its own runtime (dev.gort.runtime), of the JDK's virtual-thread and
+ * continuation machinery (and java.lang.System$1, the JDK's access bridge to it), of LockSupport,
+ * of reflection, and of `gort run` (dev.gort.tools), so a
+ * goroutine parked in Chan.recv shows the user's frames down to the API call, as Go shows
+ * main.main() for a goroutine in chanrecv1. Public API frames (dev.gort.Chan.recv) stay, as Go shows
+ * exported runtime functions. As Go (tracebackInnerFrames/tracebackOuterFrames), a stack deeper than
+ * 100 frames shows its first 50 and last 50 with "...N frames elided..." between.
+ *
+ * Creation sites (Go's gopc)
+ * --------------------------
+ * Go records the PC of the go statement in every g (gopc) and resolves it when printing. The JVM
+ * has no cheap "caller PC": a StackWalker walk that stops at the first frame outside the runtime
+ * and dev.gort.Go costs 1.5-5 us, more than the rest of Go.go. So G.gopc is captured once per
+ * lambda class: a lambda or method reference is a hidden class made for one source expression, and
+ * almost always that expression is the go statement itself (Go.go(() -> ...)), so the frame found
+ * the first time is the frame of every later goroutine of that lambda; later ones cost a ClassValue
+ * lookup. A fn of an ordinary class (new Worker()) is walked every time. The one inexact case: a
+ * lambda stored and then passed to Go.go from two different places reports the first place. Line
+ * numbers are resolved only when a dump prints them.
+
+ * Reading other goroutines' stacks
+ * --------------------------------
+ * Thread.getStackTrace on a virtual thread: parked ones are read from their continuation, a mounted
+ * one by a handshake with its carrier. On a goroutine that is runnable and still queued, the JDK
+ * takes it off its run state to read the stack and then resubmits it, so G.execute is called a
+ * second time and the G is queued twice. That is harmless here (run queues allow duplicates, the
+ * second run is a no-op inside the JDK; see G's essay) but it means a dump can perturb scheduling
+ * order, which Go's stop-the-world dump does not.
+ *
+ * Differences from Go
+ * -------------------
+ *  - No stop-the-world: each goroutine's header and stack are read one after another, so a dump is
+ *    not one instant (Go stops the world for runtime.Stack(all)).
+ *  - Frames print "(...)" for arguments; Go prints argument words.
+ *  - Files are bare names without the +0x offset.
+ *  - "created by" is the first go statement that started the same lambda (see "Creation sites");
+ *    Go's gopc is exact for every goroutine.
+ *  - A panic report prints Throwable.toString() as the value, and the cause chain as tab-indented
+ *    "caused by:" lines; Go prints nested panics as "panic: A [recovered]".
  */
 public final class Traceback {
     private Traceback() {}
 
-    /** Prints Go's panic report for t escaping gp: {@code panic: ...}, then gp's traceback. */
+    /** Go's tracebackInnerFrames + tracebackOuterFrames: the most frames printed per goroutine. */
+    static final int MAX_FRAMES = 100;
+
+    /** Walks a few frames per batch: the go statement is about five frames up. */
+    private static final StackWalker WALKER = StackWalker.getInstance(java.util.Set.of(), 8);
+
+    // ================================================================== creation sites
+
+    /**
+     * The frame of the go statement that starts fn: the first caller outside the runtime and
+     * dev.gort.Go, cached per lambda class (see "Creation sites"). Called from the G constructor,
+     * on the creating thread; null if the stack has none.
+     */
+    static StackWalker.StackFrame captureCreator(Runnable fn) {
+        Class<?> c = fn.getClass();
+        if (!c.isHidden()) {
+            return walkCreator();
+        }
+        AtomicReference<Optional<StackWalker.StackFrame>> site = SITES.get(c);
+        Optional<StackWalker.StackFrame> f = site.getPlain();
+        if (f == null) {
+            f = Optional.ofNullable(walkCreator());
+            site.setPlain(f); // a racing walker finds the same frame, or an equally true one
+        }
+        return f.orElse(null);
+    }
+
+    /** One go-statement frame (or none) per lambda class, once known; see "Creation sites". */
+    private static final ClassValue<AtomicReference<Optional<StackWalker.StackFrame>>> SITES = new ClassValue<>() {
+        @Override
+        protected AtomicReference<Optional<StackWalker.StackFrame>> computeValue(Class<?> type) {
+            return new AtomicReference<>();
+        }
+    };
+
+    private static StackWalker.StackFrame walkCreator() {
+        return WALKER.walk(s -> s.filter(f -> !isCreationInternal(f.getClassName())).findFirst().orElse(null));
+    }
+
+    private static boolean isCreationInternal(String c) {
+        return c.startsWith("dev.gort.runtime.") || c.equals("dev.gort.Go");
+    }
+
+    // ================================================================== dumps
+
+    /**
+     * Go's runtime.Stack: the calling goroutine's block (if the caller is a goroutine), then with
+     * {@code all} every other live goroutine's block in goid order, blocks separated by blank lines.
+     */
+    public static String stack(boolean all) {
+        StringBuilder sb = new StringBuilder();
+        G self = Proc.currentG();
+        if (self != null) {
+            header(sb, self.goid, GStatus.RUNNING.goName, 0);
+            frames(sb, callerFrames(Thread.currentThread().getStackTrace()));
+            createdBy(sb, self);
+        }
+        if (all) {
+            List<G> gs = Proc.allgs();
+            gs.remove(self);
+            gs.sort(Comparator.comparingLong(g -> g.goid));
+            for (G gp : gs) {
+                if (!sb.isEmpty()) {
+                    sb.append('\n');
+                }
+                goroutine(sb, gp);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** st without the frames down to Go.stack itself: Go's runtime.Stack starts at its caller. */
+    private static StackTraceElement[] callerFrames(StackTraceElement[] st) {
+        for (int i = st.length - 1; i >= 0; i--) {
+            if (st[i].getClassName().equals("dev.gort.Go") && st[i].getMethodName().equals("stack")) {
+                return Arrays.copyOfRange(st, i + 1, st.length);
+            }
+        }
+        return st;
+    }
+
+    /** The blocks of gs in goid order, each preceded by a blank line (as a fatal error prints them). */
+    static String dump(List<G> gs) {
+        List<G> sorted = new ArrayList<>(gs);
+        sorted.sort(Comparator.comparingLong(g -> g.goid));
+        StringBuilder sb = new StringBuilder();
+        for (G gp : sorted) {
+            sb.append('\n');
+            goroutine(sb, gp);
+        }
+        return sb.toString();
+    }
+
+    /** One goroutine's block: header, frames, created by. Any thread; a racy read of gp. */
+    static void goroutine(StringBuilder sb, G gp) {
+        goroutine(sb, gp, "");
+    }
+
+    /** As goroutine(sb, gp), with a suffix inside the state brackets' state (" (leaked)"). */
+    static void goroutine(StringBuilder sb, G gp, String stateSuffix) {
+        GStatus st = gp.status();
+        WaitReason r = gp.waitreason;
+        Thread t = gp.thread;
+        String state;
+        long minutes = 0;
+        if (r != null && (st == GStatus.WAITING || st == GStatus.RUNNING && t.getState() == Thread.State.WAITING)) {
+            state = r.goName;
+            minutes = TimeUnit.NANOSECONDS.toMinutes(System.nanoTime() - gp.waitsince);
+        } else if (st == GStatus.WAITING) {
+            state = WaitReason.JDK_PARK.goName;
+        } else {
+            state = st.goName;
+        }
+        header(sb, gp.goid, state + stateSuffix, minutes);
+        frames(sb, t != null ? t.getStackTrace() : new StackTraceElement[0]);
+        createdBy(sb, gp);
+    }
+
+    /** Go's goroutineheader. */
+    static void header(StringBuilder sb, long goid, String state, long waitMinutes) {
+        sb.append("goroutine ").append(goid).append(" [").append(state);
+        if (waitMinutes >= 1) {
+            sb.append(", ").append(waitMinutes).append(" minutes");
+        }
+        sb.append("]:\n");
+    }
+
+    /** Go's printcreatedby. The main goroutine of a run has none, as Go's goroutine 1. */
+    static void createdBy(StringBuilder sb, G gp) {
+        StackWalker.StackFrame f = gp.gopc;
+        if (f == null || gp.run != null && gp.run.main() == gp) {
+            return;
+        }
+        sb.append("created by ").append(f.getClassName()).append('.').append(f.getMethodName());
+        if (gp.parentGoid != 0) {
+            sb.append(" in goroutine ").append(gp.parentGoid);
+        }
+        sb.append("\n\t").append(f.getFileName() != null ? f.getFileName() : "?").append(':')
+                .append(f.getLineNumber()).append('\n');
+    }
+
+    // ================================================================== panics
+
+    /** Prints Go's panic report for t escaping gp: {@code panic: ...}, a blank line, gp's traceback. */
     static void printPanic(G gp, Throwable t) {
+        PrintStream err = System.err;
+        err.print(panicReport(gp, t));
+        err.flush();
+    }
+
+    /** Go's printpanics + the panicking goroutine's traceback (GOTRACEBACK=single). */
+    static String panicReport(G gp, Throwable t) {
         StringBuilder sb = new StringBuilder();
         sb.append("panic: ").append(t).append('\n');
         for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
             sb.append("\tcaused by: ").append(c).append('\n');
         }
-        sb.append('\n').append("goroutine ").append(gp.goid).append(" [running]:\n");
+        sb.append('\n');
+        header(sb, gp.goid, GStatus.RUNNING.goName, 0);
         frames(sb, t.getStackTrace());
-        if (gp.parentGoid != 0) {
-            sb.append("created by goroutine ").append(gp.parentGoid).append('\n');
-        }
-        PrintStream err = System.err;
-        err.print(sb);
-        err.flush();
+        createdBy(sb, gp);
+        return sb.toString();
     }
 
-    /** Appends Go-style frames, eliding runtime internals. */
+    // ================================================================== frames
+
+    /** Appends Go-style frames, eliding runtime internals; at most 50 + 50 around an elision line. */
     public static void frames(StringBuilder sb, StackTraceElement[] st) {
+        List<StackTraceElement> shown = new ArrayList<>(st.length);
         for (StackTraceElement e : st) {
-            if (isInternal(e)) {
+            if (!isInternal(e)) {
+                shown.add(e);
+            }
+        }
+        int n = shown.size();
+        for (int i = 0; i < n; i++) {
+            if (n > MAX_FRAMES && i == MAX_FRAMES / 2) {
+                int skip = n - MAX_FRAMES;
+                sb.append("...").append(skip).append(" frames elided...\n");
+                i += skip - 1;
                 continue;
             }
+            StackTraceElement e = shown.get(i);
             sb.append(e.getClassName()).append('.').append(e.getMethodName()).append("(...)\n\t")
                     .append(e.getFileName() != null ? e.getFileName() : "?").append(':')
                     .append(e.getLineNumber()).append('\n');
         }
     }
 
+    /** Frames a dump hides: see "What is elided". */
     static boolean isInternal(StackTraceElement e) {
         String c = e.getClassName();
         return c.startsWith("dev.gort.runtime.")
+                || c.startsWith("dev.gort.tools.")
                 || c.startsWith("java.lang.VirtualThread")
-                || c.startsWith("jdk.internal.vm.")
-                || c.startsWith("java.lang.Thread");
+                || c.startsWith("java.lang.Thread")
+                || c.startsWith("java.lang.System$")
+                || c.startsWith("jdk.internal.")
+                || c.startsWith("java.lang.invoke.")
+                || c.startsWith("java.lang.reflect.")
+                || c.equals("java.util.concurrent.locks.LockSupport");
+    }
+
+    /** The blocker a parked thread passed to LockSupport.park, or null. */
+    static Object blocker(Thread t) {
+        return t != null ? LockSupport.getBlocker(t) : null;
     }
 }

@@ -1,6 +1,5 @@
 package dev.gort.tools;
 
-import dev.gort.FatalError;
 import dev.gort.Go;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,18 +16,41 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code gort run [--procs N] [--schedtrace MS] [-cp CP] MainClass args...}: runs a class's
- * {@code main} as the main goroutine, as {@code go run} does, with Go's exit statuses: 0 when main
- * returns, 2 after a panic or a fatal error (deadlock, thread exhaustion), which are reported on
- * stderr first.
+ * {@code gort run [--procs N] [--schedtrace MS] [--trace FILE] [-cp CP] MainClass args...}: runs a
+ * class's {@code main} as the main goroutine, as {@code go run} does.
+ *
+ * <p>Exit statuses, as Go's:
+ * <ul>
+ *   <li>0 when main returns (goroutines still running are abandoned, as Go exits with main);
+ *   <li>1 when MainClass cannot be found or has no {@code public static void main(String[])};
+ *   <li>2 after a panic (an exception escaping any goroutine) or a fatal error (deadlock, thread
+ *       exhaustion, ...), which are reported on stderr in Go's format first;
+ *   <li>66 is reserved for the race detector ({@code -race}, issue 7), as Go's race detector exits
+ *       with 66 when it found a race.
+ * </ul>
+ *
+ * <p>Goroutine dump on demand: Go prints every goroutine's stack on SIGQUIT. The JVM keeps SIGQUIT
+ * for its own thread dump (it refuses a handler even with {@code -Xrs}), so {@code gort run} dumps
+ * the goroutines in Go's format on stderr when it gets <b>SIGUSR1</b> ({@code kill -USR1 PID}), and
+ * the program goes on. SIGUSR2 is left alone because HotSpot uses it internally on Linux. Where the
+ * platform has no SIGUSR1 (Windows), there is no trigger; {@code jcmd PID Thread.dump_to_file}
+ * lists goroutines there, in the JDK's format.
  */
-@Command(name = "run", description = "Run MainClass.main as the main goroutine, with Go's exit codes.")
+@Command(name = "run", description = {"Run MainClass.main as the main goroutine, with Go's exit codes:",
+        "0 main returned, 1 no such class or main, 2 panic or fatal error (deadlock), 66 reserved (race detector).",
+        "kill -USR1 <pid> prints every goroutine's stack (Go's SIGQUIT dump; the JVM keeps SIGQUIT)."})
 final class RunCommand implements Callable<Integer> {
+    /** The signal that prints the goroutine dump. */
+    static final String DUMP_SIGNAL = "USR1";
+
     @Option(names = "--procs", description = "GOMAXPROCS (default: the CPU count)")
     int procs;
 
     @Option(names = "--schedtrace", description = "print a schedtrace line every MS milliseconds")
     long schedtrace;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "write an execution trace to FILE (sets -Dgort.trace=FILE)")
+    String trace;
 
     @Option(names = {"-cp", "--class-path"}, description = "where MainClass and its classes are")
     String classPath;
@@ -41,10 +63,21 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Properties the runtime reads when it starts, so before the first Go.* call.
         if (schedtrace > 0) {
             System.setProperty("gort.schedtrace", Long.toString(schedtrace));
         }
-        Method main = findMain();
+        if (trace != null) {
+            System.setProperty("gort.trace", trace);
+        }
+        Method main;
+        try {
+            main = findMain();
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        installDumpSignal();
         if (procs > 0) {
             Go.gomaxprocs(procs);
         }
@@ -60,10 +93,25 @@ final class RunCommand implements Callable<Integer> {
                 }
             });
             return 0;
-        } catch (FatalError | RuntimeException e) {
-            return 2; // already reported on stderr in Go's format
-        } catch (Error e) {
-            return 2;
+        } catch (RuntimeException | Error e) {
+            return 2; // a panic or a FatalError (DeadlockError...): already reported on stderr in Go's format
+        } finally {
+            System.out.flush();
+            System.err.flush();
+        }
+    }
+
+    /** SIGUSR1 prints Go's all-goroutine dump (see the class doc); silently absent where unsupported. */
+    @SuppressWarnings("removal")
+    private static void installDumpSignal() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(DUMP_SIGNAL), sig -> {
+                String dump = Go.stack(true);
+                System.err.print("SIG" + DUMP_SIGNAL + ": goroutine dump\n\n" + dump);
+                System.err.flush();
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            // no such signal here (Windows), or the JVM owns it: no dump trigger
         }
     }
 
@@ -83,7 +131,12 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("gort run: class " + mainClass + " not found on "
                     + (classPath != null ? classPath : "the class path"));
         }
-        Method m = c.getMethod("main", String[].class);
+        Method m;
+        try {
+            m = c.getMethod("main", String[].class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("gort run: " + mainClass + " has no public main(String[])");
+        }
         if (!Modifier.isStatic(m.getModifiers())) {
             throw new IllegalArgumentException("gort run: " + mainClass + ".main(String[]) is not static");
         }

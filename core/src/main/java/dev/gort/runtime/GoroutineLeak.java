@@ -1,0 +1,121 @@
+package dev.gort.runtime;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/*
+ * GoroutineLeak: partial deadlocks, after Go's experimental goroutine leak profile
+ * (GOEXPERIMENT=goroutineleakprofile: mgc.go's findGoleaks, mprof.go's goroutineleak profile).
+ *
+ * Go's idea
+ * ---------
+ * A goroutine blocked on a channel or lock is leaked if no goroutine that can still run can reach
+ * that channel or lock. Go's GC finds them by marking from the roots while treating blocked
+ * goroutines' stacks as not roots; a blocked goroutine whose blocking object stays unmarked can
+ * never be woken.
+ *
+ * The JVM's version of the same argument
+ * --------------------------------------
+ * gort cannot choose the GC's roots, but it can arrange the heap so that the JVM's own GC answers
+ * the same question. To wake a parked goroutine, someone must call LockSupport.unpark on its
+ * thread, so someone must hold a reference to the thread: normally the channel or lock's wait
+ * queue, which someone must hold in turn. While a goroutine is parked (and not on a timer), nothing
+ * else references its virtual thread except
+ *   (a) gort's registry, Proc.allgs (G -> thread), and
+ *   (b) the JDK's thread registry, when jdk.trackAllThreads is true (the default).
+ * So: with -Djdk.trackAllThreads=false, take every parked G out of allgs, hold it only through a
+ * WeakReference, and run a full GC. A G whose reference is cleared was reachable from nothing but
+ * other such goroutines: a cycle of parked goroutines and the objects they wait on, which no
+ * running or runnable goroutine, platform thread or static field can reach. It can never run again:
+ * leaked. The others are put back.
+ *
+ * Protocol
+ * --------
+ *  1. One scan at a time (synchronized on the class). Checkdead.leakScanGen becomes odd: checkdead
+ *     stands down, because allgs is incomplete meanwhile.
+ *  2. For every G that is WAITING (parked and unmounted; a pinned G is on its M's stack, hence
+ *     reachable): render its dump block now (its stack is gone after the GC), remove it from allgs,
+ *     keep a WeakReference. No strong reference survives this step's frame.
+ *  3. System.gc() twice.
+ *  4. Cleared: leaked, report the block. Not cleared: add back to allgs, then remove again if it
+ *     died meanwhile (goexit sets DEAD before it leaves allgs, so one of the two removes wins).
+ *  5. leakScanGen becomes even again.
+ *
+ * Limits (also in Go.leakedGoroutines' contract)
+ * ----------------------------------------------
+ *  - Needs -Djdk.trackAllThreads=false, read by the JDK at start-up; without it this throws.
+ *  - Sound, not complete: only what the GC proves is reported. Anything that still references a
+ *    leaked goroutine hides it: a stale slot of a P's run-queue ring, a tracer buffer, a user's list
+ *    of threads, a ThreadLocal, a debugger.
+ *  - The main goroutine of a live run is held by its Run and never reported (a main that cannot
+ *    proceed is a global deadlock, which checkdead reports).
+ *  - Costs two full GCs; the candidates are missing from numGoroutine and dumps meanwhile. With
+ *    -XX:+DisableExplicitGC, System.gc() does nothing and nothing is reported.
+ *  - A reported goroutine is collected: it never runs again, and its finally blocks never run, as
+ *    a leaked goroutine in Go never runs again.
+ *
+ * Differences from Go
+ * -------------------
+ *  - Go marks with the GC it already runs; gort forces two full GCs per call.
+ *  - Go keeps the leaked goroutines (and their memory); gort's are collected.
+ *  - Every parked goroutine is a candidate, including one parked in JDK code (a lock nobody can
+ *    reach is as dead as a channel); Go considers only channel, select and sync waits.
+ */
+public final class GoroutineLeak {
+    private GoroutineLeak() {}
+
+    /** One candidate: the weak reference and the dump block rendered before the GC. */
+    private record Candidate(WeakReference<G> ref, long goid, String block) {}
+
+    /** See the essay; Go.leakedGoroutines is the contract. */
+    public static synchronized List<String> find() {
+        if (!"false".equalsIgnoreCase(System.getProperty("jdk.trackAllThreads"))) {
+            throw new IllegalStateException("leakedGoroutines: start the JVM with -Djdk.trackAllThreads=false "
+                    + "(otherwise the JDK's thread registry keeps every goroutine reachable)");
+        }
+        Checkdead.leakScanGen.incrementAndGet();
+        try {
+            List<Candidate> cs = detach();
+            System.gc();
+            System.gc();
+            return reattach(cs);
+        } finally {
+            Checkdead.leakScanGen.incrementAndGet();
+        }
+    }
+
+    /** Step 2: takes the parked Gs out of allgs and returns weak references to them. */
+    private static List<Candidate> detach() {
+        List<Candidate> cs = new ArrayList<>();
+        for (G gp : Proc.allgs()) {
+            if (gp.thread == null || gp.status() != GStatus.WAITING) {
+                continue;
+            }
+            StringBuilder sb = new StringBuilder();
+            Traceback.goroutine(sb, gp, " (leaked)");
+            Proc.allgs.remove(gp);
+            cs.add(new Candidate(new WeakReference<>(gp), gp.goid, sb.toString()));
+        }
+        return cs;
+    }
+
+    /** Step 4: the leaked blocks, in goid order; the survivors go back to allgs. */
+    private static List<String> reattach(List<Candidate> cs) {
+        cs.sort(Comparator.comparingLong(Candidate::goid));
+        List<String> leaked = new ArrayList<>();
+        for (Candidate c : cs) {
+            G gp = c.ref.get();
+            if (gp == null) {
+                leaked.add(c.block);
+                continue;
+            }
+            Proc.allgs.add(gp);
+            if (gp.status() == GStatus.DEAD) {
+                Proc.allgs.remove(gp);
+            }
+        }
+        return leaked;
+    }
+}

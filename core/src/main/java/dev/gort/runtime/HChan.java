@@ -1,0 +1,540 @@
+package dev.gort.runtime;
+
+import dev.gort.chan.ChanInterruptedException;
+import dev.gort.chan.ChanPanic;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/*
+ * HChan: a channel, as Go's src/runtime/chan.go (type hchan; makechan, chansend, chanrecv,
+ * closechan). The public face is dev.gort.chan.Chan; select is SelectGo.
+ *
+ * Concepts
+ * --------
+ * A channel is one lock, a ring buffer of dataqsiz slots (none for an unbuffered channel), and two
+ * FIFO wait queues of sudogs: recvq (blocked receivers) and sendq (blocked senders), plus a closed
+ * flag. Everything but the immutable fields is guarded by the lock.
+ *
+ * Invariants (Go's, verbatim in substance)
+ * ----------------------------------------
+ *  - At least one of sendq and recvq is empty, except for an unbuffered channel with a single
+ *    goroutine blocked on it in a select for both sending and receiving: then the lengths of
+ *    sendq and recvq are bounded only by the number of selects.
+ *  - Buffered channels: qcount > 0 implies recvq is empty; qcount < dataqsiz implies sendq is empty.
+ *  - Once closed, a channel stays closed and sendq stays empty (close wakes every sender, and no
+ *    sender enqueues on a closed channel).
+ *
+ * Protocol (chansend; chanrecv is its mirror)
+ * -------------------------------------------
+ *  1. Fast path, no lock: a non-blocking send on an open, full channel fails at once (Go's
+ *     "!block && c.closed == 0 && full(c)"), reading qcount, closed and recvq.first racily.
+ *  2. Under the lock: closed -> panic "send on closed channel".
+ *  3. A receiver is waiting: hand the value to it directly (send), publish, unlock, and ready it
+ *     (Proc.goready, which puts a goroutine in the readier's runnext).
+ *  4. Room in the buffer: store at sendx, unlock.
+ *  5. Non-blocking: unlock, fail.
+ *  6. Block: enqueue a sudog on sendq, unlock, park until a receiver or close publishes to the
+ *     sudog (see Sudog's hand-over protocol). Park can return spuriously: loop on the sudog.
+ *     Woken by close (success == false) -> panic "send on closed channel".
+ * For a buffered channel whose buffer is full with senders waiting, a receiver takes the head
+ * slot and moves the first waiting sender's value into the slot it freed (recv), so FIFO order
+ * across buffer and queue holds.
+ *
+ * Memory model and the race detector (Go's racenotify/racesync)
+ * -------------------------------------------------------------
+ * The lock gives Java's happens-before for the data. For issue 7's detector the hooks in Race are
+ * called where chan.go calls raceacquire/racerelease/racereleaseacquire, with these addresses:
+ *  - a buffered send or receive through slot i: releaseacquire on raceSlots[i] (one Object per
+ *    slot, allocated only when the detector is on). The k-th receive and the (k+C)-th send meet
+ *    on the same slot, which gives "the k-th receive happens before the (k+C)-th send completes".
+ *  - a direct hand-off between a waker and a parked waiter: the sudog. The waiter releases to it
+ *    before enqueuing and acquires from it after waking; the waker acquires then releases it (and,
+ *    on a buffered channel, also releaseacquires the slot, as Go pretends the value went through
+ *    the buffer). Go instead has the waker act for the waiter (raceacquireg); the effect is the
+ *    same edges in both directions, slightly more than Go on buffered channels.
+ *  - close: release on the channel object (raceaddr); a receive that sees the close, and a waiter
+ *    woken by it, acquire from it: "close happens before a receive that returns because closed".
+ *
+ * Blocker
+ * -------
+ * touchedByPlatformThread is set (plain, once) when a thread that is not a goroutine creates the
+ * channel or operates on it. The fast paths test Thread.isVirtual() only (cheap); the parking
+ * paths test Proc.currentG() == null, which also catches virtual threads of the JDK's own
+ * scheduler. So a JDK virtual thread that only ever completes without parking goes unnoticed.
+ *
+ * Interrupts
+ * ----------
+ * A parked waiter woken with its interrupt status set takes the lock; if its sudog was not yet
+ * published it is still queued, so it removes it and throws ChanInterruptedException (nothing was
+ * exchanged). If it was published, the exchange happened and the operation completes. The
+ * interrupt status is left set either way. See ChanInterruptedException.
+ *
+ * Rejected alternatives
+ * ---------------------
+ *  - Lock-free channels (jox, Kotlin's BufferedChannel: segments of cells and counters). Faster
+ *    under heavy contention, but their select is not Go's (biased to the first ready case, no
+ *    enqueue-on-all), and Go's semantics are the point of gort. One lock per channel mirrors Go.
+ *  - synchronized as the lock: JEP 491 lets a goroutine park on a contended monitor, but the JDK
+ *    then readies it from its VirtualThread-unblocker thread, which is not an M, so the woken
+ *    goroutine goes to the global queue instead of the releaser's runnext. ReentrantLock parks
+ *    and unparks with LockSupport from the goroutines themselves. (A custom spin-then-park lock
+ *    is left for the benchmarks to justify; uncontended, both cost one CAS to lock and one
+ *    release store to unlock.)
+ *  - Spinning before parking: on 1 P a spinner only delays the partner it waits for; Go does not
+ *    spin on channels either.
+ *
+ * Differences from Go
+ * -------------------
+ *  - Elements are references; the ring is an Object[]; zero value is null.
+ *  - Lock order among channels (select) uses a per-channel id from a global counter, not the
+ *    address, which moves in a JVM.
+ *  - Sudogs for plain operations are allocated per blocking operation (see Sudog).
+ *  - Interrupts (Go has none): see above.
+ *  - The lock is a ReentrantLock, not a runtime futex lock; a goroutine contending for it parks
+ *    through the scheduler with wait reason "jdk park".
+ *  - No blocking profile (releasetime/blockevent); the tracer hooks come with issue 6.
+ */
+public final class HChan implements Blocker {
+    /** chanrecv's result when the channel is closed and drained (Go's zero value with ok == false). */
+    public static final Object CLOSED = new Object() {
+        @Override
+        public String toString() {
+            return "HChan.CLOSED";
+        }
+    };
+    /** chanrecv's result when a non-blocking receive would block (Go's selected == false). */
+    public static final Object EMPTY = new Object() {
+        @Override
+        public String toString() {
+            return "HChan.EMPTY";
+        }
+    };
+    /** Park forever, waking for nothing: the blocker of a nil-channel operation or an empty select. */
+    static final Blocker FOREVER = () -> false;
+
+    private static final AtomicLong idgen = new AtomicLong();
+
+    // ---------------------------------------------------------------- immutable
+    /** Lock-order key for select, the stand-in for Go's channel address. */
+    final long id;
+    /** Capacity (Go's dataqsiz). */
+    final int dataqsiz;
+    /** The ring; null when unbuffered. Slots guarded by lock. */
+    private final Object[] buf;
+    /** Race-detector address of each slot, only when Race.ENABLED (see the essay). */
+    private final Object[] raceSlots;
+    final ReentrantLock lock = new ReentrantLock();
+    final WaitQ recvq = new WaitQ();
+    final WaitQ sendq = new WaitQ();
+
+    // ---------------------------------------------------------------- guarded by lock
+    /** Elements in the ring. Written under lock with release, read racily by len() and the fast paths. */
+    private int qcount;
+    /** Next slot to send into / receive from. Guarded by lock. */
+    private int sendx, recvx;
+    /** Set once, under lock, with release; read racily by the fast paths. */
+    private boolean closed;
+
+    /** See "Blocker" in the essay. Plain: set once, read by the deadlock detector. */
+    private boolean touched;
+
+    private static final VarHandle QCOUNT, CLOSEDF;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            QCOUNT = l.findVarHandle(HChan.class, "qcount", int.class);
+            CLOSEDF = l.findVarHandle(HChan.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Go's makechan.
+     *
+     * @throws IllegalArgumentException if size is negative (Go's "makechan: size out of range")
+     */
+    public HChan(int size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("makechan: size out of range: " + size + " (capacity must be >= 0)");
+        }
+        id = idgen.incrementAndGet();
+        dataqsiz = size;
+        buf = size > 0 ? new Object[size] : null;
+        if (Race.ENABLED && size > 0) {
+            raceSlots = new Object[size];
+            for (int i = 0; i < size; i++) {
+                raceSlots[i] = new Object();
+            }
+        } else {
+            raceSlots = null;
+        }
+        touch();
+    }
+
+    @Override
+    public boolean touchedByPlatformThread() {
+        return touched;
+    }
+
+    /** Marks the channel if the caller is a platform thread (cheap test; see "Blocker"). */
+    void touch() {
+        if (!touched && !Thread.currentThread().isVirtual()) {
+            touched = true;
+        }
+    }
+
+    /** Marks the channel as used by a thread outside the goroutines (see "Blocker"). */
+    void markTouched() {
+        touched = true;
+    }
+
+    /** Go's len(c). Any thread; racy by nature, as Go's. */
+    public int len() {
+        return (int) QCOUNT.getOpaque(this);
+    }
+
+    /** Go's cap(c). */
+    public int cap() {
+        return dataqsiz;
+    }
+
+    boolean closedRacy() {
+        return (boolean) CLOSEDF.getOpaque(this);
+    }
+
+    /** c.lock must be held. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** c.lock must be held. */
+    int qcount() {
+        return qcount;
+    }
+
+    private void setQcount(int n) {
+        QCOUNT.setRelease(this, n);
+    }
+
+    /** Go's full(c): a send would block. Racy unless c.lock is held. */
+    private boolean full() {
+        if (dataqsiz == 0) {
+            return recvq.isEmptyRacy();
+        }
+        return (int) QCOUNT.getOpaque(this) == dataqsiz;
+    }
+
+    /** Go's empty(c): a receive would block. Racy unless c.lock is held. */
+    private boolean empty() {
+        if (dataqsiz == 0) {
+            return sendq.isEmptyRacy();
+        }
+        return (int) QCOUNT.getOpaque(this) == 0;
+    }
+
+    /** Go's raceaddr: the channel's own race address (close). */
+    private static void raceReleaseAcquire(Object addr) {
+        Race.acquire(addr);
+        Race.release(addr);
+    }
+
+    // ================================================================== send
+
+    /**
+     * Go's chansend: sends v; with block false, returns false instead of blocking.
+     *
+     * @throws ChanPanic "send on closed channel"
+     * @throws ChanInterruptedException if interrupted while blocked (nothing was sent)
+     */
+    public boolean chansend(Object v, boolean block) {
+        touch();
+        if (!block && !closedRacy() && full()) {
+            return false;
+        }
+        ReentrantLock l = lock;
+        l.lock();
+        if (closed) {
+            l.unlock();
+            throw new ChanPanic(ChanPanic.SEND_ON_CLOSED);
+        }
+        Sudog sg = recvq.dequeue();
+        if (sg != null) {
+            Thread t = sg.thread;
+            send(sg, v);
+            l.unlock();
+            Proc.goready(t);
+            return true;
+        }
+        if (qcount < dataqsiz) {
+            putBuf(v);
+            l.unlock();
+            return true;
+        }
+        if (!block) {
+            l.unlock();
+            return false;
+        }
+        // Block on the channel; some receiver completes the operation for us.
+        Sudog mysg = new Sudog(null, 0);
+        mysg.thread = Thread.currentThread();
+        mysg.elem = v;
+        mysg.c = this;
+        if (Race.ENABLED) {
+            Race.release(mysg);
+        }
+        sendq.enqueue(mysg);
+        l.unlock();
+        park(mysg, sendq, WaitReason.CHAN_SEND);
+        if (!mysg.success) {
+            if (Race.ENABLED) {
+                Race.acquire(this);
+            }
+            throw new ChanPanic(ChanPanic.SEND_ON_CLOSED);
+        }
+        if (Race.ENABLED) {
+            Race.acquire(mysg);
+        }
+        return true;
+    }
+
+    /**
+     * Go's send: hands v to the waiting receiver sg (dequeued from recvq) and publishes sg. Read
+     * sg.thread before calling: once published, sg belongs to its owner again. c.lock must be held.
+     */
+    void send(Sudog sg, Object v) {
+        assert lock.isHeldByCurrentThread();
+        if (Race.ENABLED) {
+            Race.acquire(sg);
+            if (dataqsiz > 0) {
+                raceReleaseAcquire(raceSlots[recvx]); // as if through the buffer
+            }
+            Race.release(sg);
+        }
+        sg.elem = v;
+        sg.publish(true);
+    }
+
+    // ================================================================== receive
+
+    /**
+     * Go's chanrecv: receives a value. Returns the value (possibly null), {@link #CLOSED} if the
+     * channel is closed and drained, or (block false only) {@link #EMPTY} if it would block.
+     *
+     * @throws ChanInterruptedException if interrupted while blocked (nothing was received)
+     */
+    public Object chanrecv(boolean block) {
+        touch();
+        if (!block && empty()) {
+            // Go's ordering: the closed check comes after the emptiness check; re-check emptiness
+            // after seeing closed, since a value may have arrived between the two loads.
+            if (!closedRacy()) {
+                return EMPTY;
+            }
+            if (empty()) {
+                if (Race.ENABLED) {
+                    Race.acquire(this);
+                }
+                return CLOSED;
+            }
+        }
+        ReentrantLock l = lock;
+        l.lock();
+        if (closed) {
+            if (qcount == 0) {
+                l.unlock();
+                if (Race.ENABLED) {
+                    Race.acquire(this);
+                }
+                return CLOSED;
+            }
+            // Closed, but the buffer still has data: receive it below.
+        } else {
+            Sudog sg = sendq.dequeue();
+            if (sg != null) {
+                Thread t = sg.thread;
+                Object v = recv(sg);
+                l.unlock();
+                Proc.goready(t);
+                return v;
+            }
+        }
+        if (qcount > 0) {
+            Object v = takeBuf();
+            l.unlock();
+            return v;
+        }
+        if (!block) {
+            l.unlock();
+            return EMPTY;
+        }
+        Sudog mysg = new Sudog(null, 0);
+        mysg.thread = Thread.currentThread();
+        mysg.c = this;
+        if (Race.ENABLED) {
+            Race.release(mysg);
+        }
+        recvq.enqueue(mysg);
+        l.unlock();
+        park(mysg, recvq, WaitReason.CHAN_RECEIVE);
+        if (!mysg.success) {
+            if (Race.ENABLED) {
+                Race.acquire(this);
+            }
+            return CLOSED;
+        }
+        if (Race.ENABLED) {
+            Race.acquire(mysg);
+        }
+        Object v = mysg.elem;
+        mysg.elem = null;
+        return v;
+    }
+
+    /** Takes the head of the ring. c.lock must be held and qcount > 0. */
+    Object takeBuf() {
+        int i = recvx;
+        if (Race.ENABLED) {
+            raceReleaseAcquire(raceSlots[i]);
+        }
+        Object[] b = buf;
+        Object v = b[i];
+        b[i] = null;
+        recvx = ++i == dataqsiz ? 0 : i;
+        setQcount(qcount - 1);
+        return v;
+    }
+
+    /** Puts v at the tail of the ring. c.lock must be held and qcount < dataqsiz. */
+    void putBuf(Object v) {
+        int i = sendx;
+        if (Race.ENABLED) {
+            raceReleaseAcquire(raceSlots[i]);
+        }
+        buf[i] = v;
+        sendx = ++i == dataqsiz ? 0 : i;
+        setQcount(qcount + 1);
+    }
+
+    /**
+     * Go's recv, for a sender sg dequeued from sendq: returns the value received and publishes sg.
+     * Unbuffered: sg's own value. Buffered (the ring is then full): the ring's head, and sg's value
+     * goes to the tail, which is the same slot. Read sg.thread before calling: once published, sg
+     * belongs to its owner again. c.lock must be held.
+     */
+    Object recv(Sudog sg) {
+        assert lock.isHeldByCurrentThread();
+        if (Race.ENABLED) {
+            Race.acquire(sg);
+        }
+        Object v = sg.elem;
+        if (dataqsiz > 0) {
+            int i = recvx;
+            if (Race.ENABLED) {
+                raceReleaseAcquire(raceSlots[i]);
+            }
+            Object head = buf[i];
+            buf[i] = v;
+            recvx = ++i == dataqsiz ? 0 : i;
+            sendx = recvx;
+            v = head;
+        }
+        if (Race.ENABLED) {
+            Race.release(sg);
+        }
+        sg.elem = null;
+        sg.publish(true);
+        return v;
+    }
+
+    // ================================================================== close
+
+    /**
+     * Go's closechan: closes the channel, wakes every receiver with (null, false) and every blocked
+     * sender with a "send on closed channel" panic.
+     *
+     * @throws ChanPanic "close of closed channel"
+     */
+    public void closechan() {
+        touch();
+        ReentrantLock l = lock;
+        l.lock();
+        if (closed) {
+            l.unlock();
+            throw new ChanPanic(ChanPanic.CLOSE_OF_CLOSED);
+        }
+        if (Race.ENABLED) {
+            Race.release(this);
+        }
+        CLOSEDF.setRelease(this, true);
+        ArrayList<Thread> glist = null;
+        Sudog sg;
+        while ((sg = recvq.dequeue()) != null) { // release all readers
+            sg.elem = null;
+            (glist = glist != null ? glist : new ArrayList<>()).add(sg.thread);
+            sg.publish(false);
+        }
+        while ((sg = sendq.dequeue()) != null) { // release all writers (they will panic)
+            sg.elem = null;
+            (glist = glist != null ? glist : new ArrayList<>()).add(sg.thread);
+            sg.publish(false);
+        }
+        l.unlock();
+        if (glist != null) { // ready them all now that the lock is dropped
+            for (Thread t : glist) {
+                Proc.goready(t);
+            }
+        }
+    }
+
+    // ================================================================== parking
+
+    /**
+     * Parks until mysg is published; on interrupt, withdraws mysg from q and throws if it is still
+     * queued (see "Interrupts"). Called without c.lock, after enqueueing mysg on q.
+     */
+    private void park(Sudog mysg, WaitQ q, WaitReason reason) {
+        G gp = Proc.currentG();
+        if (gp == null) {
+            markTouched();
+        }
+        while (!mysg.done) {
+            Proc.gopark(gp, reason, this);
+            if (!mysg.done && Thread.currentThread().isInterrupted()) {
+                lock.lock();
+                boolean withdrawn = !mysg.done;
+                if (withdrawn) {
+                    q.remove(mysg);
+                }
+                lock.unlock();
+                if (withdrawn) {
+                    throw new ChanInterruptedException(reason.goName);
+                }
+            }
+        }
+    }
+
+    /**
+     * Blocks the caller forever: a send or receive on a nil channel, or a select with no cases.
+     * Returns only by throwing ChanInterruptedException when interrupted.
+     */
+    public static void blockForever(WaitReason reason) {
+        G gp = Proc.currentG();
+        for (;;) {
+            Proc.gopark(gp, reason, FOREVER);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new ChanInterruptedException(reason.goName);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "chan#" + id + "(cap " + dataqsiz + ")";
+    }
+}

@@ -1,0 +1,404 @@
+package dev.gort.runtime;
+
+import dev.gort.chan.ChanInterruptedException;
+import dev.gort.chan.ChanPanic;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+
+/*
+ * SelectGo: Go's select statement, as src/runtime/select.go (selectgo, sellock, selunlock).
+ *
+ * Concepts
+ * --------
+ * One SelectGo is one select statement: a list of cases (channel, direction, value to send), built
+ * once and run any number of times by one goroutine at a time. It keeps its sudogs (one per case)
+ * and its lock order between runs, so a select in a hot loop allocates nothing of its own.
+ *
+ * Protocol (selectgo), as Go's
+ * ----------------------------
+ *  0. pollorder: the non-nil cases in uniformly random order (inside-out Fisher-Yates, Go's
+ *     cheaprandn). lockorder: the non-nil cases sorted by channel id, Go's "sort by Hchan
+ *     address"; computed once per case list, as ids never change.
+ *  1. sellock: lock every channel in lockorder, each channel once. The global order means two
+ *     selects never deadlock each other.
+ *  2. Pass 1: in pollorder, find a case that can proceed now: a receive with a waiting sender, a
+ *     buffered value, or closed; a send on a closed channel (panic), with a waiting receiver, or
+ *     with buffer room. Do it, selunlock, return its index. Random pollorder makes the choice
+ *     among ready cases uniform.
+ *  3. Non-blocking (a default case): selunlock, return -1.
+ *  4. Pass 2: enqueue this select's sudog on every channel (sendq or recvq), in lockorder;
+ *     selunlock; park until param is set.
+ *  5. A waker (chansend, chanrecv, closechan, another select's pass 1) dequeues one of our sudogs
+ *     and, before anything else, CASes selectDone 0 -> 1 (in WaitQ.dequeue). Exactly one waker
+ *     wins; losers drop the sudog and look further. The winner fills the sudog and sets param.
+ *  6. Woken: sellock again, pass 3: remove our other sudogs from every queue (a loser may already
+ *     have removed one: WaitQ.remove tolerates that), reset selectDone, selunlock, return the
+ *     case param names. A send case woken with success == false was closed: panic.
+ *
+ * Invariants
+ * ----------
+ *  - selectDone is 0 whenever this select is not parked in pass 2..6, and 1 from the winning
+ *    wake-up to the end of pass 3.
+ *  - While parked, each non-nil case's sudog is in its channel's queue or has been dequeued by a
+ *    waker; once pass 3 ends, none is in any queue, so the sudogs can be reused.
+ *  - param is written only by the one waker that won selectDone (or read as null).
+ *
+ * Interrupts
+ * ----------
+ * An interrupted, parked select CASes selectDone itself. Winning means no waker can claim it: it
+ * sellocks, removes every sudog, and throws ChanInterruptedException ("select: interrupted").
+ * Losing means a waker has claimed it and sets param under that channel's lock; the select then
+ * sellocks (which waits for that waker) and completes normally.
+ *
+ * Rejected alternatives
+ * ---------------------
+ *  - First-ready-wins selects (jox, Kotlin): biased; Go picks uniformly among ready cases.
+ *  - A global select lock: serialises unrelated selects.
+ *
+ * Differences from Go
+ * -------------------
+ *  - Lock order by channel id (a global counter), not by address.
+ *  - Sends and receives are not reordered (Go puts sends first in scases); case indices are the
+ *    caller's.
+ *  - The sudogs and orders are kept per SelectGo and reused, instead of Go's per-call stack
+ *    arrays and sudog cache.
+ *  - A select whose cases are all nil blocks forever with reason "select", like Go; a select with
+ *    no cases at all uses "select (no cases)" (the caller checks, as Go's compiler does).
+ *  - Interrupts, see above.
+ */
+public final class SelectGo implements Blocker {
+    // ---------------------------------------------------------------- the case list (owner only)
+    private HChan[] cs = new HChan[4];
+    private boolean[] isSend = new boolean[4];
+    private Object[] elems = new Object[4];
+    private Sudog[] sudogs = new Sudog[4];
+    private int ncases;
+    /** Non-nil case indices: pollorder is reshuffled each run; lockorder is cached (valid unless dirty). */
+    private int[] pollorder = new int[4], lockorder = new int[4];
+    private int norder;
+    private boolean dirty;
+
+    // ---------------------------------------------------------------- the wake-up (shared)
+    /** The winning sudog; written by the waker that won selectDone, under its channel's lock. */
+    volatile Sudog param;
+    /** 0 = not yet woken, 1 = a waker (or the interrupt path) has claimed this select. CAS only, or reset by the owner holding all locks. */
+    private volatile int selectDone;
+
+    private static final VarHandle SELECT_DONE;
+
+    static {
+        try {
+            SELECT_DONE = MethodHandles.lookup().findVarHandle(SelectGo.class, "selectDone", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- results of the last run (owner only)
+    private Object recvValue;
+    private boolean recvOK;
+
+    /** True for the waker that claims this select. The caller holds some case channel's lock. */
+    boolean casSelectDone() {
+        return SELECT_DONE.compareAndSet(this, 0, 1);
+    }
+
+    /** Adds a case on c (null: never ready) and returns its index. */
+    public int addCase(HChan c, boolean send) {
+        int i = ncases;
+        if (i == cs.length) {
+            int n = i * 2;
+            cs = Arrays.copyOf(cs, n);
+            isSend = Arrays.copyOf(isSend, n);
+            elems = Arrays.copyOf(elems, n);
+            sudogs = Arrays.copyOf(sudogs, n);
+            pollorder = new int[n];
+            lockorder = new int[n];
+        }
+        cs[i] = c;
+        isSend[i] = send;
+        ncases = i + 1;
+        dirty = true;
+        return i;
+    }
+
+    /** Sets the value the send case i sends on the next run. */
+    public void setElem(int i, Object v) {
+        elems[i] = v;
+    }
+
+    /** The channel of case i (null: a nil channel). */
+    public HChan chan(int i) {
+        return cs[i];
+    }
+
+    /** The value send case i sends. */
+    public Object elem(int i) {
+        return elems[i];
+    }
+
+    /** Number of cases. */
+    public int ncases() {
+        return ncases;
+    }
+
+    /**
+     * The value received by the receive case the last run chose (null if closed). Returns it once:
+     * the select lets go of it, so it does not keep the value alive.
+     */
+    public Object takeRecvValue() {
+        Object v = recvValue;
+        recvValue = null;
+        return v;
+    }
+
+    /** Whether the receive case the last run chose got a sent value (Go's recvOK). */
+    public boolean recvOK() {
+        return recvOK;
+    }
+
+    @Override
+    public boolean touchedByPlatformThread() {
+        for (int i = 0; i < ncases; i++) {
+            HChan c = cs[i];
+            if (c != null && c.touchedByPlatformThread()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Go's "sort the cases by Hchan address to get the locking order" (insertion sort; small n). */
+    private void computeLockorder() {
+        int n = 0;
+        for (int i = 0; i < ncases; i++) {
+            HChan c = cs[i];
+            if (c == null) {
+                continue;
+            }
+            int j = n++;
+            while (j > 0 && cs[lockorder[j - 1]].id > c.id) {
+                lockorder[j] = lockorder[j - 1];
+                j--;
+            }
+            lockorder[j] = i;
+        }
+        norder = n;
+        dirty = false;
+    }
+
+    private void sellock() {
+        HChan last = null;
+        for (int k = 0; k < norder; k++) {
+            HChan c = cs[lockorder[k]];
+            if (c != last) {
+                last = c;
+                c.lock.lock();
+            }
+        }
+    }
+
+    private void selunlock() {
+        // Go's order: reverse, skipping duplicates so each channel is unlocked once (after its last
+        // duplicate), since a waker may run and free things the moment the last lock is released.
+        for (int k = norder - 1; k >= 0; k--) {
+            HChan c = cs[lockorder[k]];
+            if (k > 0 && c == cs[lockorder[k - 1]]) {
+                continue;
+            }
+            c.lock.unlock();
+        }
+    }
+
+    /**
+     * Go's selectgo: runs the select once and returns the chosen case's index, or -1 when block is
+     * false and no case is ready. After a receive case, see {@link #recvValue} and {@link #recvOK}.
+     * A select with no non-nil case and block true parks forever with reason "select".
+     *
+     * @throws ChanPanic "send on closed channel" if the chosen send case's channel is closed
+     * @throws ChanInterruptedException if interrupted while parked (no case happened)
+     */
+    public int selectgo(boolean block) {
+        if (dirty) {
+            computeLockorder();
+        }
+        int n = norder;
+        if (n == 0) {
+            if (!block) {
+                return -1;
+            }
+            HChan.blockForever(WaitReason.SELECT);
+        }
+        HChan[] cs = this.cs;
+        // Generate the permuted order (Go's pollorder), over non-nil cases only.
+        int[] po = pollorder;
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        for (int i = 0, k = 0; i < ncases; i++) {
+            if (cs[i] == null) {
+                continue;
+            }
+            int j = rnd.nextInt(k + 1);
+            po[k] = po[j];
+            po[j] = i;
+            k++;
+        }
+        boolean platform = !Thread.currentThread().isVirtual();
+        if (platform) {
+            for (int k = 0; k < n; k++) {
+                cs[po[k]].touch();
+            }
+        }
+
+        sellock();
+        // Pass 1: look for something already waiting.
+        for (int k = 0; k < n; k++) {
+            int casi = po[k];
+            HChan c = cs[casi];
+            if (!isSend[casi]) {
+                Sudog sg = c.sendq.dequeue();
+                if (sg != null) { // recv: a sender is waiting
+                    Thread t = sg.thread;
+                    recvValue = c.recv(sg);
+                    recvOK = true;
+                    selunlock();
+                    Proc.goready(t);
+                    return casi;
+                }
+                if (c.qcount() > 0) { // bufrecv
+                    recvValue = c.takeBuf();
+                    recvOK = true;
+                    selunlock();
+                    return casi;
+                }
+                if (c.isClosed()) { // rclose
+                    selunlock();
+                    if (Race.ENABLED) {
+                        Race.acquire(c);
+                    }
+                    recvValue = null;
+                    recvOK = false;
+                    return casi;
+                }
+            } else {
+                if (c.isClosed()) { // sclose
+                    selunlock();
+                    throw new ChanPanic(ChanPanic.SEND_ON_CLOSED);
+                }
+                Sudog sg = c.recvq.dequeue();
+                if (sg != null) { // send: a receiver is waiting
+                    Thread t = sg.thread;
+                    c.send(sg, elems[casi]);
+                    selunlock();
+                    Proc.goready(t);
+                    return casi;
+                }
+                if (c.qcount() < c.dataqsiz) { // bufsend
+                    c.putBuf(elems[casi]);
+                    selunlock();
+                    return casi;
+                }
+            }
+        }
+        if (!block) {
+            selunlock();
+            return -1;
+        }
+
+        // Pass 2: enqueue on all channels, in lock order.
+        Thread self = Thread.currentThread();
+        int[] lo = lockorder;
+        for (int k = 0; k < n; k++) {
+            int casi = lo[k];
+            HChan c = cs[casi];
+            Sudog sg = sudogs[casi];
+            if (sg == null) {
+                sg = sudogs[casi] = new Sudog(this, casi);
+            }
+            sg.thread = self;
+            sg.c = c;
+            sg.success = false;
+            if (Race.ENABLED) {
+                Race.release(sg);
+            }
+            if (isSend[casi]) {
+                sg.elem = elems[casi];
+                c.sendq.enqueue(sg);
+            } else {
+                sg.elem = null;
+                c.recvq.enqueue(sg);
+            }
+        }
+        selunlock();
+
+        // Wait for someone to wake us up.
+        G gp = Proc.currentG();
+        if (gp == null && !platform) {
+            for (int k = 0; k < n; k++) {
+                cs[lo[k]].markTouched();
+            }
+        }
+        Sudog won;
+        boolean locked = false;
+        while ((won = param) == null) {
+            Proc.gopark(gp, WaitReason.SELECT, this);
+            if (param == null && Thread.currentThread().isInterrupted()) {
+                if (casSelectDone()) { // nobody can claim us now: withdraw
+                    sellock();
+                    dequeueAll(null);
+                    selectDone = 0;
+                    selunlock();
+                    throw new ChanInterruptedException(WaitReason.SELECT.goName);
+                }
+                sellock(); // the claiming waker publishes param under a lock we now wait for
+                locked = true;
+                won = param;
+                break;
+            }
+        }
+        if (!locked) {
+            sellock();
+        }
+        // Pass 3: dequeue from unsuccessful channels.
+        selectDone = 0;
+        param = null;
+        int casi = won.casi;
+        boolean ok = won.success;
+        Object v = won.elem;
+        dequeueAll(won);
+        selunlock();
+        if (Race.ENABLED) {
+            Race.acquire(ok ? won : cs[casi]);
+        }
+        if (isSend[casi]) {
+            if (!ok) {
+                throw new ChanPanic(ChanPanic.SEND_ON_CLOSED);
+            }
+            return casi;
+        }
+        recvValue = ok ? v : null;
+        recvOK = ok;
+        return casi;
+    }
+
+    /** Pass 3: removes every sudog but won from its queue and clears them all. All case locks held. */
+    private void dequeueAll(Sudog won) {
+        for (int k = 0; k < norder; k++) {
+            int casi = lockorder[k];
+            Sudog sg = sudogs[casi];
+            if (sg != won) {
+                HChan c = cs[casi];
+                if (isSend[casi]) {
+                    c.sendq.remove(sg);
+                } else {
+                    c.recvq.remove(sg);
+                }
+            }
+            sg.elem = null;
+            sg.c = null;
+            sg.thread = null;
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.gort;
+
+import dev.gort.runtime.Checkdead;
+import dev.gort.runtime.TestChan;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Deadlock detection in-process, with the test-only TestChan as the runtime Blocker. The crash
+ * programs that end a JVM (SimpleDeadlock and friends) are in tools' DeadlockProgramsTest.
+ */
+@Timeout(8)
+class CheckdeadTest {
+    /** The channels a test deadlocked on; released after it so that no goroutine stays parked. */
+    private final List<TestChan> made = Collections.synchronizedList(new ArrayList<>());
+
+    private TestChan chan() {
+        TestChan c = new TestChan();
+        made.add(c);
+        return c;
+    }
+
+    @AfterEach
+    void releaseDeadlockedGoroutines() {
+        synchronized (made) {
+            for (int i = 0; i < 3; i++) {
+                made.forEach(TestChan::send);
+            }
+        }
+    }
+    /** Long enough for several checks (a check fires about 10 ms after the Ms go idle). */
+    private static final long QUIET_MS = 300;
+
+    private static CompletableFuture<Void> runAsync(Runnable main) {
+        return CompletableFuture.runAsync(() -> Go.run(main), r -> Thread.ofPlatform().daemon().start(r));
+    }
+
+    private static Throwable failure(CompletableFuture<Void> f) throws Exception {
+        try {
+            f.get(20, TimeUnit.SECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+    }
+
+    private static void assertQuiet(CompletableFuture<Void> f) throws Exception {
+        assertThrows(TimeoutException.class, () -> f.get(QUIET_MS, TimeUnit.MILLISECONDS),
+                "the run ended although something outside the goroutines could still wake them");
+    }
+
+    @Test
+    void simpleDeadlockIsReportedWithTheDump() throws Exception {
+        try (StdErr err = new StdErr()) {
+            DeadlockError e = assertThrows(DeadlockError.class, () -> Go.run(() -> chan().recv()));
+            assertEquals("all goroutines are asleep - deadlock!", e.getMessage());
+            String out = err.text();
+            int at = out.indexOf("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine ");
+            assertTrue(at >= 0, out);
+            String report = out.substring(at);
+            assertTrue(report.matches("(?s).*goroutine \\d+ \\[chan receive\\]:\n"
+                    + "dev\\.gort\\.CheckdeadTest\\.lambda\\$simpleDeadlockIsReportedWithTheDump\\$\\d+\\(\\.\\.\\.\\)\n.*"),
+                    report);
+        }
+    }
+
+    @Test
+    void crossedGoroutinesAreAllDumped() throws Exception {
+        try (StdErr err = new StdErr()) {
+            assertThrows(DeadlockError.class, () -> Go.run(() -> {
+                TestChan a = chan(), b = chan(), done = chan();
+                Go.go(() -> { a.recv(); b.send(); done.send(); });
+                Go.go(() -> { b.recv(); a.send(); done.send(); });
+                done.recv();
+            }));
+            String out = err.text();
+            String report = out.substring(out.lastIndexOf("fatal error: all goroutines are asleep"));
+            // earlier tests' deadlocked goroutines stay parked and are dumped too, as in Go
+            assertEquals(3, report.split("\ngoroutine \\d+ \\[chan receive\\]:\ndev\\.gort\\.CheckdeadTest\\.lambda\\$crossed", -1).length - 1, report);
+            assertEquals(2, report.split("\ncreated by dev\\.gort\\.CheckdeadTest\\.lambda\\$crossed\\S* in goroutine \\d+\n", -1).length - 1, report);
+        }
+    }
+
+    @Test
+    void selectWithNoCasesCounts() {
+        assertThrows(DeadlockError.class, () -> Go.run(TestChan::selectForever));
+    }
+
+    @Test
+    void goroutineParkedInJdkCodeIsNeverReported() throws Exception {
+        CountDownLatch latch = new CountDownLatch(1);
+        CompletableFuture<Void> f = runAsync(() -> {
+            TestChan c = new TestChan();
+            Go.go(() -> {
+                try {
+                    latch.await(); // a JDK park: a platform thread may end it
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                c.send();
+            });
+            c.recv();
+        });
+        assertQuiet(f);
+        latch.countDown();
+        assertEquals(null, failure(f));
+    }
+
+    @Test
+    void channelMadeByAPlatformThreadIsNeverReported() throws Exception {
+        TestChan c = new TestChan(); // made here, on the test's platform thread
+        CompletableFuture<Void> f = runAsync(c::recv);
+        assertQuiet(f);
+        c.send();
+        assertEquals(null, failure(f));
+    }
+
+    @Test
+    void pendingTimerHoldsTheReportBack() throws Exception {
+        AtomicBoolean pending = new AtomicBoolean(true);
+        BooleanSupplier timers = Checkdead.setTimerQuery(pending::get);
+        try {
+            CompletableFuture<Void> f = runAsync(() -> chan().recv());
+            assertQuiet(f);
+            pending.set(false); // the checker's poll (at most 1 s apart) now sees the deadlock
+            assertInstanceOf(DeadlockError.class, failure(f));
+        } finally {
+            Checkdead.setTimerQuery(timers);
+        }
+    }
+
+    @Test
+    void goexitInMainLetsTheOthersFinishThenDeadlocks() throws Exception {
+        AtomicBoolean finallyRan = new AtomicBoolean();
+        AtomicBoolean otherRan = new AtomicBoolean();
+        DeadlockError e = assertThrows(DeadlockError.class, () -> Go.run(() -> {
+            TestChan c = new TestChan();
+            Go.go(() -> { c.recv(); otherRan.set(true); });
+            try {
+                c.send();
+                Go.goexit();
+            } finally {
+                finallyRan.set(true);
+            }
+        }));
+        assertEquals("no goroutines (main called runtime.Goexit) - deadlock!", e.getMessage());
+        assertTrue(finallyRan.get());
+        assertTrue(otherRan.get());
+    }
+
+    @Test
+    void goexitInAGoroutineEndsOnlyIt() {
+        AtomicBoolean after = new AtomicBoolean();
+        Go.run(() -> {
+            TestChan c = new TestChan();
+            Go.go(() -> {
+                try {
+                    Go.goexit();
+                    after.set(true);
+                } finally {
+                    c.send();
+                }
+            });
+            c.recv();
+        });
+        assertFalse(after.get());
+        assertThrows(IllegalStateException.class, Go::goexit);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.gort;
+
+import dev.gort.runtime.GStatus;
+import dev.gort.runtime.TestChan;
+import dev.gort.runtime.WaitReason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Go.stack and panic reports against Go's traceback grammar (see Traceback's essay). */
+@Timeout(30)
+class TracebackFormatTest {
+    /** Every state a header may show: Go's status names and wait reasons. */
+    private static final String STATE = Stream.concat(Arrays.stream(GStatus.values()).map(s -> s.goName),
+                    Arrays.stream(WaitReason.values()).map(r -> r.goName))
+            .map(Pattern::quote).collect(Collectors.joining("|", "(?:", ")"));
+    private static final String FRAME = "[^\\s(]+\\(\\.\\.\\.\\)\n\t[^\\s:]+:-?\\d+\n";
+    private static final String BLOCK = "goroutine (\\d+) \\[(" + STATE + ")(?:, \\d+ minutes)?\\]:\n"
+            + "(?:" + FRAME + "|\\.\\.\\.\\d+ frames elided\\.\\.\\.\n)*"
+            + "(?:created by [^\\s(]+(?: in goroutine \\d+)?\n\t[^\\s:]+:-?\\d+\n)?";
+    /** Go's grammar for a whole runtime.Stack(all) dump: blocks separated by blank lines. */
+    static final Pattern DUMP = Pattern.compile(BLOCK + "(?:\n" + BLOCK + ")*");
+
+    @Test
+    void fullDumpFollowsGoGrammar() throws Exception {
+        AtomicReference<String> dump = new AtomicReference<>();
+        AtomicReference<Long> mainId = new AtomicReference<>();
+        Go.run(() -> {
+            mainId.set(Go.goid());
+            TestChan c = new TestChan(), ready = new TestChan();
+            CountDownLatch latch = new CountDownLatch(1);
+            Go.go(() -> { ready.send(); c.recv(); });
+            Go.go(() -> {
+                ready.send();
+                try {
+                    latch.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            ready.recv();
+            ready.recv();
+            String d = Go.stack(true);
+            for (int i = 0; i < 1000 && !(d.contains("[chan receive]") && d.contains("[jdk park]")); i++) {
+                Go.gosched(); // the two may not have parked yet
+                d = Go.stack(true);
+            }
+            dump.set(d);
+            c.send();
+            latch.countDown();
+        });
+        String d = dump.get();
+        assertTrue(DUMP.matcher(d).matches(), "not Go's grammar:\n" + d);
+        assertTrue(d.startsWith("goroutine " + mainId.get() + " [running]:\n"
+                + "dev.gort.TracebackFormatTest.lambda$fullDumpFollowsGoGrammar$"), d);
+        assertFalse(d.contains("dev.gort.runtime.") || d.contains("VirtualThread") || d.contains("dev.gort.Go.stack"), d);
+        assertTrue(d.contains("[chan receive]:\ndev.gort.TracebackFormatTest.lambda$fullDumpFollowsGoGrammar$"), d);
+        assertTrue(d.contains("[jdk park]:\n"), d);
+        Matcher m = Pattern.compile("\ncreated by dev\\.gort\\.TracebackFormatTest\\.lambda\\$fullDumpFollowsGoGrammar\\$\\d+ in goroutine "
+                + mainId.get() + "\n\tTracebackFormatTest\\.java:\\d+\n").matcher(d);
+        int created = 0;
+        while (m.find()) {
+            created++;
+        }
+        assertEquals(2, created, d);
+    }
+
+    @Test
+    void stackOfOnlyTheCaller() {
+        AtomicReference<String> s = new AtomicReference<>();
+        Go.run(() -> s.set(Go.stack(false)));
+        assertTrue(DUMP.matcher(s.get()).matches(), s.get());
+        assertEquals(1, s.get().split("\ngoroutine ").length, s.get());
+        assertEquals("", Go.stack(false), "outside a goroutine the caller's block is omitted");
+    }
+
+    @Test
+    void panicReportHasGoShape() {
+        try (StdErr err = new StdErr()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Go.run(() -> {
+                TestChan done = new TestChan();
+                Go.go(() -> {
+                    throw new IllegalStateException("boom");
+                });
+                done.recv();
+            }));
+            assertEquals("boom", e.getMessage());
+            String out = err.text();
+            int at = out.indexOf("panic: java.lang.IllegalStateException: boom\n\n");
+            assertTrue(at >= 0, out);
+            String report = out.substring(at + "panic: java.lang.IllegalStateException: boom\n\n".length());
+            Matcher m = Pattern.compile(BLOCK).matcher(report);
+            assertTrue(m.lookingAt(), report);
+            String block = m.group();
+            assertTrue(block.matches("goroutine \\d+ \\[running\\]:\ndev\\.gort\\.TracebackFormatTest\\.lambda\\$panicReportHasGoShape\\$\\d+\\(\\.\\.\\.\\)\n"
+                    + "(?s).*created by dev\\.gort\\.TracebackFormatTest\\.lambda\\$panicReportHasGoShape\\$\\d+ in goroutine \\d+\n\t.*"), block);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.gort.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.EnumSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Which wait reasons checkdead may count as asleep for ever: an allow-list. */
+class CheckdeadReasonsTest {
+    @Test
+    void timersPollerAndJdkParksNeverCount() {
+        EnumSet<WaitReason> never = EnumSet.noneOf(WaitReason.class);
+        for (WaitReason r : WaitReason.values()) {
+            if (!Checkdead.canSleepForever(r)) {
+                never.add(r);
+            }
+        }
+        assertEquals(EnumSet.of(WaitReason.SLEEP, WaitReason.IO_WAIT, WaitReason.JDK_PARK), never);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.gort.runtime;
+
+import dev.gort.testing.ChildJvm;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Programs whose verdict is how the JVM ends, run in a child JVM (Go's testprog style). */
+class ChildProgTest {
+    @Test
+    void missingAddOpensIsNamedInTheError() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(false, List.of(), "dev.gort.runtime.prog.NoOpens");
+        assertNotEquals(0, r.exit());
+        assertFalse(r.stdout().contains("started"));
+        assertTrue(r.stderr().contains("IllegalStateException"), r.stderr());
+        assertTrue(r.stderr().contains("--add-opens java.base/java.lang=ALL-UNNAMED"), r.stderr());
+    }
+
+    @Test
+    void threadExhaustionIsGosFatalError() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of(), "dev.gort.runtime.prog.ThreadExhaustion");
+        assertEquals(2, r.exit(), r.stderr());
+        assertTrue(r.stderr().contains("runtime: program exceeds 5-thread limit\nfatal error: thread exhaustion"),
+                r.stderr());
+    }
+}

@@ -1,0 +1,178 @@
+package dev.gort.runtime;
+
+import dev.gort.Go;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * JEP 491 and pinning (issue 5). At GOMAXPROCS=1: a goroutine blocked on a monitor frees its M (no
+ * retake is needed for the others to run); a goroutine pinned by a class initializer or a native
+ * frame parks its M itself, and sysmon retakes the P so nothing deadlocks.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PinningTest {
+    private int procs;
+
+    @BeforeEach
+    void save() {
+        procs = Go.gomaxprocs(1);
+    }
+
+    @AfterEach
+    void restore() {
+        Go.gomaxprocs(procs);
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            assertTrue(l.await(30, TimeUnit.SECONDS), "timed out");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void parkUntil(AtomicBoolean flag) {
+        while (!flag.get()) {
+            LockSupport.park();
+        }
+    }
+
+    @Test
+    void goroutineBlockedOnAMonitorFreesItsM() {
+        Object lock = new Object();
+        AtomicBoolean release = new AtomicBoolean();
+        Thread[] holder = new Thread[1];
+        CountDownLatch holding = new CountDownLatch(1), done = new CountDownLatch(2);
+        long retakes0 = Sysmon.retakes;
+        Go.run(() -> {
+            Go.go(() -> {
+                synchronized (lock) {
+                    holder[0] = Thread.currentThread();
+                    holding.countDown();
+                    parkUntil(release); // parks holding the monitor: JEP 491 unmounts
+                }
+                done.countDown();
+            });
+            await(holding);
+            Go.go(() -> {
+                synchronized (lock) { // blocks: JEP 491 unmounts this goroutine too
+                    done.countDown();
+                }
+            });
+            // Both goroutines are blocked; on one P, this goroutine can only run if neither holds the M.
+            for (int i = 0; i < 100; i++) {
+                Go.gosched();
+            }
+            release.set(true);
+            LockSupport.unpark(holder[0]);
+            await(done);
+        });
+        assertEquals(retakes0, Sysmon.retakes, "no retake was needed: the blocked goroutines freed the M");
+    }
+
+    static final AtomicBoolean initRelease = new AtomicBoolean();
+    static volatile Thread initThread;
+
+    static final class SlowInit {
+        static {
+            initThread = Thread.currentThread();
+            parkUntil(initRelease); // parking inside <clinit> pins the carrier
+        }
+
+        static void touch() {
+        }
+    }
+
+    @Test
+    void pinnedInAClassInitializerThePIsRetaken() {
+        long retakes0 = Sysmon.retakes;
+        CountDownLatch others = new CountDownLatch(50), initDone = new CountDownLatch(1);
+        Go.run(() -> {
+            Go.go(() -> {
+                SlowInit.touch(); // pins this goroutine's M until initRelease
+                initDone.countDown();
+            });
+            while (initThread == null) {
+                Go.gosched();
+            }
+            for (int i = 0; i < 50; i++) {
+                Go.go(others::countDown); // queued behind the pinned M on the only P
+            }
+            await(others);
+            initRelease.set(true);
+            LockSupport.unpark(initThread);
+            await(initDone);
+        });
+        assertTrue(Sysmon.retakes > retakes0, "sysmon retook the pinned M's P");
+    }
+
+    static final AtomicBoolean upcallRelease = new AtomicBoolean();
+    static volatile Thread upcallThread;
+
+    /** qsort's comparator: the first call parks, under qsort's native frame (pinned). */
+    static int compare(MemorySegment a, MemorySegment b) {
+        if (upcallThread == null) {
+            upcallThread = Thread.currentThread();
+            parkUntil(upcallRelease);
+        }
+        return Integer.compare(a.get(ValueLayout.JAVA_INT, 0), b.get(ValueLayout.JAVA_INT, 0));
+    }
+
+    @Test
+    void pinnedUnderANativeFrameThePIsRetaken() throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle qsort = linker.downcallHandle(linker.defaultLookup().find("qsort").orElseThrow(),
+                FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.ADDRESS));
+        MethodHandle cmp = MethodHandles.lookup().findStatic(PinningTest.class, "compare",
+                MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class));
+        FunctionDescriptor cmpDesc = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_INT),
+                ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_INT));
+        long retakes0 = Sysmon.retakes;
+        int[] sorted = new int[1];
+        CountDownLatch others = new CountDownLatch(50), sortDone = new CountDownLatch(1);
+        Go.run(() -> {
+            Go.go(() -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment stub = linker.upcallStub(cmp, cmpDesc, arena);
+                    MemorySegment arr = arena.allocateFrom(ValueLayout.JAVA_INT, 3, 1, 2);
+                    qsort.invokeExact(arr, 3L, 4L, stub);
+                    sorted[0] = arr.getAtIndex(ValueLayout.JAVA_INT, 0);
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+                sortDone.countDown();
+            });
+            while (upcallThread == null) {
+                Go.gosched();
+            }
+            for (int i = 0; i < 50; i++) {
+                Go.go(others::countDown);
+            }
+            await(others);
+            upcallRelease.set(true);
+            LockSupport.unpark(upcallThread);
+            await(sortDone);
+        });
+        assertEquals(1, sorted[0], "qsort finished");
+        assertTrue(Sysmon.retakes > retakes0, "sysmon retook the pinned M's P");
+    }
+}

@@ -1,0 +1,340 @@
+package dev.gort.runtime;
+
+import dev.gort.Go;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Hand-off, retake and preemption (issue 5), after Go's TestPreemption, BenchmarkPingPongHog and
+ * the exitsyscall paths. Verdicts are on whether something runs at all and on which P/M it ends up,
+ * never on speed; latencies are printed for the record.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SysmonTest {
+    private int procs;
+
+    @BeforeEach
+    void save() {
+        procs = Go.gomaxprocs(0);
+    }
+
+    @AfterEach
+    void restore() {
+        Go.gomaxprocs(procs);
+    }
+
+    private static void await(CountDownLatch l) {
+        try {
+            assertTrue(l.await(30, TimeUnit.SECONDS), "timed out");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits without parking, as a real system call blocks its M (a latch await would park the goroutine). */
+    private static void blockM(CountDownLatch l) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (l.getCount() > 0) {
+            assertTrue(System.nanoTime() < deadline, "timed out");
+            Thread.onSpinWait();
+        }
+    }
+
+    /** A loop with no safe point at all: only a retake can let anyone else use its P. */
+    private static void spinUntil(AtomicBoolean stop) {
+        while (!stop.get()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Go's TestPreemption, without the agent: at GOMAXPROCS=1 a goroutine spins with no safe
+     * point, and another goroutine still runs, because sysmon retakes the P.
+     */
+    @Test
+    void hogWithoutSafePointsDoesNotStarveOthers() {
+        Go.gomaxprocs(1);
+        AtomicBoolean stop = new AtomicBoolean(), hogRunning = new AtomicBoolean();
+        CountDownLatch hogDone = new CountDownLatch(1), victimRan = new CountDownLatch(1);
+        long retakes0 = Sysmon.retakes;
+        Go.go(() -> {
+            hogRunning.set(true);
+            spinUntil(stop);
+            hogDone.countDown();
+        });
+        while (!hogRunning.get()) {
+            Thread.onSpinWait();
+        }
+        AtomicLong startedAt = new AtomicLong(System.nanoTime()), ranAt = new AtomicLong();
+        Go.go(() -> {
+            ranAt.set(System.nanoTime());
+            victimRan.countDown();
+        });
+        await(victimRan);
+        stop.set(true);
+        await(hogDone);
+        assertTrue(Sysmon.retakes > retakes0, "the victim ran because sysmon retook the P");
+        System.out.printf("SysmonTest: victim ran %.1f ms behind a hog with no safe point%n",
+                (ranAt.get() - startedAt.get()) / 1e6);
+    }
+
+    /** A hog with safe points (Go.checkPreempt) yields when sysmon asks: no retake needed. */
+    @Test
+    void hogWithSafePointsYieldsWhenAsked() {
+        Go.gomaxprocs(1);
+        AtomicBoolean stop = new AtomicBoolean(), hogRunning = new AtomicBoolean();
+        CountDownLatch hogDone = new CountDownLatch(1), victimRan = new CountDownLatch(1);
+        AtomicReference<M> hogM = new AtomicReference<>(), victimM = new AtomicReference<>();
+        Go.go(() -> {
+            hogRunning.set(true);
+            while (!stop.get()) {
+                Go.checkPreempt();
+            }
+            hogM.set(M.current());
+            hogDone.countDown();
+        });
+        while (!hogRunning.get()) {
+            Thread.onSpinWait();
+        }
+        Go.go(() -> {
+            victimM.set(M.current());
+            victimRan.countDown();
+        });
+        await(victimRan);
+        stop.set(true);
+        await(hogDone);
+        assertNotNull(victimM.get());
+    }
+
+    /**
+     * Go's BenchmarkPingPongHog as a test: at GOMAXPROCS=1 a ping-pong pair (which re-readies
+     * itself through runnext) and a CPU hog with safe points both make progress.
+     */
+    @Test
+    void pingPongHogFairness() {
+        Go.gomaxprocs(1);
+        int rounds = 20_000;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong hogIters = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(3);
+        Thread[] pair = new Thread[2];
+        AtomicLong turn = new AtomicLong();
+        CountDownLatch ready = new CountDownLatch(2);
+        Go.run(() -> {
+            Go.go(() -> {
+                while (!stop.get()) {
+                    hogIters.incrementAndGet();
+                    Go.checkPreempt();
+                }
+                done.countDown();
+            });
+            for (int i = 0; i < 2; i++) {
+                int me = i;
+                Go.go(() -> {
+                    pair[me] = Thread.currentThread();
+                    ready.countDown();
+                    await(ready);
+                    for (int k = 0; k < rounds; k++) {
+                        while (turn.get() % 2 != me) {
+                            LockSupport.park();
+                        }
+                        turn.incrementAndGet();
+                        LockSupport.unpark(pair[1 - me]);
+                    }
+                    done.countDown();
+                });
+            }
+            await(ready);
+            while (turn.get() < 2L * rounds) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            stop.set(true);
+            await(done);
+        });
+        assertEquals(2L * rounds, turn.get());
+        assertTrue(hogIters.get() > 0, "the hog ran too");
+    }
+
+    /** exitsyscall, fast path: a short syscall keeps its P and its M. */
+    @Test
+    void exitsyscallToTheSameP() throws Exception {
+        Go.gomaxprocs(1);
+        AtomicReference<P> before = new AtomicReference<>(), after = new AtomicReference<>();
+        AtomicReference<Integer> result = new AtomicReference<>();
+        Go.run(() -> {
+            before.set(M.current().p);
+            try {
+                result.set(Go.syscall(() -> 42));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            after.set(M.current().p);
+        });
+        assertEquals(42, result.get());
+        assertSame(before.get(), after.get());
+    }
+
+    /**
+     * exitsyscall to another P: the P handed off at entersyscallblock is busy when the syscall
+     * returns, so the goroutine takes an idle one.
+     */
+    @Test
+    void exitsyscallToAnotherP() throws Exception {
+        Go.gomaxprocs(2);
+        AtomicReference<P> before = new AtomicReference<>(), after = new AtomicReference<>(), hogP = new AtomicReference<>();
+        AtomicBoolean release = new AtomicBoolean();
+        CountDownLatch hogOnOldP = new CountDownLatch(1), done = new CountDownLatch(2);
+        Go.go(() -> {
+            P p0 = M.current().p;
+            before.set(p0);
+            try {
+                Go.syscall(() -> {
+                    // p0 was handed off; put a goroutine on it and wait until it holds p0
+                    Go.go(() -> {
+                        hogP.set(M.current().p);
+                        hogOnOldP.countDown();
+                        while (!release.get()) {
+                            Go.checkPreempt();
+                        }
+                        done.countDown();
+                    });
+                    blockM(hogOnOldP);
+                    return null;
+                }, true);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            after.set(M.current().p);
+            release.set(true);
+            done.countDown();
+        });
+        await(done);
+        assertNotNull(after.get(), "the goroutine holds a P after the syscall");
+        if (hogP.get() == before.get()) {
+            assertNotSame(before.get(), after.get(), "its old P was busy, so it took another");
+        } else {
+            // the hog was started on the other P, leaving p0 idle: reacquiring p0 is right then
+            assertSame(before.get(), after.get());
+        }
+    }
+
+    /** exitsyscall with no P free: the goroutine waits in the global queue and resumes on another M. */
+    @Test
+    void exitsyscallWithNoPFree() throws Exception {
+        Go.gomaxprocs(1);
+        AtomicReference<M> mBefore = new AtomicReference<>(), mAfter = new AtomicReference<>();
+        AtomicBoolean release = new AtomicBoolean();
+        CountDownLatch otherHoldsP = new CountDownLatch(1), done = new CountDownLatch(2);
+        Go.go(() -> {
+            mBefore.set(M.current());
+            try {
+                Go.syscall(() -> {
+                    // The only P was handed off at once (entersyscallblock); a platform thread
+                    // starts a goroutine that takes it and keeps it (with safe points).
+                    Thread.ofPlatform().start(() -> Go.go(() -> {
+                        otherHoldsP.countDown();
+                        while (!release.get()) {
+                            Go.checkPreempt();
+                        }
+                        done.countDown();
+                    }));
+                    blockM(otherHoldsP);
+                    return null;
+                }, true);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            mAfter.set(M.current());
+            release.set(true);
+            done.countDown();
+        });
+        await(done);
+        assertNotSame(mBefore.get(), mAfter.get(), "with no P free, the goroutine resumed on the M that holds the P");
+    }
+
+    @Test
+    void syscallOutsideAGoroutineJustCalls() throws Exception {
+        assertEquals("x", Go.syscall(() -> "x"));
+        Exception e = assertThrows(java.io.IOException.class, () -> Go.syscall(() -> {
+            throw new java.io.IOException("eio");
+        }));
+        assertEquals("eio", e.getMessage());
+    }
+
+    /** A goroutine blocked in a syscall lets its P's other goroutines run (hand-off by sysmon). */
+    @Test
+    void blockedSyscallIsHandedOff() {
+        Go.gomaxprocs(1);
+        CountDownLatch release = new CountDownLatch(1), others = new CountDownLatch(100);
+        Go.run(() -> {
+            Go.go(() -> {
+                try {
+                    Go.syscall(() -> {
+                        // a blocking call that does not park the goroutine: the M itself waits
+                        while (release.getCount() > 0) {
+                            Thread.onSpinWait();
+                        }
+                        return null;
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            for (int i = 0; i < 100; i++) {
+                Go.go(others::countDown);
+            }
+            await(others);
+            release.countDown();
+        });
+    }
+
+    /** LockOSThread: the locked goroutine always runs on its own M, and that M runs nothing else. */
+    @Test
+    void lockOSThreadPinsTheGoroutineToItsM() {
+        Go.gomaxprocs(2);
+        AtomicReference<String> failure = new AtomicReference<>();
+        AtomicReference<M> locked = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1), othersDone = new CountDownLatch(200);
+        Go.go(() -> {
+            Go.lockOSThread();
+            M m = M.current();
+            locked.set(m);
+            for (int i = 0; i < 200; i++) {
+                LockSupport.parkNanos(100_000);
+                Thread.yield();
+                if (M.current() != m) {
+                    failure.set("the locked goroutine moved from " + m + " to " + M.current());
+                }
+            }
+            Go.unlockOSThread();
+            done.countDown();
+        });
+        while (locked.get() == null) {
+            Thread.onSpinWait();
+        }
+        for (int i = 0; i < 200; i++) {
+            Go.go(() -> {
+                if (M.current() == locked.get() && !stop.get() && done.getCount() > 0) {
+                    failure.set("another goroutine ran on the locked M");
+                }
+                othersDone.countDown();
+            });
+        }
+        await(othersDone);
+        await(done);
+        stop.set(true);
+        assertNull(failure.get(), failure.get());
+    }
+}

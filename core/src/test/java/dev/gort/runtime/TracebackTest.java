@@ -1,0 +1,47 @@
+package dev.gort.runtime;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** White-box checks of Traceback's pieces that a live dump cannot reach quickly. */
+class TracebackTest {
+    @Test
+    void minutesOnlyFromOneMinute() {
+        StringBuilder sb = new StringBuilder();
+        Traceback.header(sb, 7, "chan receive", 0);
+        Traceback.header(sb, 7, "chan receive", 2);
+        assertEquals("goroutine 7 [chan receive]:\ngoroutine 7 [chan receive, 2 minutes]:\n", sb.toString());
+    }
+
+    @Test
+    void deepStacksKeepFiftyAndFifty() {
+        StackTraceElement[] st = new StackTraceElement[130];
+        for (int i = 0; i < st.length; i++) {
+            st[i] = new StackTraceElement("app.Deep", "f" + i, "Deep.java", i + 1);
+        }
+        StringBuilder sb = new StringBuilder();
+        Traceback.frames(sb, st);
+        String[] lines = sb.toString().split("\n");
+        assertEquals(50 * 2 + 1 + 50 * 2, lines.length);
+        assertEquals("app.Deep.f0(...)", lines[0]);
+        assertEquals("...30 frames elided...", lines[100]);
+        assertEquals("app.Deep.f80(...)", lines[101]);
+        assertEquals("\tDeep.java:130", lines[lines.length - 1]);
+    }
+
+    @Test
+    void runtimeFramesAreElided() {
+        StackTraceElement[] st = {
+                new StackTraceElement("java.lang.VirtualThread", "park", "VirtualThread.java", 1),
+                new StackTraceElement("java.util.concurrent.locks.LockSupport", "park", "LockSupport.java", 2),
+                new StackTraceElement("dev.gort.runtime.Proc", "gopark", "Proc.java", 3),
+                new StackTraceElement("dev.gort.Chan", "recv", "Chan.java", 4),
+                new StackTraceElement("app.Main", "main", "Main.java", 5),
+                new StackTraceElement("dev.gort.tools.RunCommand", "lambda$call$0", "RunCommand.java", 6),
+        };
+        StringBuilder sb = new StringBuilder();
+        Traceback.frames(sb, st);
+        assertEquals("dev.gort.Chan.recv(...)\n\tChan.java:4\napp.Main.main(...)\n\tMain.java:5\n", sb.toString());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.gort.testprog;
+
+import dev.gort.Go;
+
+import java.util.List;
+
+/**
+ * Partial deadlocks for Go.leakedGoroutines (run with -Djdk.trackAllThreads=false):
+ * <ul>
+ *   <li>leakedRecv: receives on a channel nothing else references (leaked);
+ *   <li>pairA/pairB: each waits for the other on channels only they reference (both leaked);
+ *   <li>heldRecv: receives on a channel a static field holds (not leaked: main could send);
+ * </ul>
+ * Prints the number of goroutines before and after, then each leaked block, then "end".
+ */
+public final class GoroutineLeak {
+    static Testprog.Chan held;
+
+    public static void main(String[] args) {
+        Testprog.Chan started = new Testprog.Chan();
+        Go.go(() -> leakedRecv(started));
+        Go.go(() -> pair(started));
+        held = new Testprog.Chan();
+        Go.go(() -> heldRecv(started));
+        for (int i = 0; i < 4; i++) {
+            started.recv();
+        }
+        waitParked();
+        flushRunQueues();
+        System.out.println("before " + Go.numGoroutine());
+        List<String> leaked = Go.leakedGoroutines();
+        System.out.println("leaked " + leaked.size());
+        System.out.println("after " + Go.numGoroutine());
+        leaked.forEach(System.out::print);
+        held.send(); // heldRecv is alive and ends normally
+        System.out.println("end");
+    }
+
+    /**
+     * Pushes 300 finished goroutines through the run queue (run with --procs 1), so that no stale
+     * ring slot still references a leaked goroutine: a documented limit of leakedGoroutines.
+     */
+    private static void flushRunQueues() {
+        Testprog.Chan done = new Testprog.Chan();
+        for (int i = 0; i < 300; i++) {
+            Go.go(done::send);
+        }
+        for (int i = 0; i < 300; i++) {
+            done.recv();
+        }
+    }
+
+    /** Gives the goroutines time to park after announcing themselves (they park right after). */
+    private static void waitParked() {
+        for (int i = 0; i < 1000 && !allParked(); i++) {
+            Go.gosched();
+        }
+    }
+
+    private static boolean allParked() {
+        String d = Go.stack(true);
+        return d.split("\\[chan receive\\]").length - 1 == 4;
+    }
+
+    static void leakedRecv(Testprog.Chan started) {
+        Testprog.Chan c = new Testprog.Chan();
+        started.send();
+        c.recv();
+    }
+
+    static void pair(Testprog.Chan started) {
+        Testprog.Chan a = new Testprog.Chan(), b = new Testprog.Chan();
+        Go.go(() -> pairB(started, a, b));
+        started.send();
+        a.recv();
+        b.send();
+    }
+
+    static void pairB(Testprog.Chan started, Testprog.Chan a, Testprog.Chan b) {
+        started.send();
+        b.recv();
+        a.send();
+    }
+
+    static void heldRecv(Testprog.Chan started) {
+        started.send();
+        held.recv();
+    }
+}

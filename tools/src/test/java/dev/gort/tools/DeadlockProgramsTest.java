@@ -1,0 +1,181 @@
+package dev.gort.tools;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The crash programs of dev.gort.testprog, each run through {@code gort run} (GortCli) in a child
+ * JVM, as Go's runtime tests run testprog: the exit status and the report are checked end to end.
+ */
+@Timeout(120)
+class DeadlockProgramsTest {
+    private static final String ASLEEP = "fatal error: all goroutines are asleep - deadlock!\n\n";
+
+    /** One finished child: status, stdout, stderr. */
+    record Result(int status, String out, String err) {
+        @Override
+        public String toString() {
+            return "status " + status + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    /** Starts {@code gort run --procs N dev.gort.testprog.PROG} in a child JVM. */
+    static Process start(String prog, int procs, Path out, Path err, String... jvmFlags) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-opens");
+        cmd.add("java.base/java.lang=ALL-UNNAMED");
+        cmd.add("-ea");
+        cmd.add("-XX:TieredStopAtLevel=1"); // these programs are short: start fast
+        cmd.addAll(List.of(jvmFlags));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(GortCli.class.getName());
+        cmd.add("run");
+        cmd.add("--procs");
+        cmd.add(Integer.toString(procs));
+        cmd.add("dev.gort.testprog." + prog);
+        return new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    static Result run(String prog, int procs, String... jvmFlags) throws Exception {
+        Path out = Files.createTempFile("gort-" + prog, ".out"), err = Files.createTempFile("gort-" + prog, ".err");
+        try {
+            Process p = start(prog, procs, out, err, jvmFlags);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail(prog + " did not end within 60 s\n" + Files.readString(err));
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @Test
+    void simpleDeadlock() throws Exception {
+        Result r = run("SimpleDeadlock", 2);
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(Pattern.compile("^" + Pattern.quote(ASLEEP) + "goroutine 1 \\[select \\(no cases\\)\\]:\n"
+                + "dev\\.gort\\.testprog\\.Testprog\\.selectForever\\(\\.\\.\\.\\)\n\tTestprog\\.java:\\d+\n"
+                + "dev\\.gort\\.testprog\\.SimpleDeadlock\\.main\\(\\.\\.\\.\\)\n\tSimpleDeadlock\\.java:\\d+\n$").matcher(r.err()).find(),
+                r.toString());
+    }
+
+    @Test
+    void initDeadlock() throws Exception {
+        Result r = run("InitDeadlock", 1);
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().startsWith(ASLEEP + "goroutine 1 [chan receive]:\n"), r.toString());
+        assertTrue(r.err().contains("dev.gort.testprog.InitDeadlock.<clinit>(...)\n"), r.toString());
+    }
+
+    @Test
+    void lockedDeadlock() throws Exception {
+        Result r = run("LockedDeadlock", 2);
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().startsWith(ASLEEP + "goroutine 1 [select (no cases)]:\n"), r.toString());
+        assertTrue(Pattern.compile("\ngoroutine 2 \\[select \\(no cases\\)\\]:\n(?s).*LockedDeadlock\\.lambda\\$main")
+                .matcher(r.err()).find(), r.toString());
+    }
+
+    @Test
+    void goexitDeadlock() throws Exception {
+        Result r = run("GoexitDeadlock", 2);
+        assertEquals(2, r.status(), r.toString());
+        assertEquals("fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n", r.err(), r.toString());
+    }
+
+    @Test
+    void pendingTimerIsNotADeadlock() throws Exception {
+        Result r = run("SleepNoDeadlock", 2);
+        assertEquals(0, r.status(), r.toString());
+        assertEquals("sent\n", r.out(), r.toString());
+        assertFalse(r.err().contains("fatal error"), r.toString());
+    }
+
+    @Test
+    void panicExitsWithTwo() throws Exception {
+        Result r = run("GoroutinePanic", 2);
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(Pattern.compile("^panic: java\\.lang\\.IllegalStateException: boom\n\n"
+                        + "goroutine 2 \\[running\\]:\ndev\\.gort\\.testprog\\.GoroutinePanic\\.boom\\(\\.\\.\\.\\)\n\tGoroutinePanic\\.java:\\d+\n"
+                        + "(?s).*created by dev\\.gort\\.testprog\\.GoroutinePanic\\.main in goroutine 1\n\tGoroutinePanic\\.java:\\d+\n$")
+                .matcher(r.err()).find(), r.toString());
+    }
+
+    @Test
+    void noSuchClassExitsWithOne() throws Exception {
+        Result r = run("NoSuchProgram", 1);
+        assertEquals(1, r.status(), r.toString());
+        assertTrue(r.err().contains("class dev.gort.testprog.NoSuchProgram not found"), r.toString());
+    }
+
+    @Test
+    void sigusr1PrintsTheGoroutineDump() throws Exception {
+        if (File.separatorChar != '/') {
+            return; // no SIGUSR1 on Windows: documented
+        }
+        Path out = Files.createTempFile("gort-dump", ".out"), err = Files.createTempFile("gort-dump", ".err");
+        try {
+            Process p = start("DumpOnSignal", 2, out, err);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(out).contains("ready")) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, "no ready line: " + Files.readString(err));
+                Thread.sleep(20);
+            }
+            Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(p.pid())).start();
+            assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -USR1 failed");
+            while (!Files.readString(err).contains("DumpOnSignal.lambda")) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, "no dump: " + Files.readString(err));
+                Thread.sleep(20);
+            }
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+            String e = Files.readString(err);
+            assertTrue(e.startsWith("SIGUSR1: goroutine dump\n\ngoroutine 1 [jdk park]:\n"), e);
+            assertTrue(Pattern.compile("\n\ngoroutine 2 \\[chan receive\\]:\n(?:.*\n\t.*\n)?dev\\.gort\\.testprog\\.DumpOnSignal\\.lambda\\$main\\$\\d+\\(\\.\\.\\.\\)\n")
+                    .matcher(e).find(), e);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @Test
+    void leakedGoroutinesFindsThePartialDeadlocks() throws Exception {
+        Result r = run("GoroutineLeak", 1, "-Djdk.trackAllThreads=false");
+        assertEquals(0, r.status(), r.toString());
+        String o = r.out();
+        assertTrue(o.startsWith("before 5\nleaked 3\nafter 2\n"), r.toString()); // main + heldRecv remain
+        assertEquals(3, o.split(" \\[chan receive \\(leaked\\)\\]:\n", -1).length - 1, r.toString());
+        assertTrue(o.contains("\ndev.gort.testprog.GoroutineLeak.leakedRecv(...)\n"), r.toString());
+        assertTrue(o.contains("\ndev.gort.testprog.GoroutineLeak.pair(...)\n"), r.toString());
+        assertTrue(o.contains("\ndev.gort.testprog.GoroutineLeak.pairB(...)\n"), r.toString());
+        assertFalse(o.contains("heldRecv(...)"), r.toString());
+        assertTrue(o.endsWith("end\n"), r.toString());
+    }
+
+    @Test
+    void leakedGoroutinesNeedsTheFlag() throws Exception {
+        Result r = run("GoroutineLeak", 1);
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().contains("-Djdk.trackAllThreads=false"), r.toString());
+    }
+}
