@@ -33,6 +33,7 @@ interface BChan {
     /** The maker for a benchmark's impl parameter (every impl but "kotlin", whose rows are Kotlin code). */
     static Maker maker(String impl) {
         return switch (impl) {
+            case "gort" -> GortChan::new;
             case "jox" -> JoxChan::new;
             case "sq" -> c -> new QueueChan(c == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(c));
             case "ltq" -> TransferChan::new;

@@ -33,8 +33,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * below 1 means gort is faster (all scores are times per operation).
  *
  * <pre>
- * usage: BenchRunner [--procs 1,2] [--rounds 3] [--quick] [--out FILE] [--log FILE] [REGEX...]
+ * usage: BenchRunner [--procs 1,2] [--rounds 3] [--quick] [--out FILE] [--log FILE] [--param K=V1,V2] [REGEX...]
  * </pre>
+ * {@code --param impl=gort,jdk} restricts the sides run (as JMH's {@code -p}).
  * REGEX selects benchmarks as JMH's include does (default: all). {@code --quick} is a smoke run
  * (one short iteration) that checks the rows work; its figures mean nothing.
  */
@@ -51,6 +52,7 @@ public final class BenchRunner {
         Path out = null;
         Path log = null;
         List<String> includes = new ArrayList<>();
+        Map<String, String[]> params = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--procs" -> procs = Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
@@ -58,8 +60,12 @@ public final class BenchRunner {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--log" -> log = Path.of(args[++i]);
+                case "--param" -> {
+                    String[] kv = args[++i].split("=", 2);
+                    params.put(kv[0], kv[1].split(","));
+                }
                 case "-h", "--help" -> {
-                    System.out.println("usage: run-bench [--procs 1,2] [--rounds 3] [--quick] [--out FILE] [--log FILE] [REGEX...]");
+                    System.out.println("usage: run-bench [--procs 1,2] [--rounds 3] [--quick] [--out FILE] [--log FILE] [--param K=V1,V2] [REGEX...]");
                     return;
                 }
                 default -> {
@@ -103,6 +109,7 @@ public final class BenchRunner {
                 for (String inc : includes) {
                     ob.include(inc);
                 }
+                params.forEach(ob::param);
                 if (quick) {
                     ob.warmupIterations(1).warmupTime(TimeValue.seconds(1))
                             .measurementIterations(1).measurementTime(TimeValue.seconds(1));

@@ -33,7 +33,7 @@ public class Chans {
     static final int FILLS = 200;
     static final int POLLS = 100_000;
 
-    @Param({"jox", "sq", "ltq", "kotlin"})
+    @Param({"gort", "jox", "sq", "ltq", "kotlin"})
     public String impl;
 
     Rt rt;

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   -Djdk.virtualThreadScheduler.parallelism=P -cp bench/target/benchmarks.jar dev.gort.bench.ParkedMemory SIDE [N]
  * </pre>
  * SIDE: {@code gort} (gort goroutines blocked in {@code CountDownLatch.await}), {@code jdk} (JDK
- * virtual threads blocked the same way), {@code jox} (JDK virtual threads blocked receiving from one
+ * virtual threads blocked the same way), {@code gort-chan} (gort goroutines blocked receiving from
+ * one gort channel), {@code jox} (JDK virtual threads blocked receiving from one
  * jox channel), {@code kotlin} (coroutines suspended receiving from one kotlinx channel).
  */
 public final class ParkedMemory {
@@ -54,6 +55,16 @@ public final class ParkedMemory {
                     Thread.startVirtualThread(park);
                 }
             }
+            case "gort-chan" -> {
+                dev.gort.chan.Chan<Object> ch = dev.gort.chan.Chan.make();
+                keep = ch;
+                for (int i = 0; i < n; i++) {
+                    Go.go(() -> {
+                        started.incrementAndGet();
+                        ch.recv();
+                    });
+                }
+            }
             case "jox" -> {
                 Channel<Object> ch = Channel.newRendezvousChannel();
                 keep = ch;
@@ -69,7 +80,7 @@ public final class ParkedMemory {
                 }
             }
             case "kotlin" -> dev.gort.bench.kt.KParked.park(Integer.getInteger("gort.maxprocs", 1), n, started);
-            default -> throw new IllegalArgumentException("unknown side " + side + " (gort, jdk, jox, kotlin)");
+            default -> throw new IllegalArgumentException("unknown side " + side + " (gort, jdk, gort-chan, jox, kotlin)");
         }
         while (started.get() < n) {
             Thread.sleep(10);

@@ -40,7 +40,7 @@ public class Selects {
     static final Integer ONE = 1;
     static final Integer ZERO = 0;
 
-    @Param({"jox", "kotlin"})
+    @Param({"gort", "jox", "kotlin"})
     public String impl;
 
     Rt rt;
@@ -58,7 +58,8 @@ public class Selects {
     public void selectUncontended() {
         switch (impl) {
             case "kotlin" -> KChanRows.selectUncontended(procs, N);
-            default -> rt.run(() -> ChanRows.parallel(rt, procs, id -> {
+            case "gort" -> rt.run(() -> GortSelects.selectUncontended(procs, N));
+            case "jox" -> rt.run(() -> ChanRows.parallel(rt, procs, id -> {
                 Channel<Object> c1 = Channel.newBufferedChannel(1);
                 Channel<Object> c2 = Channel.newBufferedChannel(1);
                 SelectClause<Integer> r1 = c1.receiveClause(v -> 1);
@@ -76,6 +77,7 @@ public class Selects {
                     throw new IllegalStateException(e);
                 }
             }));
+            default -> throw new IllegalArgumentException(impl);
         }
     }
 
@@ -88,7 +90,8 @@ public class Selects {
     public void selectSyncContended() {
         switch (impl) {
             case "kotlin" -> KChanRows.selectSyncContended(procs, N);
-            default -> rt.run(() -> {
+            case "gort" -> rt.run(() -> GortSelects.selectSyncContended(procs, N));
+            case "jox" -> rt.run(() -> {
                 Channel<Object> c1 = Channel.newRendezvousChannel();
                 Channel<Object> c2 = Channel.newRendezvousChannel();
                 Channel<Object> c3 = Channel.newRendezvousChannel();
@@ -125,6 +128,7 @@ public class Selects {
                 done.done();
                 Bench.await(senders);
             });
+            default -> throw new IllegalArgumentException(impl);
         }
     }
 
@@ -138,7 +142,8 @@ public class Selects {
     public void selectProdCons() {
         switch (impl) {
             case "kotlin" -> KChanRows.selectProdCons(procs, N);
-            default -> rt.run(() -> {
+            case "gort" -> rt.run(() -> GortSelects.selectProdCons(procs, N));
+            case "jox" -> rt.run(() -> {
                 Channel<Object> c = Channel.newBufferedChannel(128);
                 Channel<Object> never = Channel.newRendezvousChannel();
                 Channel<Object> myclose = Channel.newRendezvousChannel();
@@ -169,6 +174,7 @@ public class Selects {
                     }
                 });
             });
+            default -> throw new IllegalArgumentException(impl);
         }
     }
 }

@@ -29,7 +29,7 @@ public class Skynet {
     static final int SIZE = 1_000_000;
     static final long ANSWER = 499_999_500_000L;
 
-    @Param({"jox", "sq", "ltq", "kotlin"})
+    @Param({"gort", "jox", "sq", "ltq", "kotlin"})
     public String impl;
 
     Rt rt;
