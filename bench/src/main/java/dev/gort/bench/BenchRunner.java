@@ -46,6 +46,8 @@ public final class BenchRunner {
     private record Key(String row, int procs, String impl) {}
 
     public static void main(String[] args) throws RunnerException, IOException {
+        // Other JMH runs on this machine (other checkouts) hold /tmp/jmh.lock; a pass must not die of it.
+        System.setProperty("jmh.ignoreLock", "true");
         List<Integer> procs = List.of(1, 2);
         int rounds = 3;
         boolean quick = false;
@@ -102,7 +104,7 @@ public final class BenchRunner {
                         .forks(1)
                         .jvmArgsAppend(concat(Bench.JVM_ARGS, Bench.procsArgs(p)))
                         .output(log.toString() + "." + (r + 1) + "-p" + p)
-                        .timeout(TimeValue.seconds(120))
+                        .timeout(TimeValue.seconds(90))
                         // A row that fails or hangs (interrupted after the timeout) loses its samples
                         // but does not stop the other rows; the JMH log names it.
                         .shouldFailOnError(false);
@@ -172,26 +174,49 @@ public final class BenchRunner {
 
     private static String table(Map<Key, List<Double>> samples, Map<String, String> units, String started, int rounds, boolean quick) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%n<!-- run-bench: started %s, %d pass(es)%s; median [min-max] of pooled samples; ratio = gort median / peer median, below 1 = gort faster -->%n",
+        sb.append(String.format(Locale.ROOT, "%n<!-- run-bench: started %s, %d pass(es)%s; cells: median [min-max] of pooled samples;"
+                + " gort/X = gort's median / X's median, below 1 = gort faster -->%n",
                 started, rounds, quick ? ", QUICK SMOKE RUN: figures are not measurements" : ""));
-        sb.append("| row | P | unit | gort | peer | peer's figure | gort/peer | samples |\n");
-        sb.append("|---|---|---|---|---|---|---|---|\n");
-        Map<String, Map<Integer, Map<String, List<Double>>>> byRow = new LinkedHashMap<>();
-        samples.forEach((k, v) -> byRow.computeIfAbsent(k.row, x -> new TreeMap<>())
+        // class -> row -> P -> impl -> samples
+        Map<String, Map<String, Map<Integer, Map<String, List<Double>>>>> byClass = new LinkedHashMap<>();
+        samples.forEach((k, v) -> byClass.computeIfAbsent(k.row.substring(0, k.row.indexOf('.')), x -> new LinkedHashMap<>())
+                .computeIfAbsent(k.row, x -> new TreeMap<>())
                 .computeIfAbsent(k.procs, x -> new LinkedHashMap<>()).put(k.impl, v));
-        byRow.forEach((row, perP) -> perP.forEach((p, sides) -> {
-            List<Double> g = sides.get("gort");
-            for (var e : sides.entrySet()) {
-                if (e.getKey().equals("gort") && sides.size() > 1) {
-                    continue;
+        byClass.forEach((cls, rows) -> {
+            List<String> impls = new ArrayList<>();
+            rows.values().forEach(perP -> perP.values().forEach(sides -> sides.keySet().forEach(i -> {
+                if (!impls.contains(i)) {
+                    impls.add(i);
                 }
-                List<Double> s = e.getValue();
-                String ratio = g != null && s != g ? String.format(Locale.ROOT, "%.2f", median(g) / median(s)) : "";
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %d/%d |%n",
-                        row, p, units.get(row), g == null ? "" : cell(g), e.getKey(), s == g ? "" : cell(s), ratio,
-                        g == null ? 0 : g.size(), s.size()));
+            })));
+            impls.sort((a, b) -> sideOrder(a) - sideOrder(b));
+            boolean hasGort = impls.contains("gort");
+            sb.append("\n| ").append(cls).append(" | P | unit |");
+            StringBuilder rule = new StringBuilder("|---|---|---|");
+            for (String i : impls) {
+                sb.append(' ').append(i).append(" |");
+                rule.append("---|");
+                if (hasGort && !i.equals("gort")) {
+                    sb.append(" gort/").append(i).append(" |");
+                    rule.append("---|");
+                }
             }
-        }));
+            sb.append('\n').append(rule).append('\n');
+            rows.forEach((row, perP) -> perP.forEach((p, sides) -> {
+                sb.append("| ").append(row.substring(cls.length() + 1)).append(" | ").append(p).append(" | ")
+                        .append(units.get(row)).append(" |");
+                List<Double> g = sides.get("gort");
+                for (String i : impls) {
+                    List<Double> s = sides.get(i);
+                    sb.append(' ').append(s == null ? "–" : cell(s)).append(" |");
+                    if (hasGort && !i.equals("gort")) {
+                        sb.append(' ').append(g == null || s == null ? "–"
+                                : String.format(Locale.ROOT, "**%.2f**", median(g) / median(s))).append(" |");
+                    }
+                }
+                sb.append('\n');
+            }));
+        });
         return sb.toString();
     }
 

@@ -23,13 +23,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
-@Measurement(iterations = 3)
+@Measurement(iterations = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Xms2g", "-Xmx2g", "-Xmn1g"})
 public class Skynet {
     static final int SIZE = 1_000_000;
     static final long ANSWER = 499_999_500_000L;
 
-    @Param({"gort", "jox", "sq", "ltq", "kotlin"})
+    @Param({"gort", "jox", "sq", "kotlin"})
     public String impl;
 
     Rt rt;
