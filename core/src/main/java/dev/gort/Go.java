@@ -5,10 +5,11 @@ import dev.gort.runtime.Goexit;
 import dev.gort.runtime.GoroutineLeak;
 import dev.gort.runtime.Proc;
 import dev.gort.runtime.Run;
+import dev.gort.runtime.Trace;
 import dev.gort.runtime.Traceback;
 
+import java.nio.file.Path;
 import java.util.List;
-
 import java.util.concurrent.Callable;
 
 /**
@@ -240,6 +241,34 @@ public final class Go {
      */
     public static List<String> leakedGoroutines() {
         return GoroutineLeak.find();
+    }
+
+    /**
+     * Go's {@code runtime/trace.Start}: starts recording the scheduler's events (goroutine create,
+     * start, end, block with its wait reason, unblock with the unblocking goroutine, syscalls, P
+     * start and stop, steals, preemptions, GOMAXPROCS changes) for {@link #stopTrace} to write to
+     * {@code file}. Goroutines alive at this point appear in the trace with their status.
+     * {@code gort trace FILE} turns the file into an HTML viewer or a Chrome Trace Event JSON.
+     * The JVM option {@code -Dgort.trace=FILE} starts a trace when the runtime starts and writes it
+     * at JVM exit. Events are kept in memory until the trace stops (32 bytes each, at most
+     * {@code -Dgort.trace.maxevents}, default 4,000,000; later ones are counted as dropped).
+     *
+     * @throws NullPointerException if file is null
+     * @throws IllegalStateException if a trace is already being recorded
+     */
+    public static void startTrace(Path file) {
+        Trace.start(file);
+    }
+
+    /**
+     * Go's {@code runtime/trace.Stop}: stops the trace started by {@link #startTrace} (or
+     * {@code -Dgort.trace}) and writes its file; returns the file's path.
+     *
+     * @throws IllegalStateException if no trace is being recorded
+     * @throws java.io.UncheckedIOException if the file cannot be written
+     */
+    public static Path stopTrace() {
+        return Trace.stop();
     }
 
     /** The calling goroutine's id, or -1 when not called from a goroutine. */

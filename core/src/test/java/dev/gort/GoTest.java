@@ -1,8 +1,8 @@
 package dev.gort;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.gort.testing.Sched;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
@@ -19,30 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import static dev.gort.testing.Sched.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The runtime API and scheduler behaviour, black-box, after Go's proc_test.go. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(Sched.class)
 class GoTest {
-    private int procs;
 
-    @BeforeEach
-    void saveProcs() {
-        procs = Go.gomaxprocs(0);
-    }
-
-    @AfterEach
-    void restoreProcs() {
-        Go.gomaxprocs(procs);
-    }
-
-    private static void await(CountDownLatch l) {
-        try {
-            assertTrue(l.await(30, TimeUnit.SECONDS), "timed out");
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void goRunsTheFunctionOnAGoroutine() {
@@ -91,6 +75,7 @@ class GoTest {
 
     @Test
     void gomaxprocsQueriesAndSets() {
+        int procs = Go.gomaxprocs(0);
         int old = Go.gomaxprocs(3);
         assertEquals(procs, old);
         assertEquals(3, Go.gomaxprocs(0));
@@ -278,6 +263,7 @@ class GoTest {
     /** GOMAXPROCS changed up and down 100 times under load: no goroutine is lost. */
     @Test
     void gomaxprocsResizeUnderLoadLosesNothing() {
+        int procs = Go.gomaxprocs(0);
         int n = 2000 * Integer.getInteger("gort.stress", 1);
         AtomicInteger finished = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
@@ -395,6 +381,34 @@ class GoTest {
             assertInstanceOf(java.io.IOException.class, p.getCause());
         } finally {
             System.setErr(oldErr);
+        }
+    }
+
+    /** GODEBUG=schedtrace's line, in Go's format, and scheddetail's per-P, per-M and per-G lines. */
+    @Test
+    void schedtraceFormat() {
+        Go.gomaxprocs(2);
+        CountDownLatch hold = new CountDownLatch(1), parked = new CountDownLatch(1);
+        Go.go(() -> {
+            parked.countDown();
+            await(hold);
+        });
+        await(parked);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!dev.gort.runtime.SchedTrace.schedtrace(true).contains("(jdk park)")) {
+            assertTrue(System.nanoTime() < deadline, "the goroutine never parked");
+            Thread.onSpinWait(); // it counted down and is on its way to park
+        }
+        try {
+            String line = dev.gort.runtime.SchedTrace.schedtrace(false);
+            assertTrue(line.matches("SCHED \\d+ms: gomaxprocs=2 idleprocs=\\d+ threads=\\d+ spinningthreads=\\d+ "
+                    + "idlethreads=\\d+ runqueue=\\d+ \\[\\d+ \\d+\\]\n"), line);
+            String detail = dev.gort.runtime.SchedTrace.schedtrace(true);
+            assertTrue(detail.lines().anyMatch(l -> l.matches("  P1: status=\\d+ schedtick=\\d+ syscalltick=\\d+ m=-?\\d+ .*")), detail);
+            assertTrue(detail.lines().anyMatch(l -> l.matches("  M\\d+: p=-?\\d+ curg=-?\\d+ .*")), detail);
+            assertTrue(detail.lines().anyMatch(l -> l.matches("  G\\d+: status=4\\(jdk park\\) m=-1")), detail);
+        } finally {
+            hold.countDown();
         }
     }
 

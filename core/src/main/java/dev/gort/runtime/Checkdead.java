@@ -132,9 +132,9 @@ public final class Checkdead {
     // ================================================================== hooks
 
     /**
-     * Whether a runtime timer is pending (Go's "for each P, len(pp.timers.heap) > 0"). Until gort's
-     * timers (issue 3) register their query with setTimerQuery, it answers false; goroutines that
-     * sleep with Thread.sleep or a timed JDK park are parked in JDK code and already never asleep.
+     * Whether a runtime timer is pending (Go's "for each P, len(pp.timers.heap) > 0"). Timers
+     * registers Timers::pending here when it initialises; before that no timer can exist, and
+     * goroutines that sleep with Thread.sleep or a timed JDK park are parked in JDK code, never asleep.
      */
     private static volatile BooleanSupplier timersPending = () -> false;
 

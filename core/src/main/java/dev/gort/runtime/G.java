@@ -27,6 +27,14 @@ import java.util.concurrent.Executor;
  * Inherited children. A virtual thread created with the JDK's public API inside a goroutine inherits
  * its scheduler, this G. Its runContinuation is not ours; execute wraps it in an anonymous G (goid 0,
  * not registered) so it runs on gort's Ps like any goroutine. See Differences from Go in Proc.
+ *
+ * Differences from Go
+ *  - No stack of its own to grow: the virtual thread's continuation is the stack, and the JVM grows
+ *    and shrinks it (stack chunks on the heap).
+ *  - The status carries a ready-epoch (see above), because the JDK, not gort, decides when a
+ *    continuation yields; Go's casgstatus transitions are all made by the runtime itself.
+ *  - No _Gcopystack, _Gpreempted or _Gscan states: there is no stack copying, asynchronous
+ *    preemption or stack scanning by gort.
  */
 public final class G implements Executor, Runnable {
     /** The goroutine id; 0 for an anonymous wrapper of an inherited virtual thread. Immutable. */
@@ -64,6 +72,8 @@ public final class G implements Executor, Runnable {
     volatile M m;
     /** Where it was created (Go's gopc): the go statement's frame, for "created by" in dumps. Immutable. */
     final StackWalker.StackFrame gopc;
+    /** The tracer's open run: the P it started on, null when not running in the trace. CASed (see Trace). */
+    volatile P tracep;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;

@@ -46,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Memory model and the race detector (Go's racenotify/racesync)
  * -------------------------------------------------------------
- * The lock gives Java's happens-before for the data. For issue 7's detector the hooks in Race are
+ * The lock gives Java's happens-before for the data. For the race detector the hooks in Race are
  * called where chan.go calls raceacquire/racerelease/racereleaseacquire, with these addresses:
  *  - a buffered send or receive through slot i: releaseacquire on raceSlots[i] (one Object per
  *    slot, allocated only when the detector is on). The k-th receive and the (k+C)-th send meet
@@ -96,7 +96,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Interrupts (Go has none): see above.
  *  - The lock is a ReentrantLock, not a runtime futex lock; a goroutine contending for it parks
  *    through the scheduler with wait reason "jdk park".
- *  - No blocking profile (releasetime/blockevent); the tracer hooks come with issue 6.
+ *  - No blocking profile (releasetime/blockevent); the execution tracer's hooks are in Proc.
+ *  - Race hooks: a woken waiter acquires for itself after waking (Go's waker does raceacquireg
+ *    for it), and direct hand-offs sync through the sudog; see "Memory model". Go's
+ *    racereadpc/racewritepc on the channel (a race between close and send, say) are not called:
+ *    the Race.Detector interface has no access hooks.
  */
 public final class HChan implements Blocker {
     /** chanrecv's result when the channel is closed and drained (Go's zero value with ok == false). */
@@ -208,13 +212,15 @@ public final class HChan implements Blocker {
         return (boolean) CLOSEDF.getOpaque(this);
     }
 
-    /** c.lock must be held. */
+    /** Whether closed. c.lock must be held. */
     boolean isClosed() {
+        assert lock.isHeldByCurrentThread();
         return closed;
     }
 
-    /** c.lock must be held. */
+    /** Elements buffered. c.lock must be held. */
     int qcount() {
+        assert lock.isHeldByCurrentThread();
         return qcount;
     }
 
@@ -238,7 +244,7 @@ public final class HChan implements Blocker {
         return (int) QCOUNT.getOpaque(this) == 0;
     }
 
-    /** Go's raceaddr: the channel's own race address (close). */
+    /** Go's racereleaseacquire: acquire what addr holds, then release this thread's clock to it. */
     private static void raceReleaseAcquire(Object addr) {
         Race.acquire(addr);
         Race.release(addr);
@@ -398,6 +404,7 @@ public final class HChan implements Blocker {
 
     /** Takes the head of the ring. c.lock must be held and qcount > 0. */
     Object takeBuf() {
+        assert lock.isHeldByCurrentThread() && qcount > 0 : "takeBuf: lock not held or empty";
         int i = recvx;
         if (Race.ENABLED) {
             raceReleaseAcquire(raceSlots[i]);
@@ -412,6 +419,7 @@ public final class HChan implements Blocker {
 
     /** Puts v at the tail of the ring. c.lock must be held and qcount < dataqsiz. */
     void putBuf(Object v) {
+        assert lock.isHeldByCurrentThread() && qcount < dataqsiz : "putBuf: lock not held or full";
         int i = sendx;
         if (Race.ENABLED) {
             raceReleaseAcquire(raceSlots[i]);

@@ -28,6 +28,11 @@ import java.util.concurrent.locks.LockSupport;
  * on every M, and those queues park at once, which is what a goroutine scheduler wants: a spinning
  * goroutine holds the P its partner needs. The M never registers with the pool (run() is ours), so
  * no pool ever steals or runs the marker. -Dgort.spintrapfix=false turns this off for comparison.
+ *
+ * Differences from Go
+ *  - There is no g0 goroutine: the M's own platform stack runs the scheduler.
+ *  - M0 is the first M gort starts, not the process's main thread.
+ *  - Ms never exit, and they are ForkJoinWorkerThreads (see "the spin trap").
  */
 public final class M extends ForkJoinWorkerThread {
     /** Sequential id; M0 is the first M the runtime starts. Immutable. */

@@ -25,6 +25,11 @@ import java.lang.invoke.VarHandle;
  *
  * Who is "the owner": the M holding the P, while the P is SCHED; or that M's running goroutine
  * inside a runtime call, after CASing the P from RUNNING to SCHED. See PStatus and Proc.
+ *
+ * Differences from Go
+ *  - runqgrab backs off ~3us before stealing a running P's runnext by spinning on nanoTime, where
+ *    Go calls usleep(3) (a JVM park has ~50us of timer slack).
+ *  - A P has no mcache, timers or GC state here: the JVM owns memory, and timers live in Timers.
  */
 public final class P {
     static final int RUNQ_SIZE = 256;
@@ -49,6 +54,8 @@ public final class P {
     long sysmonTick, sysmonWhen, sysmonRuns, sysmonRunsWhen, sysmonSyscallTick, sysmonSyscallWhen;
     /** Goroutines this P stole from others. Owner writes. */
     long steals;
+    /** This P's timer heap (Go's p.timers); see Timers. Its own lock guards it. */
+    final Timers timers = new Timers();
 
     private final G[] runq = new G[RUNQ_SIZE];
     /** Consumers CAS it forward (release); everyone load-acquires it. */

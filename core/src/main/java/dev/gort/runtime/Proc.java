@@ -71,7 +71,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock: the M holds its P as SCHED while scheduling, store-releases RUNNING just before mounting a G,
  * and CASes RUNNING back to SCHED when the continuation returns. A goroutine that readies another
  * enters the runtime by CASing its P from RUNNING to SCHED and leaves by setting RUNNING. Sysmon
- * (issue 5) retakes a P by CASing it from RUNNING or SYSCALL; whoever loses a CAS has lost the P.
+ * retakes a P by CASing it from RUNNING or SYSCALL; whoever loses a CAS has lost the P. A winner
+ * then checks p.m: a goroutine whose M lost its P to a retake may win a CAS on the P's next owner's
+ * RUNNING; seeing another M in p.m, it puts RUNNING back at once and goes to the global queue (and
+ * an M reclaiming its own P spins through that brief intrusion, see reclaimp).
  *
  * GOMAXPROCS (procresize)
  * -----------------------
@@ -115,7 +118,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Differences from Go
  * -------------------
  *  - No forced preemption: the JVM cannot stop a running continuation (Continuation.tryPreempt
- *    throws). Sysmon retakes the P instead (issue 5).
+ *    throws). Sysmon retakes the P instead (see Sysmon).
  *  - procresize does not stop the world; see above.
  *  - M0 is the first M gort starts, not the JVM's main thread, and there is no separate g0: the M's
  *    own stack runs the scheduler.
@@ -219,14 +222,20 @@ public final class Proc {
 
     /** Go's newproc: create a goroutine running fn and make it runnable; with run, as that run's main. */
     public static G newproc(Runnable fn, Run run) {
+        return newproc1(fn, run, run != null);
+    }
+
+    /** newproc, saying whether the G is run's main; Timers' afterFunc starts non-main Gs of a run from an M. */
+    static G newproc1(Runnable fn, Run run, boolean runMain) {
         schedinit();
         G parent = currentG();
         Run r = run != null ? run : parent != null ? parent.run : null;
         G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
         allgs.add(newg);
-        if (run != null) {
+        if (runMain) {
             run.started(newg); // a run's main: published before it can end
         }
+        if (Trace.on) Trace.goCreate(newg, fn);
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         return newg;
@@ -256,7 +265,7 @@ public final class Proc {
     static void panicked(G gp, Throwable t) {
         if (t instanceof Goexit) {
             if (gp.run != null) {
-                gp.run.goexitCalled(gp); // Go.goexit: not a panic (issue 6)
+                gp.run.goexitCalled(gp); // Go.goexit: not a panic
             }
             return;
         }
@@ -309,6 +318,7 @@ public final class Proc {
      */
     static void ready(G gp) {
         gp.markRunnable();
+        if (Trace.on) Trace.goUnblock(gp);
         Thread self = Thread.currentThread();
         M mp = self instanceof M m ? m : M.current();
         if (mp != null) {
@@ -409,6 +419,17 @@ public final class Proc {
         return gp;
     }
 
+    /** globrunqget under sched.lock, for findRunnable: a G from the global queue starts a new time slice. */
+    private static G globrunqgetLocked(M mp, P pp, int max) {
+        lock.lock();
+        try {
+            mp.inheritTime = false;
+            return globrunqget(pp, max);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ================================================================== P and M lists
 
     /** Go's pidleput. sched.lock must be held. */
@@ -424,7 +445,7 @@ public final class Proc {
     }
 
     /** Go's pidleget. sched.lock must be held. */
-    private static P pidleget() {
+    static P pidleget() {
         assert lock.isHeldByCurrentThread() : "pidleget: sched.lock not held";
         P pp = pidle.poll();
         if (pp != null) {
@@ -439,7 +460,7 @@ public final class Proc {
         assert lock.isHeldByCurrentThread() : "mput: sched.lock not held";
         midle.push(mp);
         if (midle.size() == mcount) {
-            Checkdead.poke(); // Go's mput calls checkdead; gort's confirms on its own thread (issue 6)
+            Checkdead.poke(); // Go's mput calls checkdead; gort's confirms on its own thread
         }
     }
 
@@ -453,6 +474,16 @@ public final class Proc {
         return midle.size();
     }
 
+    /** pidleget under sched.lock (for Timers.timerSleep). */
+    static P pidlegetLocked() {
+        lock.lock();
+        try {
+            return pidleget();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Ms asleep in stoplockedm, waiting for their locked G (Go's nmidlelocked). Under sched.lock. */
     private static int nmidlelocked;
 
@@ -461,11 +492,12 @@ public final class Proc {
     }
 
     /** Go's acquirep. The P must be SCHED and unowned (fresh from pidleget or nextp). This M only. */
-    private static void acquirep(M mp, P pp) {
+    static void acquirep(M mp, P pp) {
         assert mp.p == null : "acquirep: already in go";
         pp.m = mp;
         pp.status = PStatus.SCHED;
         mp.p = pp;
+        if (Trace.on) Trace.procStart(pp, mp);
     }
 
     /** Go's releasep: detach the P from this M. This M only. */
@@ -473,6 +505,7 @@ public final class Proc {
         P pp = mp.p;
         mp.p = null;
         pp.m = null;
+        if (Trace.on) Trace.procStop(pp);
         return pp;
     }
 
@@ -585,19 +618,24 @@ public final class Proc {
             startm(pp, true);
             return;
         }
+        boolean idled = false;
         lock.lock();
         try {
             if (runqsize != 0 || !pp.runqempty()) {
                 // fall through to startm below, outside the lock
             } else if (pp.id >= gomaxprocs) {
                 killp(pp);
-                return;
+                idled = true;
             } else {
                 pidleput(pp);
-                return;
+                idled = true;
             }
         } finally {
             lock.unlock();
+        }
+        if (idled) {
+            Timers.wakeNetPoller(pp); // Go's handoffp: an idle P's timers need a sleeping M
+            return;
         }
         startm(pp, false);
     }
@@ -616,6 +654,7 @@ public final class Proc {
         M mp = M.current();
         P pp = mp.p;
         gp.setStatus(GStatus.SYSCALL);
+        if (Trace.on) Trace.goSysCall(gp);
         if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SYSCALL)) {
             if (pp.m != mp) {
                 pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
@@ -641,6 +680,7 @@ public final class Proc {
         gp.setStatus(GStatus.RUNNING);
         M mp = M.current(); // the G may have parked inside fn and come back on another M
         P pp = mp.p;
+        if (Trace.on) Trace.goSysExit(gp);
         if (pp != null && pp.m == mp) {
             if (pp.casStatus(PStatus.SYSCALL, PStatus.RUNNING)) {
                 return; // exitsyscallfast: the P was still ours
@@ -705,7 +745,7 @@ public final class Proc {
             nmspinning.decrementAndGet();
         }
         if (pp == null) {
-            // the P was retaken while our G ran (sysmon, issue 5): find another or sleep
+            // the P was retaken while our G ran (by sysmon): find another or sleep
             lock.lock();
             try {
                 pp = pidleget();
@@ -837,6 +877,7 @@ public final class Proc {
             gp.preempt = false;
         }
         int word = gp.markRunning();
+        if (Trace.on) Trace.goStart(pp, gp);
         pp.status = PStatus.RUNNING; // from here sysmon may retake the P
         try {
             gp.cont.run();
@@ -847,6 +888,7 @@ public final class Proc {
         mp.curg = null;
         gp.m = null;
         gp.afterRun(word);
+        if (Trace.on) Trace.goStop(pp, gp);
         reclaimp(mp);
     }
 
@@ -897,18 +939,11 @@ public final class Proc {
                 }
             }
 
+            Timers.checkTimers(pp); // run this P's (and the global heap's) expired timers
+
             // Fairness: check the global queue once in a while.
-            if (pp.schedtickOpaque() % 61 == 0 && runqsize > 0) {
-                lock.lock();
-                try {
-                    gp = globrunqget(pp, 1);
-                } finally {
-                    lock.unlock();
-                }
-                if (gp != null) {
-                    mp.inheritTime = false;
-                    return gp;
-                }
+            if (pp.schedtickOpaque() % 61 == 0 && runqsize > 0 && (gp = globrunqgetLocked(mp, pp, 1)) != null) {
+                return gp;
             }
 
             // local runq
@@ -918,17 +953,8 @@ public final class Proc {
             }
 
             // global runq
-            if (runqsize != 0) {
-                lock.lock();
-                try {
-                    gp = globrunqget(pp, 0);
-                } finally {
-                    lock.unlock();
-                }
-                if (gp != null) {
-                    mp.inheritTime = false;
-                    return gp;
-                }
+            if (runqsize != 0 && (gp = globrunqgetLocked(mp, pp, 0)) != null) {
+                return gp;
             }
 
             // Steal work from other Ps. Limit the number of spinning Ms to half the busy Ps, to
@@ -992,6 +1018,9 @@ public final class Proc {
                     }
                 }
             }
+            if (Timers.timerSleep(mp)) {
+                continue top; // slept until a timer was due and got a P to run what it readied
+            }
             stopm(mp);
         }
     }
@@ -1010,12 +1039,16 @@ public final class Proc {
             int step = coprime(n, rnd);
             for (int i = 0, k = start; i < n; i++, k = (k + step) % n) {
                 P p2 = ps[k];
+                if (stealRunNext && p2 != pp && Timers.stealTimers(p2) && !pp.runqempty()) {
+                    return pp.runqget(pp.m); // p2's expired timers readied goroutines onto pp
+                }
                 if (p2 == pp || p2.status == PStatus.IDLE) {
                     continue;
                 }
                 G gp = pp.runqsteal(p2, stealRunNext);
                 if (gp != null) {
                     pp.steals++;
+                    if (Trace.on) Trace.steal(pp, p2, gp);
                     return gp;
                 }
             }
@@ -1087,6 +1120,7 @@ public final class Proc {
             }
             int old = gomaxprocs;
             gomaxprocs = n;
+            if (Trace.on) Trace.gomaxprocs(n);
             for (int i = old; i < n; i++) {
                 if (ps[i].status == PStatus.DEAD) {
                     pidleput(ps[i]);
@@ -1150,7 +1184,7 @@ public final class Proc {
         return gp != null && gp.thread == t ? gp : null;
     }
 
-    // ================================================================== preemption (issue 5 fills in sysmon)
+    // ================================================================== preemption (sysmon asks, safe points answer)
 
     /**
      * True while at least one goroutine has been asked to yield. Written by sysmon (set) and by
@@ -1163,6 +1197,7 @@ public final class Proc {
         G gp = currentG();
         if (gp != null && gp.preempt) {
             gp.preempt = false;
+            if (Trace.on) Trace.goPreempt(gp);
             Thread.yield(); // Go's gopreempt_m: to the global queue
         }
     }
@@ -1182,6 +1217,14 @@ public final class Proc {
         System.err.println((preamble != null ? preamble + "\n" : "") + "fatal error: " + msg);
         Run.failAll(e);
         return e;
+    }
+
+    /**
+     * Go's fatal for packages outside the runtime (sync_fatal, e.g. "sync: unlock of unlocked
+     * mutex"): reports msg and ends every active run, as {@link #fatal}; the caller throws the result.
+     */
+    public static FatalError syncFatal(String msg) {
+        return fatal(null, msg);
     }
 
     /** A snapshot of every live goroutine. */

@@ -6,7 +6,7 @@ package dev.gort.runtime;
  * points Go's chan.go, sema.go and time.go do; with the detector off (the default) each call is one
  * test of a static final boolean, which the JIT folds away.
  *
- * The detector itself lives in the agent (issue 7): `gort run -race` starts the JVM with
+ * The detector itself lives in the agent (agent/, mode race): `gort run -race` starts the JVM with
  * -javaagent:gort-agent.jar, whose premain sets -Dgort.race=true before this class initialises and
  * installs a Detector.
  */

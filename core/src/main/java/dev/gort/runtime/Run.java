@@ -33,6 +33,7 @@ public final class Run {
     public Throwable await() throws InterruptedException {
         try {
             done.await();
+            Race.acquire(this); // main's return happens before Go.run returns (the latch's edge, for -race)
         } finally {
             active.remove(this);
         }
@@ -41,6 +42,7 @@ public final class Run {
 
     void goexit(G gp) {
         if (gp == main && !mainGoexited) {
+            Race.releaseMerge(this);
             done.countDown();
         }
     }

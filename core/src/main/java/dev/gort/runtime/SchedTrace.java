@@ -92,6 +92,11 @@ public final class SchedTrace {
                 .append(" spinningthreads=").append(Proc.nmspinning.get())
                 .append(" idlethreads=").append(Proc.nmidle())
                 .append(" runqueue=").append(Proc.globalRunqSize());
+        if (detail) {
+            sb.append(" nmidlelocked=").append(Proc.nmidlelocked())
+                    .append(" sysmonwait=").append(Sysmon.sysmonwait ? 1 : 0)
+                    .append(" retakes=").append(Sysmon.retakes);
+        }
         if (!detail) {
             sb.append(" [");
             for (int i = 0; i < n; i++) {
@@ -109,6 +114,7 @@ public final class SchedTrace {
             M mp = pp.m;
             sb.append("  P").append(pp.id).append(": status=").append(pp.status.ordinal())
                     .append(" schedtick=").append(pp.schedtickOpaque())
+                    .append(" syscalltick=").append(pp.syscalltick)
                     .append(" m=").append(mp != null ? mp.mid : -1)
                     .append(" runqsize=").append(pp.runqsize())
                     .append(" runs=").append(pp.runsOpaque())

@@ -113,6 +113,9 @@ final class Sysmon extends Thread {
                 taken = 0; // reported by Proc.fatal (thread exhaustion in handoffp); keep watching
             }
             idle = taken != 0 ? 0 : idle + 1;
+            if (Timers.sysmonCheck()) { // Go's sysmon: overdue timers and no M to run them
+                idle = 0;
+            }
         }
     }
 

@@ -246,6 +246,101 @@ class HChanTest {
         assertEquals(sent.keySet(), received.keySet(), "sent and received differ");
     }
 
+    /**
+     * Go's send readies the receiver into the sender's runnext: on one P, the woken receiver runs
+     * before goroutines already waiting in the local run queue.
+     */
+    @Test
+    void handOffReadiesTheReceiverIntoRunnext() {
+        int before = Go.gomaxprocs(1);
+        try {
+            java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Go.run(() -> {
+                Chan<Integer> c = Chan.make();
+                Chan<Boolean> started = Chan.make();
+                Chan<Boolean> done = Chan.make(4);
+                Go.go(() -> {
+                    started.send(true);
+                    c.recv();
+                    order.add("receiver");
+                    done.send(true);
+                });
+                started.recv(); // the receiver now parks in c.recv
+                for (int i = 1; i <= 3; i++) {
+                    String name = "x" + i;
+                    Go.go(() -> {
+                        order.add(name);
+                        done.send(true);
+                    });
+                }
+                c.send(1); // hands over; the receiver takes runnext, ahead of x1..x3
+                for (int i = 0; i < 4; i++) {
+                    done.recv();
+                }
+            });
+            assertEquals("receiver", order.get(0), "run order " + order);
+        } finally {
+            Go.gomaxprocs(before);
+        }
+    }
+
+    /** Blocked receivers, and blocked senders, are served first come, first served. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 10, 100})
+    void waitersAreServedFifo(int cap) throws Exception {
+        int n = 5;
+        Chan<Integer> c = Chan.make(cap);
+        // Receivers: r0..r4 park in order; sends 0..4 must reach r0..r4 respectively.
+        Integer[] got = new Integer[n];
+        CountDownLatch done = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            int me = i;
+            AtomicReference<G> g = new AtomicReference<>();
+            Go.go(() -> {
+                g.set(Proc.currentG());
+                got[me] = c.recv();
+                done.countDown();
+            });
+            awaitParked(g, WaitReason.CHAN_RECEIVE);
+        }
+        for (int i = 0; i < n; i++) {
+            c.send(i);
+        }
+        assertTrue(done.await(20, TimeUnit.SECONDS));
+        assertArrayEquals(new Integer[] {0, 1, 2, 3, 4}, got);
+
+        // Senders: fill the buffer, then s0..s4 park in order; receives see the buffer, then s0..s4.
+        for (int i = 0; i < cap; i++) {
+            c.send(-1);
+        }
+        CountDownLatch sent = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            int me = i;
+            AtomicReference<G> g = new AtomicReference<>();
+            Go.go(() -> {
+                g.set(Proc.currentG());
+                c.send(100 + me);
+                sent.countDown();
+            });
+            awaitParked(g, WaitReason.CHAN_SEND);
+        }
+        for (int i = 0; i < cap; i++) {
+            assertEquals(-1, c.recv());
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(100 + i, c.recv());
+        }
+        assertTrue(sent.await(20, TimeUnit.SECONDS));
+    }
+
+    private static void awaitParked(AtomicReference<G> g, WaitReason reason) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (g.get() == null || g.get().waitReason() != reason) {
+            assertTrue(System.nanoTime() < deadline, "never parked with " + reason);
+            Thread.sleep(1);
+        }
+    }
+
     @Test
     void atLeastOneQueueIsEmptyInvariant() throws Exception {
         // Blocked receivers on one channel: recvq non-empty, sendq empty; then a send drains one.

@@ -1,9 +1,10 @@
 package dev.gort.runtime;
 
+import dev.gort.testing.Sched;
 import dev.gort.Go;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.Arena;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
+import static dev.gort.testing.Sched.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -27,26 +29,13 @@ import static org.junit.jupiter.api.Assertions.*;
  * frame parks its M itself, and sysmon retakes the P so nothing deadlocks.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(Sched.class)
 class PinningTest {
-    private int procs;
-
     @BeforeEach
-    void save() {
-        procs = Go.gomaxprocs(1);
+    void oneP() {
+        Go.gomaxprocs(1);
     }
 
-    @AfterEach
-    void restore() {
-        Go.gomaxprocs(procs);
-    }
-
-    private static void await(CountDownLatch l) {
-        try {
-            assertTrue(l.await(30, TimeUnit.SECONDS), "timed out");
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     private static void parkUntil(AtomicBoolean flag) {
         while (!flag.get()) {

@@ -1,9 +1,9 @@
 package dev.gort.runtime;
 
+import dev.gort.testing.Sched;
 import dev.gort.Go;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import static dev.gort.testing.Sched.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -21,26 +22,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * never on speed; latencies are printed for the record.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(Sched.class)
 class SysmonTest {
-    private int procs;
 
-    @BeforeEach
-    void save() {
-        procs = Go.gomaxprocs(0);
-    }
-
-    @AfterEach
-    void restore() {
-        Go.gomaxprocs(procs);
-    }
-
-    private static void await(CountDownLatch l) {
-        try {
-            assertTrue(l.await(30, TimeUnit.SECONDS), "timed out");
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** Waits without parking, as a real system call blocks its M (a latch await would park the goroutine). */
     private static void blockM(CountDownLatch l) {
@@ -229,15 +213,15 @@ class SysmonTest {
         }
     }
 
-    /** exitsyscall with no P free: the goroutine waits in the global queue and resumes on another M. */
+    /** exitsyscall with no P free: the goroutine waits in the global queue until the only P is free. */
     @Test
     void exitsyscallWithNoPFree() throws Exception {
         Go.gomaxprocs(1);
-        AtomicReference<M> mBefore = new AtomicReference<>(), mAfter = new AtomicReference<>();
+        AtomicReference<P> onlyP = new AtomicReference<>(), pAfter = new AtomicReference<>();
         AtomicBoolean release = new AtomicBoolean();
         CountDownLatch otherHoldsP = new CountDownLatch(1), done = new CountDownLatch(2);
         Go.go(() -> {
-            mBefore.set(M.current());
+            onlyP.set(M.current().p);
             try {
                 Go.syscall(() -> {
                     // The only P was handed off at once (entersyscallblock); a platform thread
@@ -255,12 +239,15 @@ class SysmonTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            mAfter.set(M.current());
+            M m = M.current();
+            pAfter.set(m.p != null && m.p.m == m ? m.p : null);
             release.set(true);
             done.countDown();
         });
         await(done);
-        assertNotSame(mBefore.get(), mAfter.get(), "with no P free, the goroutine resumed on the M that holds the P");
+        // With one P, held by a goroutine that never blocks, the syscall's goroutine can only have
+        // finished if it waited for that P (global queue) and got it back: it must hold it now.
+        assertSame(onlyP.get(), pAfter.get(), "after exitsyscall the goroutine runs holding the only P");
     }
 
     @Test

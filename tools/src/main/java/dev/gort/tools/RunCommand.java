@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code gort run [--procs N] [--schedtrace MS] [--trace FILE] [-cp CP] MainClass args...}: runs a
- * class's {@code main} as the main goroutine, as {@code go run} does.
+ * {@code gort run [-race] [--procs N] [--schedtrace MS] [--trace FILE] [-cp CP] MainClass args...}:
+ * runs a class's {@code main} as the main goroutine, as {@code go run} does. {@code -race} needs the
+ * JVM to run with the gort agent in race mode ({@code -javaagent:gort-agent.jar=race}), which the
+ * {@code ./gort} launcher adds when it sees {@code -race}.
  *
  * <p>Exit statuses, as Go's:
  * <ul>
@@ -25,8 +27,8 @@ import java.util.concurrent.Callable;
  *   <li>1 when MainClass cannot be found or has no {@code public static void main(String[])};
  *   <li>2 after a panic (an exception escaping any goroutine) or a fatal error (deadlock, thread
  *       exhaustion, ...), which are reported on stderr in Go's format first;
- *   <li>66 is reserved for the race detector ({@code -race}, issue 7), as Go's race detector exits
- *       with 66 when it found a race.
+ *   <li>66 when the race detector ({@code -race}) found a data race, as Go's: the detector
+ *       prints {@code Found N data race(s)} at exit.
  * </ul>
  *
  * <p>Goroutine dump on demand: Go prints every goroutine's stack on SIGQUIT. The JVM keeps SIGQUIT
@@ -37,11 +39,14 @@ import java.util.concurrent.Callable;
  * lists goroutines there, in the JDK's format.
  */
 @Command(name = "run", description = {"Run MainClass.main as the main goroutine, with Go's exit codes:",
-        "0 main returned, 1 no such class or main, 2 panic or fatal error (deadlock), 66 reserved (race detector).",
+        "0 main returned, 1 no such class or main, 2 panic or fatal error (deadlock), 66 data race found (-race).",
         "kill -USR1 <pid> prints every goroutine's stack (Go's SIGQUIT dump; the JVM keeps SIGQUIT)."})
 final class RunCommand implements Callable<Integer> {
     /** The signal that prints the goroutine dump. */
     static final String DUMP_SIGNAL = "USR1";
+
+    @Option(names = {"--race", "-race"}, description = "enable the race detector (the launcher adds the agent)")
+    boolean race;
 
     @Option(names = "--procs", description = "GOMAXPROCS (default: the CPU count)")
     int procs;
@@ -63,6 +68,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (race && !dev.gort.runtime.Race.ENABLED) {
+            System.err.println("gort run -race: the race detector is not loaded; start the JVM with "
+                    + "-javaagent:gort-agent.jar=race (./gort run -race does)");
+            return 1;
+        }
         // Properties the runtime reads when it starts, so before the first Go.* call.
         if (schedtrace > 0) {
             System.setProperty("gort.schedtrace", Long.toString(schedtrace));

@@ -1,0 +1,380 @@
+package dev.gort.agent.race;
+
+import com.google.common.collect.MapMaker;
+import dev.gort.Go;
+import dev.gort.runtime.Race;
+
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentMap;
+
+/*
+ * FastTrack: gort's race detector, the algorithm of Flanagan & Freund, "FastTrack: Efficient and
+ * Precise Dynamic Race Detection" (PLDI 2009), fed by the agent's hooks (RaceRuntime) and by gort's
+ * own synchronisation (dev.gort.runtime.Race, Go's raceacquire/racerelease/racereleasemerge/
+ * racegostart, called by channels, sync, context and timers). It plays the part of Go's -race
+ * runtime (race.go + ThreadSanitizer's v2 runtime).
+ *
+ * Concepts
+ * --------
+ * Every thread (goroutine or platform thread) t has a vector clock C_t and a tid; its current
+ * epoch is C_t[t]@t. Every synchronisation address m (a lock, a channel, a volatile field, ...)
+ * has a clock L_m. Every variable x (an object's field, a static field, an array element) has:
+ *   W_x  the epoch of its last write;
+ *   R_x  the epoch of its last read, or, once two reads are concurrent, a read vector clock.
+ * Epochs make the common cases O(1); the read vector clock exists only for read-shared data.
+ *
+ * Rules (the paper's, with its names)
+ * -----------------------------------
+ *   acquire(t, m):      C_t := C_t join L_m
+ *   release(t, m):      L_m := C_t;           C_t[t]++          (Go's racerelease)
+ *   releaseMerge(t, m): L_m := L_m join C_t;  C_t[t]++          (Go's racereleasemerge)
+ *   fork(t, u):         C_u := C_t (u new);   C_t[t]++          (goStart, Thread.start)
+ *   join(t, u):         C_t := C_t join C_u                     (Thread.join)
+ *   read(t, x):   [SAME EPOCH] R_x = E(t): nothing.
+ *                 race if W_x is not <= C_t (write-read);
+ *                 [EXCLUSIVE] R_x <= C_t: R_x := E(t);  [SHARE] else R_x := {R_x, E(t)} as a clock;
+ *                 [SHARED] R_x[t] := C_t[t].
+ *   write(t, x):  [SAME EPOCH] W_x = E(t): nothing.
+ *                 race if W_x is not <= C_t (write-write), or R_x (epoch or every entry of the
+ *                 clock) is not <= C_t (read-write); then W_x := E(t), and a shared R_x is
+ *                 reset to empty ([WRITE SHARED]).
+ *
+ * Protocol and invariants
+ * -----------------------
+ *  - A variable's state is updated under its VarState's monitor; the same-epoch checks read the
+ *    volatile epochs first and skip the monitor (only the owning thread can find its own epoch).
+ *  - A thread's clock is only written by that thread, except by its creator before it starts and
+ *    read by a joiner after it ended (Thread.start/join order those accesses).
+ *  - Hooks that release run BEFORE the releasing operation (unlock, volatile write, send) and hooks
+ *    that acquire run AFTER the acquiring one (lock, volatile read, receive); otherwise the acquirer
+ *    could read a clock that does not yet contain the releaser's history, a false race.
+ *  - Each race is reported once per unordered pair of access sites (Reports).
+ *  - Every thread's own clock starts at 1, so epoch 0 means "no access yet".
+ *
+ * Which happens-before edges exist
+ * --------------------------------
+ *  gort: goroutine start (Proc.newproc -> Race.goStart), and whatever gort's channels, sync,
+ *  context and timers pass to Race.acquire/release/releaseMerge (Go's memory model: a send happens
+ *  before the matching receive completes; the k-th receive on a channel of capacity C before the
+ *  (k+C)-th send completes; close before a receive that sees it; Unlock before the next Lock;
+ *  WaitGroup.Done before Wait returns; ...).
+ *  JDK, at call sites in instrumented code (RaceMethodVisitor): synchronized blocks and methods;
+ *  Object.wait; volatile fields (a read acquires, a write release-merges, as Go's sync/atomic);
+ *  every call on a java.util.concurrent object (atomics, locks, latches, queues, concurrent maps):
+ *  release-merge on the object before the call, acquire after it; Condition.await also on the
+ *  Condition's lock; Thread.start and Thread.join.
+ *
+ * Tid reuse
+ * ---------
+ * Vector clocks are dense arrays indexed by tid, so their size is the number of tids, and a
+ * release copies one. Go programs start goroutines by the million; one tid per goroutine ever
+ * started would make every clock operation O(goroutines ever). So, as TSan recycles thread slots,
+ * the tid of an ended thread is reused: newState looks at a few live states each time (reap) and
+ * frees the tids of threads that have TERMINATED, remembering each one's final clock. The next
+ * tenant of that tid starts its clock one past it, so every epoch the old tenant left in a shadow
+ * is below every epoch of the new one: accesses of the new tenant are unordered with everything
+ * that has not synchronised with it, so no race is invented. The new tenant's own slot holds its
+ * own clock, so what it knows of its predecessors is kept apart (ThreadState.prevKnown, used by
+ * ThreadState.knows): a goroutine started after the one whose tid it took still races with it.
+ * A clock slot cannot tell tenants apart, though, so whenever one slot value could stand for both
+ * (a third thread, or a lock, that has seen the new tenant; a clock the new tenant receives back
+ * with its own time in its slot), the old tenant is taken as fully seen. That never invents a race
+ * and can hide one with an ended goroutine, the price TSan pays for its slot reuse too. Clocks stay as wide as the most threads
+ * alive at once. Each tid keeps its last 16 tenants' infos (Info.previous) for reports.
+ *
+ * Rejected alternatives
+ * ---------------------
+ *  - Full vector clocks per variable (DJIT+): O(n) per access; FastTrack's epochs are O(1) for
+ *    nearly all of them with the same precision.
+ *  - Lockset (Eraser): reports false positives on channel- and fork/join-synchronised code, which is
+ *    most Go-style code.
+ *  - Shadow memory off-heap by address: the JVM moves objects; identity-keyed weak maps follow them.
+ *  - Capturing a stack trace at every access, so the "Previous" section has a full stack: orders of
+ *    magnitude slower. TSan keeps a per-thread trace ring to rebuild it; gort keeps the site.
+ *
+ * Differences from Go
+ * -------------------
+ *  - "Previous write at ..." shows one frame, the previous access's source line (its site), not
+ *    the full stack Go rebuilds from TSan's history. The current access has its full stack.
+ *  - Addresses are not memory addresses: 0x<identity hash of the object><field hash or index>.
+ *  - Granularity is a Java variable (field, array element), not 8 bytes of memory.
+ *  - Platform threads appear as "thread NAME" next to Go's "goroutine N".
+ *  - Only instrumented code is checked (the JDK is not, as Go does not check C code), and only the
+ *    JDK edges listed above are known: tasks handed to JDK executors or CompletableFuture run on
+ *    JDK-started threads with no edge from the submitter, so code synchronising only through
+ *    them may get false reports. Use goroutines (or add the edge with a j.u.c object).
+ *  - Tids are reused (see Tid reuse), which can hide a race with an ended goroutine; and a report
+ *    names the previous access's goroutine only if its tid has had fewer than 16 later tenants
+ *    (otherwise it says "an ended goroutine").
+ */
+public final class FastTrack implements Race.Detector {
+    /** The detector; installed once by the agent's premain. */
+    static final FastTrack INSTANCE = new FastTrack();
+
+    private FastTrack() {}
+
+    public static FastTrack instance() {
+        return INSTANCE;
+    }
+
+    // ---------------------------------------------------------------- threads
+
+    private static final ThreadLocal<ThreadState> current = new ThreadLocal<>();
+    /** States made by goStart/Thread.start for threads that have not touched the detector yet. */
+    private static final ConcurrentMap<Thread, ThreadState> pending = new MapMaker().weakKeys().makeMap();
+    /** Every thread's state, for Thread.join. */
+    private static final ConcurrentMap<Thread, ThreadState> byThread = new MapMaker().weakKeys().makeMap();
+    /** The newest tenant of each tid, for reports. Copy-on-write under FastTrack.class. */
+    private static volatile ThreadState.Info[] infos = new ThreadState.Info[64];
+    private static int ntid;
+    /** Tids whose thread ended, and the final clock of each. Under FastTrack.class. */
+    private static final java.util.ArrayDeque<Integer> freeTids = new java.util.ArrayDeque<>();
+    private static int[] lastClock = new int[64];
+    /** States of threads not yet seen ended; scanned a few at a time by newInfo. Under FastTrack.class. */
+    private static final java.util.ArrayList<ThreadState> live = new java.util.ArrayList<>();
+    private static int scan;
+    /** How many earlier tenants of a tid reports can still name. */
+    private static final int TENURES = 16;
+
+    /**
+     * A tid for thread t: a recycled one if an ended thread left one, else a new one.
+     * See "Tid reuse" in the essay.
+     */
+    private static synchronized ThreadState newState(Thread t, StackTraceElement[] createdAt, VectorClock vc) {
+        reap(4);
+        int tid;
+        int start;
+        ThreadState.Info prev = null;
+        Integer free = freeTids.pollLast(); // LIFO: the most recently ended thread's tid
+        if (free != null) {
+            tid = free;
+            start = lastClock[tid] + 1;
+            prev = infos[tid];
+        } else {
+            if (ntid == infos.length) {
+                infos = Arrays.copyOf(infos, ntid * 2);
+                lastClock = Arrays.copyOf(lastClock, ntid * 2);
+            }
+            tid = ntid++;
+            start = 1;
+        }
+        ThreadState.Info info = new ThreadState.Info(tid, start, t, createdAt);
+        info.previous = prev;
+        int depth = 0;
+        for (ThreadState.Info i = info; i != null; i = i.previous) {
+            if (++depth == TENURES) {
+                i.previous = null;
+            }
+        }
+        ThreadState.Info[] a = infos;
+        a[tid] = info;
+        infos = a;
+        ThreadState ts = new ThreadState(tid, vc, info);
+        live.add(ts);
+        return ts;
+    }
+
+    /** Looks at up to n live states and frees the tids of ended threads. FastTrack.class must be held. */
+    private static void reap(int n) {
+        for (int k = 0; k < n && !live.isEmpty(); k++) {
+            if (scan >= live.size()) {
+                scan = 0;
+            }
+            ThreadState ts = live.get(scan);
+            Thread t = ts.info.thread.get();
+            if (t == null || t.getState() == Thread.State.TERMINATED) {
+                live.set(scan, live.get(live.size() - 1));
+                live.remove(live.size() - 1);
+                lastClock[ts.tid] = ts.vc.get(ts.tid); // final: the thread has ended
+                freeTids.add(ts.tid);
+            } else {
+                scan++;
+            }
+        }
+    }
+
+    /** Frees the tids of every ended thread now (tests use it to force a reuse). */
+    static synchronized void reapAll() {
+        reap(live.size());
+    }
+
+    /** Tids handed out so far (the width of the widest clock). */
+    static synchronized int tidCount() {
+        return ntid;
+    }
+
+    /** The tenant of tid that made an access at clock c, for reports; null if too old to know. */
+    static ThreadState.Info info(int tid, int c) {
+        ThreadState.Info i = infos[tid];
+        return i == null ? null : i.at(c);
+    }
+
+    /** The calling thread's state, adopting the one its creator made, or a fresh one. */
+    static ThreadState ts() {
+        ThreadState ts = current.get();
+        return ts != null ? ts : adopt();
+    }
+
+    private static ThreadState adopt() {
+        Thread self = Thread.currentThread();
+        ThreadState ts = pending.remove(self);
+        if (ts == null) {
+            ts = newState(self, null, new VectorClock());
+        }
+        long goid = Go.goid();
+        if (goid > 0) {
+            ts.info.goid = goid;
+        }
+        ts.info.threadName = self.getName();
+        current.set(ts);
+        byThread.put(self, ts);
+        return ts;
+    }
+
+    /** fork: the calling thread is about to start child. */
+    static void fork(Thread child) {
+        ThreadState parent = ts();
+        ThreadState cs = newState(child, Reports.callerStack(), new VectorClock(parent.vc));
+        pending.put(child, cs);
+        parent.tick();
+    }
+
+    /** join: the calling thread has seen child end. */
+    static void join(Thread child) {
+        if (child.isAlive()) {
+            return;
+        }
+        ThreadState cs = byThread.get(child);
+        if (cs == null) {
+            cs = pending.get(child); // ended without touching the detector
+        }
+        if (cs != null) {
+            ts().join(cs.vc);
+        }
+    }
+
+    // ---------------------------------------------------------------- sync (Race.Detector)
+
+    @Override
+    public void acquire(Object addr) {
+        VarState s = Shadows.syncIfPresent(addr);
+        if (s != null) {
+            acquire(ts(), s);
+        }
+    }
+
+    @Override
+    public void release(Object addr) {
+        release(ts(), Shadows.sync(addr), false);
+    }
+
+    @Override
+    public void releaseMerge(Object addr) {
+        release(ts(), Shadows.sync(addr), true);
+    }
+
+    @Override
+    public void goStart(Thread child) {
+        fork(child);
+    }
+
+    static void acquire(ThreadState ts, VarState s) {
+        synchronized (s) {
+            if (s.sync != null) {
+                ts.join(s.sync);
+            }
+        }
+    }
+
+    static void release(ThreadState ts, VarState s, boolean merge) {
+        synchronized (s) {
+            if (s.sync == null) {
+                s.sync = new VectorClock(ts.vc);
+            } else if (merge) {
+                s.sync.join(ts.vc);
+            } else {
+                s.sync.copyFrom(ts.vc);
+            }
+        }
+        ts.tick();
+    }
+
+    // ---------------------------------------------------------------- accesses
+
+    /** FastTrack's read rule. addr identifies x in reports. */
+    static void read(ThreadState ts, VarState x, int site, Object obj, long slot) {
+        long e = ts.epoch;
+        if (x.r == e) {
+            return; // [READ SAME EPOCH]
+        }
+        synchronized (x) {
+            long r = x.r;
+            if (r == e) {
+                return;
+            }
+            if (r == Epoch.SHARED && x.rvc.get(ts.tid) == Epoch.clock(e)) {
+                return; // [READ SHARED SAME EPOCH]
+            }
+            long w = x.w;
+            if (w != Epoch.NONE && !ts.knows(w)) {
+                Reports.race(ts, Sites.READ, site, obj, slot, w, Sites.WRITE, x.wSite);
+            }
+            if (r == Epoch.SHARED) {
+                x.rvc.set(ts.tid, Epoch.clock(e)); // [READ SHARED]
+                setReadSite(x, ts.tid, site);
+            } else if (r == Epoch.NONE || ts.knows(r)) {
+                x.r = e; // [READ EXCLUSIVE]
+                x.rSite = site;
+            } else {
+                VectorClock rvc = new VectorClock(); // [READ SHARE]
+                rvc.set(Epoch.tid(r), Epoch.clock(r));
+                rvc.set(ts.tid, Epoch.clock(e));
+                x.rvc = rvc;
+                x.rSites = new int[Math.max(Epoch.tid(r), ts.tid) + 1];
+                x.rSites[Epoch.tid(r)] = x.rSite;
+                x.rSites[ts.tid] = site;
+                x.r = Epoch.SHARED;
+            }
+        }
+    }
+
+    private static void setReadSite(VarState x, int tid, int site) {
+        if (tid >= x.rSites.length) {
+            x.rSites = Arrays.copyOf(x.rSites, Math.max(tid + 1, x.rSites.length * 2));
+        }
+        x.rSites[tid] = site;
+    }
+
+    /** FastTrack's write rule. */
+    static void write(ThreadState ts, VarState x, int site, Object obj, long slot) {
+        long e = ts.epoch;
+        if (x.w == e) {
+            return; // [WRITE SAME EPOCH]
+        }
+        synchronized (x) {
+            long w = x.w;
+            if (w == e) {
+                return;
+            }
+            if (w != Epoch.NONE && !ts.knows(w)) {
+                Reports.race(ts, Sites.WRITE, site, obj, slot, w, Sites.WRITE, x.wSite);
+            }
+            long r = x.r;
+            if (r == Epoch.SHARED) {
+                VectorClock rvc = x.rvc; // [WRITE SHARED]
+                for (int u = 0; u < rvc.size(); u++) {
+                    if (rvc.get(u) > 0 && !ts.knows(Epoch.of(u, rvc.get(u)))) {
+                        Reports.race(ts, Sites.WRITE, site, obj, slot, Epoch.of(u, rvc.get(u)), Sites.READ, x.rSites[u]);
+                    }
+                }
+                x.rvc = null;
+                x.rSites = null;
+                x.r = Epoch.NONE;
+            } else if (r != Epoch.NONE && !ts.knows(r)) {
+                Reports.race(ts, Sites.WRITE, site, obj, slot, r, Sites.READ, x.rSite); // [WRITE EXCLUSIVE]
+            }
+            x.w = e;
+            x.wSite = site;
+        }
+    }
+}

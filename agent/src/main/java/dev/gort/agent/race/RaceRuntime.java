@@ -1,0 +1,212 @@
+package dev.gort.agent.race;
+
+import com.google.common.collect.MapMaker;
+
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The calls the agent inserts into application code in race mode (Go's compiler inserts
+ * runtime.raceread/racewrite and friends the same way). Public because instrumented classes in
+ * any package call them; not an API.
+ */
+public final class RaceRuntime {
+    private RaceRuntime() {}
+
+    /** Internal name, for the transformer. */
+    public static final String NAME = "dev/gort/agent/race/RaceRuntime";
+
+    /** Condition -> its Lock, recorded at newCondition() call sites (await releases the lock). */
+    private static final ConcurrentMap<Object, Object> conditionLocks = new MapMaker().weakKeys().makeMap();
+
+    // ---------------------------------------------------------------- fields and arrays
+
+    /** After GETFIELD o.f at site. */
+    public static void read(Object o, int site) {
+        if (o == null) {
+            return;
+        }
+        Sites.FieldInfo f = Sites.get(site).field();
+        if (f.isFinal) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.field(ts, o, f);
+        if (f.isVolatile) {
+            FastTrack.acquire(ts, x);
+        } else {
+            FastTrack.read(ts, x, site, o, f.key.hashCode());
+        }
+    }
+
+    /** Before PUTFIELD o.f at site. */
+    public static void write(Object o, int site) {
+        if (o == null) {
+            return;
+        }
+        Sites.FieldInfo f = Sites.get(site).field();
+        if (f.isFinal) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.field(ts, o, f);
+        if (f.isVolatile) {
+            FastTrack.release(ts, x, true);
+        } else {
+            FastTrack.write(ts, x, site, o, f.key.hashCode());
+        }
+    }
+
+    /** After GETSTATIC at site. */
+    public static void readStatic(int site) {
+        Sites.FieldInfo f = Sites.get(site).field();
+        if (f.isFinal) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.staticField(f);
+        if (f.isVolatile) {
+            FastTrack.acquire(ts, x);
+        } else {
+            FastTrack.read(ts, x, site, x, f.key.hashCode());
+        }
+    }
+
+    /** Before PUTSTATIC at site. */
+    public static void writeStatic(int site) {
+        Sites.FieldInfo f = Sites.get(site).field();
+        if (f.isFinal) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        VarState x = Shadows.staticField(f);
+        if (f.isVolatile) {
+            FastTrack.release(ts, x, true);
+        } else {
+            FastTrack.write(ts, x, site, x, f.key.hashCode());
+        }
+    }
+
+    /** Before xALOAD a[i] at site. */
+    public static void readArray(Object a, int i, int site) {
+        if (a == null) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        ArrayShadow sh = Shadows.array(ts, a);
+        if (i >= 0 && i < sh.length()) { // else the access itself throws
+            sh.read(ts, i, site, a);
+        }
+    }
+
+    /** Before xASTORE a[i] at site. */
+    public static void writeArray(Object a, int i, int site) {
+        if (a == null) {
+            return;
+        }
+        ThreadState ts = FastTrack.ts();
+        ArrayShadow sh = Shadows.array(ts, a);
+        if (i >= 0 && i < sh.length()) {
+            sh.write(ts, i, site, a);
+        }
+    }
+
+    /** How calls on a collection's class are treated. */
+    private static final ClassValue<Integer> COLLECTION_KIND = new ClassValue<>() {
+        @Override
+        protected Integer computeValue(Class<?> c) {
+            String n = c.getName();
+            if (n.startsWith("java.util.concurrent.") || n.startsWith("java.util.Collections$Synchronized")
+                    || n.equals("java.util.Vector") || n.equals("java.util.Stack")
+                    || n.equals("java.util.Hashtable")) {
+                return SYNCHRONISED;
+            }
+            if (n.startsWith("java.util.") && !n.startsWith("java.util.ImmutableCollections")
+                    && !n.startsWith("java.util.Collections$Unmodifiable")) {
+                return CHECKED;
+            }
+            return IGNORED; // the application's own collections are instrumented themselves
+        }
+    };
+    private static final int CHECKED = 0, SYNCHRONISED = 1, IGNORED = 2;
+
+    /** The whole contents of a JDK collection, as one variable. */
+    private static final Sites.FieldInfo CONTENTS = new Sites.FieldInfo("<contents>", false, false);
+
+    /**
+     * Before a call on a java.util collection c at site (a read or a write, by the site's kind).
+     * Thread-safe JDK collections (concurrent, synchronized wrappers, Vector) synchronise instead.
+     */
+    public static void collection(Object c, int site) {
+        if (c == null) {
+            return;
+        }
+        switch (COLLECTION_KIND.get(c.getClass())) {
+            case CHECKED -> {
+                ThreadState ts = FastTrack.ts();
+                VarState x = Shadows.field(ts, c, CONTENTS);
+                if (Sites.get(site).kind == Sites.WRITE) {
+                    FastTrack.write(ts, x, site, c, 0);
+                } else {
+                    FastTrack.read(ts, x, site, c, 0);
+                }
+            }
+            case SYNCHRONISED -> {
+                release(c);
+                acquire(c);
+            }
+            default -> {
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- synchronisation
+
+    /** After MONITORENTER, at synchronized-method entry, after Object.wait and after a j.u.c call. */
+    public static void acquire(Object o) {
+        if (o == null) {
+            return;
+        }
+        FastTrack.INSTANCE.acquire(o);
+        if (!conditionLocks.isEmpty()) {
+            Object lock = conditionLocks.get(o);
+            if (lock != null) {
+                FastTrack.INSTANCE.acquire(lock);
+            }
+        }
+    }
+
+    /** Before MONITOREXIT, at synchronized-method exit, before Object.wait and before a j.u.c call. */
+    public static void release(Object o) {
+        if (o == null) {
+            return;
+        }
+        if (!conditionLocks.isEmpty()) {
+            Object lock = conditionLocks.get(o);
+            if (lock != null) {
+                FastTrack.INSTANCE.releaseMerge(lock);
+            }
+        }
+        FastTrack.INSTANCE.releaseMerge(o);
+    }
+
+    /** After lock.newCondition() returned cond. */
+    public static void newCondition(Object cond, Object lock) {
+        if (cond != null && lock != null) {
+            conditionLocks.put(cond, lock);
+        }
+    }
+
+    /** Before a call to start() on o: a fork if o is an unstarted Thread. */
+    public static void threadStart(Object o) {
+        if (o instanceof Thread t && t.getState() == Thread.State.NEW) {
+            FastTrack.fork(t);
+        }
+    }
+
+    /** After a call to join(...) on o: a join if o is a Thread that has ended. */
+    public static void threadJoin(Object o) {
+        if (o instanceof Thread t) {
+            FastTrack.join(t);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.gort.agent;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Go's TestPreemption with the agent: at GOMAXPROCS=1 a goroutine spinning in a loop with no safe
+ * point yields once flagged, so the main goroutine runs again within 50ms of its sleep ending.
+ * The flag is set either by the test's PreemptFlagger (sysmon's marking without its retake, so
+ * only the agent's back-edge safe point can free the P) or by gort's sysmon itself.
+ */
+class PreemptIT {
+    private static final String MAIN = "gortfixture.preempt.SpinMain";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"flagger", "sysmon"})
+    @Timeout(60)
+    void flaggedSpinnerYieldsWithAgent(String marker) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of(ChildJvm.javaagent("preempt,include=gortfixture.*")));
+        if (marker.equals("flagger")) {
+            args.add("-Dgort.sysmon=false"); // marking without any retake: only the safe point can help
+        }
+        ChildJvm.Result r = ChildJvm.run(45, args, MAIN, marker);
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("spinner-flag=cleared"), "the spinner passed a safe point:\n" + r);
+        double[] lat = latencies(r.out());
+        double[] sorted = lat.clone();
+        Arrays.sort(sorted);
+        // 10ms quantum + the flagger's 1ms period; the median absorbs one unlucky wake on a loaded CI box
+        assertTrue(sorted[sorted.length / 2] < 50, "median wake-up latency under 50ms: " + Arrays.toString(lat));
+    }
+
+    @Test
+    @Timeout(60)
+    void withoutAgentTheSpinnerNeverYieldsAndOnlyRetakeHelps() throws Exception {
+        // marked but not retaken: the main goroutine starves (the watchdog exits with 3)
+        ChildJvm.Result r = ChildJvm.run(45, List.of("-Dgort.sysmon=false"), MAIN, "flagger");
+        assertEquals(3, r.exit(), r.toString());
+        assertTrue(r.out().contains("victim-starved spinner-flag=set"), r.toString());
+        // sysmon's retake moves the main goroutine to another M; the spinner never passed a safe point
+        r = ChildJvm.run(45, List.of(), MAIN, "sysmon");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("spinner-flag=set"), r.toString());
+    }
+
+    private static double[] latencies(String out) {
+        Matcher m = Pattern.compile("latencies-ms=\\[([^]]*)]").matcher(out);
+        assertTrue(m.find(), "no latencies in: " + out);
+        return Arrays.stream(m.group(1).split(",")).mapToDouble(s -> Double.parseDouble(s.trim())).toArray();
+    }
+}

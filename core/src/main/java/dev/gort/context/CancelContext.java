@@ -1,0 +1,220 @@
+package dev.gort.context;
+
+import dev.gort.chan.Chan;
+import dev.gort.chan.RecvChan;
+import dev.gort.sync.Mutex;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/*
+ * CancelContext: Go's cancelCtx and timerCtx (src/context/context.go).
+ *
+ * State, all under mu (a gort Mutex):
+ *   done      the Done channel, made lazily (an unbuffered Chan closed on cancel); a context
+ *             cancelled before anyone asked for done() gets the shared closed channel
+ *   children  cancelable descendants registered by propagateCancel; null once cancelled
+ *   err/cause set once by the first cancel
+ * cancel(removeFromParent, err, cause): under mu, set err/cause, close done, cancel every child
+ * (lock order: parent's mu, then child's mu, down the tree), drop children; then, outside mu,
+ * unlink from the parent (parent's mu). A child never holds its mu while taking its parent's, so
+ * the order is always parent before child.
+ *
+ * Linking (Go's propagateCancel): if the parent is one of ours, the child registers in its
+ * children set (or is cancelled at once if the parent already is). Otherwise (a user Context with
+ * a done channel) a goroutine waits in a Select on parent.done() and child.done().
+ *
+ * Invariants
+ * ----------
+ *  - err != null iff cancelled; once set, err, cause and a closed done never change.
+ *  - A registered child is in exactly one parent's children set until it is cancelled.
+ *
+ * Differences from Go: one class for cancelCtx and timerCtx (the timer field is null without a
+ * deadline); the deadline timer is a dev.gort.time AfterFunc timer, as Go's.
+ */
+/**
+ * A {@link Context} that can be cancelled: returned by {@link Context#withCancel},
+ * {@link Context#withCancelCause}, {@link Context#withTimeout} and {@link Context#withDeadline}.
+ * {@link #cancel()} is Go's {@code CancelFunc}, {@link #cancel(Throwable)} its
+ * {@code CancelCauseFunc}; calling either more than once does nothing.
+ */
+public final class CancelContext implements Context {
+    final Context parent;
+    private final Instant deadline;
+    final Mutex mu = new Mutex();
+    /** Written under mu (once); volatile so done() reads it without the lock once made (Go's atomic.Value). */
+    private volatile Chan<Void> done;
+    /** Under mu; null once cancelled. */
+    private Set<Canceler> children = new HashSet<>();
+    /** Under mu (written once); volatile so err() can read it without the lock. */
+    private volatile ContextException err;
+    /** Under mu. */
+    private Throwable cause;
+    /** The deadline timer, or null. Under mu. */
+    private dev.gort.time.Timer timer;
+    /** This context as a child of its parent. */
+    final Canceler self = this::cancel;
+
+    /** Something a cancelCtx cancels when it is cancelled (Go's canceler). */
+    @FunctionalInterface
+    interface Canceler {
+        void cancel(boolean removeFromParent, ContextException err, Throwable cause);
+    }
+
+    CancelContext(Context parent, Instant deadline) {
+        this.parent = parent;
+        this.deadline = deadline;
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return deadline != null ? Optional.of(deadline) : parent.deadline();
+    }
+
+    @Override
+    public RecvChan<Void> done() {
+        Chan<Void> d = done;
+        if (d != null) {
+            return d;
+        }
+        mu.lock();
+        try {
+            if (done == null) {
+                done = err != null ? Contexts.CLOSED : Chan.make();
+            }
+            return done;
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    @Override
+    public ContextException err() {
+        return err;
+    }
+
+    @Override
+    public Object value(Object key) {
+        if (key == Contexts.CANCEL_CTX_KEY) {
+            return this;
+        }
+        return parent.value(key);
+    }
+
+    /** Go's CancelFunc: cancels this context and its descendants with {@link Context#CANCELED}. Idempotent. */
+    public void cancel() {
+        cancel(true, CANCELED, null);
+    }
+
+    /**
+     * Go's CancelCauseFunc: cancels with {@link Context#CANCELED} and records cause for
+     * {@link Context#cause}; a null cause records CANCELED. Idempotent: only the first call counts.
+     */
+    public void cancel(Throwable cause) {
+        cancel(true, CANCELED, cause);
+    }
+
+    /** Go's cancelCtx.cancel. */
+    void cancel(boolean removeFromParent, ContextException e, Throwable c) {
+        if (c == null) {
+            c = e;
+        }
+        Set<Canceler> kids;
+        mu.lock();
+        try {
+            if (err != null) {
+                return; // already cancelled
+            }
+            cause = c;
+            err = e;
+            if (done == null) {
+                done = Contexts.CLOSED;
+            } else {
+                done.close();
+            }
+            kids = children;
+            children = null;
+            if (timer != null) {
+                timer.stop();
+                timer = null;
+            }
+            // Go cancels the children while holding the parent's lock.
+            for (Canceler child : kids) {
+                child.cancel(false, e, c);
+            }
+        } finally {
+            mu.unlock();
+        }
+        if (removeFromParent) {
+            Contexts.removeChild(parent, self);
+        }
+    }
+
+    /** Registers child, or cancels it at once if this context is already cancelled. */
+    void addChild(Canceler child) {
+        ContextException e;
+        Throwable c;
+        mu.lock();
+        try {
+            if (err == null) {
+                children.add(child);
+                return;
+            }
+            e = err;
+            c = cause;
+        } finally {
+            mu.unlock();
+        }
+        child.cancel(false, e, c);
+    }
+
+    void removeChild(Canceler child) {
+        mu.lock();
+        try {
+            if (children != null) {
+                children.remove(child);
+            }
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    /** Arms the deadline timer unless already cancelled. */
+    void armTimer(long nanosFromNow, Throwable c) {
+        mu.lock();
+        try {
+            if (err == null) {
+                timer = dev.gort.time.Time.afterFunc(java.time.Duration.ofNanos(nanosFromNow),
+                        () -> cancel(true, DEADLINE_EXCEEDED, c));
+            }
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    Throwable causeLocked() {
+        mu.lock();
+        try {
+            return cause;
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    /** Registered children (tests: no leak after cancel). */
+    int childCount() {
+        mu.lock();
+        try {
+            return children == null ? 0 : children.size();
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return parent + (deadline != null ? ".WithDeadline(" + deadline + ")" : ".WithCancel");
+    }
+}

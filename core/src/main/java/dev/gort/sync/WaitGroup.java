@@ -1,0 +1,145 @@
+package dev.gort.sync;
+
+import dev.gort.Go;
+import dev.gort.Panic;
+import dev.gort.runtime.Race;
+import dev.gort.runtime.Sema;
+import dev.gort.runtime.WaitReason;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/*
+ * WaitGroup: Go's sync.WaitGroup (src/sync/waitgroup.go, Go 1.25 with WaitGroup.Go).
+ *
+ * State
+ * -----
+ * One 64-bit word: the counter in the high 32 bits, the number of waiters in the low 32. Keeping
+ * both in one word makes "counter reached 0 and there are w waiters" a single observation:
+ *   add(delta): atomically add delta<<32. If the counter is now > 0, or nobody waits, done.
+ *     Otherwise the counter is 0 with w > 0 waiters: reset the word to 0 and semrelease w times.
+ *   await: if the counter is 0, return. Else CAS waiters+1 and semacquire; on wake-up the word
+ *     must be 0 (the releasing add reset it); if not, the group was reused too early.
+ *
+ * Invariants
+ * ----------
+ *  - The counter is never negative (panic "sync: negative WaitGroup counter").
+ *  - When add brings the counter to 0 with waiters, nobody else touches the word until the
+ *    waiters are released (otherwise "WaitGroup misuse: Add called concurrently with Wait").
+ *  - Race: done/add(<0) release-merge into the group; await acquires it.
+ *
+ * Differences from Go
+ * -------------------
+ *  - Panics are dev.gort.Panic with Go's messages. A negative add is undone before the panic, so
+ *    a caller that catches it still has a usable group (Go's state stays negative).
+ *  - No synctest bubble bit (Go 1.25 keeps one in the word).
+ *  - await, because wait() is Object's.
+ */
+/**
+ * Go's {@code sync.WaitGroup}: waits for a collection of goroutines to finish. Call {@link #add}
+ * before starting each (or use {@link #go}), {@link #done} when each finishes, and {@link #await}
+ * to block until all have. A WaitGroup may be reused once every previous {@code await} returned.
+ *
+ * <p>Memory: each {@link #done} happens-before the return of any {@link #await} it unblocks.
+ */
+public final class WaitGroup {
+    /** High 32 bits: counter; low 32: waiters. Atomic ops by any thread. */
+    private final AtomicLong state = new AtomicLong();
+    private final Sema sema = new Sema();
+
+    /** A WaitGroup with counter 0. */
+    public WaitGroup() {}
+
+    /**
+     * Adds delta (which may be negative) to the counter. When it reaches 0, every goroutine
+     * blocked in {@link #await} is released. Calls with a positive delta that start from 0 must
+     * happen before an {@code await}.
+     *
+     * @throws Panic "sync: negative WaitGroup counter" if the counter would go negative;
+     *     "sync: WaitGroup misuse: Add called concurrently with Wait" on that misuse
+     */
+    public void add(int delta) {
+        if (!Thread.currentThread().isVirtual()) {
+            sema.touch();
+        }
+        if (delta < 0) {
+            Race.releaseMerge(this);
+        }
+        long st = state.addAndGet((long) delta << 32);
+        int v = (int) (st >> 32);
+        int w = (int) st;
+        if (v < 0) {
+            state.addAndGet(-((long) delta << 32)); // undo, so a recovered caller sees a sane counter
+            throw new Panic("sync: negative WaitGroup counter");
+        }
+        if (w != 0 && delta > 0 && v == delta) {
+            throw new Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
+        }
+        if (v > 0 || w == 0) {
+            return;
+        }
+        // The counter is 0 and there are waiters. Nobody may change the state now: adds must not
+        // race with await, and await does not increment waiters once it sees the counter at 0.
+        if (state.get() != st) {
+            throw new Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
+        }
+        state.set(0);
+        for (; w != 0; w--) {
+            sema.semrelease(false);
+        }
+    }
+
+    /** Decrements the counter by one. @throws Panic "sync: negative WaitGroup counter" */
+    public void done() {
+        add(-1);
+    }
+
+    /**
+     * Blocks until the counter is 0 (Go's Wait), parking with reason {@code sync.WaitGroup.Wait}.
+     *
+     * @throws Panic "sync: WaitGroup is reused before previous Wait has returned" on that misuse
+     */
+    public void await() {
+        if (!Thread.currentThread().isVirtual()) {
+            sema.touch();
+        }
+        for (;;) {
+            long st = state.get();
+            int v = (int) (st >> 32);
+            if (v == 0) {
+                Race.acquire(this);
+                return;
+            }
+            if (state.compareAndSet(st, st + 1)) {
+                sema.semacquire(false, WaitReason.SYNC_WAITGROUP_WAIT);
+                if (state.get() != 0) {
+                    throw new Panic("sync: WaitGroup is reused before previous Wait has returned");
+                }
+                Race.acquire(this);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Go 1.25's {@code WaitGroup.Go}: adds 1, runs f in a new goroutine, and calls done when f
+     * returns (or throws, which also panics that goroutine as usual).
+     */
+    public void go(Runnable f) {
+        if (f == null) {
+            throw new NullPointerException("WaitGroup.go: f is null");
+        }
+        add(1);
+        Go.go(() -> {
+            try {
+                f.run();
+            } finally {
+                done();
+            }
+        });
+    }
+
+    /** The counter, a racy snapshot. */
+    int counter() {
+        return (int) (state.get() >> 32);
+    }
+}

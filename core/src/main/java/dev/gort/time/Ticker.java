@@ -1,0 +1,55 @@
+package dev.gort.time;
+
+import dev.gort.Panic;
+import dev.gort.chan.Chan;
+import dev.gort.chan.RecvChan;
+import dev.gort.runtime.Timers;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/*
+ * Ticker: Go's time.Ticker (src/time/tick.go) over a periodic runtime timer with a 1-slot channel.
+ * A tick that finds the slot full is dropped (the timer's send is non-blocking), so a slow
+ * receiver sees at most one stale tick and the period does not drift: the runtime timer advances
+ * its deadline by whole periods, skipping missed ones (Timers.Timer.fire). Stop and reset drain the
+ * slot (Go 1.23). Differences from Go: channel len/cap 1, as Timer.
+ */
+/**
+ * Go's {@code time.Ticker}: delivers the time on {@link #c()} every period, dropping ticks for
+ * slow receivers. Call {@link #stop} when done (since Go 1.23 an unreferenced Ticker is garbage
+ * anyway, but a pending runtime timer keeps gort's deadlock detector from firing).
+ */
+public final class Ticker {
+    private final Chan<Instant> c = Chan.make(1);
+    private final Timers.Timer rt;
+
+    Ticker(long period) {
+        rt = new Timers.Timer(Timer::sendTime, c, () -> Timer.drain(c));
+        rt.reset(Time.when(period), period);
+    }
+
+    /** Go's {@code ticker.C}. */
+    public RecvChan<Instant> c() {
+        return c;
+    }
+
+    /** Go's {@code Ticker.Stop}: no more ticks are sent; a tick not yet received is discarded. */
+    public void stop() {
+        rt.stop();
+    }
+
+    /**
+     * Go's {@code Ticker.Reset}: stops the ticker and restarts it with period d; the next tick
+     * arrives after d.
+     *
+     * @throws Panic "non-positive interval for Ticker.Reset" if d &lt;= 0
+     */
+    public void reset(Duration d) {
+        long ns = Time.nanos(d);
+        if (ns <= 0) {
+            throw new Panic("non-positive interval for Ticker.Reset");
+        }
+        rt.reset(Time.when(ns), ns);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.gort.runtime;
+
+import dev.gort.chan.Chan;
+import dev.gort.chan.Select;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * A test program run in a child JVM with -Dgort.race=true (see RaceHooksTest): installs a tiny
+ * vector-clock detector on the Race hooks and checks that channels give Go's memory model:
+ * <ul>
+ *   <li>the k-th send happens before the k-th receive completes;</li>
+ *   <li>the k-th receive happens before the (k+C)-th send completes (C = capacity; for C = 0, the
+ *       receive happens before its own send completes);</li>
+ *   <li>a close happens before a receive that returns because the channel is closed.</li>
+ * </ul>
+ * Prints "OK" or the first violation.
+ */
+public final class RaceHooksProg {
+    private static final int THREADS = 3;
+
+    /** Vector clocks: per thread (index 0..2) and per sync address. Guarded by the class lock. */
+    static final class Clocks implements Race.Detector {
+        final ThreadLocal<Integer> index = new ThreadLocal<>();
+        final long[][] threadVc = new long[THREADS][THREADS];
+        final Map<Object, long[]> syncVc = new IdentityHashMap<>();
+
+        long[] vc() {
+            return threadVc[index.get()];
+        }
+
+        @Override
+        public synchronized void acquire(Object addr) {
+            long[] s = syncVc.get(addr);
+            if (s != null && index.get() != null) {
+                long[] t = vc();
+                for (int i = 0; i < THREADS; i++) {
+                    t[i] = Math.max(t[i], s[i]);
+                }
+            }
+        }
+
+        @Override
+        public synchronized void release(Object addr) {
+            if (index.get() != null) {
+                syncVc.put(addr, vc().clone());
+            }
+        }
+
+        @Override
+        public synchronized void releaseMerge(Object addr) {
+            if (index.get() != null) {
+                long[] s = syncVc.computeIfAbsent(addr, a -> new long[THREADS]);
+                long[] t = vc();
+                for (int i = 0; i < THREADS; i++) {
+                    s[i] = Math.max(s[i], t[i]);
+                }
+            }
+        }
+
+        @Override
+        public void goStart(Thread child) {}
+
+        /** Snapshot of the calling thread's clock as one event, then a tick. */
+        synchronized long[] event() {
+            long[] t = vc();
+            long[] snap = t.clone();
+            t[index.get()]++;
+            return snap;
+        }
+    }
+
+    static final Clocks clocks = new Clocks();
+
+    /** e happened before f: f's clock has seen e's own component. */
+    static boolean hb(long[] e, int eThread, long[] f) {
+        return e[eThread] <= f[eThread];
+    }
+
+    static String check(int cap, int n, boolean useSelect) throws InterruptedException {
+        for (long[] vc : clocks.threadVc) {
+            java.util.Arrays.fill(vc, 1);
+        }
+        Chan<Integer> c = Chan.make(cap);
+        long[][] send = new long[n][], recv = new long[n][];
+        long[][] closeEv = new long[1][], closedRecv = new long[1][];
+        Thread s = Thread.ofPlatform().start(() -> {
+            clocks.index.set(0);
+            for (int k = 0; k < n; k++) {
+                int v = k;
+                if (useSelect) {
+                    new Select().send(c, v, () -> {}).send(null, v, () -> {}).run();
+                } else {
+                    c.send(v);
+                }
+                send[k] = clocks.event();
+            }
+        });
+        Thread r = Thread.ofPlatform().start(() -> {
+            clocks.index.set(1);
+            for (int k = 0; k < n; k++) {
+                int got = useSelect ? selectRecv(c) : c.recv();
+                if (got != k) {
+                    throw new AssertionError("got " + got + " want " + k);
+                }
+                recv[k] = clocks.event();
+            }
+            c.recvOk(); // returns because closed
+            closedRecv[0] = clocks.event();
+        });
+        s.join();
+        Thread closer = Thread.ofPlatform().start(() -> {
+            clocks.index.set(2);
+            closeEv[0] = clocks.event(); // an event before close, on the closer's clock
+            c.close();
+        });
+        closer.join();
+        r.join();
+        for (int k = 0; k < n; k++) {
+            if (!hb(send[k], 0, recv[k])) {
+                return "cap " + cap + ": send " + k + " does not happen before receive " + k;
+            }
+            int j = k + cap;
+            if (j < n && !hb(recv[k], 1, send[j])) {
+                return "cap " + cap + ": receive " + k + " does not happen before send " + j + " completes";
+            }
+        }
+        if (!hb(closeEv[0], 2, closedRecv[0])) {
+            return "cap " + cap + ": close does not happen before the receive that saw it";
+        }
+        return null;
+    }
+
+    static int selectRecv(Chan<Integer> c) {
+        int[] got = new int[1];
+        new Select().recv(c, v -> got[0] = v).recv(null, v -> {}).run();
+        return got[0];
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (!Race.ENABLED) {
+            System.out.println("race detector not enabled: run with -Dgort.race=true");
+            return;
+        }
+        Race.install(clocks);
+        for (boolean sel : new boolean[] {false, true}) {
+            for (int cap : new int[] {0, 1, 2, 10}) {
+                String err = check(cap, 2_000, sel);
+                if (err != null) {
+                    System.out.println((sel ? "select: " : "") + err);
+                    return;
+                }
+            }
+        }
+        System.out.println("OK");
+    }
+}

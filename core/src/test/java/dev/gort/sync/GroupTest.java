@@ -1,0 +1,95 @@
+package dev.gort.sync;
+
+import dev.gort.Go;
+import dev.gort.Panic;
+import dev.gort.context.Context;
+import dev.gort.time.Time;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(30)
+class GroupTest {
+
+    @Test
+    void firstErrorWinsAndCancelsTheContext() {
+        IOException boom = new IOException("boom");
+        Exception[] got = {null};
+        Context[] ctx = {null};
+        AtomicInteger sawCancel = new AtomicInteger();
+        Go.run(() -> {
+            Group g = Group.withContext(Context.background());
+            ctx[0] = g.context();
+            for (int i = 0; i < 5; i++) {
+                g.go(() -> {
+                    g.context().done().recv(); // the failing task cancels us
+                    sawCancel.incrementAndGet();
+                    throw new IllegalStateException("later");
+                });
+            }
+            g.go(() -> {
+                Time.sleep(Duration.ofMillis(5));
+                throw boom;
+            });
+            got[0] = g.await();
+        });
+        assertSame(boom, got[0]);
+        assertEquals(5, sawCancel.get());
+        assertSame(Context.CANCELED, ctx[0].err());
+        assertSame(boom, Context.cause(ctx[0]));
+    }
+
+    @Test
+    void noErrorStillCancelsContextOnAwait() {
+        Go.run(() -> {
+            Group g = Group.withContext(Context.background());
+            AtomicInteger n = new AtomicInteger();
+            for (int i = 0; i < 10; i++) {
+                g.go(n::incrementAndGet);
+            }
+            assertNull(g.await());
+            assertEquals(10, n.get());
+            assertSame(Context.CANCELED, g.context().err());
+            Group plain = new Group();
+            plain.go(() -> { });
+            assertNull(plain.await());
+            assertNull(plain.context().err());
+        });
+    }
+
+    @Test
+    void limitBoundsActiveTasks() {
+        Go.run(() -> {
+            Group g = new Group();
+            g.setLimit(2);
+            AtomicInteger active = new AtomicInteger();
+            AtomicInteger peak = new AtomicInteger();
+            for (int i = 0; i < 20; i++) {
+                g.go(() -> {
+                    peak.accumulateAndGet(active.incrementAndGet(), Math::max);
+                    Time.sleep(Duration.ofMillis(20));
+                    active.decrementAndGet();
+                });
+            }
+            assertThrows(Panic.class, () -> g.setLimit(5), "modify limit while active");
+            assertNull(g.await());
+            assertTrue(peak.get() <= 2, "peak " + peak.get());
+            g.setLimit(1);
+            g.go(() -> Time.sleep(Duration.ofMillis(300)));
+            assertFalse(g.tryGo(() -> { }), "limit reached");
+            g.await();
+            assertTrue(g.tryGo(() -> { }));
+            g.await();
+        });
+    }
+}

@@ -1,0 +1,181 @@
+package dev.gort.sync;
+
+import dev.gort.Go;
+import dev.gort.Panic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(30)
+class WaitGroupOnceCondTest {
+
+    @Test
+    void waitGroupWaitsForAll() {
+        AtomicInteger done = new AtomicInteger();
+        Go.run(() -> {
+            WaitGroup wg = new WaitGroup();
+            for (int round = 0; round < 3; round++) { // reuse after await returned is fine
+                for (int i = 0; i < 100; i++) {
+                    wg.go(() -> {
+                        Thread.yield();
+                        done.incrementAndGet();
+                    });
+                }
+                // several waiters
+                WaitGroup waiters = new WaitGroup();
+                for (int w = 0; w < 3; w++) {
+                    waiters.go(wg::await);
+                }
+                wg.await();
+                waiters.await();
+                assertEquals(0, wg.counter());
+            }
+        });
+        assertEquals(300, done.get());
+    }
+
+    @Test
+    void negativeCounterPanics() {
+        WaitGroup wg = new WaitGroup();
+        Panic p = assertThrows(Panic.class, wg::done);
+        assertEquals("sync: negative WaitGroup counter", p.getMessage());
+        assertEquals(0, wg.counter());
+        wg.add(1);
+        Panic p2 = assertThrows(Panic.class, () -> wg.add(-2));
+        assertEquals("sync: negative WaitGroup counter", p2.getMessage());
+        wg.done();
+        wg.await();
+        Panic p3 = assertThrows(Panic.class, () -> Go.run(() -> new WaitGroup().add(-1)));
+        assertEquals("sync: negative WaitGroup counter", p3.getMessage());
+    }
+
+    @Test
+    void awaitWithZeroCounterReturns() {
+        new WaitGroup().await();
+    }
+
+    @Test
+    void onceRunsOnceEvenIfItPanics() {
+        Once once = new Once();
+        AtomicInteger calls = new AtomicInteger();
+        RuntimeException boom = new RuntimeException("boom");
+        RuntimeException got = assertThrows(RuntimeException.class, () -> once.run(() -> {
+            calls.incrementAndGet();
+            throw boom;
+        }));
+        assertEquals(boom, got);
+        once.run(calls::incrementAndGet);
+        assertEquals(1, calls.get());
+        assertTrue(once.isDone());
+    }
+
+    /** Concurrent callers all return after f finished, and see its writes. */
+    @Test
+    void onceConcurrentCallersWait() {
+        Once once = new Once();
+        int[] value = {0};
+        AtomicInteger bad = new AtomicInteger();
+        Go.run(() -> {
+            WaitGroup wg = new WaitGroup();
+            for (int i = 0; i < 50; i++) {
+                wg.go(() -> {
+                    once.run(() -> {
+                        for (int k = 0; k < 10; k++) {
+                            Thread.yield();
+                        }
+                        value[0] = 42;
+                    });
+                    if (value[0] != 42) {
+                        bad.incrementAndGet();
+                    }
+                });
+            }
+            wg.await();
+        });
+        assertEquals(0, bad.get());
+    }
+
+    /** Signal wakes waiters one at a time in the order they waited; broadcast wakes the rest. */
+    @Test
+    void condSignalFifoAndBroadcast() {
+        Mutex m = new Mutex();
+        Cond c = new Cond(m);
+        List<Integer> woke = new ArrayList<>(); // under m
+        int[] waiting = {0}; // under m
+        Go.run(() -> {
+            WaitGroup wg = new WaitGroup();
+            for (int i = 0; i < 5; i++) {
+                int id = i;
+                wg.go(() -> {
+                    m.lock();
+                    waiting[0]++;
+                    c.await();
+                    woke.add(id);
+                    m.unlock();
+                });
+                // wait until goroutine i holds its ticket (it incremented under m before await)
+                for (;;) {
+                    m.lock();
+                    int w = waiting[0];
+                    m.unlock();
+                    if (w == id + 1) {
+                        break;
+                    }
+                    Thread.yield();
+                }
+            }
+            for (int k = 1; k <= 2; k++) {
+                c.signal();
+                for (;;) {
+                    m.lock();
+                    int n = woke.size();
+                    m.unlock();
+                    if (n == k) {
+                        break;
+                    }
+                    Thread.yield();
+                }
+            }
+            c.broadcast();
+            wg.await();
+            c.signal(); // nobody waits: no effect
+        });
+        assertEquals(List.of(0, 1), woke.subList(0, 2));
+        assertEquals(5, woke.size());
+        assertEquals(c.locker(), m);
+    }
+
+    /** Cond over an RWMutex's read locker (any Locker). */
+    @Test
+    void condOverRLocker() {
+        RWMutex rw = new RWMutex();
+        Cond c = new Cond(rw.rLocker());
+        boolean[] ready = {false};
+        Go.run(() -> {
+            WaitGroup wg = new WaitGroup();
+            wg.go(() -> {
+                rw.rLock();
+                while (!readyUnderWrite(rw, ready)) {
+                    c.await();
+                }
+                rw.rUnlock();
+            });
+            rw.lock();
+            ready[0] = true;
+            rw.unlock();
+            c.broadcast();
+            wg.await();
+        });
+    }
+
+    private static boolean readyUnderWrite(RWMutex rw, boolean[] ready) {
+        return ready[0]; // read under rLock; the writer wrote under lock
+    }
+}

@@ -1,0 +1,240 @@
+package dev.gort.time;
+
+import dev.gort.Go;
+import dev.gort.Panic;
+import dev.gort.chan.Chan;
+import dev.gort.chan.Recv;
+import dev.gort.chan.RecvChan;
+import dev.gort.chan.Select;
+import dev.gort.sync.WaitGroup;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(30)
+class TimeTest {
+    static Duration ms(long n) {
+        return Duration.ofMillis(n);
+    }
+
+    @Test
+    void sleepInGoroutineAndPlatformThread() {
+        long t0 = System.nanoTime();
+        Time.sleep(ms(5)); // platform thread
+        assertTrue(System.nanoTime() - t0 >= 5_000_000);
+        Time.sleep(Duration.ZERO);
+        Time.sleep(ms(-1));
+        long[] took = {0};
+        Go.run(() -> {
+            long s = System.nanoTime();
+            Time.sleep(ms(5));
+            took[0] = System.nanoTime() - s;
+        });
+        assertTrue(took[0] >= 5_000_000);
+    }
+
+    @Test
+    void afterDeliversTheTimeOnce() {
+        Instant start = Instant.now();
+        Go.run(() -> {
+            RecvChan<Instant> c = Time.after(ms(10));
+            Instant v = c.recv();
+            assertFalse(v.isBefore(start.plusMillis(9)), "value " + v + " before deadline");
+            assertNull(c.tryRecv(), "only one value");
+        });
+    }
+
+    /** Select with a timeout case, the classic Go idiom. */
+    @Test
+    void selectWithTimeout() {
+        Go.run(() -> {
+            Chan<String> never = Chan.make();
+            String[] got = {null};
+            int chosen = new Select()
+                    .recv(never, v -> got[0] = v)
+                    .recv(Time.after(ms(5)), t -> got[0] = "timeout")
+                    .run();
+            assertEquals(1, chosen);
+            assertEquals("timeout", got[0]);
+        });
+    }
+
+    @Test
+    void stopBeforeFiringPreventsTheValue() {
+        Go.run(() -> {
+            Timer t = Time.newTimer(ms(100));
+            assertTrue(t.stop());
+            assertFalse(t.stop(), "stopping twice: false");
+            Time.sleep(ms(150));
+            assertNull(t.c().tryRecv(), "a stopped timer sent a value");
+        });
+    }
+
+    /** Go 1.23: a fired but unreceived value is discarded by stop, which then reports true. */
+    @Test
+    void stopAfterFiringDiscardsTheStaleValue() {
+        Go.run(() -> {
+            Timer t = Time.newTimer(ms(1));
+            Time.sleep(ms(20)); // fired into the slot by now
+            assertTrue(t.stop(), "stop of an expired, unreceived timer reports true (Go 1.23)");
+            assertNull(t.c().tryRecv(), "stale value received after stop");
+            assertFalse(t.stop());
+        });
+    }
+
+    /** Reset on a running timer moves its deadline; no value for the old setting arrives. */
+    @Test
+    void resetRunningTimer() {
+        Go.run(() -> {
+            long t0 = System.nanoTime();
+            Timer t = Time.newTimer(ms(10));
+            assertTrue(t.reset(ms(60)), "reset of a running timer reports true");
+            Instant v = t.c().recv();
+            assertTrue(System.nanoTime() - t0 >= 60_000_000, "fired at the old deadline");
+            assertNotNull(v);
+            assertFalse(t.reset(ms(5)), "expired and received: reset reports false");
+            t.c().recv(); // fires again after a reset
+            assertNull(t.c().tryRecv());
+        });
+    }
+
+    /** Reset after the timer fired but before the value was received: the old value is gone. */
+    @Test
+    void resetExpiredTimerDrains() {
+        Go.run(() -> {
+            Timer t = Time.newTimer(ms(1));
+            Time.sleep(ms(20));
+            long before = System.nanoTime();
+            Instant resetAt = Instant.now();
+            assertTrue(t.reset(ms(30)));
+            Instant v = t.c().recv();
+            assertTrue(System.nanoTime() - before >= 30_000_000, "received the stale value");
+            assertFalse(v.isBefore(resetAt), "received the stale value's time");
+        });
+    }
+
+    @Test
+    void afterFuncRunsInItsOwnGoroutine() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        AtomicLong goid = new AtomicLong();
+        Timer t = Time.afterFunc(ms(5), () -> {
+            goid.set(Go.goid());
+            ran.countDown();
+        });
+        assertNull(t.c());
+        assertTrue(ran.await(5, TimeUnit.SECONDS));
+        assertTrue(goid.get() > 0, "f did not run in a goroutine");
+        assertFalse(t.stop(), "f already started");
+
+        AtomicInteger never = new AtomicInteger();
+        Timer t2 = Time.afterFunc(ms(100), never::incrementAndGet);
+        assertTrue(t2.stop());
+        Time.sleep(ms(150));
+        assertEquals(0, never.get());
+        assertFalse(t2.reset(ms(1)), "reset of a stopped afterFunc timer reports false");
+        Time.sleep(ms(30));
+        assertEquals(1, never.get(), "reset re-arms afterFunc");
+    }
+
+    /** An afterFunc goroutine belongs to the caller's run but is not its main: the run goes on. */
+    @Test
+    void afterFuncDoesNotEndTheRun() {
+        boolean[] mainFinished = {false};
+        AtomicInteger ran = new AtomicInteger();
+        Go.run(() -> {
+            Time.afterFunc(ms(1), ran::incrementAndGet);
+            Time.sleep(ms(30));
+            mainFinished[0] = true;
+        });
+        assertTrue(mainFinished[0], "Go.run returned before main finished");
+        assertEquals(1, ran.get());
+    }
+
+    /**
+     * A slow receiver sees dropped ticks, never a backlog: after 100ms without receiving from a
+     * 10ms ticker, at most one tick is buffered, and the next 100ms deliver about 10 ticks, not 20.
+     */
+    @Test
+    void tickerDropsTicksForSlowReceivers() {
+        Go.run(() -> {
+            Ticker tk = Time.newTicker(ms(10));
+            Time.sleep(ms(100)); // ~10 ticks happen; only one can wait in the slot
+            assertTrue(tk.c().len() <= 1);
+            long end = System.nanoTime() + 100_000_000;
+            int got = 0;
+            Instant last = null;
+            while (System.nanoTime() < end) {
+                Instant v = tk.c().recv();
+                if (last != null) {
+                    assertFalse(v.isBefore(last), "ticks out of order");
+                }
+                last = v;
+                got++;
+            }
+            assertTrue(got <= 13, got + " ticks in 100ms: the missed ticks were queued, not dropped");
+            tk.stop();
+            Time.sleep(ms(30));
+            assertNull(tk.c().tryRecv(), "tick after stop");
+            tk.reset(ms(2));
+            assertNotNull(tk.c().recv(), "reset restarts the ticker");
+            tk.stop();
+        });
+    }
+
+    @Test
+    void tickerMisuse() {
+        Panic p = assertThrows(Panic.class, () -> Time.newTicker(Duration.ZERO));
+        assertEquals("non-positive interval for NewTicker", p.getMessage());
+        Ticker tk = Time.newTicker(ms(100));
+        Panic p2 = assertThrows(Panic.class, () -> tk.reset(ms(-1)));
+        assertEquals("non-positive interval for Ticker.Reset", p2.getMessage());
+        tk.stop();
+        assertNull(Time.tick(Duration.ZERO));
+        RecvChan<Instant> c = Time.tick(ms(1));
+        assertNotNull(c.recv());
+    }
+
+    /** Many goroutines sleeping different times all wake, in order of their durations within 5ms. */
+    @Test
+    void manyGoroutinesSleep() {
+        int n = 1000;
+        long[] wake = new long[n];
+        Go.run(() -> {
+            WaitGroup wg = new WaitGroup();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                int id = i;
+                wg.go(() -> {
+                    Time.sleep(ms(10 + id % 50));
+                    wake[id] = System.nanoTime() - t0;
+                });
+            }
+            wg.await();
+        });
+        for (int i = 0; i < n; i++) {
+            assertTrue(wake[i] >= (10 + i % 50) * 1_000_000L, "woke early: " + i);
+        }
+    }
+
+    @Test
+    void recvOnTimerChannelParks() {
+        Go.run(() -> {
+            Timer t = Time.newTimer(ms(5));
+            Recv<Instant> r = t.c().recvOk();
+            assertTrue(r.ok());
+        });
+    }
+}

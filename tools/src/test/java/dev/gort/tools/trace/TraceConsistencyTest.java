@@ -1,0 +1,150 @@
+package dev.gort.tools.trace;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.gort.tools.trace.TraceFile.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The tracer's invariants on a real trace (TraceWorkload), checked twice: by replaying the raw
+ * events here, independently of TraceModel, and by TraceModel's own problem list.
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TraceConsistencyTest {
+    @TempDir
+    static Path dir;
+    static TraceFile trace;
+
+    @BeforeAll
+    static void record() throws Exception {
+        int stress = Integer.getInteger("gort.stress", 1);
+        Path f = null;
+        for (int i = 0; i < stress; i++) {
+            f = TraceWorkload.traced(dir.resolve("consistency-" + i + ".trace"));
+            if (i + 1 < stress) {
+                assertConsistent(TraceFile.read(f));
+            }
+        }
+        trace = TraceFile.read(f);
+    }
+
+    @Test
+    void everyStartMatchesAnEndAndNoPRunsTwoGoroutines() {
+        assertConsistent(trace);
+    }
+
+    @Test
+    void modelFindsNoProblems() {
+        TraceModel m = TraceModel.of(trace);
+        assertEquals(List.of(), m.problems());
+        for (List<TraceModel.Slice> lane : m.lanes().values()) {
+            for (int i = 1; i < lane.size(); i++) {
+                assertTrue(lane.get(i - 1).end() <= lane.get(i).start(), "overlap on P" + lane.get(i).p());
+            }
+        }
+    }
+
+    @Test
+    void recordsTheWorkloadsEvents() {
+        int n = TraceWorkload.PAIRS * 2 + TraceWorkload.YIELDERS + TraceWorkload.LOCKERS + 1; // + main
+        Map<Integer, Integer> count = new HashMap<>();
+        Set<String> blockReasons = new HashSet<>();
+        boolean unblockedByGoroutine = false;
+        for (int i = 0; i < trace.size(); i++) {
+            count.merge(trace.type()[i], 1, Integer::sum);
+            if (trace.type()[i] == GO_BLOCK) {
+                blockReasons.add(trace.reasons().get(trace.extra()[i]));
+            }
+            unblockedByGoroutine |= trace.type()[i] == GO_UNBLOCK && trace.b()[i] > 0;
+        }
+        assertTrue(count.getOrDefault(GO_CREATE, 0) >= n, "creates: " + count);
+        // Go.run returns as main's function returns, a moment before its M stamps main's end, and
+        // the trace may stop in that moment: main's end is the one that may be missing.
+        assertTrue(count.getOrDefault(GO_END, 0) >= n - 1, "ends: " + count);
+        assertTrue(count.getOrDefault(GO_SCHED, 0) >= TraceWorkload.YIELDERS * TraceWorkload.ROUNDS, "yields: " + count);
+        assertTrue(count.getOrDefault(GOMAXPROCS, 0) >= 2, "gomaxprocs changes: " + count);
+        assertTrue(count.getOrDefault(PROC_START, 0) >= 1, "proc starts: " + count);
+        assertTrue(blockReasons.contains("semacquire"), "gopark's reason: " + blockReasons);
+        assertTrue(blockReasons.contains("jdk park"), "LockSupport/latch parks: " + blockReasons);
+        assertTrue(unblockedByGoroutine, "an unblock names the goroutine that unblocked");
+        assertTrue(trace.labels().stream().anyMatch(l -> l.startsWith("TraceWorkload.pingPong:")),
+                "labels name the goroutine's creation site: " + trace.labels());
+    }
+
+    /**
+     * Independent replay: per goroutine CREATE, then (START, END|BLOCK|SCHED)*; a START only when
+     * runnable (created, unblocked after its last BLOCK, or after SCHED); per P one run at a time;
+     * timestamps never go back.
+     */
+    static void assertConsistent(TraceFile t) {
+        Map<Long, String> gstate = new HashMap<>();  // runnable / running@P / blocked / dead
+        Map<Integer, Long> prun = new HashMap<>();
+        long last = 0;
+        for (int i = 0; i < t.size(); i++) {
+            long goid = t.a()[i];
+            int p = t.p()[i];
+            assertTrue(t.ts()[i] >= last, "time goes back at " + t.describe(i));
+            last = t.ts()[i];
+            switch (t.type()[i]) {
+                case GO_CREATE -> gstate.put(goid, "runnable");
+                case GO_STATUS -> {
+                    int st = t.extra()[i] & 0xff;
+                    if (st == 2 && p >= 0) {
+                        assertNull(prun.put(p, goid), "P" + p + " already running at " + t.describe(i));
+                        gstate.put(goid, "running@" + p);
+                    } else {
+                        gstate.put(goid, st == 4 ? "blocked" : st == 5 ? "dead" : "runnable");
+                    }
+                }
+                case GO_START -> {
+                    assertEquals("runnable", gstate.get(goid), "start of a goroutine not runnable: " + t.describe(i));
+                    assertNull(prun.put(p, goid), "P" + p + " runs two goroutines at " + t.describe(i));
+                    gstate.put(goid, "running@" + p);
+                }
+                case GO_END, GO_BLOCK, GO_SCHED, GO_OFFP, GO_SYSCALL, GO_SYSEXIT -> {
+                    int ty = t.type()[i];
+                    if (ty == GO_END && p < 0) { // ended without a P (its P was retaken)
+                        gstate.put(goid, "dead");
+                        continue;
+                    }
+                    if ((ty == GO_SYSCALL || ty == GO_SYSEXIT) && t.extra()[i] == 0) {
+                        continue; // a mark, not a change of run
+                    }
+                    if (ty == GO_SYSEXIT) {
+                        assertEquals("blocked", gstate.get(goid), "sysexit without a syscall: " + t.describe(i));
+                        assertNull(prun.put(p, goid), "P" + p + " runs two goroutines at " + t.describe(i));
+                        gstate.put(goid, "running@" + p);
+                        continue;
+                    }
+                    assertEquals("running@" + p, gstate.get(goid), "stop without a start: " + t.describe(i));
+                    assertEquals(goid, prun.remove(p), "P" + p + " was not running it: " + t.describe(i));
+                    gstate.put(goid, ty == GO_END ? "dead" : ty == GO_SCHED ? "runnable" : "blocked");
+                }
+                case GO_UNBLOCK -> {
+                    String s = gstate.get(goid);
+                    assertNotNull(s, "unblock of an unknown goroutine: " + t.describe(i));
+                    assertFalse(s.startsWith("running") || s.equals("dead"), "unblock of a " + s + " goroutine: " + t.describe(i));
+                    gstate.put(goid, "runnable");
+                }
+                default -> { }
+            }
+        }
+        // A run may still be open when the trace stops: a goroutine's last act (counting down the
+        // workload's latch, or main returning) precedes its M's GO_END, which may come after
+        // stopTrace. Go's traces end with running goroutines the same way. At most one per P
+        // (prun is keyed by P), and never one of a goroutine the trace saw end.
+        for (Map.Entry<Integer, Long> e : prun.entrySet()) {
+            assertNotEquals("dead", gstate.get(e.getValue()), "P" + e.getKey() + " runs a dead goroutine");
+        }
+    }
+}
