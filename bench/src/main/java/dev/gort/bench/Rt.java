@@ -18,7 +18,7 @@ public enum Rt {
 
         @Override
         public void run(Runnable main) {
-            Go.run(main);
+            Watchdog.guard(() -> Go.run(main));
         }
     },
     JDK {
@@ -29,12 +29,14 @@ public enum Rt {
 
         @Override
         public void run(Runnable main) {
-            Thread t = VT.start(main);
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException("benchmark thread interrupted", e);
-            }
+            Watchdog.guard(() -> {
+                Thread t = VT.start(main);
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("benchmark thread interrupted", e);
+                }
+            });
         }
     };
 

@@ -40,7 +40,7 @@ public class Syncs {
     static final int TIME_OPS = 4;
     static final Duration HOUR = Duration.ofHours(1);
 
-    @Param({"jdk"})
+    @Param({"gort", "jdk"})
     public String impl;
 
     Rt rt;
@@ -53,7 +53,7 @@ public class Syncs {
     public void setup() {
         rt = Rt.of(impl);
         procs = Bench.procs();
-        prims = new SyncPrims.Jdk(procs);
+        prims = impl.equals("gort") ? new GortSync() : new SyncPrims.Jdk(procs);
         rt.run(() -> ChanRows.parallel(rt, procs, id -> {
             List<SyncPrims.Timer> mine = new ArrayList<>();
             for (int j = 0; j < 1 << 15; j++) {
