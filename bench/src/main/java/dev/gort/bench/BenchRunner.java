@@ -128,13 +128,13 @@ public final class BenchRunner {
                         }
                     }
                 }
+                if (out != null) {
+                    // The table so far, after every pass: a run cut short still leaves its figures.
+                    Files.writeString(out, table(samples, units, started, r + 1, quick));
+                }
             }
         }
-        String table = table(samples, units, started, rounds, quick);
-        System.out.print(table);
-        if (out != null) {
-            Files.writeString(out, table);
-        }
+        System.out.print(table(samples, units, started, rounds, quick));
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -48,7 +48,7 @@ public class Syscalls {
     @OperationsPerInvocation(N)
     public void syscall() {
         Callable<Integer> trivial = () -> ONE;
-        Go.run(() -> ChanRows.parallel(Rt.GORT, procs, id -> {
+        Rt.GORT.run(() -> ChanRows.parallel(Rt.GORT, procs, id -> {
             long sum = 0;
             try {
                 for (int j = N / procs; j > 0; j--) {
