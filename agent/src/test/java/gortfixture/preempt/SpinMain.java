@@ -47,6 +47,10 @@ public final class SpinMain {
                 spinnerGoid = Go.goid();
                 spin();
             });
+            // Let the spinner take the P first (the 61st-tick rule could otherwise run main first)
+            while (spinnerGoid < 0) {
+                Thread.yield();
+            }
             for (int i = 0; i < lat.length; i++) {
                 long t0 = System.nanoTime();
                 sleep(5);
