@@ -1091,9 +1091,6 @@ public final class Proc {
         if (n < 1 || n == old) {
             return old;
         }
-        if (currentG() != null) {
-            return gomaxprocsOffGoroutine(n);
-        }
         resizeLock.lock();
         try {
             old = gomaxprocs;
@@ -1108,38 +1105,6 @@ public final class Proc {
         return old;
     }
 
-    /**
-     * gomaxprocs called by a goroutine: resize from a platform thread and wait for it. A goroutine
-     * must not wait for sched.lock: parked in the lock's queue it is ahead of the Ms that would
-     * have to run it, and a spinning M waiting for the lock behind it also stops wakep (a hang
-     * seen in TraceConsistencyTest). Waiting on the FutureTask is a JDK park, which frees the M.
-     */
-    private static int gomaxprocsOffGoroutine(int n) {
-        java.util.concurrent.FutureTask<Integer> f = new java.util.concurrent.FutureTask<>(() -> gomaxprocs(n));
-        Thread.ofPlatform().daemon().name("gort-procresize").start(f);
-        boolean interrupted = false;
-        try {
-            for (;;) {
-                try {
-                    return f.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    if (e.getCause() instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException("gomaxprocs failed", e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
 
     /** Go's procresize. resizeLock must be held. */
     private static void procresize(int n) {
