@@ -908,11 +908,13 @@ public final class Proc {
             return;
         }
         for (;;) {
-            if (pp.casStatus(PStatus.RUNNING, PStatus.SCHED) || pp.casStatus(PStatus.SYSCALL, PStatus.SCHED)) {
+            PStatus from = pp.casStatus(PStatus.RUNNING, PStatus.SCHED) ? PStatus.RUNNING
+                    : pp.casStatus(PStatus.SYSCALL, PStatus.SCHED) ? PStatus.SYSCALL : null;
+            if (from != null) {
                 if (pp.m == mp) {
                     return;
                 }
-                pp.status = PStatus.RUNNING; // not ours: give it back as it was
+                pp.status = from; // not ours: give it back as it was
                 mp.p = null;
                 return;
             }
@@ -982,6 +984,11 @@ public final class Proc {
                     gp = globrunqget(pp, 0);
                     mp.inheritTime = false;
                     return gp;
+                }
+                if (!pp.runqempty()) {
+                    // Timers this M ran while stealing (stealTimers) may have readied goroutines
+                    // onto this P since the local check: go round rather than idle a P with work.
+                    continue top;
                 }
                 releasep(mp);
                 if (pp.id >= gomaxprocs) {
