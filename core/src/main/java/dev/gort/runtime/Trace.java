@@ -61,7 +61,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * guarded by a one-word spin lock (a CAS; the critical section is four array stores, and a new chunk
  * every 1024 events). Nearly all writes come from the P's owner, so the CAS is uncontended; the lock
  * exists because three parties may legitimately write to a P's buffer at once: its M, a goroutine
- * that still runs on that M after sysmon retook the P (issue 5), and a readier closing a run on it
+ * that still runs on that M after sysmon retook the P, and a readier closing a run on it
  * (below). The timestamp is taken inside the lock, so each buffer is in time order; the writer
  * merges the buffers by timestamp.
  *
@@ -80,7 +80,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *     if it yielded, else GO_BLOCK, on the old P, then GO_UNBLOCK.
  *   - goStop (in execute, after the run) closes it if still open: GO_END if the G is dead, else
  *     GO_BLOCK with the G's wait reason (jdk park when it parked in JDK code).
- * Retaken Ps. Sysmon may retake a P whose goroutine hogs it (issue 5); the goroutine keeps
+ * Retaken Ps. Sysmon may retake a P whose goroutine hogs it (see Sysmon); the goroutine keeps
  * running on its M without a P while another M runs goroutines on the P. When the P's new M
  * starts a goroutine, open() closes the hog's run with GO_OFFP (the buffer remembers whose run it
  * opened last); the hog's later park or end then finds no open run (an end off a P is GO_END with

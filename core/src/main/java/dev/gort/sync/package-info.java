@@ -35,7 +35,7 @@
  * </table>
  * Do not use {@code lazySet}/{@code setRelease}/{@code getAcquire}/{@code getPlain} or
  * {@code weakCompareAndSet*} variants as translations: they are weaker than Go's guarantees.
- * gort's race detector (issue 7) treats accesses through these classes as synchronizing, as Go's
+ * gort's race detector (the agent's race mode) treats accesses through these classes as synchronizing, as Go's
  * treats {@code sync/atomic}.
  */
 package dev.gort.sync;

@@ -4,43 +4,23 @@ import dev.gort.Go;
 import dev.gort.chan.Chan;
 import dev.gort.chan.RecvChan;
 import dev.gort.chan.Select;
+import dev.gort.time.Time;
+
+import java.time.Duration;
 
 /**
  * select with a timeout, after "Go by Example: Timeouts": wait for a result or give up after a
- * deadline, whichever comes first.
- *
- * <p>Go writes the timeout as {@code case <-time.After(d):}. Until gort has {@code Time.after}
- * (issue 4), {@link #after} stands in for it: a helper goroutine that sleeps, then sends on a
- * buffered channel (buffered so the helper never blocks if nobody is listening any more).
+ * deadline, whichever comes first. The timeout is Go's {@code case <-time.After(d):}, here
+ * {@code Time.after}, a channel that the runtime's timers send on.
  */
 public final class SelectTimeout {
     private SelectTimeout() {}
-
-    /** A channel that receives one value after millis milliseconds: a stand-in for Go's time.After. */
-    static RecvChan<Long> after(long millis) {
-        Chan<Long> c = Chan.make(1);
-        Go.go(() -> {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            c.send(millis);
-        });
-        return c;
-    }
 
     /** A result that arrives after workMillis. */
     static RecvChan<String> slowWork(long workMillis) {
         Chan<String> c = Chan.make(1);
         Go.go(() -> {
-            try {
-                Thread.sleep(workMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            Time.sleep(Duration.ofMillis(workMillis));
             c.send("result after " + workMillis + " ms");
         });
         return c;
@@ -51,7 +31,7 @@ public final class SelectTimeout {
         String[] outcome = new String[1];
         new Select()
                 .recv(slowWork(workMillis), r -> outcome[0] = r)
-                .recv(after(timeoutMillis), t -> outcome[0] = "timeout after " + t + " ms")
+                .recv(Time.after(Duration.ofMillis(timeoutMillis)), t -> outcome[0] = "timeout after " + timeoutMillis + " ms")
                 .run();
         return outcome[0];
     }
