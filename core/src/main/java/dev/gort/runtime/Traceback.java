@@ -32,12 +32,13 @@ import java.util.concurrent.locks.LockSupport;
  * What is elided
  * --------------
  * Go hides runtime-internal frames (unexported runtime.* functions) unless GOTRACEBACK=system.
- * gort hides the frames of its own runtime (dev.gort.runtime), of the JDK's virtual-thread and
- * continuation machinery (and java.lang.System$1, the JDK's access bridge to it), of LockSupport,
- * of reflection, and of `gort run` (dev.gort.tools), so a
- * goroutine parked in Chan.recv shows the user's frames down to the API call, as Go shows
- * main.main() for a goroutine in chanrecv1. Public API frames (dev.gort.Chan.recv) stay, as Go shows
- * exported runtime functions. As Go (tracebackInnerFrames/tracebackOuterFrames), a stack deeper than
+ * gort hides the frames of its own runtime (dev.gort.runtime), of the channel API (dev.gort.chan:
+ * channel operations and select are Go built-ins, whose runtime.chanrecv1/selectgo Go hides), of the
+ * JDK's virtual-thread and continuation machinery (and java.lang.System$1, the JDK's access bridge
+ * to it), of LockSupport, of reflection, and of `gort run` (dev.gort.tools), so a goroutine parked
+ * in Chan.recv shows the user's frames down to the receive, as Go shows main.main() for a goroutine
+ * in chanrecv1. Library packages' frames stay (dev.gort.sync.Mutex.lock), as Go shows
+ * sync.(*Mutex).Lock. As Go (tracebackInnerFrames/tracebackOuterFrames), a stack deeper than
  * 100 frames shows its first 50 and last 50 with "...N frames elided..." between.
  *
  * Creation sites (Go's gopc)
@@ -268,6 +269,7 @@ public final class Traceback {
     static boolean isInternal(StackTraceElement e) {
         String c = e.getClassName();
         return c.startsWith("dev.gort.runtime.")
+                || c.startsWith("dev.gort.chan.")
                 || c.startsWith("dev.gort.tools.")
                 || c.startsWith("java.lang.VirtualThread")
                 || c.startsWith("java.lang.Thread")

@@ -36,12 +36,15 @@ class TracebackTest {
                 new StackTraceElement("java.lang.VirtualThread", "park", "VirtualThread.java", 1),
                 new StackTraceElement("java.util.concurrent.locks.LockSupport", "park", "LockSupport.java", 2),
                 new StackTraceElement("dev.gort.runtime.Proc", "gopark", "Proc.java", 3),
-                new StackTraceElement("dev.gort.Chan", "recv", "Chan.java", 4),
+                new StackTraceElement("dev.gort.runtime.HChan", "chanrecv", "HChan.java", 4),
+                new StackTraceElement("dev.gort.chan.Chan", "recv", "Chan.java", 4),
+                new StackTraceElement("dev.gort.sync.Mutex", "lock", "Mutex.java", 7),
                 new StackTraceElement("app.Main", "main", "Main.java", 5),
                 new StackTraceElement("dev.gort.tools.RunCommand", "lambda$call$0", "RunCommand.java", 6),
         };
         StringBuilder sb = new StringBuilder();
         Traceback.frames(sb, st);
-        assertEquals("dev.gort.Chan.recv(...)\n\tChan.java:4\napp.Main.main(...)\n\tMain.java:5\n", sb.toString());
+        // channel operations are Go built-ins (hidden runtime frames); library calls such as sync's stay
+        assertEquals("dev.gort.sync.Mutex.lock(...)\n\tMutex.java:7\napp.Main.main(...)\n\tMain.java:5\n", sb.toString());
     }
 }

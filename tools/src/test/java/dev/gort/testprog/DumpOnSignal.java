@@ -1,5 +1,7 @@
 package dev.gort.testprog;
 
+import dev.gort.chan.Chan;
+
 import dev.gort.Go;
 
 import java.util.concurrent.CountDownLatch;
@@ -11,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DumpOnSignal {
     public static void main(String[] args) throws Exception {
-        Testprog.Chan c = new Testprog.Chan();
+        Chan<Integer> c = Chan.<Integer>make(64);
         CountDownLatch parked = new CountDownLatch(1);
         Go.go(() -> {
             parked.countDown();
@@ -32,6 +34,6 @@ public final class DumpOnSignal {
             done.countDown();
         });
         done.await(20, TimeUnit.SECONDS);
-        c.send();
+        c.send(1);
     }
 }

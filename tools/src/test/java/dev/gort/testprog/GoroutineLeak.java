@@ -1,5 +1,7 @@
 package dev.gort.testprog;
 
+import dev.gort.chan.Chan;
+
 import dev.gort.Go;
 
 import java.util.List;
@@ -14,13 +16,13 @@ import java.util.List;
  * Prints the number of goroutines before and after, then each leaked block, then "end".
  */
 public final class GoroutineLeak {
-    static Testprog.Chan held;
+    static Chan<Integer> held;
 
     public static void main(String[] args) {
-        Testprog.Chan started = new Testprog.Chan();
+        Chan<Integer> started = Chan.<Integer>make(64);
         Go.go(() -> leakedRecv(started));
         Go.go(() -> pair(started));
-        held = new Testprog.Chan();
+        held = Chan.<Integer>make(64);
         Go.go(() -> heldRecv(started));
         for (int i = 0; i < 4; i++) {
             started.recv();
@@ -32,7 +34,7 @@ public final class GoroutineLeak {
         System.out.println("leaked " + leaked.size());
         System.out.println("after " + Go.numGoroutine());
         leaked.forEach(System.out::print);
-        held.send(); // heldRecv is alive and ends normally
+        held.send(1); // heldRecv is alive and ends normally
         System.out.println("end");
     }
 
@@ -41,9 +43,9 @@ public final class GoroutineLeak {
      * ring slot still references a leaked goroutine: a documented limit of leakedGoroutines.
      */
     private static void flushRunQueues() {
-        Testprog.Chan done = new Testprog.Chan();
+        Chan<Integer> done = Chan.<Integer>make(64);
         for (int i = 0; i < 300; i++) {
-            Go.go(done::send);
+            Go.go(() -> done.send(1));
         }
         for (int i = 0; i < 300; i++) {
             done.recv();
@@ -62,28 +64,28 @@ public final class GoroutineLeak {
         return d.split("\\[chan receive\\]").length - 1 == 4;
     }
 
-    static void leakedRecv(Testprog.Chan started) {
-        Testprog.Chan c = new Testprog.Chan();
-        started.send();
+    static void leakedRecv(Chan<Integer> started) {
+        Chan<Integer> c = Chan.<Integer>make(64);
+        started.send(1);
         c.recv();
     }
 
-    static void pair(Testprog.Chan started) {
-        Testprog.Chan a = new Testprog.Chan(), b = new Testprog.Chan();
+    static void pair(Chan<Integer> started) {
+        Chan<Integer> a = Chan.<Integer>make(64), b = Chan.<Integer>make(64);
         Go.go(() -> pairB(started, a, b));
-        started.send();
+        started.send(1);
         a.recv();
-        b.send();
+        b.send(1);
     }
 
-    static void pairB(Testprog.Chan started, Testprog.Chan a, Testprog.Chan b) {
-        started.send();
+    static void pairB(Chan<Integer> started, Chan<Integer> a, Chan<Integer> b) {
+        started.send(1);
         b.recv();
-        a.send();
+        a.send(1);
     }
 
-    static void heldRecv(Testprog.Chan started) {
-        started.send();
+    static void heldRecv(Chan<Integer> started) {
+        started.send(1);
         held.recv();
     }
 }

@@ -1,5 +1,7 @@
 package dev.gort.testprog;
 
+import dev.gort.chan.Chan;
+
 /**
  * Go's testprog InitDeadlock, where the deadlock happens during initialisation: here inside this
  * class's static initialiser, which the main goroutine runs when it first calls main. A goroutine
@@ -8,7 +10,7 @@ package dev.gort.testprog;
  */
 public final class InitDeadlock {
     static {
-        new Testprog.Chan().recv(); // nobody will ever send
+        Chan.<Integer>make(64).recv(); // nobody will ever send
     }
 
     public static void main(String[] args) {

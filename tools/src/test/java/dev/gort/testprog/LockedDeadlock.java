@@ -1,5 +1,7 @@
 package dev.gort.testprog;
 
+import dev.gort.chan.Select;
+
 import dev.gort.Go;
 
 /**
@@ -11,8 +13,8 @@ public final class LockedDeadlock {
     public static void main(String[] args) {
         Go.go(() -> {
             Go.lockOSThread();
-            Testprog.selectForever();
+            new Select().run();
         });
-        Testprog.selectForever();
+        new Select().run();
     }
 }

@@ -1,5 +1,7 @@
 package dev.gort.testprog;
 
+import dev.gort.chan.Chan;
+
 import dev.gort.Go;
 
 /**
@@ -10,14 +12,14 @@ import dev.gort.Go;
  */
 public final class SleepNoDeadlock {
     public static void main(String[] args) throws InterruptedException {
-        Testprog.Chan c = new Testprog.Chan();
+        Chan<Integer> c = Chan.<Integer>make(64);
         Go.go(() -> {
             try {
                 Thread.sleep(300);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-            c.send();
+            c.send(1);
         });
         c.recv();
         System.out.println("sent");

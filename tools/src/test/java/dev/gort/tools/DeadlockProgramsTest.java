@@ -72,7 +72,6 @@ class DeadlockProgramsTest {
         Result r = run("SimpleDeadlock", 2);
         assertEquals(2, r.status(), r.toString());
         assertTrue(Pattern.compile("^" + Pattern.quote(ASLEEP) + "goroutine 1 \\[select \\(no cases\\)\\]:\n"
-                + "dev\\.gort\\.testprog\\.Testprog\\.selectForever\\(\\.\\.\\.\\)\n\tTestprog\\.java:\\d+\n"
                 + "dev\\.gort\\.testprog\\.SimpleDeadlock\\.main\\(\\.\\.\\.\\)\n\tSimpleDeadlock\\.java:\\d+\n$").matcher(r.err()).find(),
                 r.toString());
     }
