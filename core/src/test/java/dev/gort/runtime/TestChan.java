@@ -4,9 +4,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A test-only Blocker: a counting "channel" (send adds a permit, recv takes one) that parks through
- * Proc.gopark, so checkdead and the dumps can be tested before gort's real channels exist. It
- * records, as the Blocker contract asks, whether a platform thread created or used it.
+ * A minimal test Blocker: a counting "channel" (send adds a permit, recv takes one) that parks
+ * through Proc.gopark. It lets checkdead's unit tests exercise the Blocker contract (recording
+ * whether a platform thread created or used it) apart from HChan; the end-to-end deadlock programs
+ * in tools use gort's real channels.
  */
 public final class TestChan implements Blocker {
     private final AtomicInteger permits = new AtomicInteger();
