@@ -78,12 +78,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Lock-free channels (jox, Kotlin's BufferedChannel: segments of cells and counters). Faster
  *    under heavy contention, but their select is not Go's (biased to the first ready case, no
  *    enqueue-on-all), and Go's semantics are the point of gort. One lock per channel mirrors Go.
- *  - synchronized as the lock: JEP 491 lets a goroutine park on a contended monitor, but the JDK
- *    then readies it from its VirtualThread-unblocker thread, which is not an M, so the woken
- *    goroutine goes to the global queue instead of the releaser's runnext. ReentrantLock parks
- *    and unparks with LockSupport from the goroutines themselves. (A custom spin-then-park lock
- *    is left for the benchmarks to justify; uncontended, both cost one CAS to lock and one
- *    release store to unlock.)
+ *  - synchronized as the lock: JEP 491 would let a goroutine park on a contended monitor and be
+ *    readied from the JDK's VirtualThread-unblocker thread, which is not an M; and a goroutine
+ *    unmounted while holding a runtime lock is exactly what Proc's "Inside the runtime" forbids.
+ *    RLock, pinned, keeps the holder on its M. (Uncontended, both cost one CAS to lock and one
+ *    release store to unlock, plus the pin, 2-3 ns.)
  *  - Spinning before parking: on 1 P a spinner only delays the partner it waits for; Go does not
  *    spin on channels either.
  *
@@ -94,8 +93,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *    address, which moves in a JVM.
  *  - Sudogs for plain operations are allocated per blocking operation (see Sudog).
  *  - Interrupts (Go has none): see above.
- *  - The lock is a ReentrantLock, not a runtime futex lock; a goroutine contending for it parks
- *    through the scheduler with wait reason "jdk park".
+ *  - The lock is an RLock (rank HCHAN, see LockRank), a ReentrantLock whose holder is pinned to
+ *    its M (Proc's "Inside the runtime"): a goroutine contending for it blocks its M, as Go's
+ *    futex lock does, and is never descheduled while it holds it.
  *  - No blocking profile (releasetime/blockevent); the execution tracer's hooks are in Proc.
  *  - Race hooks: a woken waiter acquires for itself after waking (Go's waker does raceacquireg
  *    for it), and direct hand-offs sync through the sudog; see "Memory model". Go's
@@ -131,7 +131,7 @@ public final class HChan implements Blocker {
     private final Object[] buf;
     /** Race-detector address of each slot, only when Race.ENABLED (see the essay). */
     private final Object[] raceSlots;
-    final ReentrantLock lock = new RLock();
+    final ReentrantLock lock = new RLock(LockRank.HCHAN);
     final WaitQ recvq = new WaitQ();
     final WaitQ sendq = new WaitQ();
 

@@ -14,12 +14,12 @@ public enum PStatus {
     /**
      * Held by an M that is running a goroutine's code. The running goroutine may enter the runtime
      * (to ready a G onto this P) only by CASing RUNNING to {@link #SCHED} and back; sysmon may
-     * retake the P by CASing RUNNING away (see "Retake" in Proc).
+     * retake the P by CASing RUNNING away (see Sysmon's hog retake).
      */
     RUNNING,
     /**
-     * Held exclusively by its M's scheduler code, or by its running goroutine inside a runtime call.
-     * Nobody else may change it.
+     * Held exclusively by its M's scheduler code, or by its running goroutine inside a runtime call
+     * (pinned to the M meanwhile: Proc's "Inside the runtime"). Nobody else may change it.
      */
     SCHED,
     /** Its M's goroutine is in {@code Go.syscall}; sysmon may retake it by CAS. */

@@ -100,16 +100,37 @@ import java.util.concurrent.locks.ReentrantLock;
  * the locked G parks, its M hands its P off and sleeps; an M that dequeues the G hands its own P to
  * the locked M and stops.
  *
+ * Inside the runtime (acquirem)
+ * -----------------------------
+ * The rule: a goroutine inside the runtime, holding a runtime lock or owning a P in a
+ * transitional state, is never descheduled. Go gets this for free: runtime transitions run on g0
+ * (mcall, systemstack) or under acquirem, where nothing preempts the goroutine, and a contended
+ * runtime lock sleeps the whole M. On the JVM any park, contended monitor or Thread.yield would
+ * unmount the goroutine and leave the runtime half-way: a P handed off to nobody, a timer's lock
+ * held by a goroutine waiting in a run queue for the very M that blocks on that lock. (Both
+ * happened: a syscall hand-off that yielded in startm lost its P, and an M blocked on a timer
+ * behind a goroutine that had yielded with its lock held.)
+ *
+ * gort restores the rule by pinning. acquirem pins the calling virtual thread to its carrier
+ * (VThreads.pin: the JDK's own Continuation pin count, 2-3 ns with releasem) and releasem unpins
+ * it. While pinned, a park or a contended lock blocks the M itself and a yield does nothing, so
+ * the goroutine stays mounted on its M, as Go's goroutine stays on its M under acquirem. It is
+ * used
+ *  - by every RLock (sched.lock, resizeLock, timers, timer heaps, channels): lock pins, unlock
+ *    unpins, so a goroutine holds no runtime lock unpinned;
+ *  - around Go.syscall's P transitions and hand-off (entersyscall, exitsyscall's slow path);
+ *  - implicitly in ready(): the JDK pins the caller of G.execute itself.
+ * Checked under -ea: RLock asserts the lock order (LockRank) and gopark asserts that the parking
+ * goroutine holds no runtime lock.
+ *
  * Lock order
  * ----------
- *   resizeLock  (procresize only)
- *     -> sched.lock (global run queue, idle P and M lists, mcount)
- * Nothing else is held while either is taken, and no goroutine parks while holding sched.lock:
- * ready() runs inside execute(), where the JDK pins the calling virtual thread. Every lock that
- * both Ms and goroutines take (sched.lock, resizeLock, a timer heap's, a channel's) is an RLock,
- * on which a goroutine spins instead of parking, as on Go's runtime mutex (see RLock). Timers and
- * channels order their own locks (Timers: a timer's monitor, then a heap lock; SelectGo: channels
- * by id) and may call into the scheduler (ready) while holding them, so sched.lock comes last.
+ * One table, LockRank, asserted under -ea (Go's lockrank.go):
+ *   RESIZE (procresize) -> TIMER (a timer) -> HCHAN (channels, in id order) -> TIMERS (a timer
+ *   heap) -> SCHED (sched.lock: global run queue, idle P and M lists, mcount).
+ * sched.lock is last: timers and channels may call into the scheduler (ready) while holding their
+ * own locks. Every lock is released in a finally. The P status word is a lock of its own kind
+ * (see "Ownership of a P"); sched.lock may be taken while owning a P, never the other way round.
  *
  * Rejected alternatives
  * ---------------------
@@ -139,10 +160,10 @@ public final class Proc {
 
     // ================================================================== sched (Go's schedt)
 
-    /** sched.lock. Guards runq, pidle, midle, mcount. A leaf lock (see Lock order). */
-    static final ReentrantLock lock = new RLock();
+    /** sched.lock. Guards runq, pidle, midle, mcount. The last lock in the order (LockRank.SCHED). */
+    static final ReentrantLock lock = new RLock(LockRank.SCHED);
     /** procresize's lock, taken before sched.lock. */
-    private static final ReentrantLock resizeLock = new RLock();
+    private static final ReentrantLock resizeLock = new RLock(LockRank.RESIZE);
 
     /** The global run queue. Under sched.lock. Duplicates allowed (see G). */
     private static final ArrayDeque<G> runq = new ArrayDeque<>();
@@ -285,6 +306,28 @@ public final class Proc {
         }
     }
 
+    // ================================================================== inside the runtime
+
+    /**
+     * Go's acquirem: the calling goroutine may not be descheduled until the matching releasem; a
+     * park or contended lock in between blocks its M with it. Nests. No-op on a platform thread.
+     * See "Inside the runtime".
+     */
+    static void acquirem() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual()) {
+            VThreads.pin(t);
+        }
+    }
+
+    /** Go's releasem: undoes one acquirem. */
+    static void releasem() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual()) {
+            VThreads.unpin(t);
+        }
+    }
+
     // ================================================================== gopark / goready
 
     /**
@@ -294,6 +337,7 @@ public final class Proc {
      * own condition. gp must be the calling goroutine (as from currentG()), or null.
      */
     public static void gopark(G gp, WaitReason reason, Object blocker) {
+        assert !LockRank.CHECK || LockRank.held() == 0 : "gopark: holding runtime locks";
         if (gp != null) {
             gp.waitreason = reason;
             gp.waitsince = System.nanoTime();
@@ -455,6 +499,7 @@ public final class Proc {
         if (pp != null) {
             npidle.set(pidle.size());
             pp.status = PStatus.SCHED;
+            Sysmon.wake(); // a P is busy again: sysmon must watch it (Go's exitsyscall and startm do this)
         }
         return pp;
     }
@@ -554,19 +599,25 @@ public final class Proc {
             nmp.spinning = spinning;
             nmp.nextp = pp;
         } catch (Throwable t) {
-            if (pp != null) { // back on the idle list, queued work and all: the runtime is dying
+            if (pp != null) { // back on the idle list, queued work and all
                 pp.status = PStatus.IDLE;
+                pp.m = null;
                 pidle.push(pp);
                 npidle.set(pidle.size());
             }
             if (spinning) {
                 nmspinning.decrementAndGet();
             }
+            if (t instanceof FatalError) {
+                // Thread exhaustion (newm), reported once and every run ended with it: Go's
+                // program is over. The callers (ready, handoffp, wakep) carry on as if an M had
+                // started, so no goroutine is lost in between; the Ms that exist keep running.
+                return;
+            }
             throw t;
         } finally {
             lock.unlock();
         }
-        Sysmon.wake();
         if (fresh) {
             nmp.start();
         } else {
@@ -574,11 +625,21 @@ public final class Proc {
         }
     }
 
+    /**
+     * The thread-exhaustion error once reported, until setMaxThreads changes the limit: Go's
+     * program dies at the first one, so gort reports it once and throws the same error after.
+     * Under sched.lock.
+     */
+    private static FatalError exhausted;
+
     /** Go's newm/allocm: a new, unstarted M. sched.lock must be held. Fatal past maxmcount. */
     private static M newm() {
         assert lock.isHeldByCurrentThread() : "newm: sched.lock not held";
         if (mcount >= maxmcount) {
-            throw fatal("runtime: program exceeds " + maxmcount + "-thread limit", "thread exhaustion");
+            if (exhausted == null) {
+                exhausted = fatal("runtime: program exceeds " + maxmcount + "-thread limit", "thread exhaustion");
+            }
+            throw exhausted;
         }
         M mp = new M(midgen.getAndIncrement());
         mcount++;
@@ -628,7 +689,7 @@ public final class Proc {
             if (runqsize != 0 || !pp.runqempty()) {
                 // fall through to startm below, outside the lock
             } else if (pp.id >= gomaxprocs) {
-                killp(pp);
+                killp(pp); // its queue is empty: nothing moved
                 idled = true;
             } else {
                 pidleput(pp);
@@ -659,14 +720,21 @@ public final class Proc {
         P pp = mp.p;
         gp.setStatus(GStatus.SYSCALL);
         if (Trace.on) Trace.goSysCall(gp);
-        if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SYSCALL)) {
-            if (pp.m != mp) {
-                pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
-            } else {
-                pp.syscalltick++;
-                if (block && pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
-                    handoffp(pp); // entersyscallblock: hand the P off at once
+        if (pp != null) {
+            acquirem(); // see "Inside the runtime": the P's transition ends on this M
+            try {
+                if (pp.casStatus(PStatus.RUNNING, PStatus.SYSCALL)) {
+                    if (pp.m != mp) {
+                        pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
+                    } else {
+                        pp.syscalltick++;
+                        if (block && pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                            handoffp(pp); // entersyscallblock: hand the P off at once
+                        }
+                    }
                 }
+            } finally {
+                releasem();
             }
         }
         try {
@@ -693,18 +761,23 @@ public final class Proc {
                 return; // fn parked and this M mounted us again with its own P
             }
         }
-        P np;
-        lock.lock();
+        acquirem(); // see "Inside the runtime": np is SCHED and unowned until we own it
         try {
-            np = pidleget(); // exitsyscallfast_pidle
+            P np;
+            lock.lock();
+            try {
+                np = pidleget(); // exitsyscallfast_pidle
+            } finally {
+                lock.unlock();
+            }
+            if (np != null) {
+                np.m = mp;
+                mp.p = np;
+                np.status = PStatus.RUNNING;
+                return;
+            }
         } finally {
-            lock.unlock();
-        }
-        if (np != null) {
-            np.m = mp;
-            mp.p = np;
-            np.status = PStatus.RUNNING;
-            return;
+            releasem();
         }
         // exitsyscall0: no P. Off to the global queue; the M, P-less, stops in schedule().
         mp.p = null;
@@ -720,6 +793,7 @@ public final class Proc {
         try {
             int old = maxmcount;
             maxmcount = n;
+            exhausted = null;
             if (mcount > n) {
                 throw fatal("runtime: program exceeds " + n + "-thread limit", "thread exhaustion");
             }
@@ -992,7 +1066,7 @@ public final class Proc {
                 }
                 releasep(mp);
                 if (pp.id >= gomaxprocs) {
-                    killp(pp);
+                    killp(pp); // its queue is empty (checked above): nothing moved
                 } else {
                     pidleput(pp);
                 }
@@ -1105,8 +1179,10 @@ public final class Proc {
         } finally {
             resizeLock.unlock();
         }
-        // new Ps may have work waiting in the global queue
-        for (int i = old; i < n && runqsize > 0; i++) {
+        // New Ps may have work waiting in the global queue; after a shrink, the global queue may
+        // hold what procresize or destroyp drained. wakep starts one spinning M, which wakes the
+        // next when it finds work (resetspinning), so one call ramps up as far as there is work.
+        if (runqsize > 0) {
             wakep();
         }
         return old;
@@ -1151,25 +1227,44 @@ public final class Proc {
         }
     }
 
-    /** Go's destroyp for a P past gomaxprocs that this M holds: drain it and find another P. This M only. */
+    /**
+     * Go's destroyp for a P past gomaxprocs that this M holds: drain it to the global queue, wake
+     * an M for what was drained (so idle Ps run it in parallel, as Go's procresize would), and
+     * take another P, or stop if none is idle. schedule() saw pp.id >= gomaxprocs without
+     * sched.lock; GOMAXPROCS may have grown back since, and procresize, which puts only DEAD Ps
+     * on the idle list, left this one to us: so the test is repeated under the lock. This M only.
+     */
     private static void destroyp(M mp) {
+        int moved;
+        P np;
         lock.lock();
         try {
+            if (mp.p.id < gomaxprocs) {
+                return; // GOMAXPROCS grew back since schedule() looked: the P is live again
+            }
             P pp = releasep(mp);
-            killp(pp);
-            P np = pidleget();
+            moved = killp(pp);
+            np = pidleget();
             if (np != null) {
                 acquirep(mp, np);
-                return;
             }
         } finally {
             lock.unlock();
         }
-        stopm(mp);
+        if (moved > 0) {
+            wakep();
+        }
+        if (np == null) {
+            stopm(mp);
+        }
     }
 
-    /** Moves a dead P's queued Gs to the global queue and marks it DEAD. sched.lock must be held. */
-    private static void killp(P pp) {
+    /**
+     * Moves a dead P's queued Gs to the global queue and marks it DEAD. Returns how many it moved;
+     * the caller calls wakep() for them once it has released sched.lock, so they do not wait for
+     * an M that happens to look. sched.lock must be held.
+     */
+    private static int killp(P pp) {
         assert lock.isHeldByCurrentThread() : "killp: sched.lock not held";
         G[] out = new G[P.RUNQ_SIZE + 1];
         int k = pp.runqdrain(out);
@@ -1178,6 +1273,7 @@ public final class Proc {
         }
         pp.status = PStatus.DEAD;
         pp.m = null;
+        return k;
     }
 
     // ================================================================== helpers

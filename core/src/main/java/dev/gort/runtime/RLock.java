@@ -1,43 +1,91 @@
 package dev.gort.runtime;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /*
- * RLock: a lock that both Ms and goroutines take (sched.lock, a timer heap, a channel), after Go's
- * runtime mutex (lock_futex.go): a goroutine spins for it and never parks in its queue.
+ * RLock: a lock that both Ms and goroutines take (sched.lock, a timer, a timer heap, a channel),
+ * after Go's runtime mutex (lock_futex.go), with a rank in the runtime's lock order (LockRank).
  *
- * Why. A ReentrantLock parks a contended virtual thread, which unmounts it and queues it in the
- * lock's FIFO. If an M then blocks on the same lock behind it, the goroutine is first in line but
- * needs an M to run and take the lock; with every M of a P parked behind it, nothing runs: a
- * deadlock (seen with GOMAXPROCS changes from a goroutine). Go never parks a goroutine on a
- * runtime lock: lock() spins, then sleeps the whole M.
+ * The rule (Proc's "Inside the runtime"): a goroutine that holds a runtime lock is never
+ * descheduled. Go gets this from acquirem: while m.locks > 0 nothing preempts the goroutine, and a
+ * contended runtime lock sleeps the whole M on a futex, never the goroutine alone. gort gets it by
+ * pinning: a virtual thread that takes an RLock first pins itself to its carrier (Proc.acquirem),
+ * and unpins when it releases the lock (Proc.releasem). Pinned, it cannot be unmounted: if the
+ * lock is contended, ReentrantLock parks it and the JDK parks the carrier itself (the M sleeps, as
+ * Go's futexsleep), and whatever it does while holding the lock (a contended monitor, a println,
+ * a class initialiser) keeps the M too. So an M that blocks on an RLock always waits for a holder
+ * that is running on some thread, never for a goroutine stuck in a run queue behind it.
  *
- * Protocol. A platform thread (an M, sysmon, the JDK's timer or poller threads) locks normally and
- * may park. A virtual thread takes the lock only by tryLock: it spins (Thread.onSpinWait), and
- * after a while yields its P (Thread.yield, which re-queues it without entering the lock's queue;
- * inside execute(), where the JDK pins the caller, the yield does nothing and it keeps spinning).
- * Critical sections are short and never park, so the spin is short.
+ * A platform thread (an M, sysmon, the JDK's timer or poller threads) locks normally.
+ *
+ * Only lock, tryLock and unlock are offered: an interruptible or timed acquisition, or a
+ * Condition, would let a goroutine wait inside the runtime, which the rule forbids.
+ *
+ * Rejected alternatives
+ *  - Spinning with tryLock and yielding the P after a while (gort before): the yield unmounts the
+ *    goroutine with the runtime half-way through a transition (a P handed off but not yet given
+ *    to an M; a timer's monitor held) and put it behind the very work it blocked. Both hung
+ *    programs for good.
+ *  - Running every runtime transition on the M after the goroutine unmounts (Go's mcall): right
+ *    for transitions that end in a park, but Go.syscall must hand its P off and keep running.
  *
  * Differences from Go
- *  - Go's lock sleeps the M on a futex after spinning; a virtual thread cannot put its carrier to
- *    sleep without pinning, which the JDK does not offer, so it yields instead.
+ *  - A pinned goroutine that blocks keeps its P's M blocked with it; Go's futexsleep does the same
+ *    to the M, so the difference is only that gort's M keeps carrying the same goroutine.
  */
 final class RLock extends ReentrantLock {
-    private static final int SPINS = 128;
+    /** This lock's place in the lock order. Immutable. */
+    final LockRank rank;
+
+    RLock(LockRank rank) {
+        this.rank = rank;
+    }
 
     @Override
     public void lock() {
-        if (!Thread.currentThread().isVirtual()) {
-            super.lock();
-            return;
+        if (LockRank.CHECK) {
+            LockRank.acquire(this, true);
         }
-        for (int i = 0; !tryLock(); i++) {
-            if (i < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-                i = 0;
+        Proc.acquirem();
+        super.lock();
+    }
+
+    @Override
+    public boolean tryLock() {
+        Proc.acquirem();
+        if (super.tryLock()) {
+            if (LockRank.CHECK) {
+                LockRank.acquire(this, false);
             }
+            return true;
         }
+        Proc.releasem();
+        return false;
+    }
+
+    @Override
+    public void unlock() {
+        super.unlock();
+        if (LockRank.CHECK) {
+            LockRank.release(this);
+        }
+        Proc.releasem();
+    }
+
+    @Override
+    public void lockInterruptibly() {
+        throw new UnsupportedOperationException("RLock: a runtime lock is never waited for interruptibly");
+    }
+
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) {
+        throw new UnsupportedOperationException("RLock: a runtime lock is never waited for with a timeout");
+    }
+
+    @Override
+    public Condition newCondition() {
+        throw new UnsupportedOperationException("RLock: nothing waits inside the runtime");
     }
 }

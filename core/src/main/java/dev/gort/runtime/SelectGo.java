@@ -21,7 +21,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * ----------------------------
  *  0. pollorder: the non-nil cases in uniformly random order (inside-out Fisher-Yates, Go's
  *     cheaprandn). lockorder: the non-nil cases sorted by channel id, Go's "sort by Hchan
- *     address"; computed once per case list, as ids never change.
+ *     address". Go sorts pollorder, so cases on the same channel keep their random relative
+ *     order, and pass 2 enqueues them in it: whichever is queued first on that channel is the
+ *     one a waker finds first. gort sorts pollorder stably too when the list has a channel in
+ *     more than one case; when every channel is distinct that relative order cannot matter, so
+ *     the sorted order is computed once per case list, as ids never change.
  *  1. sellock: lock every channel in lockorder, each channel once. The global order means two
  *     selects never deadlock each other.
  *  2. Pass 1: in pollorder, find a case that can proceed now: a receive with a waiting sender, a
@@ -76,10 +80,15 @@ public final class SelectGo implements Blocker {
     private Object[] elems = new Object[4];
     private Sudog[] sudogs = new Sudog[4];
     private int ncases;
-    /** Non-nil case indices: pollorder is reshuffled each run; lockorder is cached (valid unless dirty). */
+    /**
+     * Non-nil case indices: pollorder is reshuffled each run; lockorder is computed from it each
+     * run if dups, else cached (valid unless dirty).
+     */
     private int[] pollorder = new int[4], lockorder = new int[4];
     private int norder;
     private boolean dirty;
+    /** Whether some channel is in more than one case (see protocol step 0). Valid unless dirty. */
+    private boolean dups;
 
     // ---------------------------------------------------------------- the wake-up (shared)
     /** The winning sudog; written by the waker that won selectDone, under its channel's lock. */
@@ -171,23 +180,40 @@ public final class SelectGo implements Blocker {
         return false;
     }
 
-    /** Go's "sort the cases by Hchan address to get the locking order" (insertion sort; small n). */
-    private void computeLockorder() {
+    /** Counts the non-nil cases, notes duplicates, and caches the lock order of a new case list. */
+    private void prepare() {
         int n = 0;
         for (int i = 0; i < ncases; i++) {
-            HChan c = cs[i];
-            if (c == null) {
-                continue;
+            if (cs[i] != null) {
+                pollorder[n++] = i;
             }
-            int j = n++;
-            while (j > 0 && cs[lockorder[j - 1]].id > c.id) {
-                lockorder[j] = lockorder[j - 1];
-                j--;
-            }
-            lockorder[j] = i;
         }
         norder = n;
+        computeLockorder(pollorder);
+        boolean d = false;
+        for (int k = 1; k < n && !d; k++) {
+            d = cs[lockorder[k]] == cs[lockorder[k - 1]];
+        }
+        dups = d;
         dirty = false;
+    }
+
+    /**
+     * Go's "sort the cases by Hchan address to get the locking order": lockorder = the norder case
+     * indices of from, stably sorted by channel id (insertion sort; n is small).
+     */
+    private void computeLockorder(int[] from) {
+        int[] lo = lockorder;
+        for (int k = 0; k < norder; k++) {
+            int i = from[k];
+            long id = cs[i].id;
+            int j = k;
+            while (j > 0 && cs[lo[j - 1]].id > id) {
+                lo[j] = lo[j - 1];
+                j--;
+            }
+            lo[j] = i;
+        }
     }
 
     private void sellock() {
@@ -223,7 +249,7 @@ public final class SelectGo implements Blocker {
      */
     public int selectgo(boolean block) {
         if (dirty) {
-            computeLockorder();
+            prepare();
         }
         int n = norder;
         if (n == 0) {
@@ -244,6 +270,9 @@ public final class SelectGo implements Blocker {
             po[k] = po[j];
             po[j] = i;
             k++;
+        }
+        if (dups) {
+            computeLockorder(po); // the same channel's cases in random order (see step 0)
         }
         boolean platform = !Thread.currentThread().isVirtual();
         if (platform) {

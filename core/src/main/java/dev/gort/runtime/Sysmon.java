@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  *    G.preempt and Proc.preemptRequested make the G yield at its next safe point (gort's channels,
  *    locks, timers, Go.checkPreempt, and the agent's loop back-edges), and P.preemptSlice makes the
  *    P's M stop the runnext chain at its next schedule (the chained G goes to the global queue).
- *  - Hog retake. A P whose M has not returned to the scheduler for 20ms (P.runs unchanged: one G,
+ *  - Hog retake. A P (any P, also one past a shrunk GOMAXPROCS that its M still holds) whose M
+ *    has not returned to the scheduler for 20ms (P.runs unchanged: one G,
  *    mounted all along, in a loop with no safe point, a pinned park, JNI, blocking file I/O) while
  *    goroutines are queued on that P (or on the global queue with no P idle) is CASed from RUNNING to IDLE and handed to another M, so the
  *    queued goroutines run. 20ms, not 10: the G was asked to yield at 10ms, and one that reaches a
@@ -30,8 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  * retake on evidence it did not see.
  *
  * Polling interval: 20us while it finds work, doubling after 1ms of idleness up to 10ms (Go's
- * numbers). When every P is idle and schedtrace is off, sysmon parks until startm takes a P
- * (sysmonwait), so an idle runtime costs no CPU at all. The retake itself reads each P's counters
+ * numbers). When every P is idle (IDLE or DEAD: a P past a shrunk GOMAXPROCS may still run),
+ * sysmon parks (sysmonwait) until pidleget hands an idle P out, for whatever reason (startm,
+ * exitsyscall, a timer runner), and never past the next timer, as Go's sysmon; so an idle
+ * runtime costs no CPU but a wake-up per timer. The retake itself reads each P's counters
  * with opaque loads: no locks, no allocation.
  *
  * Differences from Go
@@ -67,7 +70,11 @@ final class Sysmon extends Thread {
         }
     }
 
-    /** Called by startm after it takes an idle P: wake sysmon from its deep sleep. */
+    /**
+     * Called by pidleget, the one way out of the idle list, after it marks the P busy: wake sysmon
+     * from its deep sleep. Volatile on both sides (sysmonwait here, the P's status in allIdle), so
+     * sysmon either sees the busy P or is woken.
+     */
     static void wake() {
         if (sysmonwait) {
             sysmonwait = false;
@@ -91,10 +98,17 @@ final class Sysmon extends Thread {
             if (allIdle()) {
                 sysmonwait = true;
                 if (allIdle()) {
-                    LockSupport.park(this);
+                    long next = Timers.earliest();
+                    if (next == 0) {
+                        LockSupport.park(this);
+                    } else { // never past the next timer, as Go's sysmon
+                        LockSupport.parkNanos(this, Math.max(next - Timers.nanotime(), MIN_DELAY_US * 1000));
+                    }
                 }
                 sysmonwait = false;
                 idle = 0;
+                lastPoll = System.nanoTime(); // every P was idle: restart their clocks
+                restartClocks(lastPoll);
                 continue;
             }
             long now = System.nanoTime();
@@ -106,12 +120,7 @@ final class Sysmon extends Thread {
                 continue;
             }
             lastPoll = now;
-            int taken;
-            try {
-                taken = retake(now);
-            } catch (dev.gort.FatalError e) {
-                taken = 0; // reported by Proc.fatal (thread exhaustion in handoffp); keep watching
-            }
+            int taken = retake(now);
             idle = taken != 0 ? 0 : idle + 1;
             if (Timers.sysmonCheck()) { // Go's sysmon: overdue timers and no M to run them
                 idle = 0;
@@ -130,14 +139,27 @@ final class Sysmon extends Thread {
         }
     }
 
+    /**
+     * Whether no P is in use: each is IDLE or DEAD. Every P is read, not npidle against gomaxprocs:
+     * after a GOMAXPROCS shrink an M may still run a P past gomaxprocs until its next schedule.
+     */
     private static boolean allIdle() {
-        return Proc.npidle.get() == Proc.gomaxprocs;
+        for (P pp : Proc.allp) {
+            PStatus st = pp.status;
+            if (st != PStatus.IDLE && st != PStatus.DEAD) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Go's retake: see the essay. Returns how many Ps were retaken. Sysmon only. */
     static int retake(long now) {
+        // Every P, not only those below gomaxprocs: after a shrink, a P past it stays with its M
+        // until that M's next schedule (see Proc's GOMAXPROCS), and a hog there would otherwise
+        // keep the goroutines queued on it for ever. Its hand-off destroys it (destroyp).
         P[] ps = Proc.allp;
-        int n = Math.min(Proc.gomaxprocs, ps.length);
+        int n = ps.length;
         int taken = 0;
         boolean anyPreempt = false;
         for (int i = 0; i < n; i++) {

@@ -58,23 +58,28 @@ import java.util.function.BooleanSupplier;
  *
  * Stop and reset
  * --------------
- * Each Timer's state (when, period, seq) is guarded by its monitor; its heap position (ts, idx,
- * heapWhen, heapSeq) by the lock of the heap it is in. stop/reset take the monitor, bump seq,
- * remove the timer from its heap eagerly (O(log n)) and, for reset, add it back to the caller's
- * heap. A runner pops an expired timer under the heap lock only, then takes the timer's monitor
- * and fires only if seq still equals the seq it was queued with; otherwise a stop or reset got
- * there first. Lock order: timer monitor, then a heap lock (or a channel's lock); a runner never
- * holds a heap lock while taking a monitor.
+ * Each Timer has a lock, mu (an RLock of rank TIMER, taken before any heap's lock). mu guards the
+ * timer's state (when, period, seq); its heap position (ts, idx, heapWhen) changes only under both
+ * mu and the lock of the heap concerned, so a holder of either may read it. stop/reset take mu,
+ * bump seq, remove the timer from its heap eagerly (O(log n)) and, for reset, add it back to the
+ * caller's heap. A runner locks the first due timer before taking it out of the heap: under the
+ * heap lock it may only tryLock mu (the order is mu first); if that fails it drops the heap lock,
+ * takes mu and then the heap lock, and re-checks that the timer is still first and due. So a
+ * timer in a heap is always armed (when == heapWhen), and a runner fires exactly what it removed.
+ * (gort once popped timers under the heap lock alone: a reset that saw ts == null mid-pop re-added
+ * the timer elsewhere, and the popper's late idx = -1 landed on it; a later stop then removed
+ * index -1, or, with a stale positive index, silently removed another timer.)
  *
  * Timer channels (Go 1.23): for a timer with a channel (drain != null), f (a non-blocking send
- * into a 1-slot channel) runs while holding the timer's monitor, and stop/reset drain the channel
- * under the same monitor. So once stop or reset has returned, no value sent for the old setting
- * can be received, and stop reports true if it drained an unreceived value, as Go's does.
+ * into a 1-slot channel) runs while holding mu, and stop/reset drain the channel under mu too. So
+ * once stop or reset has returned, no value sent for the old setting can be received, and stop
+ * reports true if it drained an unreceived value, as Go's does.
  *
  * Invariants
  * ----------
  *  - A timer is in at most one heap; t.ts == the heap it is in, else null.
  *  - t.when == 0 iff the timer is not pending (never set, stopped, or fired without period).
+ *  - A timer in a heap is pending and t.heapWhen == t.when (both written under mu).
  *  - heap minWhen == heap[0].heapWhen, or 0 when empty; written under the heap lock.
  *
  * Rejected alternatives
@@ -112,7 +117,10 @@ public final class Timers {
         /** For a timer channel: drains it, returning whether a value was there. Null otherwise. */
         private final BooleanSupplier drain;
 
-        // -- under this timer's monitor
+        /** Guards when, period, seq, and (with the heap's lock) heap membership. LockRank.TIMER. */
+        private final RLock mu = new RLock(LockRank.TIMER);
+
+        // -- under mu
         /** Deadline (nanotime) while pending, else 0. */
         private long when;
         /** Repeat interval (ns), 0 for one-shot. */
@@ -120,12 +128,11 @@ public final class Timers {
         /** Bumped by every stop and reset. */
         private long seq;
 
-        // -- under the lock of the heap the timer is in
-        /** The heap holding the timer, or null. Volatile so stop can find which lock to take. */
-        private volatile Timers ts;
+        // -- written under mu and the lock of the heap the timer is in; read under either
+        /** The heap holding the timer, or null. */
+        private Timers ts;
         private int idx = -1;
         private long heapWhen;
-        private long heapSeq;
 
         /** A stopped timer calling f(arg, seq, delay) when it fires; drain non-null for a timer channel. */
         public Timer(TimerFunc f, Object arg, BooleanSupplier drain) {
@@ -152,7 +159,8 @@ public final class Timers {
             boolean pending;
             Timers h;
             Race.releaseMerge(this); // setting the timer happens before f runs (Go's racerelease in resettimer)
-            synchronized (this) {
+            mu.lock();
+            try {
                 seq++;
                 pending = this.when != 0;
                 removeFromHeap();
@@ -162,7 +170,9 @@ public final class Timers {
                 this.when = when;
                 this.period = period;
                 h = target();
-                h.add(this, when, seq);
+                h.add(this, when);
+            } finally {
+                mu.unlock();
             }
             wakeSleeper(h, when);
             return pending;
@@ -170,7 +180,8 @@ public final class Timers {
 
         /** Go's timer.stop: returns whether the call prevented the timer from firing (or drained its value). Any thread. */
         public boolean stop() {
-            synchronized (this) {
+            mu.lock();
+            try {
                 seq++;
                 boolean pending = when != 0;
                 when = 0;
@@ -179,44 +190,49 @@ public final class Timers {
                     pending = true;
                 }
                 return pending;
+            } finally {
+                mu.unlock();
             }
         }
 
         /** Whether the timer is pending (a racy snapshot for tests). */
-        public synchronized boolean pending() {
-            return when != 0;
+        public boolean pending() {
+            mu.lock();
+            try {
+                return when != 0;
+            } finally {
+                mu.unlock();
+            }
         }
 
-        /** The timer's monitor must be held. */
+        /** mu must be held. */
         private void removeFromHeap() {
-            assert Thread.holdsLock(this) : "removeFromHeap: timer monitor not held";
-            Timers h = ts;
+            assert mu.isHeldByCurrentThread() : "removeFromHeap: timer lock not held";
+            Timers h = ts; // stable: only a holder of mu changes it
             if (h != null) {
                 h.lock.lock();
                 try {
-                    if (ts == h) {
-                        h.removeAt(idx);
-                    }
+                    h.removeAt(idx);
                 } finally {
                     h.lock.unlock();
                 }
             }
         }
 
-        /** Called by a runner that popped this timer (queued with seq hs) at now. Takes the monitor. */
-        private void fire(Timers h, long hs, long now) {
+        /**
+         * Called by a runner that has just taken this due timer out of heap h at now, holding mu:
+         * fires it and releases mu. With a channel, f runs under mu (see "Timer channels").
+         */
+        private void fireAndUnlock(Timers h, long now) {
             TimerFunc fn;
             long s, delay;
-            synchronized (this) {
-                if (seq != hs || when == 0) {
-                    return; // stopped or reset after it was queued
-                }
+            try {
                 delay = now - when;
                 s = seq;
                 Race.acquire(this);
                 if (period > 0) {
                     when += period * (1 + delay / period); // skip missed ticks, as Go
-                    h.add(this, when, seq);
+                    h.add(this, when);
                 } else {
                     when = 0;
                 }
@@ -226,6 +242,8 @@ public final class Timers {
                     return;
                 }
                 fn = f;
+            } finally {
+                mu.unlock();
             }
             callSafely(fn, arg, s, delay);
         }
@@ -238,8 +256,8 @@ public final class Timers {
 
     // ================================================================== the heap
 
-    /** Go's timers.mu. Leaf lock except for a channel lock never taken under it. */
-    final ReentrantLock lock = new RLock();
+    /** Go's timers.mu: guards the heap. LockRank.TIMERS: nothing but sched.lock is taken under it. */
+    final ReentrantLock lock = new RLock(LockRank.TIMERS);
     /** 4-ary heap on heapWhen. Under lock. */
     private Timer[] heap = new Timer[8];
     private int len;
@@ -263,8 +281,9 @@ public final class Timers {
         return pp != null ? pp.timers : global;
     }
 
-    /** Adds t with deadline when and seq s. t's monitor must be held; takes lock. */
-    private void add(Timer t, long when, long s) {
+    /** Adds t, in no heap, with deadline when. t.mu must be held; takes lock. */
+    private void add(Timer t, long when) {
+        assert t.mu.isHeldByCurrentThread() && t.ts == null : "add: timer not locked, or in a heap";
         lock.lock();
         try {
             if (len == heap.length) {
@@ -272,7 +291,6 @@ public final class Timers {
             }
             t.ts = this;
             t.heapWhen = when;
-            t.heapSeq = s;
             heap[len] = t;
             t.idx = len;
             siftUp(len++);
@@ -282,10 +300,11 @@ public final class Timers {
         }
     }
 
-    /** lock must be held. */
+    /** Removes heap[i]. lock and heap[i].mu must be held. */
     private void removeAt(int i) {
         assert lock.isHeldByCurrentThread() : "removeAt: heap lock not held";
         Timer t = heap[i];
+        assert t.mu.isHeldByCurrentThread() : "removeAt: timer lock not held";
         t.ts = null;
         t.idx = -1;
         int last = --len;
@@ -356,23 +375,65 @@ public final class Timers {
         return n;
     }
 
-    /** Pops and fires the first timer if it is due at now; returns whether there was one. Any thread. */
+    /**
+     * Takes the first timer out of the heap and fires it if it is due at now; returns whether there
+     * was one. The timer is locked before it leaves the heap, so its membership changes only under
+     * both locks and stop/reset, holding its lock, always see where it is (see "Stop and reset").
+     * Any thread.
+     */
     private boolean runOne(long now) {
         Timer t;
-        long hs;
         lock.lock();
         try {
             if (len == 0 || heap[0].heapWhen > now) {
                 return false;
             }
             t = heap[0];
-            hs = t.heapSeq;
-            removeAt(0);
+            if (!t.mu.tryLock()) { // lock order is TIMER before TIMERS: only try it under lock
+                t = null;
+            } else {
+                removeAt(0);
+            }
         } finally {
             lock.unlock();
         }
-        t.fire(this, hs, now);
+        if (t == null) {
+            t = lockFirstDue(now);
+            if (t == null) {
+                return true; // it moved or was stopped meanwhile: look again
+            }
+        }
+        t.fireAndUnlock(this, now);
         return true;
+    }
+
+    /**
+     * The slow path of runOne, when the first timer's lock was busy: take that lock in order, then
+     * the heap's, and take the timer out if it is still first and due. Returns it locked, or null.
+     */
+    private Timer lockFirstDue(long now) {
+        Timer t;
+        lock.lock();
+        try {
+            if (len == 0 || heap[0].heapWhen > now) {
+                return null;
+            }
+            t = heap[0];
+        } finally {
+            lock.unlock();
+        }
+        t.mu.lock();
+        lock.lock();
+        try {
+            if (t.ts == this && t.idx == 0 && t.heapWhen <= now) {
+                removeAt(0);
+                return t;
+            }
+        } finally {
+            lock.unlock();
+        }
+        t.mu.unlock();
+        return null;
     }
 
     /** Number of timers in this heap (racy snapshot). */

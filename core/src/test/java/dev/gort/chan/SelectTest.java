@@ -256,4 +256,84 @@ class SelectTest {
         Chan<Integer> a = Chan.make();
         assertThrows(NullPointerException.class, () -> new Select().recv(a, null));
     }
+
+    /**
+     * Go's TestPseudoRandomSend: a select with two send cases on one channel, taken by a slow
+     * receiver, so the select usually blocks with both cases queued on the channel. Both values
+     * must show up (Go derives the lock order, and so the enqueue order, from the random poll
+     * order; a fixed order made the first case win every blocked round).
+     */
+    @Test
+    void pseudoRandomSend() {
+        int n = 100;
+        for (int cap : new int[] {0, n}) {
+            Chan<Integer> c = Chan.make(cap);
+            int[] l = new int[n];
+            dev.gort.sync.Mutex m = new dev.gort.sync.Mutex();
+            Go.run(() -> {
+                m.lock();
+                Go.go(() -> {
+                    for (int i = 0; i < n; i++) {
+                        Go.gosched();
+                        l[i] = c.recv();
+                    }
+                    m.unlock();
+                });
+                Select s = new Select().send(c, 1, () -> {}).send(c, 0, () -> {});
+                for (int i = 0; i < n; i++) {
+                    s.run();
+                }
+                m.lock(); // wait
+            });
+            int n1 = 0;
+            for (int v : l) {
+                n1 += v;
+            }
+            int n0 = n - n1;
+            assertTrue(n0 > n / 10 && n1 > n / 10, "want pseudorandom, got " + n0 + " zeros and " + n1 + " ones (cap " + cap + ")");
+        }
+    }
+
+    /**
+     * Go's TestSelectFairness: two always-ready buffered channels among four cases; over 10,000
+     * trials neither may be chosen more than 5 sigma off half (Go: 4 sigma; 5 keeps a fair select
+     * from failing once in 10^6 runs).
+     */
+    @Test
+    void selectFairness() {
+        int trials = 10_000;
+        Chan<Integer> c1 = Chan.make(trials + 1), c2 = Chan.make(trials + 1);
+        for (int i = 0; i < trials + 1; i++) {
+            c1.send(1);
+            c2.send(2);
+        }
+        Chan<Integer> c3 = Chan.make(), c4 = Chan.make(), out = Chan.make(), done = Chan.make();
+        int[] cnt = new int[3];
+        Go.run(() -> {
+            dev.gort.sync.WaitGroup wg = new dev.gort.sync.WaitGroup();
+            wg.go(() -> {
+                int[] b = new int[1];
+                Select pick = new Select().recv(c3, v -> b[0] = v).recv(c4, v -> b[0] = v)
+                        .recv(c1, v -> b[0] = v).recv(c2, v -> b[0] = v);
+                for (;;) {
+                    pick.run();
+                    boolean[] stop = {false};
+                    new Select().send(out, b[0], () -> {}).recv(done, v -> stop[0] = true).run();
+                    if (stop[0]) {
+                        return;
+                    }
+                }
+            });
+            for (int i = 0; i < trials; i++) {
+                int b = out.recv();
+                assertTrue(b == 1 || b == 2, "unexpected value " + b);
+                cnt[b]++;
+            }
+            done.close();
+            wg.await();
+        });
+        double r = (double) cnt[1] / trials;
+        assertTrue(Math.abs(r - 0.5) <= 5.0 / 2 / Math.sqrt(trials),
+                "unfair select: in " + trials + " trials, results were " + cnt[1] + ", " + cnt[2]);
+    }
 }

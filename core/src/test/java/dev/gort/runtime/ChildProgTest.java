@@ -24,5 +24,7 @@ class ChildProgTest {
         assertEquals(2, r.exit(), r.stderr());
         assertTrue(r.stderr().contains("runtime: program exceeds 5-thread limit\nfatal error: thread exhaustion"),
                 r.stderr());
+        assertEquals(1, r.stderr().split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + r.stderr());
+        assertFalse(r.stderr().contains("lost goroutine"), r.stderr());
     }
 }

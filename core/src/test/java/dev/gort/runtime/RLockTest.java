@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import static dev.gort.testing.Sched.await;
 
 /**
- * Regression for the lost wake-up the benchmarks found (docs/benchmarks.md, "Syncs.sleep"): at
+ * RLock and the rule of Proc's "Inside the runtime": a goroutine that holds a runtime lock stays on
+ * its M, and locks are taken in LockRank's order (checked under -ea, which the tests run with).
+ *
+ * Also the regression for the lost wake-up the benchmarks found (docs/benchmarks.md, "Syncs.sleep"): at
  * GOMAXPROCS=1, with 32,768 idle timers on the P, 1,000 goroutines sleeping 1ns each. The P's M
  * blocked on a timer heap's lock behind a goroutine parked in that lock's queue, which needed that
  * very M to run. With RLock a goroutine never parks in such a queue; every round must finish.
@@ -22,6 +25,44 @@ import static dev.gort.testing.Sched.await;
 @ExtendWith(Sched.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RLockTest {
+    @Test
+    void aGoroutineHoldingARuntimeLockStaysOnItsM() {
+        RLock l = new RLock(LockRank.HCHAN);
+        Go.run(() -> {
+            l.lock();
+            try {
+                Thread carrier = VThreads.currentCarrier();
+                Thread.yield(); // would unmount an unpinned goroutine and requeue it globally
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // a park: blocks the M itself
+                org.junit.jupiter.api.Assertions.assertSame(carrier, VThreads.currentCarrier());
+            } finally {
+                l.unlock();
+            }
+        });
+    }
+
+    @Test
+    void lockOrderIsChecked() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(LockRank.CHECK, "needs -ea");
+        RLock sched = new RLock(LockRank.SCHED), chan = new RLock(LockRank.HCHAN), chan2 = new RLock(LockRank.HCHAN);
+        sched.lock();
+        try {
+            AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, chan::lock);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("taking HCHAN while holding SCHED"), e.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(chan.tryLock(), "a tryLock may go out of order");
+            chan.unlock();
+        } finally {
+            sched.unlock();
+        }
+        chan.lock(); // channels together (select), then sched.lock: in order
+        chan2.lock();
+        sched.lock();
+        sched.unlock();
+        chan2.unlock();
+        chan.unlock();
+        org.junit.jupiter.api.Assertions.assertEquals(0, LockRank.held());
+    }
+
     @Test
     void sleepersOnOnePWithManyIdleTimersAllWake() {
         Go.gomaxprocs(1);

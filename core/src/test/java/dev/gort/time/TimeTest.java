@@ -237,4 +237,119 @@ class TimeTest {
             assertTrue(r.ok());
         });
     }
+
+    /**
+     * Go's TestTimerFairness (proc_test.go): two goroutines keep a channel always ready; a timer
+     * must still win the select eventually. And TestTimerFairness2: goroutines that only do
+     * non-blocking channel operations must not keep a timer from firing.
+     */
+    @Test
+    void timerFairness() {
+        Go.run(() -> {
+            Chan<Boolean> done = Chan.make(), c = Chan.make();
+            for (int i = 0; i < 2; i++) {
+                Go.go(() -> {
+                    boolean[] stop = {false};
+                    Select s = new Select().send(c, true, () -> {}).recv(done, v -> stop[0] = true);
+                    while (!stop[0]) {
+                        s.run();
+                    }
+                });
+            }
+            RecvChan<Instant> timer = Time.after(ms(20));
+            boolean[] fired = {false};
+            Select s = new Select().recv(c, v -> {}).recv(timer, v -> fired[0] = true);
+            while (!fired[0]) {
+                s.run();
+            }
+            done.close();
+        });
+    }
+
+    @Test
+    void timerFairness2() {
+        Go.run(() -> {
+            Chan<Boolean> done = Chan.make();
+            Chan<Boolean> c = Chan.make(1);
+            WaitGroup wg = new WaitGroup();
+            for (int i = 0; i < 2; i++) {
+                wg.go(() -> {
+                    RecvChan<Instant> timer = Time.after(ms(20));
+                    boolean[] fired = {false};
+                    Select s = new Select().send(c, true, () -> {}).otherwise(() -> {});
+                    Select r = new Select().recv(c, v -> {}).otherwise(() -> {});
+                    Select t = new Select().recv(timer, v -> fired[0] = true).recv(done, v -> fired[0] = true).otherwise(() -> {});
+                    while (!fired[0]) {
+                        s.run();
+                        r.run();
+                        t.run();
+                    }
+                });
+            }
+            wg.await();
+            done.close();
+        });
+    }
+
+    /**
+     * After Go's TestTimerStopStress and the ticker stop/reset races: goroutines stop and reset a
+     * shared set of tickers and afterFunc timers while they fire. Nothing may throw, and for every
+     * afterFunc timer, fires equal the stops that found it no longer pending (Go's Stop contract).
+     */
+    @Test
+    void timerStopResetStress() {
+        int workers = 8, ops = 5_000 * Integer.getInteger("gort.stress", 1);
+        Ticker[] tickers = new Ticker[16];
+        AtomicInteger[] fired = new AtomicInteger[16];
+        Timer[] funcs = new Timer[16];
+        AtomicInteger notPendingStops = new AtomicInteger(), prevented = new AtomicInteger();
+        Go.run(() -> {
+            for (int i = 0; i < tickers.length; i++) {
+                tickers[i] = Time.newTicker(Duration.ofNanos(1_000 + i));
+                AtomicInteger f = fired[i] = new AtomicInteger();
+                funcs[i] = Time.afterFunc(Duration.ofNanos(500 + i), f::incrementAndGet);
+            }
+            WaitGroup wg = new WaitGroup();
+            for (int w = 0; w < workers; w++) {
+                wg.go(() -> {
+                    java.util.Random r = new java.util.Random();
+                    for (int k = 0; k < ops; k++) {
+                        int i = r.nextInt(tickers.length);
+                        switch (r.nextInt(4)) {
+                            case 0 -> tickers[i].stop();
+                            case 1 -> tickers[i].reset(Duration.ofNanos(500 + r.nextInt(5_000)));
+                            case 2 -> tickers[i].c().tryRecv();
+                            default -> Go.gosched();
+                        }
+                    }
+                });
+            }
+            wg.await();
+            for (Ticker t : tickers) {
+                t.stop();
+            }
+            for (Timer t : funcs) {
+                if (t.stop()) {
+                    prevented.incrementAndGet();
+                } else {
+                    notPendingStops.incrementAndGet();
+                }
+            }
+        });
+        int fires = 0;
+        for (AtomicInteger f : fired) {
+            fires += f.get();
+        }
+        // afterFunc starts f in a goroutine: wait (bounded) for the started ones to run.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (fires < notPendingStops.get() && System.nanoTime() < end) {
+            Thread.onSpinWait();
+            fires = 0;
+            for (AtomicInteger f : fired) {
+                fires += f.get();
+            }
+        }
+        assertEquals(notPendingStops.get(), fires, "afterFunc fires vs stops that came too late");
+        assertEquals(16, prevented.get() + notPendingStops.get());
+    }
 }

@@ -6,8 +6,9 @@ import dev.gort.Go;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * More goroutines blocked in syscalls than setMaxThreads allows: Go's "thread exhaustion". Exits
- * with status 2, as Go's fatal errors do.
+ * More goroutines blocked in syscalls than setMaxThreads allows: Go's "thread exhaustion", reported
+ * once however many hand-offs and wake-ups hit the limit. Exits with status 2, as Go's fatal
+ * errors do.
  */
 public final class ThreadExhaustion {
     public static void main(String[] args) {
@@ -16,6 +17,7 @@ public final class ThreadExhaustion {
         try {
             Go.run(() -> {
                 for (int i = 0; i < 20; i++) {
+                    Go.go(() -> { }); // readied while Ms run out: must neither be lost nor re-report
                     Go.go(() -> {
                         try {
                             Go.syscall(() -> {
