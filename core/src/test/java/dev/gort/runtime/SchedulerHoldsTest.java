@@ -41,7 +41,7 @@ class SchedulerHoldsTest {
             Go.run(() -> {
                 for (int i = 0; i < n; i++) {
                     Go.go(() -> {
-                        for (int k = 0; k < 20 * STRESS; k++) {
+                        for (int k = 0; k < 50 * STRESS; k++) {
                             try {
                                 Go.syscall(() -> {
                                     Thread.onSpinWait();
@@ -110,7 +110,10 @@ class SchedulerHoldsTest {
                 Go.go(() -> {
                     try {
                         Go.syscall(() -> {
-                            Thread.sleep(20); // parks inside the syscall: the P goes idle
+                            long end = System.nanoTime() + 20_000_000;
+                            while (System.nanoTime() < end) {
+                                Thread.onSpinWait(); // holds its M, as a system call does; the P went idle
+                            }
                             return null;
                         }, true);
                     } catch (Exception e) {

@@ -298,7 +298,7 @@ class TimeTest {
      */
     @Test
     void timerStopResetStress() {
-        int workers = 8, ops = 5_000 * Integer.getInteger("gort.stress", 1);
+        int workers = 8, ops = 20_000 * Integer.getInteger("gort.stress", 1);
         Ticker[] tickers = new Ticker[16];
         AtomicInteger[] fired = new AtomicInteger[16];
         Timer[] funcs = new Timer[16];
@@ -315,11 +315,16 @@ class TimeTest {
                     java.util.Random r = new java.util.Random();
                     for (int k = 0; k < ops; k++) {
                         int i = r.nextInt(tickers.length);
-                        switch (r.nextInt(4)) {
-                            case 0 -> tickers[i].stop();
-                            case 1 -> tickers[i].reset(Duration.ofNanos(500 + r.nextInt(5_000)));
-                            case 2 -> tickers[i].c().tryRecv();
-                            default -> Go.gosched();
+                        switch (r.nextInt(100)) {
+                            case 0 -> Go.gosched();
+                            case 1, 2, 3 -> tickers[i].c().tryRecv();
+                            default -> {
+                                if (r.nextBoolean()) {
+                                    tickers[i].stop();
+                                } else {
+                                    tickers[i].reset(Duration.ofNanos(500 + r.nextInt(5_000)));
+                                }
+                            }
                         }
                     }
                 });
