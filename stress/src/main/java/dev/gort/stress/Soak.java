@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and fatal errors, wrong results.
  *
  * The watchdog: a platform thread that reads RandomProgram.PROGRESS every 100ms. When it has not
- * moved for the stall time (5 s by default) while a program runs, the program is hung: the
+ * moved for the stall time (10 s by default, -Dgort.soak.stallSeconds; six times that before the
+ * campaign's first operation, while the JVM loads gort) while a program runs, it is hung: the
  * watchdog writes the evidence (the goroutine dump, every platform thread's stack, so the Ms',
  * and the schedtrace detail) to target/soak-evidence/, prints the seed and the command that
  * replays it, and ends the JVM with status 3: after a hang the runtime cannot be trusted.
@@ -141,7 +142,8 @@ public final class Soak {
             return;
         }
         watching = true;
-        long stallNanos = Long.getLong("gort.soak.stallSeconds", 5) * 1_000_000_000L;
+        long stallNanos = Long.getLong("gort.soak.stallSeconds", 10) * 1_000_000_000L;
+        long p0 = RandomProgram.PROGRESS.get();
         Thread w = new Thread(() -> {
             long last = -1, since = System.nanoTime();
             for (;;) {
@@ -151,10 +153,13 @@ public final class Soak {
                     return;
                 }
                 long p = RandomProgram.PROGRESS.get(), now = System.nanoTime();
+                // Until the campaign's first operation the JVM is still loading and compiling
+                // gort's classes, which on a loaded machine took over 5 s: allow 6x the stall.
+                long limit = p == p0 ? 6 * stallNanos : stallNanos;
                 if (p != last || current < 0) {
                     last = p;
                     since = now;
-                } else if (now - since > stallNanos) {
+                } else if (now - since > limit) {
                     hang(current, currentProcs, (now - since) / 1_000_000);
                 }
             }
