@@ -238,7 +238,7 @@ public final class SelectGo implements Blocker {
 
     /**
      * Go's selectgo: runs the select once and returns the chosen case's index, or -1 when block is
-     * false and no case is ready. After a receive case, see {@link #recvValue} and {@link #recvOK}.
+     * false and no case is ready. After a receive case, see {@link #takeRecvValue} and {@link #recvOK()}.
      * A select with no non-nil case and block true parks forever with reason "select".
      *
      * @throws RuntimeException dev.gort.chan.ChanPanic "send on closed channel" if the chosen send case's channel is closed
