@@ -8,6 +8,7 @@ module dev.gort {
     exports dev.gort;
     exports dev.gort.chan;
     exports dev.gort.context;
+    exports dev.gort.errgroup;
     exports dev.gort.sync;
     exports dev.gort.time;
 }

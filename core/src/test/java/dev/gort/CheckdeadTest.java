@@ -1,11 +1,13 @@
 package dev.gort;
 
-import dev.gort.runtime.Checkdead;
 import dev.gort.runtime.TestChan;
+import dev.gort.time.Time;
+import dev.gort.time.Timer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -135,16 +136,15 @@ class CheckdeadTest {
 
     @Test
     void pendingTimerHoldsTheReportBack() throws Exception {
-        AtomicBoolean pending = new AtomicBoolean(true);
-        BooleanSupplier timers = Checkdead.setTimerQuery(pending::get);
-        try {
-            CompletableFuture<Void> f = runAsync(() -> chan().recv());
-            assertQuiet(f);
-            pending.set(false); // the checker's poll (at most 1 s apart) now sees the deadlock
-            assertInstanceOf(DeadlockError.class, failure(f));
-        } finally {
-            Checkdead.setTimerQuery(timers);
-        }
+        // Go's checkdead: while any timer is pending, a goroutine may still be woken by it. Once
+        // the last timer has fired, nothing can: the deadlock is reported.
+        AtomicBoolean fired = new AtomicBoolean();
+        Timer t = Time.afterFunc(Duration.ofHours(1), () -> fired.set(true));
+        CompletableFuture<Void> f = runAsync(() -> chan().recv());
+        assertQuiet(f);
+        assertTrue(t.reset(Duration.ofMillis(1)), "the timer was pending");
+        assertInstanceOf(DeadlockError.class, failure(f));
+        assertTrue(fired.get(), "reported before the timer fired");
     }
 
     @Test

@@ -6,8 +6,14 @@ import dev.gort.runtime.WaitReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -107,5 +113,42 @@ class TracebackFormatTest {
             assertTrue(block.matches("goroutine \\d+ \\[running\\]:\ndev\\.gort\\.TracebackFormatTest\\.lambda\\$panicReportHasGoShape\\$\\d+\\(\\.\\.\\.\\)\n"
                     + "(?s).*created by dev\\.gort\\.TracebackFormatTest\\.lambda\\$panicReportHasGoShape\\$\\d+ in goroutine \\d+\n\t.*"), block);
         }
+    }
+
+    @Test
+    void goroutineBlockedOnSocketReadShowsIoWait() throws Exception {
+        AtomicReference<String> dump = new AtomicReference<>();
+        AtomicInteger got = new AtomicInteger(-2);
+        Go.run(() -> {
+            try (ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                 Socket client = new Socket(InetAddress.getLoopbackAddress(), ss.getLocalPort());
+                 Socket server = ss.accept()) {
+                TestChan done = new TestChan();
+                Go.go(() -> {
+                    try {
+                        got.set(server.getInputStream().read()); // nothing sent yet: parks in the JDK's poller
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    done.send();
+                });
+                String d = Go.stack(true);
+                for (int i = 0; i < 1000 && !d.contains("[IO wait]"); i++) {
+                    Go.gosched(); // the reader may not have parked yet
+                    d = Go.stack(true);
+                }
+                dump.set(d);
+                client.getOutputStream().write(42);
+                done.recv();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        String d = dump.get();
+        assertTrue(DUMP.matcher(d).matches(), "not Go's grammar:\n" + d);
+        assertTrue(Pattern.compile("\\[IO wait\\]:\n(?:[^\n]+\n\t[^\n]+\n)*"
+                + "dev\\.gort\\.TracebackFormatTest\\.lambda\\$goroutineBlockedOnSocketReadShowsIoWait\\$").matcher(d).find(),
+                "the reader is not shown in IO wait:\n" + d);
+        assertEquals(42, got.get());
     }
 }

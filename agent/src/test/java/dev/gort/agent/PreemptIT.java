@@ -1,5 +1,6 @@
 package dev.gort.agent;
 
+import dev.gort.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,14 +27,14 @@ class PreemptIT {
     @ValueSource(strings = {"flagger", "sysmon"})
     @Timeout(60)
     void flaggedSpinnerYieldsWithAgent(String marker) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of(ChildJvm.javaagent("preempt,include=gortfixture.*")));
+        List<String> args = new java.util.ArrayList<>(List.of(AgentJar.javaagent("preempt,include=gortfixture.*")));
         if (marker.equals("flagger")) {
             args.add("-Dgort.sysmon=false"); // marking without any retake: only the safe point can help
         }
-        ChildJvm.Result r = ChildJvm.run(45, args, MAIN, marker);
+        ChildJvm.Result r = ChildJvm.run(45, true, args, MAIN, marker);
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("spinner-flag=cleared"), "the spinner passed a safe point:\n" + r);
-        double[] lat = latencies(r.out());
+        assertTrue(r.stdout().contains("spinner-flag=cleared"), "the spinner passed a safe point:\n" + r);
+        double[] lat = latencies(r.stdout());
         double[] sorted = lat.clone();
         Arrays.sort(sorted);
         // 10ms quantum + the flagger's 1ms period; the median absorbs one unlucky wake on a loaded CI box
@@ -44,13 +45,13 @@ class PreemptIT {
     @Timeout(60)
     void withoutAgentTheSpinnerNeverYieldsAndOnlyRetakeHelps() throws Exception {
         // marked but not retaken: the main goroutine starves (the watchdog exits with 3)
-        ChildJvm.Result r = ChildJvm.run(45, List.of("-Dgort.sysmon=false"), MAIN, "flagger");
+        ChildJvm.Result r = ChildJvm.run(45, true, List.of("-Dgort.sysmon=false"), MAIN, "flagger");
         assertEquals(3, r.exit(), r.toString());
-        assertTrue(r.out().contains("victim-starved spinner-flag=set"), r.toString());
+        assertTrue(r.stdout().contains("victim-starved spinner-flag=set"), r.toString());
         // sysmon's retake moves the main goroutine to another M; the spinner never passed a safe point
-        r = ChildJvm.run(45, List.of(), MAIN, "sysmon");
+        r = ChildJvm.run(45, true, List.of(), MAIN, "sysmon");
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("spinner-flag=set"), r.toString());
+        assertTrue(r.stdout().contains("spinner-flag=set"), r.toString());
     }
 
     private static double[] latencies(String out) {

@@ -1,5 +1,6 @@
 package dev.gort.agent;
 
+import dev.gort.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +26,7 @@ class RaceIT {
     private static final String MAIN = "gortfixture.race.Programs";
 
     private static ChildJvm.Result run(String program) throws Exception {
-        return ChildJvm.run(90, List.of(ChildJvm.javaagent("race,include=gortfixture.*")), MAIN, program,
+        return ChildJvm.run(90, true, List.of(AgentJar.javaagent("race,include=gortfixture.*")), MAIN, program,
                 String.valueOf(RUNS));
     }
 
@@ -36,11 +37,11 @@ class RaceIT {
     void racyProgramIsCaughtInEveryRun(String program) throws Exception {
         ChildJvm.Result r = run(program);
         assertEquals(66, r.exit(), "Go's exit status for a run with races\n" + r);
-        assertTrue(r.out().contains("runs=" + RUNS + " racy-runs=" + RUNS), r.toString());
-        assertTrue(r.err().contains("WARNING: DATA RACE"), r.toString());
-        Matcher m = Pattern.compile("Found (\\d+) data race\\(s\\)\\s*$").matcher(r.err());
+        assertTrue(r.stdout().contains("runs=" + RUNS + " racy-runs=" + RUNS), r.toString());
+        assertTrue(r.stderr().contains("WARNING: DATA RACE"), r.toString());
+        Matcher m = Pattern.compile("Found (\\d+) data race\\(s\\)\\s*$").matcher(r.stderr());
         assertTrue(m.find(), r.toString());
-        int reports = r.err().split("WARNING: DATA RACE", -1).length - 1;
+        int reports = r.stderr().split("WARNING: DATA RACE", -1).length - 1;
         assertEquals(reports, Integer.parseInt(m.group(1)), "one count per report\n" + r);
         assertTrue(reports <= 4, "each pair of sites reported once, not once per run\n" + r);
     }
@@ -53,14 +54,14 @@ class RaceIT {
     void raceFreeProgramIsNeverReported(String program) throws Exception {
         ChildJvm.Result r = run(program);
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("runs=" + RUNS + " racy-runs=0"), r.toString());
-        assertFalse(r.err().contains("DATA RACE"), r.toString());
+        assertTrue(r.stdout().contains("runs=" + RUNS + " racy-runs=0"), r.toString());
+        assertFalse(r.stderr().contains("DATA RACE"), r.toString());
     }
 
     @Test
     @Timeout(120)
     void reportHasGoFormat() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(90, List.of(ChildJvm.javaagent("race,include=gortfixture.*")), MAIN,
+        ChildJvm.Result r = ChildJvm.run(90, true, List.of(AgentJar.javaagent("race,include=gortfixture.*")), MAIN,
                 "racy-captured", "1");
         String frame = "  gortfixture\\.race\\.Programs\\.[\\w$]+\\(\\)\n      Programs\\.java:\\d+\n";
         Pattern report = Pattern.compile(
@@ -77,7 +78,7 @@ class RaceIT {
                         + "(\nGoroutine \\6 \\((running|finished)\\) created at:\n(" + frame + ")+)?"
                         + "==================\n"
                         + "Found 1 data race\\(s\\)\n");
-        assertTrue(report.matcher(r.err()).find(), r.toString());
+        assertTrue(report.matcher(r.stderr()).find(), r.toString());
         assertEquals(66, r.exit(), r.toString());
     }
 }

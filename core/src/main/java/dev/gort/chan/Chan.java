@@ -43,6 +43,10 @@ import java.util.NoSuchElementException;
  * @param <T> the element type
  */
 public final class Chan<T> implements SendChan<T>, RecvChan<T> {
+    static {
+        ChanPanic.installInRuntime();
+    }
+
     /** The runtime channel. */
     final HChan c;
 

@@ -1,6 +1,7 @@
 package dev.gort.chan;
 
 import dev.gort.Panic;
+import dev.gort.runtime.ChanErrors;
 
 /**
  * A Go run-time panic of a channel operation. The message is exactly Go's:
@@ -15,14 +16,22 @@ import dev.gort.Panic;
  */
 public final class ChanPanic extends Panic {
     /** Go's message for a send on a closed channel. */
-    public static final String SEND_ON_CLOSED = "send on closed channel";
+    public static final String SEND_ON_CLOSED = ChanErrors.SEND_ON_CLOSED;
     /** Go's message for closing a closed channel. */
-    public static final String CLOSE_OF_CLOSED = "close of closed channel";
+    public static final String CLOSE_OF_CLOSED = ChanErrors.CLOSE_OF_CLOSED;
     /** Go's message for closing a nil channel. */
-    public static final String CLOSE_OF_NIL = "close of nil channel";
+    public static final String CLOSE_OF_NIL = ChanErrors.CLOSE_OF_NIL;
 
     /** Creates the panic with one of the messages above. */
     public ChanPanic(String message) {
         super(message);
+    }
+
+    /**
+     * Lets the runtime throw this package's exceptions without importing it (see the runtime's
+     * ChanErrors). Called from Chan's and Select's static initialisers.
+     */
+    static void installInRuntime() {
+        ChanErrors.install(ChanPanic::new, ChanInterruptedException::new);
     }
 }

@@ -56,6 +56,10 @@ import java.util.function.Supplier;
 public final class Select {
     private static final byte RECV = 0, RECV_OK = 1, SEND = 2, SEND_FROM = 3;
 
+    static {
+        ChanPanic.installInRuntime();
+    }
+
     private final SelectGo sel = new SelectGo();
     private byte[] kinds = new byte[4];
     /** Per case: Consumer (receive cases) or Runnable (send cases). */

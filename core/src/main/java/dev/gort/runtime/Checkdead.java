@@ -13,7 +13,6 @@ import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /*
  * Checkdead: global deadlock detection, Go's checkdead (proc.go).
@@ -87,9 +86,9 @@ import java.util.function.BooleanSupplier;
  * deadlock. The grace period is not part of the proof; it only lets in-flight scheduling settle so
  * that checks are not wasted.
  *
- * The one hole is stated in DeadlockError's contract and in Go.run: a platform thread that holds a
+ * The one hole is stated in Go.run's contract: a platform thread that holds a
  * goroutine-made channel it has not used yet (say, captured by a task queued on an ExecutorService)
- * is invisible. Go has no such threads; the issue's contract defines "used" as the boundary.
+ * is invisible. Go has no such threads; Go.run's contract makes "used" the boundary.
  *
  * What happens then
  * -----------------
@@ -128,28 +127,6 @@ public final class Checkdead {
     private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long POLL_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long POLL_MAX_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    // ================================================================== hooks
-
-    /**
-     * Whether a runtime timer is pending (Go's "for each P, len(pp.timers.heap) > 0"). Timers
-     * registers Timers::pending here when it initialises; before that no timer can exist, and
-     * goroutines that sleep with Thread.sleep or a timed JDK park are parked in JDK code, never asleep.
-     */
-    private static volatile BooleanSupplier timersPending = () -> false;
-
-    /**
-     * Registers the timers' "is any runtime timer pending" query and returns the previous one.
-     * Called once by the timer code (and by tests, which restore the previous query).
-     */
-    public static BooleanSupplier setTimerQuery(BooleanSupplier q) {
-        if (q == null) {
-            throw new NullPointerException("setTimerQuery: query is null");
-        }
-        BooleanSupplier old = timersPending;
-        timersPending = q;
-        return old;
-    }
 
     /**
      * Leak-scan generation: GoroutineLeak bumps it when a scan starts and when it ends, so it is odd
@@ -313,7 +290,7 @@ public final class Checkdead {
     /** One snapshot of everything the argument needs; null if it shows no deadlock. Checker thread only. */
     private static Snapshot snapshot() {
         int scan = leakScanGen.get();
-        if ((scan & 1) != 0 || timersPending.getAsBoolean() || foreignAlive()) {
+        if ((scan & 1) != 0 || Timers.pending() || foreignAlive()) { // a timer: Go's "len(pp.timers.heap) > 0"
             return null;
         }
         long gen = Proc.goidgen.get();

@@ -122,7 +122,8 @@ public final class G implements Executor, Runnable {
 
     /**
      * Called by the JDK whenever a virtual thread scheduled by this G becomes runnable. Never throws:
-     * an exception here would lose the goroutine or kill a JDK-wide thread (see the JDK facts doc).
+     * an exception here would lose the goroutine or kill a JDK-wide thread
+     * (docs/jdk-virtual-thread-scheduling.md, "execute() must never throw").
      */
     @Override
     public void execute(Runnable r) {

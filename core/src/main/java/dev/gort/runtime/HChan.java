@@ -1,8 +1,5 @@
 package dev.gort.runtime;
 
-import dev.gort.chan.ChanInterruptedException;
-import dev.gort.chan.ChanPanic;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
@@ -72,6 +69,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * published it is still queued, so it removes it and throws ChanInterruptedException (nothing was
  * exchanged). If it was published, the exchange happened and the operation completes. The
  * interrupt status is left set either way. See ChanInterruptedException.
+ *
+ * The panics and ChanInterruptedException are the API's types (dev.gort.chan), raised through
+ * ChanErrors so that the runtime does not import the API package.
  *
  * Rejected alternatives
  * ---------------------
@@ -255,8 +255,8 @@ public final class HChan implements Blocker {
     /**
      * Go's chansend: sends v; with block false, returns false instead of blocking.
      *
-     * @throws ChanPanic "send on closed channel"
-     * @throws ChanInterruptedException if interrupted while blocked (nothing was sent)
+     * @throws RuntimeException dev.gort.chan.ChanPanic "send on closed channel"
+     * @throws RuntimeException dev.gort.chan.ChanInterruptedException if interrupted while blocked (nothing was sent)
      */
     public boolean chansend(Object v, boolean block) {
         touch();
@@ -267,7 +267,7 @@ public final class HChan implements Blocker {
         l.lock();
         if (closed) {
             l.unlock();
-            throw new ChanPanic(ChanPanic.SEND_ON_CLOSED);
+            throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
         }
         Sudog sg = recvq.dequeue();
         if (sg != null) {
@@ -301,7 +301,7 @@ public final class HChan implements Blocker {
             if (Race.ENABLED) {
                 Race.acquire(this);
             }
-            throw new ChanPanic(ChanPanic.SEND_ON_CLOSED);
+            throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
         }
         if (Race.ENABLED) {
             Race.acquire(mysg);
@@ -332,7 +332,7 @@ public final class HChan implements Blocker {
      * Go's chanrecv: receives a value. Returns the value (possibly null), {@link #CLOSED} if the
      * channel is closed and drained, or (block false only) {@link #EMPTY} if it would block.
      *
-     * @throws ChanInterruptedException if interrupted while blocked (nothing was received)
+     * @throws RuntimeException dev.gort.chan.ChanInterruptedException if interrupted while blocked (nothing was received)
      */
     public Object chanrecv(boolean block) {
         touch();
@@ -466,7 +466,7 @@ public final class HChan implements Blocker {
      * Go's closechan: closes the channel, wakes every receiver with (null, false) and every blocked
      * sender with a "send on closed channel" panic.
      *
-     * @throws ChanPanic "close of closed channel"
+     * @throws RuntimeException dev.gort.chan.ChanPanic "close of closed channel"
      */
     public void closechan() {
         touch();
@@ -474,7 +474,7 @@ public final class HChan implements Blocker {
         l.lock();
         if (closed) {
             l.unlock();
-            throw new ChanPanic(ChanPanic.CLOSE_OF_CLOSED);
+            throw ChanErrors.panic(ChanErrors.CLOSE_OF_CLOSED);
         }
         if (Race.ENABLED) {
             Race.release(this);
@@ -521,7 +521,7 @@ public final class HChan implements Blocker {
                 }
                 lock.unlock();
                 if (withdrawn) {
-                    throw new ChanInterruptedException(reason.goName);
+                    throw ChanErrors.interrupted(reason.goName);
                 }
             }
         }
@@ -536,7 +536,7 @@ public final class HChan implements Blocker {
         for (;;) {
             Proc.gopark(gp, reason, FOREVER);
             if (Thread.currentThread().isInterrupted()) {
-                throw new ChanInterruptedException(reason.goName);
+                throw ChanErrors.interrupted(reason.goName);
             }
         }
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Why an M is a ForkJoinWorkerThread ("the spin trap")
  * ---------------------------------------------------
+ * (The JDK's side is in docs/jdk-virtual-thread-scheduling.md, "A performance trap".)
  * SynchronousQueue, LinkedTransferQueue and Exchanger spin 128 x Thread.onSpinWait before parking,
  * unless ForkJoinWorkerThread.hasKnownQueuedWork() says the carrier has other work queued. On a
  * carrier that is not a ForkJoinWorkerThread that is never true, so on one P every hand-off burned

@@ -19,9 +19,11 @@ import java.lang.invoke.VarHandle;
  * A slot read by a stealer may be stale, but its CAS on head fails in exactly that case: the owner
  * writes slot t only when t - head < 256, so it never overwrites a slot in [head, tail).
  *
- * Invariants (checked by P.checkInvariants in the tests):
- *   0 <= tail - head <= 256, head and tail only grow, and runnext is never also in the ring
- *   after a single put (the JDK may still queue one G twice; see G).
+ * Invariants:
+ *   0 <= tail - head <= 256; head and tail only grow (head by CAS to a larger value, tail by the
+ *   owner's release store of a larger value: no code path moves either back); and runnext is never
+ *   also in the ring after a single put (the JDK may still queue one G twice; see G).
+ * P.checkInvariants checks the first and the last on a quiescent P, for the run-queue tests.
  *
  * Who is "the owner": the M holding the P, while the P is SCHED; or that M's running goroutine
  * inside a runtime call, after CASing the P from RUNNING to SCHED. See PStatus and Proc.
@@ -246,11 +248,20 @@ public final class P {
         }
     }
 
-    /** Throws if a run-queue invariant is broken. For tests, on a quiescent P. */
+    /**
+     * Throws if a run-queue invariant is broken: the ring's bound, or runnext also in the ring
+     * (see the essay). For tests, on a quiescent P whose Gs were each put once.
+     */
     void checkInvariants() {
         int h = head, t = tail;
         if (t - h < 0 || t - h > RUNQ_SIZE) {
             throw new AssertionError("P" + id + ": head=" + h + " tail=" + t);
+        }
+        G next = runnext;
+        for (int i = h; next != null && i != t; i++) {
+            if (runq[i & (RUNQ_SIZE - 1)] == next) {
+                throw new AssertionError("P" + id + ": runnext " + next + " is also in the ring at " + i);
+            }
         }
     }
 

@@ -15,7 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /*
  * Proc: gort's goroutine scheduler, after Go's src/runtime/proc.go. Read that file's opening essay
- * first; this one says what is the same and what the JVM made different.
+ * first; this one says what is the same and what the JVM made different. The JDK behaviour it
+ * relies on (who calls G.execute from where, pinning, pollers, no preemption) is in
+ * docs/jdk-virtual-thread-scheduling.md; docs/design.md maps all the essays.
  *
  * Concepts
  * --------
@@ -112,7 +114,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * behind a goroutine that had yielded with its lock held.)
  *
  * gort restores the rule by pinning. acquirem pins the calling virtual thread to its carrier
- * (VThreads.pin: the JDK's own Continuation pin count, 2-3 ns with releasem) and releasem unpins
+ * (VThreads.pin: the JDK's own Continuation pin count, 2-3 ns with releasem; see
+ * docs/jdk-virtual-thread-scheduling.md, "Pinning a goroutine to its carrier") and releasem unpins
  * it. While pinned, a park or a contended lock blocks the M itself and a yield does nothing, so
  * the goroutine stays mounted on its M, as Go's goroutine stays on its M under acquirem. It is
  * used
@@ -166,9 +169,9 @@ public final class Proc {
     private static final ReentrantLock resizeLock = new RLock(LockRank.RESIZE);
 
     /** The global run queue. Under sched.lock. Duplicates allowed (see G). */
-    private static final ArrayDeque<G> runq = new ArrayDeque<>();
+    static final ArrayDeque<G> runq = new ArrayDeque<>();
     /** runq.size(), written under sched.lock, read without it for fast checks. */
-    private static volatile int runqsize;
+    static volatile int runqsize;
 
     /** Idle Ps, LIFO. Under sched.lock. */
     private static final ArrayDeque<P> pidle = new ArrayDeque<>();
@@ -202,7 +205,13 @@ public final class Proc {
 
     // ================================================================== start-up
 
-    /** Default GOMAXPROCS: env GOMAXPROCS, else -Dgort.maxprocs, else the CPU count. */
+    /**
+     * Default GOMAXPROCS: -Dgort.maxprocs, else env GOMAXPROCS, else the CPU count. The property
+     * wins because it is the more specific setting: it is given to this one JVM, where the
+     * environment variable is inherited by every process of a shell (and by Go programs beside
+     * it), as a JVM system property usually overrides the environment. A value that is not an
+     * integer >= 1 is ignored, as Go ignores a malformed GOMAXPROCS.
+     */
     static int defaultProcs() {
         String v = System.getProperty("gort.maxprocs");
         if (v == null) {
@@ -215,7 +224,7 @@ public final class Proc {
                     return n;
                 }
             } catch (NumberFormatException ignored) {
-                // fall through to the CPU count, as Go ignores a malformed GOMAXPROCS
+                // fall through to the CPU count, as Go ignores a malformed GOMAXPROCS (see the javadoc)
             }
         }
         return Runtime.getRuntime().availableProcessors();
@@ -708,10 +717,11 @@ public final class Proc {
     // ================================================================== syscalls
 
     /**
-     * Go's entersyscall (or, with block, entersyscallblock), fn, and exitsyscall. See Go.syscall.
+     * Go's entersyscall (or, with handoff, entersyscallblock: the P is handed off at once), fn, and
+     * exitsyscall. See Go.syscall.
      * The calling goroutine only; from a platform thread fn is simply called.
      */
-    public static <T> T syscall(java.util.concurrent.Callable<T> fn, boolean block) throws Exception {
+    public static <T> T syscall(java.util.concurrent.Callable<T> fn, boolean handoff) throws Exception {
         G gp = currentG();
         if (gp == null) {
             return fn.call();
@@ -728,7 +738,7 @@ public final class Proc {
                         pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
                     } else {
                         pp.syscalltick++;
-                        if (block && pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                        if (handoff && pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
                             handoffp(pp); // entersyscallblock: hand the P off at once
                         }
                     }
@@ -1340,35 +1350,7 @@ public final class Proc {
         return new ArrayList<>(allgs);
     }
 
-    /**
-     * Removes the given Gs from the global queue and returns those found. White-box tests only:
-     * their Gs carry no thread, so an M that dequeued one first has simply run its no-op body, and
-     * the test counts it as moved too.
-     */
-    static List<G> globrunqremoveForTest(List<G> expected, G extra) {
-        List<G> found = new ArrayList<>();
-        lock.lock();
-        try {
-            for (G gp : expected) {
-                if (runq.remove(gp) || gp.status() != GStatus.RUNNABLE) {
-                    found.add(gp);
-                }
-            }
-            if (runq.remove(extra) || extra.status() != GStatus.RUNNABLE) {
-                found.add(extra);
-            }
-            runqsize = runq.size();
-        } finally {
-            lock.unlock();
-        }
-        return found;
-    }
-
     static int globalRunqSize() {
         return runqsize;
-    }
-
-    static boolean isStarted() {
-        return started;
     }
 }

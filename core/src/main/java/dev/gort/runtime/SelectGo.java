@@ -1,8 +1,5 @@
 package dev.gort.runtime;
 
-import dev.gort.chan.ChanInterruptedException;
-import dev.gort.chan.ChanPanic;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -241,11 +238,11 @@ public final class SelectGo implements Blocker {
 
     /**
      * Go's selectgo: runs the select once and returns the chosen case's index, or -1 when block is
-     * false and no case is ready. After a receive case, see {@link #recvValue} and {@link #recvOK}.
+     * false and no case is ready. After a receive case, see {@link #takeRecvValue} and {@link #recvOK()}.
      * A select with no non-nil case and block true parks forever with reason "select".
      *
-     * @throws ChanPanic "send on closed channel" if the chosen send case's channel is closed
-     * @throws ChanInterruptedException if interrupted while parked (no case happened)
+     * @throws RuntimeException dev.gort.chan.ChanPanic "send on closed channel" if the chosen send case's channel is closed
+     * @throws RuntimeException dev.gort.chan.ChanInterruptedException if interrupted while parked (no case happened)
      */
     public int selectgo(boolean block) {
         if (dirty) {
@@ -314,7 +311,7 @@ public final class SelectGo implements Blocker {
             } else {
                 if (c.isClosed()) { // sclose
                     selunlock();
-                    throw new ChanPanic(ChanPanic.SEND_ON_CLOSED);
+                    throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
                 }
                 Sudog sg = c.recvq.dequeue();
                 if (sg != null) { // send: a receiver is waiting
@@ -379,7 +376,7 @@ public final class SelectGo implements Blocker {
                     dequeueAll(null);
                     selectDone = 0;
                     selunlock();
-                    throw new ChanInterruptedException(WaitReason.SELECT.goName);
+                    throw ChanErrors.interrupted(WaitReason.SELECT.goName);
                 }
                 sellock(); // the claiming waker publishes param under a lock we now wait for
                 locked = true;
@@ -403,7 +400,7 @@ public final class SelectGo implements Blocker {
         }
         if (isSend[casi]) {
             if (!ok) {
-                throw new ChanPanic(ChanPanic.SEND_ON_CLOSED);
+                throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
             }
             return casi;
         }

@@ -729,8 +729,5 @@ public final class Timers {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-        // checkdead must not call goroutines asleep while a timer can still wake one. Timers is
-        // loaded with the first P (P.timers), before any goroutine can park.
-        Checkdead.setTimerQuery(Timers::pending);
     }
 }

@@ -114,7 +114,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Rejected alternatives
  * ---------------------
- *  - Per-M buffers (Go 1.22's tracer): they need no lock, but the issue asks for per-P buffers and
+ *  - Per-M buffers (Go 1.22's tracer): they need no lock, but gort wants per-P buffers, as
  *    the P is the unit the viewer shows; the uncontended CAS costs ~5 ns only while tracing.
  *  - JFR events: they work, but they cost an allocation each when enabled and JFR has no notion
  *    of a P; the viewer and `gort trace` would need the JFR parser.

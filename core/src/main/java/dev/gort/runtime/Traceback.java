@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  *   createdby:= "created by " function ( " in goroutine " goid )? "\n" "\t" file ":" line "\n"
  * state is the wait reason when the goroutine parked through gopark (Go's waitReasonStrings), else
  * the status (GStatus.goName: "running", "runnable", "syscall"); a goroutine parked in JDK code gets
- * "jdk park" (WaitReason.JDK_PARK). The minutes part appears only after at least one minute of
+ * "IO wait" (WaitReason.IO_WAIT) when its stack shows the JDK's socket poller parked it (Go's netpoll
+ * wait; see jdkWaitReason), else "jdk park" (WaitReason.JDK_PARK). The minutes part appears only after at least one minute of
  * waiting, as Go's. A function is the Java class and method, "pkg.Class.method"; a file is the
  * source file name, as the class file records it (Go prints the full path and a +0xPC offset; Java
  * has neither).
@@ -70,6 +71,8 @@ import java.util.concurrent.locks.LockSupport;
  *  - Files are bare names without the +0x offset.
  *  - "created by" is the first go statement that started the same lambda (see "Creation sites");
  *    Go's gopc is exact for every goroutine.
+ *  - "IO wait" is read off the stack (the JDK parks a goroutine on a socket, not gort's netpoll),
+ *    so it shows no minutes: gort does not see when that park began.
  *  - A panic report prints Throwable.toString() as the value, and the cause chain as tab-indented
  *    "caused by:" lines; Go prints nested panics as "panic: A [recovered]".
  */
@@ -176,22 +179,40 @@ public final class Traceback {
 
     /** As goroutine(sb, gp), with a suffix inside the state brackets' state (" (leaked)"). */
     static void goroutine(StringBuilder sb, G gp, String stateSuffix) {
+        Thread t = gp.thread;
+        StackTraceElement[] stack = t != null ? t.getStackTrace() : new StackTraceElement[0];
         GStatus st = gp.status();
         WaitReason r = gp.waitreason;
-        Thread t = gp.thread;
         String state;
         long minutes = 0;
         if (r != null && (st == GStatus.WAITING || st == GStatus.RUNNING && t.getState() == Thread.State.WAITING)) {
             state = r.goName;
             minutes = TimeUnit.NANOSECONDS.toMinutes(System.nanoTime() - gp.waitsince);
         } else if (st == GStatus.WAITING) {
-            state = WaitReason.JDK_PARK.goName;
+            state = jdkWaitReason(stack).goName;
         } else {
             state = st.goName;
         }
         header(sb, gp.goid, state + stateSuffix, minutes);
-        frames(sb, t != null ? t.getStackTrace() : new StackTraceElement[0]);
+        frames(sb, stack);
         createdBy(sb, gp);
+    }
+
+    /**
+     * Why a goroutine parked in JDK code waits, read from its stack: IO_WAIT when the JDK's park
+     * machinery was called by the socket poller (sun.nio.ch.Poller.poll, where every blocking
+     * socket or pipe operation of a virtual thread waits for readiness), else JDK_PARK.
+     */
+    static WaitReason jdkWaitReason(StackTraceElement[] stack) {
+        for (StackTraceElement e : stack) {
+            String c = e.getClassName();
+            if (c.equals("java.lang.VirtualThread") || c.equals("java.lang.System$1")
+                    || c.equals("java.util.concurrent.locks.LockSupport") || c.startsWith("jdk.internal.vm.Continuation")) {
+                continue; // the park machinery itself
+            }
+            return c.equals("sun.nio.ch.Poller") ? WaitReason.IO_WAIT : WaitReason.JDK_PARK;
+        }
+        return WaitReason.JDK_PARK;
     }
 
     /** Go's goroutineheader. */

@@ -19,7 +19,7 @@ import java.util.concurrent.Executor;
  * and the handles below are looked up once. If the flag is missing, the lookup fails and every
  * attempt to start a goroutine throws an IllegalStateException naming the flag.
  *
- * What is used, and why (facts from ../shared/docs/jdk25-virtual-thread-scheduling.md):
+ * What is used, and why (the facts are in docs/jdk-virtual-thread-scheduling.md):
  *  - the constructor, to give the thread our scheduler;
  *  - the private field runContinuation, the one Runnable the JDK ever hands to execute() for
  *    that thread, so G.execute can tell its own thread from an inherited child's;

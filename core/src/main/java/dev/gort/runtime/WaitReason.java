@@ -15,8 +15,12 @@ public enum WaitReason {
     SYNC_WAITGROUP_WAIT("sync.WaitGroup.Wait"),
     SYNC_COND_WAIT("sync.Cond.Wait"),
     SEMACQUIRE("semacquire"),
+    /**
+     * Parked by the JDK's socket poller (a blocking socket or pipe operation), Go's netpoll wait.
+     * Never set by gopark: dumps read it off the stack of a G parked in JDK code (Traceback).
+     */
     IO_WAIT("IO wait"),
-    /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, a socket, Thread.sleep). */
+    /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, Thread.sleep). */
     JDK_PARK("jdk park");
 
     /** Go's spelling, as in goroutine dumps. */

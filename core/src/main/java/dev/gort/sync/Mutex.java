@@ -9,8 +9,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /*
- * Mutex: Go's sync.Mutex (src/internal/sync/mutex.go, re-exported by src/sync/mutex.go), state
- * machine for state machine.
+ * Mutex: Go's sync.Mutex (src/internal/sync/mutex.go, re-exported by src/sync/mutex.go): the same
+ * state word and the same transitions, one for one.
  *
  * State word
  * ----------

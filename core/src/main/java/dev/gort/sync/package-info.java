@@ -1,8 +1,8 @@
 /**
  * Go's {@code sync} package for goroutines: {@link dev.gort.sync.Mutex},
  * {@link dev.gort.sync.RWMutex}, {@link dev.gort.sync.WaitGroup}, {@link dev.gort.sync.Once},
- * {@link dev.gort.sync.Cond}, the {@link dev.gort.sync.Locker} interface, and an
- * {@code errgroup}-style {@link dev.gort.sync.Group}.
+ * {@link dev.gort.sync.Cond} and the {@link dev.gort.sync.Locker} interface. Go's
+ * {@code x/sync/errgroup} is {@link dev.gort.errgroup.Group}, in its own package as in Go.
  *
  * <p>Every blocking operation parks the goroutine through gort's runtime semaphore (Go's
  * {@code runtime/sema.go}), so goroutine dumps show Go's wait reasons ({@code sync.Mutex.Lock},

@@ -1,5 +1,6 @@
 package dev.gort.sync;
 
+import dev.gort.DeadlockError;
 import dev.gort.FatalError;
 import dev.gort.Go;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,8 +114,9 @@ class MutexTest {
      * Starvation mode (Go's TestMutexFairness, made exact): a hog re-locks at once after every
      * unlock while a waiter is queued on another P. Once the waiter has been blocked over 1ms the
      * mutex turns starving, and the hog's unlock then hands it to the waiter: every hog critical
-     * section that saw STARVING is followed by the waiter's, and the waiter never waits for more
-     * than 250 hog sections (50ms, generous for a loaded CI machine).
+     * section that saw STARVING is followed by one of the waiter's within 10 sections (a waiter in
+     * transit can lose one hand-off, see below), and the waiter never waits for more than 250 hog
+     * sections (50ms, generous for a loaded CI machine).
      */
     @Test
     void starvingWaiterGetsTheLockNext() {
@@ -168,11 +173,34 @@ class MutexTest {
         }
     }
 
+    /**
+     * A Mutex that a platform thread has used marks its semaphore touched (see Blocker): a
+     * goroutine waiting for a platform thread's unlock is not a deadlock, and the unlock wakes it.
+     * The same wait on a Mutex only goroutines touched is Go's deadlock.
+     */
     @Test
-    void platformThreadTouchesSema() {
+    void goroutineWaitingForAPlatformThreadsUnlockIsNotADeadlock() throws Exception {
         Mutex m = new Mutex();
-        m.lock();
+        m.lock(); // held by the test's platform thread
+        CompletableFuture<Void> run = CompletableFuture.runAsync(() -> Go.run(() -> {
+            m.lock();
+            m.unlock();
+        }), r -> Thread.ofPlatform().daemon().start(r));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Go.stack(true).contains("[sync.Mutex.Lock]")) {
+            assertTrue(System.nanoTime() < deadline, "the goroutine never parked on the mutex");
+            Thread.sleep(1);
+        }
+        // several deadlock checks (one fires about 10 ms after the Ms go idle) pass without a report
+        assertThrows(TimeoutException.class, () -> run.get(300, TimeUnit.MILLISECONDS));
         m.unlock();
-        assertTrue(m.toString().contains("unlocked"));
+        run.get(20, TimeUnit.SECONDS);
+
+        Mutex onlyGoroutines = new Mutex();
+        assertThrows(DeadlockError.class, () -> Go.run(() -> {
+            onlyGoroutines.lock();
+            onlyGoroutines.lock();
+        }));
+        onlyGoroutines.unlock(); // lets the parked goroutine finish
     }
 }

@@ -5,7 +5,7 @@ import dev.gort.chan.Chan;
 import dev.gort.chan.Select;
 import dev.gort.context.CancelContext;
 import dev.gort.context.Context;
-import dev.gort.sync.Group;
+import dev.gort.errgroup.Group;
 import dev.gort.time.Time;
 
 import java.time.Duration;

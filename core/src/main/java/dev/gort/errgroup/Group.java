@@ -1,13 +1,17 @@
-package dev.gort.sync;
+package dev.gort.errgroup;
 
 import dev.gort.Go;
 import dev.gort.Panic;
 import dev.gort.chan.Chan;
 import dev.gort.context.CancelContext;
 import dev.gort.context.Context;
+import dev.gort.sync.Once;
+import dev.gort.sync.WaitGroup;
 
 /*
- * Group: golang.org/x/sync/errgroup.Group.
+ * Group: golang.org/x/sync/errgroup.Group, in its own package as Go keeps it (x/sync/errgroup, not
+ * sync): it needs context, and context needs sync's Mutex and Once, so in sync it would close a loop
+ * sync -> context -> sync.
  *
  * A WaitGroup counts the tasks; the first task error is kept (a Once guards it) and cancels the
  * group's context, if it has one, with that error as the cause; await waits for every task, then

@@ -1,4 +1,4 @@
-package dev.gort.sync;
+package dev.gort.errgroup;
 
 import dev.gort.Go;
 import dev.gort.Panic;
