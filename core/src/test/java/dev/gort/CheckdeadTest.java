@@ -100,6 +100,20 @@ class CheckdeadTest {
         }
     }
 
+    /**
+     * A stopped timer no longer holds the report back: the sleeper M slept for its deadline (an
+     * hour) and counted as busy until stop woke it.
+     */
+    @Test
+    void stoppedTimerDoesNotHoldTheReportBack() {
+        assertThrows(DeadlockError.class, () -> Go.run(() -> {
+            Timer t = Time.afterFunc(Duration.ofHours(1), () -> { });
+            Time.sleep(Duration.ofMillis(20)); // every P idle: an M sleeps for the hour
+            assertTrue(t.stop());
+            TestChan.selectForever();
+        }));
+    }
+
     @Test
     void selectWithNoCasesCounts() {
         assertThrows(DeadlockError.class, () -> Go.run(TestChan::selectForever));

@@ -52,6 +52,10 @@ import java.util.function.BooleanSupplier;
  *  - The sleeper claims the role (CAS), writes sleepUntil = 0, reads every heap's minWhen, writes
  *    sleepUntil = deadline, parks. Before it gives the role up it writes sleeper = null and then
  *    re-reads the heaps, claiming again if a timer appeared.
+ *  - stop of the very timer the sleeper sleeps for (its when == sleepUntil) unparks the sleeper,
+ *    which recomputes or, with no timer left, stops: otherwise checkdead would count it busy until
+ *    a deadline that no longer exists. (A stop that races the sleeper's own computation may miss
+ *    it; the sleeper then wakes at the old deadline, finds nothing due, and sleeps on.)
  * Every access here is volatile (sequentially consistent), so in both pairs one side sees the
  * other's write (the same "Dekker" argument as Proc's delicate dance): no timer is left with
  * every P idle and no sleeper.
@@ -180,19 +184,31 @@ public final class Timers {
 
         /** Go's timer.stop: returns whether the call prevented the timer from firing (or drained its value). Any thread. */
         public boolean stop() {
+            long was;
+            boolean pending;
             mu.lock();
             try {
                 seq++;
-                boolean pending = when != 0;
+                was = when;
+                pending = was != 0;
                 when = 0;
                 removeFromHeap();
                 if (drain != null && drain.getAsBoolean()) {
                     pending = true;
                 }
-                return pending;
             } finally {
                 mu.unlock();
             }
+            if (was != 0 && was == sleepUntil) {
+                // The sleeper M sleeps for this very timer: let it recompute, or stop sleeping if
+                // no timer is left, so checkdead does not count it busy until a deadline that is
+                // gone (Go removes a stopped timer from the netpoller's wait the same way).
+                M s = sleeper;
+                if (s != null) {
+                    LockSupport.unpark(s);
+                }
+            }
+            return pending;
         }
 
         /** Whether the timer is pending (a racy snapshot for tests). */
