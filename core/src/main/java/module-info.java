@@ -10,4 +10,6 @@ module dev.gort {
     exports dev.gort.context;
     exports dev.gort.sync;
     exports dev.gort.time;
+    // sun.misc.Signal, for the SIGUSR1 goroutine dump of gort run's launcher (class path only)
+    requires static jdk.unsupported;
 }
