@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,6 +35,13 @@ public final class GortCli implements Runnable {
     /** The command line with gort's settings: one-line usage errors; run stops at its main class. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new GortCli());
+        for (CommandLine sub : cli.getSubcommands().values()) { // --help at every level
+            CommandSpec spec = sub.getCommandSpec();
+            if (spec.options().stream().noneMatch(OptionSpec::usageHelp)) {
+                spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("show this help and exit").build());
+            }
+        }
         // everything after gort run's MainClass is the program's, options included
         cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setParameterExceptionHandler((e, args) -> {

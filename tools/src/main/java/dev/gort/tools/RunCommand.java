@@ -146,6 +146,11 @@ final class RunCommand implements Callable<Integer> {
         if (schedtrace != null && schedtrace < 1) {
             throw usage("--schedtrace must be at least 1 millisecond, not " + schedtrace);
         }
+        for (String o : jvmOptions) {
+            if (!o.startsWith("-")) {
+                throw usage("JVM option '" + o + "' does not start with '-' (write -J-Xmx1g, --jvm-arg -Dk=v)");
+            }
+        }
         Path traceFile = null;
         if (trace != null) {
             traceFile = trace.toAbsolutePath().normalize();

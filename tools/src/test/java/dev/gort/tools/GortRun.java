@@ -42,7 +42,7 @@ final class GortRun {
     /** Where the test programs (dev.gort.testprog) are: the test classes directory. */
     static String testClasses() {
         try {
-            return Path.of(dev.gort.testprog.Echo.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(dev.gort.testprog.NestedRun.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

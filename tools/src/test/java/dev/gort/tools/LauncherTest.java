@@ -240,9 +240,13 @@ class LauncherTest {
         assertTrue(r.out().startsWith("Usage: gort run "), r.toString());
         assertTrue(r.out().contains("--jvm-arg"), r.toString());
 
-        r = GortRun.run(List.of(link.toString(), "help", "trace"), dir, env);
-        assertEquals(0, r.status(), r.toString());
-        assertTrue(r.out().startsWith("Usage: gort trace "), r.toString());
+        for (List<String> help : List.of(List.of("help", "trace"), List.of("trace", "--help"), List.of("help", "run"))) {
+            List<String> cmd = new ArrayList<>(List.of(link.toString()));
+            cmd.addAll(help);
+            r = GortRun.run(cmd, dir, env);
+            assertEquals(0, r.status(), r.toString());
+            assertTrue(r.out().startsWith("Usage: gort " + (help.get(0).equals("help") ? help.get(1) : help.get(0)) + " "), r.toString());
+        }
 
         r = GortRun.run(List.of(link.toString(), "run", "-cp", cp, PROG + "InstanceMain"), dir, env);
         assertEquals(0, r.status(), r.toString());

@@ -36,6 +36,19 @@ class RunCommandTest {
     }
 
     @Test
+    void badValuesAreUsageErrorsNamingTheValue() {
+        for (String[] bad : new String[][] {{"--procs", "0"}, {"--schedtrace", "-5"}, {"-JXmx1g"},
+                {"--trace", "/no/such/dir/t.trace"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of(bad));
+            args.add("Main");
+            var e = org.junit.jupiter.api.Assertions.assertThrows(picocli.CommandLine.ParameterException.class,
+                    () -> GortRun.command(args.toArray(new String[0])));
+            String v = bad[bad.length - 1];
+            assertTrue(e.getMessage().contains(v.startsWith("-J") ? v.substring(2) : v), e.getMessage());
+        }
+    }
+
+    @Test
     void wildcardEntriesAreTheDirectorysJars(@TempDir Path dir) throws Exception {
         Path lib = Files.createDirectories(dir.resolve("lib"));
         Files.writeString(lib.resolve("b.jar"), "");
