@@ -77,9 +77,10 @@ public final class Go {
      * as a plain call: it stays the main goroutine (goroutine 1 under {@code gort run}), the goroutines
      * it starts belong to the enclosing run, and deadlock detection, panic reports and dumps are
      * exactly those of the enclosing run. Exceptions propagate to the caller unreported, as from any
-     * call; the enclosing run reports them if they escape its main. A panic or deadlock in another
-     * goroutine, or {@link #goexit()} in main, ends the enclosing run. Called from any other goroutine,
-     * or from a thread that is not a goroutine, {@code Go.run} starts a new run as described above.
+     * call; the enclosing run reports them if they escape its main. A panic in another goroutine or
+     * a deadlock ends the enclosing run, and {@link #goexit()} inside ends the enclosing run's main.
+     * Called from any other goroutine, or from a thread that is not a goroutine, {@code Go.run}
+     * starts a new run as described above.
      *
      * @throws NullPointerException if main is null
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs

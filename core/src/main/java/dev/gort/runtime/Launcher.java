@@ -57,8 +57,12 @@ public final class Launcher {
     private Launcher() {}
 
     /** The signal that prints the goroutine dump. */
-    public static final String DUMP_SIGNAL = "USR1";
+    private static final String DUMP_SIGNAL = "USR1";
 
+    /**
+     * The program JVM's entry, as gort run calls it:
+     * {@code [--procs N] [--delete-on-exit DIR] [--] MainClass args...}. Exits the JVM with Go's status.
+     */
     public static void main(String[] args) {
         int i = 0, procs = 0;
         Path delete = null;
