@@ -4,6 +4,7 @@ import dev.gort.Go;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -12,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /*
@@ -19,14 +22,16 @@ import java.util.stream.Stream;
  * program). Not API: `gort run` (tools' RunCommand) builds the command line
  *
  *   java --add-opens java.base/java.lang=ALL-UNNAMED [-javaagent:gort-agent.jar=race] [-D...] [JVM options]
- *        -cp <gort-core>:<the user's class path> dev.gort.runtime.Launcher [--procs N] [--delete-on-exit DIR]
+ *        -cp <gort-core>:<the user's class path> dev.gort.runtime.Launcher [--procs N] [--source-classes DIR]
  *        MainClass args...
  *
  * and execs it (or runs it as a child when not started by the ./gort script). The user's class path
  * is therefore the JVM's own system class path, exactly as with `java MainClass`: the context class
  * loader, getResource and ServiceLoader see the application, and none of the gort CLI's libraries
  * (picocli, Jackson) are on it. gort-core comes first so that the runtime is gort run's own even if
- * the application bundles another copy (as `go run` uses the toolchain's runtime).
+ * the application bundles another copy (as `go run` uses the toolchain's runtime). The classes of
+ * `gort run File.java` come from an in-memory class loader over the system class loader, which is
+ * also the context class loader (SourceClassLoader), as `java File.java` runs them.
  *
  * Protocol: load MainClass with the system class loader without initialising it; choose its main
  * method by the JLS rules for Java 25 (JEP 512): a non-private main(String[]), else a non-private
@@ -61,11 +66,11 @@ public final class Launcher {
 
     /**
      * The program JVM's entry, as gort run calls it:
-     * {@code [--procs N] [--delete-on-exit DIR] [--] MainClass args...}. Exits the JVM with Go's status.
+     * {@code [--procs N] [--source-classes DIR] [--] MainClass args...}. Exits the JVM with Go's status.
      */
     public static void main(String[] args) {
         int i = 0, procs = 0;
-        Path delete = null;
+        Path sourceClasses = null;
         options:
         while (i < args.length) {
             switch (args[i]) {
@@ -73,8 +78,8 @@ public final class Launcher {
                     procs = Integer.parseInt(args[i + 1]);
                     i += 2;
                 }
-                case "--delete-on-exit" -> {
-                    delete = Path.of(args[i + 1]);
+                case "--source-classes" -> {
+                    sourceClasses = Path.of(args[i + 1]);
                     i += 2;
                 }
                 case "--" -> {
@@ -90,14 +95,16 @@ public final class Launcher {
             System.err.println("gort run: no main class given");
             System.exit(1);
         }
-        if (delete != null) {
-            deleteOnExit(delete);
+        ClassLoader cl = ClassLoader.getSystemClassLoader();
+        if (sourceClasses != null) {
+            cl = SourceClassLoader.load(sourceClasses);
+            Thread.currentThread().setContextClassLoader(cl); // goroutines inherit it, as java File.java's
         }
         String name = args[i];
         String[] argv = Arrays.copyOfRange(args, i + 1, args.length);
         Runnable main;
         try {
-            main = mainOf(name, argv);
+            main = mainOf(name, argv, cl);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(1);
@@ -123,8 +130,7 @@ public final class Launcher {
      * call main. Throws IllegalArgumentException (one line, for the user) if the class cannot be
      * loaded or has no main method.
      */
-    static Runnable mainOf(String name, String[] argv) {
-        ClassLoader cl = ClassLoader.getSystemClassLoader();
+    static Runnable mainOf(String name, String[] argv, ClassLoader cl) {
         Class<?> c;
         Method m;
         try {
@@ -226,15 +232,58 @@ public final class Launcher {
         }
     }
 
-    /** The classes gort run compiled from a source file live in dir until the JVM exits. */
-    private static void deleteOnExit(Path dir) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    /**
+     * The classes gort run compiled from a source file, held in memory as java's source launcher
+     * holds them (its MemoryClassLoader): read from the directory gort run compiled them into, which
+     * is deleted at once, so nothing is left behind however the JVM ends (the race detector's exit
+     * hook halts it, skipping other hooks). The parent is the system class loader: the program's
+     * class path and gort-core stay visible.
+     */
+    private static final class SourceClassLoader extends ClassLoader {
+        static {
+            registerAsParallelCapable();
+        }
+
+        /** Binary name to class file; read-only after construction. */
+        private final Map<String, byte[]> classes;
+
+        private SourceClassLoader(Map<String, byte[]> classes) {
+            super("gort-run-source", ClassLoader.getSystemClassLoader());
+            this.classes = classes;
+        }
+
+        static SourceClassLoader load(Path dir) {
+            Map<String, byte[]> classes = new HashMap<>();
             try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                for (Path f : s.filter(p -> p.toString().endsWith(".class")).toList()) {
+                    String rel = dir.relativize(f).toString();
+                    classes.put(rel.substring(0, rel.length() - ".class".length()).replace(File.separatorChar, '.'),
+                            Files.readAllBytes(f));
+                }
             } catch (IOException e) {
-                // best effort: a temporary directory
+                throw new UncheckedIOException("gort run: cannot read the compiled classes in " + dir, e);
+            } finally {
+                deleteTree(dir);
             }
-        }, "gort-run-cleanup"));
+            return new SourceClassLoader(classes);
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            byte[] b = classes.get(name);
+            if (b == null) {
+                throw new ClassNotFoundException(name);
+            }
+            return defineClass(name, b, 0, b.length);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temporary directory
+        }
     }
 
     @SuppressWarnings("unchecked")

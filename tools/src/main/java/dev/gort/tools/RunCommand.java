@@ -55,7 +55,9 @@ import java.util.concurrent.Callable;
  * JDK's compiler (javax.tools) into a temporary directory, with its source tree (the file's directory,
  * adjusted for its package) as the source path so that the classes it uses from other files are
  * compiled too; the first top-level class of the file (or its implicit class) is the main class. The
- * directory goes on the program's class path and is deleted when the program JVM exits.
+ * program JVM's launcher reads the classes into memory and deletes the directory at once, and runs
+ * them from a class loader over the system class loader, also the context class loader, as
+ * {@code java File.java} does.
  *
  * <p>Bad usage (an unknown option, {@code --procs -3}, a missing source file) prints one line and
  * exits with status 2, as Go's flag package and picocli do; a compilation error exits with 1, as
@@ -194,8 +196,7 @@ final class RunCommand implements Callable<Integer> {
                 deleteTree(classes);
                 throw e;
             }
-            programPath.add(classes.toString());
-            launcherOptions.add("--delete-on-exit");
+            launcherOptions.add("--source-classes");
             launcherOptions.add(classes.toString());
         }
         programPath.addAll(path);

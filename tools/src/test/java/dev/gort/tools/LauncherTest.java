@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -116,11 +118,14 @@ class LauncherTest {
                     Chan<String> c = Chan.make();
                     Go.go(() -> c.send(Helper.name()));
                     IO.println("hello " + c.recv() + " " + String.join(",", args) + " goid=" + Go.goid());
+                    IO.println("ccl=" + (Thread.currentThread().getContextClassLoader() == getClass().getClassLoader()));
                 }
                 """);
+        Set<Path> before = compiledDirs();
         Result r = GortRun.gortRun(hello.toString(), "a", "b");
         assertEquals(0, r.status(), r.toString());
-        assertEquals("hello helper a,b goid=1\n", r.out(), r.toString());
+        assertEquals("hello helper a,b goid=1\nccl=true\n", r.out(), r.toString());
+        assertTrue(before.containsAll(compiledDirs()), "the compiled classes are not left behind");
         // a file in a package: its source tree's root is found from the package name
         Path pkg = Files.createDirectories(dir.resolve("src/com/example"));
         Files.writeString(pkg.resolve("Util.java"), "package com.example; class Util { static int n() { return 7; } }\n");
@@ -280,6 +285,13 @@ class LauncherTest {
         assertEquals(1, r.status(), r.toString());
         assertEquals("gort run: dev.gort.Go has no main method (declare static void main(String[] args),"
                 + " or void main() as of Java 25)\n", r.err(), r.toString());
+    }
+
+    /** The directories gort run compiles source files into. */
+    private static Set<Path> compiledDirs() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("gort-run-")).collect(Collectors.toSet());
+        }
     }
 
     private static int count(String s, String part) {
