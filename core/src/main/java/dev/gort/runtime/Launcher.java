@@ -58,6 +58,7 @@ import java.util.stream.Stream;
  * main-class launch with an agent hook: the JVM calls main on the platform main thread, which cannot
  * become a goroutine.
  */
+/** The main class of the JVM that {@code gort run} starts (see the essay above). Not API. */
 public final class Launcher {
     private Launcher() {}
 
