@@ -11,4 +11,6 @@ module dev.gort {
     exports dev.gort.errgroup;
     exports dev.gort.sync;
     exports dev.gort.time;
+    // sun.misc.Signal, for the SIGUSR1 goroutine dump of gort run's launcher (class path only)
+    requires static jdk.unsupported;
 }

@@ -71,12 +71,27 @@ public final class Go {
      * one captured by a task queued on an {@code ExecutorService}): make such channels on the
      * platform thread, or touch them there once, or do not rely on the report.
      *
+     * <p>Nested runs: called from the main goroutine of a running {@code Go.run} (as when a program
+     * whose {@code main} calls {@code Go.run} is started with {@code gort run}, which already runs
+     * {@code main} as the main goroutine), {@code main} simply runs inline, in the calling goroutine,
+     * as a plain call: it stays the main goroutine (goroutine 1 under {@code gort run}), the goroutines
+     * it starts belong to the enclosing run, and deadlock detection, panic reports and dumps are
+     * exactly those of the enclosing run. Exceptions propagate to the caller unreported, as from any
+     * call; the enclosing run reports them if they escape its main. A panic in another goroutine or
+     * a deadlock ends the enclosing run, and {@link #goexit()} inside ends the enclosing run's main.
+     * Called from any other goroutine, or from a thread that is not a goroutine, {@code Go.run}
+     * starts a new run as described above.
+     *
      * @throws NullPointerException if main is null
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs
      */
     public static void run(Runnable main) {
         if (main == null) {
             throw new NullPointerException("run: main is null");
+        }
+        if (Run.callerIsMain()) {
+            main.run(); // nested in a main goroutine: inline (see above)
+            return;
         }
         Run r = new Run();
         r.start(main);

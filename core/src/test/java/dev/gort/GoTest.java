@@ -412,6 +412,52 @@ class GoTest {
         }
     }
 
+    /** Go.run from a run's main goroutine runs inline; from another goroutine it starts a run. */
+    @Test
+    void nestedRunInAMainGoroutineRunsInlineAndElsewhereStartsARun() {
+        AtomicLong outer = new AtomicLong(), inner = new AtomicLong(), fromGoroutine = new AtomicLong(), caller = new AtomicLong();
+        try (StdErr err = new StdErr()) {
+            Go.run(() -> {
+                outer.set(Go.goid());
+                Go.run(() -> inner.set(Go.goid()));
+                var e = assertThrows(IllegalStateException.class, () -> Go.run(() -> {
+                    throw new IllegalStateException("nested");
+                }));
+                assertEquals("nested", e.getMessage()); // propagates like a call's exception, unreported
+                CountDownLatch done = new CountDownLatch(1);
+                Go.go(() -> {
+                    caller.set(Go.goid());
+                    Go.run(() -> fromGoroutine.set(Go.goid()));
+                    done.countDown();
+                });
+                await(done);
+            });
+            assertFalse(err.text().contains("panic:"), err.text());
+        }
+        assertEquals(outer.get(), inner.get(), "inline: the same goroutine");
+        assertTrue(fromGoroutine.get() > 0 && fromGoroutine.get() != caller.get(), "a new run's main goroutine");
+    }
+
+    /**
+     * A deadlock inside a nested Go.run is the enclosing run's deadlock: Go's report and a
+     * DeadlockError, not a main parked in the JDK (which checkdead must count as "may wake").
+     */
+    @Test
+    void deadlockInANestedRunIsReported() {
+        AtomicReference<dev.gort.chan.Chan<Integer>> chan = new AtomicReference<>();
+        try (StdErr err = new StdErr()) {
+            assertThrows(DeadlockError.class, () -> Go.run(() -> Go.run(() -> {
+                dev.gort.chan.Chan<Integer> c = dev.gort.chan.Chan.make();
+                chan.set(c);
+                c.recv();
+            })));
+            assertTrue(err.text().contains("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine "), err.text());
+            assertTrue(err.text().contains(" [chan receive]:\ndev.gort.GoTest.lambda$deadlockInANestedRunIsReported$"), err.text());
+        } finally {
+            chan.get().close(); // let the abandoned main goroutine end
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
         throw (E) t;

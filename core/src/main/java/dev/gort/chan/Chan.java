@@ -20,9 +20,17 @@ import java.util.NoSuchElementException;
  *       once with Go's zero value ({@code null}, and {@code ok == false} from {@link #recvOk()});
  *       every blocked receiver is woken so. Every blocked sender, and every later send, throws
  *       {@link ChanPanic} "send on closed channel". Closing twice throws "close of closed channel".</li>
- *   <li><b>Null values</b> may be sent (Go sends zero values and nil pointers). As {@link #recv()}
- *       then cannot tell a sent {@code null} from a closed channel, use {@link #recvOk()} when both
- *       can happen.</li>
+ *   <li><b>Null values</b> are values: {@code send(null)}, {@code trySend(null)} and Select's send
+ *       cases deliver {@code null} like any other value, as Go sends nil pointers and zero values
+ *       ({@code Chan<Void>} is Go's {@code chan struct{}}, and {@code send(null)} its
+ *       {@code c <- struct{}{}}). {@link #recv()} returns {@code null} both for a sent {@code null}
+ *       and for a closed, drained channel, exactly as Go's {@code v := <-c} returns the zero value
+ *       for both; where both can happen, tell them apart with {@link #recvOk()} ({@code ok} is
+ *       true for a sent value), {@link #tryRecv()}, {@code Select.recvOk} or the iterator (a sent
+ *       {@code null} is an element; only closing ends the iteration). Decision: not rejected with a
+ *       {@code NullPointerException} as {@code BlockingQueue.put} does, because Go programs send nil
+ *       and {@code struct{}{}}, and because the queue's reason (a null from {@code poll} meaning
+ *       "empty") does not apply: the blocking {@code recv} never returns for "empty".</li>
  *   <li><b>Nil channels</b>: a {@code null} reference is Go's nil channel. The static
  *       {@link #send(SendChan, Object)}, {@link #recv(RecvChan)}, {@link #recvOk(RecvChan)} block
  *       forever on it, {@link #close(SendChan)} throws "close of nil channel", and a {@link Select}

@@ -9,6 +9,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * One {@code Go.run}: the main goroutine and every goroutine it (transitively) starts. It ends when
  * main returns, or with the first panic or fatal error in any of its goroutines, as Go's program
  * does. Several runs may be active at once (tests do this); each G belongs to at most one.
+ *
+ * A Go.run called from a run's main goroutine does not make a Run: Go.run calls its function inline
+ * (callerIsMain). A second Run there would park the outer main in CountDownLatch.await, a JDK park
+ * that checkdead must count as "may wake", so a deadlock inside would hang instead of being reported
+ * (gort run's launcher runs the program's main as a main goroutine, and README's programs call
+ * Go.run from main); its panics would be reported twice and dumps would show main in Go.run.
  */
 public final class Run {
     private static final Set<Run> active = ConcurrentHashMap.newKeySet();
@@ -88,6 +94,12 @@ public final class Run {
     void fail(Throwable t) {
         failure.compareAndSet(null, t);
         done.countDown();
+    }
+
+    /** Whether the caller is the main goroutine of a run: Go.run then runs its function inline. */
+    public static boolean callerIsMain() {
+        G gp = Proc.currentG();
+        return gp != null && gp.run != null && gp.run.main == gp;
     }
 
     /** The main goroutine. */

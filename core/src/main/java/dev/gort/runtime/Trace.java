@@ -171,7 +171,8 @@ public final class Trace {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 if (on) {
                     try {
-                        System.err.println("gort: trace written to " + stop() + " (view it: gort trace FILE)");
+                        Path written = stop();
+                        System.err.println("gort: trace written to " + written + " (view it: gort trace " + written + ")");
                     } catch (RuntimeException e) {
                         System.err.println("gort: could not write the trace: " + e);
                     }

@@ -239,6 +239,44 @@ class ChanTest {
         });
     }
 
+    /**
+     * null is a value on every send and receive path (trySend, Select send and sendFrom cases, the
+     * iterator, tryRecv, Select recvOk), told apart from "closed" by ok, as Go's nil and zero values.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 10, 100})
+    void nullIsAValueOnEveryPathAndOkTellsItFromClosed(int cap) {
+        Go.run(() -> {
+            Chan<String> c = Chan.make(cap);
+            Chan<Void> signal = Chan.make(cap); // Go's chan struct{}: Void's one value is null
+            Go.go(() -> {
+                while (!c.trySend(null)) { // unbuffered: until main waits in the select below
+                    Go.gosched();
+                }
+                new Select().send(c, null, () -> { }).run();
+                new Select().sendFrom(c, () -> null, () -> { }).send(null, "never", () -> { }).run();
+                signal.send(null);
+                c.close();
+            });
+            List<Recv<String>> got = new ArrayList<>();
+            new Select().recvOk(c, got::add).run();
+            for (String v : c) {
+                got.add(new Recv<>(v, true));
+                if (got.size() == 3) {
+                    break;
+                }
+            }
+            assertEquals(List.of(new Recv<String>(null, true), new Recv<String>(null, true), new Recv<String>(null, true)), got);
+            assertEquals(new Recv<Void>(null, true), signal.recvOk());
+            Recv<String> r;
+            while ((r = c.tryRecv()) == null) {
+                Go.gosched(); // not closed yet
+            }
+            assertEquals(new Recv<String>(null, false), r);
+            assertNull(c.recv(), "closed: recv() gives null too, which is why recvOk exists");
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 10, 100})
     void rangeReceivesUntilClosedAndDrained(int cap) {

@@ -1,161 +1,327 @@
 package dev.gort.tools;
 
+import com.sun.source.tree.ClassTree;
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.Tree;
+import com.sun.source.util.JavacTask;
 import dev.gort.Go;
+import dev.gort.runtime.Launcher;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
 import java.io.File;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.net.URL;
-import java.net.URLClassLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code gort run [-race] [--procs N] [--schedtrace MS] [--trace FILE] [-cp CP] MainClass args...}:
- * runs a class's {@code main} as the main goroutine, as {@code go run} does. {@code -race} needs the
- * JVM to run with the gort agent in race mode ({@code -javaagent:gort-agent.jar=race}), which the
- * {@code ./gort} launcher adds when it sees {@code -race}.
+ * {@code gort run [options] MainClass|File.java [args...]}: Go's {@code go run}. It starts the
+ * program in a JVM of its own, the way {@code java} does, with the program's {@code main} as the
+ * main goroutine (see {@link Launcher} for what happens in that JVM, the exit statuses and the
+ * SIGUSR1 dump).
  *
- * <p>Exit statuses, as Go's:
- * <ul>
- *   <li>0 when main returns (goroutines still running are abandoned, as Go exits with main);
- *   <li>1 when MainClass cannot be found or has no {@code public static void main(String[])};
- *   <li>2 after a panic (an exception escaping any goroutine) or a fatal error (deadlock, thread
- *       exhaustion, ...), which are reported on stderr in Go's format first;
- *   <li>66 when the race detector ({@code -race}) found a data race, as Go's: the detector
- *       prints {@code Found N data race(s)} at exit.
- * </ul>
+ * <p>Design: this command runs in the CLI's JVM (picocli and the trace tools on its class path),
+ * checks the options, compiles a source file if given one, and builds the program JVM's command
+ * line: {@code java <gort's --add-opens> [agent] [-D...] <JVM options> -cp <gort-core>:<class path>
+ * dev.gort.runtime.Launcher ... MainClass args}. Started by the {@code ./gort} script (which sets
+ * {@code GORT_EXEC_FILE}), it writes that command line to the file, NUL-separated, and the script
+ * {@code exec}s it, so the program's JVM replaces the script's process: its pid is the one the user
+ * sees (for {@code kill -USR1}), signals and exit status are its own, and no JVM waits in between.
+ * Started otherwise ({@code java -cp ... dev.gort.tools.GortCli run ...}), it runs the program JVM as a
+ * child with inherited I/O and returns its exit status. This is jbang's scheme; the cost is one short
+ * JVM start before the program's.
  *
- * <p>Goroutine dump on demand: Go prints every goroutine's stack on SIGQUIT. The JVM keeps SIGQUIT
- * for its own thread dump (it refuses a handler even with {@code -Xrs}), so {@code gort run} dumps
- * the goroutines in Go's format on stderr when it gets <b>SIGUSR1</b> ({@code kill -USR1 PID}), and
- * the program goes on. SIGUSR2 is left alone because HotSpot uses it internally on Linux. Where the
- * platform has no SIGUSR1 (Windows), there is no trigger; {@code jcmd PID Thread.dump_to_file}
- * lists goroutines there, in the JDK's format.
+ * <p>Rejected: parsing the options in the bash script (a second, untested parser, and no picocli
+ * help); loading the program with a class loader in this JVM (the old gort run: the context class
+ * loader, resources and ServiceLoader missed the program, and picocli and Jackson shadowed the
+ * program's copies).
+ *
+ * <p>Source-file mode, as {@code java File.java} (JEP 330, 458, 512): the file is compiled with the
+ * JDK's compiler (javax.tools) into a temporary directory, with its source tree (the file's directory,
+ * adjusted for its package) as the source path so that the classes it uses from other files are
+ * compiled too; the first top-level class of the file (or its implicit class) is the main class. The
+ * program JVM's launcher reads the classes into memory and deletes the directory at once, and runs
+ * them from a class loader over the system class loader, also the context class loader, as
+ * {@code java File.java} does.
+ *
+ * <p>Bad usage (an unknown option, {@code --procs -3}, a missing source file) prints one line and
+ * exits with status 2, as Go's flag package and picocli do; a compilation error exits with 1, as
+ * {@code java File.java} does.
  */
-@Command(name = "run", description = {"Run MainClass.main as the main goroutine, with Go's exit codes:",
-        "0 main returned, 1 no such class or main, 2 panic or fatal error (deadlock), 66 data race found (-race).",
-        "kill -USR1 <pid> prints every goroutine's stack (Go's SIGQUIT dump; the JVM keeps SIGQUIT)."})
+@Command(name = "run", sortOptions = false,
+        description = {"Run a program as Go's go run does: MainClass (found on the class path) or File.java (compiled"
+                + " first, as java File.java), its main method (static main(String[]), or Java 25's void main()) running"
+                + " as the main goroutine (goroutine 1) in a JVM of its own, with the class path as its system class path.",
+                "",
+                "Exit status: 0 main returned; 1 class not found, no main method, or compilation failed; 2 panic or fatal"
+                + " error (deadlock), or bad usage; 66 data race found (-race).",
+                "kill -USR1 <pid> prints every goroutine's stack (Go's SIGQUIT dump; the JVM keeps SIGQUIT).",
+                ""},
+        footer = {"", "Examples:",
+                "  gort run -cp 'app.jar:lib/*' com.example.Main arg1 arg2",
+                "  gort run --procs 2 -J-Xmx1g Hello.java",
+                "  gort run -race --trace app.trace -cp target/classes com.example.Main"})
 final class RunCommand implements Callable<Integer> {
-    /** The signal that prints the goroutine dump. */
-    static final String DUMP_SIGNAL = "USR1";
+    /** The environment variable through which the ./gort script asks for the command line to exec. */
+    static final String EXEC_FILE_ENV = "GORT_EXEC_FILE";
 
-    @Option(names = {"--race", "-race"}, description = "enable the race detector (the launcher adds the agent)")
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Option(names = {"-race", "--race"}, description = "enable the race detector (gort's agent in race mode)")
     boolean race;
 
-    @Option(names = "--procs", description = "GOMAXPROCS (default: the CPU count)")
-    int procs;
+    @Option(names = "--procs", paramLabel = "N",
+            description = "GOMAXPROCS, at least 1 (default: the GOMAXPROCS environment variable, else the CPU count)")
+    Integer procs;
 
-    @Option(names = "--schedtrace", description = "print a schedtrace line every MS milliseconds")
-    long schedtrace;
+    @Option(names = "--schedtrace", paramLabel = "MS", description = "print a schedtrace line every MS milliseconds (MS >= 1)")
+    Long schedtrace;
 
-    @Option(names = "--trace", paramLabel = "FILE", description = "write an execution trace to FILE (sets -Dgort.trace=FILE)")
-    String trace;
+    @Option(names = "--trace", paramLabel = "FILE", description = "write an execution trace to FILE at exit (view it with gort trace FILE)")
+    Path trace;
 
-    @Option(names = {"-cp", "--class-path"}, description = "where MainClass and its classes are")
+    @Option(names = {"-cp", "--class-path", "-classpath"}, paramLabel = "CP",
+            description = "the program's class path: directories and jars separated by ':' (';' on Windows),"
+                    + " 'dir/*' for every jar in dir (default: $CLASSPATH, else the current directory)")
     String classPath;
 
-    @Parameters(index = "0", description = "the class whose main(String[]) to run")
-    String mainClass;
+    @Option(names = {"-J", "--jvm-arg"}, paramLabel = "OPT",
+            description = "pass OPT to the program's JVM, e.g. -J-Xmx1g or --jvm-arg -Dkey=value (repeatable)")
+    List<String> jvmOptions = new ArrayList<>();
 
-    @Parameters(index = "1..*", description = "arguments for main")
+    @Parameters(index = "0", paramLabel = "MainClass|File.java", description = "the class whose main to run, or a source file")
+    String main;
+
+    @Parameters(index = "1..*", paramLabel = "ARG", description = "arguments for main")
     List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        if (race && !dev.gort.runtime.Race.ENABLED) {
-            System.err.println("gort run -race: the race detector is not loaded; start the JVM with "
-                    + "-javaagent:gort-agent.jar=race (./gort run -race does)");
+        List<String> cmd;
+        try {
+            cmd = command();
+        } catch (CompilationFailed e) {
+            System.err.println("error: compilation failed");
             return 1;
         }
-        // Properties the runtime reads when it starts, so before the first Go.* call.
-        if (schedtrace > 0) {
-            System.setProperty("gort.schedtrace", Long.toString(schedtrace));
-        }
-        if (trace != null) {
-            System.setProperty("gort.trace", trace);
-        }
-        Method main;
-        try {
-            main = findMain();
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 1;
-        }
-        installDumpSignal();
-        if (procs > 0) {
-            Go.gomaxprocs(procs);
-        }
-        String[] argv = args.toArray(new String[0]);
-        try {
-            Go.run(() -> {
-                try {
-                    main.invoke(null, (Object) argv);
-                } catch (InvocationTargetException e) {
-                    throw sneaky(e.getCause());
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            return 0;
-        } catch (RuntimeException | Error e) {
-            return 2; // a panic or a FatalError (DeadlockError...): already reported on stderr in Go's format
-        } finally {
-            System.out.flush();
-            System.err.flush();
-        }
-    }
-
-    /** SIGUSR1 prints Go's all-goroutine dump (see the class doc); silently absent where unsupported. */
-    @SuppressWarnings("removal")
-    private static void installDumpSignal() {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal(DUMP_SIGNAL), sig -> {
-                String dump = Go.stack(true);
-                System.err.print("SIG" + DUMP_SIGNAL + ": goroutine dump\n\n" + dump);
-                System.err.flush();
-            });
-        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
-            // no such signal here (Windows), or the JVM owns it: no dump trigger
-        }
-    }
-
-    private Method findMain() throws Exception {
-        ClassLoader cl = getClass().getClassLoader();
-        if (classPath != null) {
-            List<URL> urls = new ArrayList<>();
-            for (String p : classPath.split(File.pathSeparator)) {
-                urls.add(new File(p).toURI().toURL());
+        String execFile = System.getenv(EXEC_FILE_ENV);
+        if (execFile != null && !execFile.isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            for (String s : cmd) {
+                sb.append(s).append('\0');
             }
-            cl = new URLClassLoader(urls.toArray(new URL[0]), cl);
+            Files.writeString(Path.of(execFile), sb, StandardCharsets.UTF_8);
+            return 0;
         }
-        Class<?> c;
-        try {
-            c = Class.forName(mainClass, false, cl);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("gort run: class " + mainClass + " not found on "
-                    + (classPath != null ? classPath : "the class path"));
-        }
-        Method m;
-        try {
-            m = c.getMethod("main", String[].class);
-        } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException("gort run: " + mainClass + " has no public main(String[])");
-        }
-        if (!Modifier.isStatic(m.getModifiers())) {
-            throw new IllegalArgumentException("gort run: " + mainClass + ".main(String[]) is not static");
-        }
-        m.setAccessible(true);
-        return m;
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        Thread stop = new Thread(p::destroy, "gort-run-stop"); // our JVM is stopped: stop the program too
+        Runtime.getRuntime().addShutdownHook(stop);
+        int status = p.waitFor();
+        Runtime.getRuntime().removeShutdownHook(stop);
+        return status;
     }
 
-    @SuppressWarnings("unchecked")
-    private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
-        throw (E) t;
+    /** The program JVM's command line; throws ParameterException (one line) on bad usage. */
+    List<String> command() throws IOException, CompilationFailed {
+        if (procs != null && procs < 1) {
+            throw usage("--procs must be at least 1 (it sets GOMAXPROCS), not " + procs);
+        }
+        if (schedtrace != null && schedtrace < 1) {
+            throw usage("--schedtrace must be at least 1 millisecond, not " + schedtrace);
+        }
+        for (String o : jvmOptions) {
+            if (!o.startsWith("-")) {
+                throw usage("JVM option '" + o + "' does not start with '-' (write -J-Xmx1g, --jvm-arg -Dk=v)");
+            }
+        }
+        Path traceFile = null;
+        if (trace != null) {
+            traceFile = trace.toAbsolutePath().normalize();
+            if (!Files.isDirectory(traceFile.getParent())) {
+                throw usage("--trace " + trace + ": directory " + traceFile.getParent() + " does not exist");
+            }
+        }
+        String cp = classPath != null ? classPath : System.getenv("CLASSPATH");
+        List<String> path = expand(cp == null || cp.isEmpty() ? "." : cp);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-opens");
+        cmd.add("java.base/java.lang=ALL-UNNAMED");
+        if (race) {
+            cmd.add("-javaagent:" + agentJar() + "=race");
+        }
+        if (schedtrace != null) {
+            cmd.add("-Dgort.schedtrace=" + schedtrace);
+        }
+        if (traceFile != null) {
+            cmd.add("-Dgort.trace=" + traceFile);
+        }
+        cmd.addAll(jvmOptions);
+        List<String> launcherOptions = new ArrayList<>();
+        if (procs != null) {
+            launcherOptions.add("--procs");
+            launcherOptions.add(procs.toString());
+        }
+        String mainClass = main;
+        List<String> programPath = new ArrayList<>();
+        programPath.add(location(Go.class).toString());
+        if (main.endsWith(".java")) {
+            Path file = Path.of(main);
+            if (!Files.isRegularFile(file)) {
+                throw usage(main + ": no such source file");
+            }
+            Path classes = Files.createTempDirectory("gort-run-");
+            try {
+                mainClass = compile(file, classes, programPath.get(0), path);
+            } catch (IOException | CompilationFailed | RuntimeException e) {
+                deleteTree(classes);
+                throw e;
+            }
+            launcherOptions.add("--source-classes");
+            launcherOptions.add(classes.toString());
+        }
+        programPath.addAll(path);
+        cmd.add("-cp");
+        cmd.add(String.join(File.pathSeparator, programPath));
+        cmd.add(Launcher.class.getName());
+        cmd.addAll(launcherOptions);
+        cmd.add("--");
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * The class path's entries, with each {@code dir/*} replaced by the jars in dir (sorted by name;
+     * the java launcher's rule: {@code *} alone is the jars of the current directory, and a
+     * wildcard matches {@code .jar} and {@code .JAR} files only, not subdirectories).
+     */
+    static List<String> expand(String classPath) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String e : classPath.split(File.pathSeparator, -1)) {
+            if (e.isEmpty()) {
+                continue;
+            }
+            if (!e.equals("*") && !e.endsWith(File.separator + "*") && !e.endsWith("/*")) {
+                out.add(e);
+                continue;
+            }
+            Path dir = Path.of(e.length() == 1 ? "." : e.substring(0, e.length() - 2));
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            List<String> jars = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path j : ds) {
+                    String n = j.getFileName().toString();
+                    if ((n.endsWith(".jar") || n.endsWith(".JAR")) && Files.isRegularFile(j)) {
+                        jars.add(j.toString());
+                    }
+                }
+            }
+            jars.sort(null);
+            out.addAll(jars);
+        }
+        return out;
+    }
+
+    /** Where a class of gort's was loaded from: a jar, or a classes directory in a build. */
+    private static Path location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The race agent: -Dgort.agent (the ./gort script sets it), else agent/target/gort-agent.jar
+     * next to gort-core's build directory.
+     */
+    private Path agentJar() {
+        String p = System.getProperty("gort.agent");
+        Path jar = p != null ? Path.of(p)
+                : location(Go.class).getParent().getParent().resolveSibling("agent").resolve("target").resolve("gort-agent.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw usage("-race: the race detector's agent " + jar + " is not built (./gort run -race builds it)");
+        }
+        return jar;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** A source file did not compile; javac has printed why. */
+    static final class CompilationFailed extends Exception {
+        CompilationFailed() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Compiles file (and what it uses from its source tree) into out; returns its main class's name. */
+    private String compile(Path file, Path out, String core, List<String> path) throws IOException, CompilationFailed {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        if (javac == null) {
+            throw usage(main + ": this Java runtime has no compiler (jdk.compiler); run gort on a JDK");
+        }
+        PrintWriter err = new PrintWriter(System.err, true);
+        List<String> cp = new ArrayList<>();
+        cp.add(core);
+        cp.addAll(path);
+        try (StandardJavaFileManager fm = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
+            Iterable<? extends JavaFileObject> units = fm.getJavaFileObjects(file);
+            JavacTask parse = (JavacTask) javac.getTask(err, fm, null, List.of("-proc:none"), null, units);
+            CompilationUnitTree cu = parse.parse().iterator().next();
+            String pkg = cu.getPackageName() != null ? cu.getPackageName().toString() : "";
+            String first = null;
+            for (Tree t : cu.getTypeDecls()) {
+                if (t instanceof ClassTree c && !c.getSimpleName().isEmpty()) {
+                    first = c.getSimpleName().toString();
+                    break;
+                }
+            }
+            if (first == null) {
+                throw usage(main + ": no class declared in the file");
+            }
+            Path root = file.toAbsolutePath().getParent();
+            for (int i = pkg.isEmpty() ? 0 : pkg.split("\\.").length; i > 0 && root.getParent() != null; i--) {
+                root = root.getParent();
+            }
+            List<String> options = List.of("-proc:none", "-Xlint:deprecation", "-Xdiags:verbose", "-implicit:class",
+                    "-d", out.toString(), "-sourcepath", root.toString(),
+                    "-cp", String.join(File.pathSeparator, cp));
+            if (!javac.getTask(err, fm, null, options, null, units).call()) {
+                throw new CompilationFailed();
+            }
+            return pkg.isEmpty() ? first : pkg + "." + first;
+        }
     }
 }

@@ -43,7 +43,6 @@ public final class GoroutineLeak {
      * ring slot still references a leaked goroutine: a documented limit of leakedGoroutines.
      */
     private static void flushRunQueues() {
-        int before = Go.numGoroutine();
         Chan<Integer> done = Chan.<Integer>make(64);
         for (int i = 0; i < 300; i++) {
             Go.go(() -> done.send(1));
@@ -51,8 +50,9 @@ public final class GoroutineLeak {
         for (int i = 0; i < 300; i++) {
             done.recv();
         }
-        // A goroutine that has sent is still on its way out: wait (bounded) until all 300 are gone.
-        for (int i = 0; i < 100_000 && Go.numGoroutine() > before; i++) {
+        // senders that main's receives readied may not have ended yet (in a cold JVM, often): let
+        // them, until only main and the four parked goroutines are left (bounded; the test checks)
+        for (int i = 0; i < 10_000 && Go.numGoroutine() > 5; i++) {
             Go.gosched();
         }
     }

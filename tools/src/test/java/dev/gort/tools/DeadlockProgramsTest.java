@@ -1,10 +1,10 @@
 package dev.gort.tools;
 
+import dev.gort.tools.GortRun.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,56 +15,28 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The crash programs of dev.gort.testprog, each run through {@code gort run} (GortCli) in a child
- * JVM, as Go's runtime tests run testprog: the exit status and the report are checked end to end.
+ * The crash programs of dev.gort.testprog, each run through {@code gort run} (the program JVM it
+ * execs), as Go's runtime tests run testprog: the exit status and the report are checked end to end.
  */
 @Timeout(120)
 class DeadlockProgramsTest {
     private static final String ASLEEP = "fatal error: all goroutines are asleep - deadlock!\n\n";
 
-    /** One finished child: status, stdout, stderr. */
-    record Result(int status, String out, String err) {
-        @Override
-        public String toString() {
-            return "status " + status + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    /** The program JVM of {@code gort run --procs N dev.gort.testprog.PROG}, with JVM flags. */
+    static ProcessBuilder builder(String prog, int procs, String... jvmFlags) throws Exception {
+        List<String> args = new ArrayList<>(List.of("-cp", GortRun.testClasses(), "--procs", Integer.toString(procs),
+                "-J-ea", "-J-XX:TieredStopAtLevel=1")); // these programs are short: start fast
+        for (String f : jvmFlags) {
+            args.add("-J" + f);
         }
-    }
-
-    /** Starts {@code gort run --procs N dev.gort.testprog.PROG} in a child JVM. */
-    static Process start(String prog, int procs, Path out, Path err, String... jvmFlags) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-opens");
-        cmd.add("java.base/java.lang=ALL-UNNAMED");
-        cmd.add("-ea");
-        cmd.add("-XX:TieredStopAtLevel=1"); // these programs are short: start fast
-        cmd.addAll(List.of(jvmFlags));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(GortCli.class.getName());
-        cmd.add("run");
-        cmd.add("--procs");
-        cmd.add(Integer.toString(procs));
-        cmd.add("dev.gort.testprog." + prog);
-        return new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        args.add("dev.gort.testprog." + prog);
+        return new ProcessBuilder(GortRun.command(args.toArray(new String[0])));
     }
 
     static Result run(String prog, int procs, String... jvmFlags) throws Exception {
-        Path out = Files.createTempFile("gort-" + prog, ".out"), err = Files.createTempFile("gort-" + prog, ".err");
-        try {
-            Process p = start(prog, procs, out, err, jvmFlags);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail(prog + " did not end within 60 s\n" + Files.readString(err));
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        return GortRun.run(builder(prog, procs, jvmFlags).command());
     }
 
     @Test
@@ -132,7 +104,7 @@ class DeadlockProgramsTest {
         }
         Path out = Files.createTempFile("gort-dump", ".out"), err = Files.createTempFile("gort-dump", ".err");
         try {
-            Process p = start("DumpOnSignal", 2, out, err);
+            Process p = builder("DumpOnSignal", 2).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!Files.readString(out).contains("ready")) {
                 assertTrue(p.isAlive() && System.nanoTime() < deadline, "no ready line: " + Files.readString(err));

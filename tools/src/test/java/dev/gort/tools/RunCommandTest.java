@@ -1,32 +1,79 @@
 package dev.gort.tools;
 
-import dev.gort.testprog.Echo;
+import dev.gort.runtime.Launcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import picocli.CommandLine;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** gort run's options in-process (the crash programs, which end their JVM, are in DeadlockProgramsTest). */
+/** The program JVM's command line that gort run builds (the runs themselves are in LauncherTest). */
 @Timeout(30)
 class RunCommandTest {
     @Test
-    void runsMainAsAGoroutineWithArgsAndTraceProperty(@TempDir Path dir) {
-        String old = System.getProperty("gort.trace");
-        String trace = dir.resolve("out.trace").toString(); // the tracer (another branch) may write it
+    void commandLineHasGortsFlagsTheUsersOptionsAndTheProgramsArguments(@TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("out.trace");
+        List<String> cmd = GortRun.command("--procs", "3", "--schedtrace", "50", "--trace", trace.toString(),
+                "-J-Xmx64m", "--jvm-arg", "-Dk=v", "-cp", "a" + File.pathSeparator + "b",
+                "com.example.Main", "--procs", "-x", "arg");
+        int launcher = cmd.indexOf(Launcher.class.getName());
+        assertTrue(launcher > 0, cmd.toString());
+        List<String> jvm = cmd.subList(1, launcher), rest = cmd.subList(launcher + 1, cmd.size());
+        assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toString(), cmd.get(0));
+        assertTrue(jvm.containsAll(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Dgort.schedtrace=50",
+                "-Dgort.trace=" + trace.toAbsolutePath(), "-Xmx64m", "-Dk=v")), jvm.toString());
+        assertTrue(jvm.indexOf("-Dk=v") > jvm.indexOf("-Dgort.schedtrace=50"), "the user's options come last: " + jvm);
+        String cp = jvm.get(jvm.indexOf("-cp") + 1);
+        assertTrue(cp.endsWith(File.pathSeparator + "a" + File.pathSeparator + "b"), cp);
+        // everything after the main class is the program's, options included
+        assertEquals(List.of("--procs", "3", "--", "com.example.Main", "--procs", "-x", "arg"), rest);
+    }
+
+    @Test
+    void badValuesAreUsageErrorsNamingTheValue() {
+        for (String[] bad : new String[][] {{"--procs", "0"}, {"--schedtrace", "-5"}, {"-JXmx1g"},
+                {"--trace", "/no/such/dir/t.trace"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of(bad));
+            args.add("Main");
+            var e = org.junit.jupiter.api.Assertions.assertThrows(picocli.CommandLine.ParameterException.class,
+                    () -> GortRun.command(args.toArray(new String[0])));
+            String v = bad[bad.length - 1];
+            assertTrue(e.getMessage().contains(v.startsWith("-J") ? v.substring(2) : v), e.getMessage());
+        }
+    }
+
+    @Test
+    void wildcardEntriesAreTheDirectorysJars(@TempDir Path dir) throws Exception {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(lib.resolve("b.jar"), "");
+        Files.writeString(lib.resolve("a.JAR"), "");
+        Files.writeString(lib.resolve("notes.txt"), "");
+        Files.createDirectories(lib.resolve("sub.jar"));
+        String sep = File.pathSeparator;
+        assertEquals(List.of("x", lib.resolve("a.JAR").toString(), lib.resolve("b.jar").toString(), "y"),
+                RunCommand.expand("x" + sep + lib + File.separator + "*" + sep + sep + "y"));
+        assertEquals(List.of(), RunCommand.expand(dir.resolve("missing") + File.separator + "*"));
+    }
+
+    @Test
+    void raceAddsTheAgentInRaceMode(@TempDir Path dir) throws Exception {
+        Path agent = Files.writeString(dir.resolve("gort-agent.jar"), "");
+        String old = System.getProperty("gort.agent");
+        System.setProperty("gort.agent", agent.toString());
         try {
-            int status = new CommandLine(new GortCli()).execute("run", "--procs", "2", "--trace", trace,
-                    Echo.class.getName(), "a", "b");
-            assertEquals(0, status);
-            assertEquals("a,b trace=" + trace, Echo.seen.replaceAll(" goid=[1-9]\\d*$", ""), Echo.seen);
+            List<String> cmd = GortRun.command("-race", "Main");
+            assertTrue(cmd.contains("-javaagent:" + agent + "=race"), cmd.toString());
         } finally {
             if (old == null) {
-                System.clearProperty("gort.trace");
+                System.clearProperty("gort.agent");
             } else {
-                System.setProperty("gort.trace", old);
+                System.setProperty("gort.agent", old);
             }
         }
     }
