@@ -85,7 +85,8 @@ public final class Programs {
             Map.entry("racy-lazy-init", Programs::racyLazyInit),
             Map.entry("racy-two-mutexes", Programs::racyTwoMutexes),
             Map.entry("report-executor", Programs::reportExecutor),
-            Map.entry("report-array", Programs::reportArray));
+            Map.entry("report-array", Programs::reportArray),
+            Map.entry("report-handler", Programs::reportHandler));
 
     public static void main(String[] args) {
         Runnable p = PROGRAMS.get(args[0]);
@@ -970,6 +971,34 @@ public final class Programs {
         });
         Unseen.await(wrote);
         a[5] = -1; // @starter-writes
+        join(t);
+    }
+
+    private static int failDeep(int n) {
+        if (n == 0) {
+            throw new IllegalStateException("bottom");
+        }
+        return failDeep(n - 1) + 1;
+    }
+
+    /**
+     * The virtual thread's write is the first instruction of a catch block, reached by a throw
+     * from three calls down: its recorded stack must be the lambda alone, not the frames the
+     * throw left (the handler resets the shadow stack).
+     */
+    static void reportHandler() {
+        Data d = new Data();
+        CountDownLatch wrote = new CountDownLatch(1);
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                failDeep(2);
+            } catch (IllegalStateException e) {
+                d.x = 1; // @handler-writes
+            }
+            Unseen.countDown(wrote);
+        });
+        Unseen.await(wrote);
+        d.x = 2;
         join(t);
     }
 }

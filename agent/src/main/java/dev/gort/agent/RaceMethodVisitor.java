@@ -39,7 +39,8 @@ import org.objectweb.asm.commons.Method;
  *                           RT.fork(x) before / RT.joined(x) after
  *   compute() of any class  RT.computeBegin(this) at entry, RT.computeEnd(this) at exit (they do
  *                           nothing unless this is a ForkJoinTask)
- *   method entry            ts = RT.enter(); d = RT.depth(ts)   (two fresh locals)
+ *   method entry            ts = RT.enter(); d = RT.depth(ts)   (two fresh locals; not in a
+ *                           method without calls, which never moves the shadow stack)
  *   every call              RT.call(ts, site) before, RT.ret(ts, d) after; RT.ret(ts, d) at the
  *                           start of every exception handler (a throw skipped the returns)
  *   a call on a java.util collection (Map, List, Set, Deque, their JDK classes):
@@ -128,15 +129,18 @@ final class RaceMethodVisitor extends AdviceAdapter {
     private final boolean isSynchronized, isStatic;
     /** A method named compute() with no parameters: a ForkJoinTask's body, if this is one. */
     private final boolean isCompute;
-    /** Locals holding the thread's state and the shadow stack's depth at entry; -1 before entry. */
+    /** Whether the method calls anything: a leaf needs no shadow stack locals. */
+    private final boolean hasCalls;
+    /** Locals holding the thread's state and the shadow stack's depth at entry; -1 before entry or in a leaf. */
     private int tsLocal = -1, depthLocal = -1;
     /** False in a constructor until the super/this constructor has been called. */
     private boolean thisReady;
     private int line;
 
     RaceMethodVisitor(MethodVisitor next, int access, String name, String desc, ClassLoader loader,
-                      String owner, String sourceFile) {
+                      String owner, String sourceFile, boolean hasCalls) {
         super(Opcodes.ASM9, next, access, name, desc);
+        this.hasCalls = hasCalls;
         this.loader = loader;
         this.owner = owner;
         this.methodName = name;
@@ -188,13 +192,15 @@ final class RaceMethodVisitor extends AdviceAdapter {
     @Override
     protected void onMethodEnter() {
         thisReady = true;
-        tsLocal = newLocal(OBJECT);
-        invokeStatic(RT, ENTER);
-        storeLocal(tsLocal);
-        depthLocal = newLocal(Type.INT_TYPE);
-        loadLocal(tsLocal);
-        invokeStatic(RT, DEPTH);
-        storeLocal(depthLocal);
+        if (hasCalls) {
+            tsLocal = newLocal(OBJECT);
+            invokeStatic(RT, ENTER);
+            storeLocal(tsLocal);
+            depthLocal = newLocal(Type.INT_TYPE);
+            loadLocal(tsLocal);
+            invokeStatic(RT, DEPTH);
+            storeLocal(depthLocal);
+        }
         if (isSynchronized) {
             pushMonitor();
             invokeStatic(RT, ACQUIRE);

@@ -161,4 +161,17 @@ class RaceIT {
         assertTrue(report.matcher(r.err()).find(), "expected\n" + report + "\n" + r);
         assertEquals(66, r.exit(), r.toString());
     }
+
+    /** A write at a catch block's start, after a throw from three calls down: its stack is the lambda's frame alone. */
+    @Test
+    @Timeout(120)
+    void previousStackAfterACaughtThrowHasNoStaleFrames() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(90, List.of(ChildJvm.javaagent("race,include=gortfixture.*")), MAIN,
+                "report-handler", "1");
+        Pattern previous = Pattern.compile("Previous write at field [^\n]+ by virtual thread #\\d+:\n"
+                + "  gortfixture\\.race\\.Programs\\.lambda\\$reportHandler\\$\\d+\\(\\)\n"
+                + "      Programs\\.java:" + line("handler-writes") + "\n\n");
+        assertTrue(previous.matcher(r.err()).find(), "expected\n" + previous + "\n" + r);
+        assertEquals(66, r.exit(), r.toString());
+    }
 }

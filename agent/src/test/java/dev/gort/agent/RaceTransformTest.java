@@ -118,10 +118,10 @@ class RaceTransformTest {
         /** Executors, stages, virtual threads, fork/join: the hand-over rewrites, on every shape of call. */
         int handOvers() {
             int acc = 0;
-            int depth = dev.gort.agent.race.RaceRuntime.depth(dev.gort.agent.race.RaceRuntime.enter());
             try (java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(1)) {
                 acc += ex.submit(() -> 1).get();
-                acc += ex.invokeAll(java.util.List.of(() -> 2, () -> 3)).get(1).get();
+                java.util.List<java.util.concurrent.Callable<Integer>> tasks = java.util.List.of(() -> 2, () -> 3);
+                acc += ex.invokeAll(tasks).get(1).get();
                 java.util.concurrent.CompletableFuture<Integer> f =
                         java.util.concurrent.CompletableFuture.supplyAsync(() -> 4, ex);
                 acc += f.thenCombine(f.thenApply(v -> v + 1), Integer::sum).thenCompose(
@@ -140,11 +140,8 @@ class RaceTransformTest {
             acc += java.util.concurrent.ForkJoinPool.commonPool().invoke(new Halve(64));
             try {
                 deep(3);
-            } catch (IllegalArgumentException e) { // thrown three calls down: the handler resets the stack
+            } catch (IllegalArgumentException e) { // thrown three calls down (RaceIT checks the stack after it)
                 acc += e.getMessage().length();
-                if (dev.gort.agent.race.RaceRuntime.depth(dev.gort.agent.race.RaceRuntime.enter()) != depth) {
-                    throw new AssertionError("the shadow stack is deeper in the handler than at entry");
-                }
             }
             return acc;
         }

@@ -45,10 +45,13 @@ final class ArrayShadow {
 
     /** FastTrack's read rule for element i (see FastTrack.read, which it mirrors). */
     void read(ThreadState ts, int i, int site, Object array) {
-        long e = ts.epoch;
-        if (r(i) == e) {
-            return;
+        if (r(i) != ts.epoch) { // else [READ SAME EPOCH]; the slow path apart, so this one inlines
+            readSlow(ts, i, site, array);
         }
+    }
+
+    private void readSlow(ThreadState ts, int i, int site, Object array) {
+        long e = ts.epoch;
         synchronized (this) {
             long ri = r[i];
             if (ri == e) {
@@ -85,10 +88,13 @@ final class ArrayShadow {
 
     /** FastTrack's write rule for element i (see FastTrack.write). */
     void write(ThreadState ts, int i, int site, Object array) {
-        long e = ts.epoch;
-        if (w(i) == e) {
-            return;
+        if (w(i) != ts.epoch) { // else [WRITE SAME EPOCH]
+            writeSlow(ts, i, site, array);
         }
+    }
+
+    private void writeSlow(ThreadState ts, int i, int site, Object array) {
+        long e = ts.epoch;
         synchronized (this) {
             long wi = w[i];
             if (wi == e) {

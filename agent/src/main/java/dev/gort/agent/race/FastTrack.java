@@ -360,10 +360,13 @@ public final class FastTrack implements Race.Detector {
 
     /** FastTrack's read rule. obj and slot name x in reports (see Reports.location). */
     static void read(ThreadState ts, VarState x, int site, Object obj, Object slot) {
-        long e = ts.epoch;
-        if (x.r == e) {
-            return; // [READ SAME EPOCH]
+        if (x.r != ts.epoch) { // else [READ SAME EPOCH]; the slow path apart, so this one inlines
+            readSlow(ts, x, site, obj, slot);
         }
+    }
+
+    private static void readSlow(ThreadState ts, VarState x, int site, Object obj, Object slot) {
+        long e = ts.epoch;
         synchronized (x) {
             long r = x.r;
             if (r == e) {
@@ -414,10 +417,13 @@ public final class FastTrack implements Race.Detector {
 
     /** FastTrack's write rule. */
     static void write(ThreadState ts, VarState x, int site, Object obj, Object slot) {
-        long e = ts.epoch;
-        if (x.w == e) {
-            return; // [WRITE SAME EPOCH]
+        if (x.w != ts.epoch) { // else [WRITE SAME EPOCH]
+            writeSlow(ts, x, site, obj, slot);
         }
+    }
+
+    private static void writeSlow(ThreadState ts, VarState x, int site, Object obj, Object slot) {
+        long e = ts.epoch;
         synchronized (x) {
             long w = x.w;
             if (w == e) {
