@@ -359,9 +359,10 @@ final class RaceMethodVisitor extends AdviceAdapter {
         boolean start = instance && name.equals("start") && desc.equals("()V");
         boolean join = instance && name.equals("join") && (desc.equals("()V") || desc.equals("(J)V")
                 || desc.equals("(JI)V") || desc.equals("(Ljava/time/Duration;)Z"));
-        // ForkJoinTask's fork/join/invoke/get, called on the application's subclass (owner is not j.u.c)
-        boolean fork = instance && !mowner.startsWith("java/util/concurrent/") && name.equals("fork") && desc.equals("()Ljava/util/concurrent/ForkJoinTask;");
-        boolean fjWait = instance && !mowner.startsWith("java/util/concurrent/") && (name.equals("join") || name.equals("invoke") || name.equals("get"))
+        // ForkJoinTask's fork/join/invoke/get, called on the application's subclass (the owner)
+        boolean app = !mowner.startsWith("java/");
+        boolean fork = instance && app && name.equals("fork") && desc.equals("()Ljava/util/concurrent/ForkJoinTask;");
+        boolean fjWait = instance && app && (name.equals("join") || name.equals("invoke") || name.equals("get"))
                 && desc.startsWith("()");
         boolean close = instance && juc && name.equals("close") && desc.equals("()V");
         boolean await = instance && juc && (name.equals("awaitTermination") || name.equals("awaitQuiescence"))
@@ -482,7 +483,7 @@ final class RaceMethodVisitor extends AdviceAdapter {
      * named (on the application's subclass, its owner is that class).
      */
     private static boolean handsOver(String mowner, String name, Type[] args) {
-        boolean known = HAND_OVER_OWNERS.contains(mowner);
+        boolean known = HAND_OVER_OWNERS.contains(mowner) && !name.equals("<init>");
         if (!known && !name.equals("invokeAll")) {
             return false;
         }
@@ -495,8 +496,9 @@ final class RaceMethodVisitor extends AdviceAdapter {
         return false;
     }
 
-    // argument kinds: dev.gort.agent.race.Tasks.FUNCTION ... FJ_TASK
-    private static final int FUNCTION = 0, BIFUNCTION = 1, CALLABLES = 2, STAGE = 3, EXECUTOR = 4, FJ_TASK = 5;
+    private static final int FUNCTION = RaceRuntime.ARG_FUNCTION, BIFUNCTION = RaceRuntime.ARG_BIFUNCTION,
+            CALLABLES = RaceRuntime.ARG_CALLABLES, STAGE = RaceRuntime.ARG_STAGE, EXECUTOR = RaceRuntime.ARG_EXECUTOR,
+            FJ_TASK = RaceRuntime.ARG_FJ_TASK;
 
     /** How a parameter's declared type takes part in a hand-over, or -1. */
     private static int argKind(Type t) {

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * child JVM with -javaagent:gort-agent.jar=race. Racy programs must be caught in every run and
  * end with "Found N data race(s)" and exit status 66; race-free ones must never be reported and
  * exit 0. RUNS = 50 x gort.stress (the runs share one JVM, so CI pays one JVM start per program,
- * about 13 x 1-2 s).
+ * about 40 x 1-3 s). The report tests check whole reports, line numbers included (marker
+ * comments in Programs.java name the lines).
  */
 class RaceIT {
     private static final int RUNS = 50 * Integer.getInteger("gort.stress", 1);

@@ -221,6 +221,11 @@ public final class RaceRuntime {
 
     // ---------------------------------------------------------------- tasks, futures, threads
 
+    /** Argument kinds of a hand-over call, for arg (see Tasks). */
+    public static final int ARG_FUNCTION = Tasks.FUNCTION, ARG_BIFUNCTION = Tasks.BIFUNCTION,
+            ARG_CALLABLES = Tasks.CALLABLES, ARG_STAGE = Tasks.STAGE, ARG_EXECUTOR = Tasks.EXECUTOR,
+            ARG_FJ_TASK = Tasks.FJ_TASK;
+
     /** Before a call that hands code to an executor or a stage (see Tasks). */
     public static Object submission(Object receiver, boolean waits) {
         return Tasks.submission(receiver, waits);
