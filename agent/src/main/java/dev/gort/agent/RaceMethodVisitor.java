@@ -45,7 +45,9 @@ import org.objectweb.asm.commons.Method;
  *                           start of every exception handler (a throw skipped the returns)
  *   a call on a java.util collection (Map, List, Set, Deque, their JDK classes):
  *                           RT.collection(c, site) before: a write of c for mutators, else a read
- *                           (Go's -race checks map operations the same way, as one variable)
+ *                           (Go's -race checks map operations the same way, as one variable);
+ *                           a thread-safe one (ConcurrentHashMap through Map, Vector, ...)
+ *                           releases there and acquires in RT.collectionDone(c) after
  *
  * Placement: releases before the operation and acquires after it (FastTrack's essay says why).
  * Reads of fields are hooked after the GETFIELD so that a volatile read acquires what the write it
@@ -90,6 +92,7 @@ final class RaceMethodVisitor extends AdviceAdapter {
     private static final Method THREAD_START = Method.getMethod("void threadStart(Object)");
     private static final Method THREAD_JOIN = Method.getMethod("void threadJoin(Object)");
     private static final Method COLLECTION = Method.getMethod("void collection(Object,int)");
+    private static final Method COLLECTION_DONE = Method.getMethod("void collectionDone(Object)");
     private static final Method ENTER = Method.getMethod("Object enter()");
     private static final Method DEPTH = Method.getMethod("int depth(Object)");
     private static final Method CALL = Method.getMethod("void call(Object,int)");
@@ -451,6 +454,10 @@ final class RaceMethodVisitor extends AdviceAdapter {
         if (join) {
             loadLocal(recv);
             invokeStatic(RT, THREAD_JOIN);
+        }
+        if (coll) {
+            loadLocal(recv);
+            invokeStatic(RT, COLLECTION_DONE);
         }
         if (fjWait) {
             loadLocal(recv);

@@ -109,9 +109,11 @@ import java.util.concurrent.ConcurrentMap;
  *    tryComplete/onCompletion chain adds no edge beyond its compute();
  *  - acquiring a future follows its links whenever it is called, as the JDK's volatile state
  *    does: a call on a future whose task has just ended may see the end a moment before the
- *    future's own state says so (never before the task really ended).
+ *    future's own state says so (never before the task really ended); invokeAny acquires every
+ *    task it was given, so a task that ended without being the one chosen is ordered before the
+ *    caller too, which the JDK does not promise.
  *
-  * Tid reuse
+ * Tid reuse
  * ---------
  * Vector clocks are dense arrays indexed by tid, so their size is the number of tids, and a
  * release copies one. Go programs start goroutines by the million; one tid per goroutine ever

@@ -134,7 +134,8 @@ public final class RaceRuntime {
 
     /**
      * Before a call on a java.util collection c at site (a read or a write, by the site's kind).
-     * Thread-safe JDK collections (concurrent, synchronized wrappers, Vector) synchronise instead.
+     * Thread-safe JDK collections (concurrent, synchronized wrappers, Vector) synchronise instead:
+     * a release here, an acquire in collectionDone.
      */
     public static void collection(Object c, int site) {
         if (c == null) {
@@ -150,12 +151,20 @@ public final class RaceRuntime {
                     FastTrack.read(ts, x, site, c, CONTENTS);
                 }
             }
-            case SYNCHRONISED -> {
-                release(c);
-                acquire(c);
-            }
+            case SYNCHRONISED -> release(c); // and acquire after the call: collectionDone
             default -> {
             }
+        }
+    }
+
+    /**
+     * After a call on a java.util collection c: a thread-safe one (see collection) acquires, as
+     * any j.u.c call does after it returns. Acquiring before the call, with the release, would miss
+     * the release of a put that the call then observes: a false race on what the put published.
+     */
+    public static void collectionDone(Object c) {
+        if (c != null && COLLECTION_KIND.get(c.getClass()) == SYNCHRONISED) {
+            acquire(c);
         }
     }
 
