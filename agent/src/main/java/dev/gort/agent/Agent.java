@@ -19,7 +19,10 @@ import java.lang.instrument.Instrumentation;
  *    (Proc) only moves the *other* goroutines of a P to a new carrier. With this mode every loop
  *    back-edge and method entry of the application calls Go.checkPreempt(), so a goroutine that
  *    sysmon flagged yields at its next iteration. See PreemptMethodVisitor.
- *  - race: Go's -race. See RaceMethodVisitor and dev.gort.agent.race.
+ *  - race: Go's -race. See RaceMethodVisitor and dev.gort.agent.race. Work handed to the JDK's
+ *    executors, futures, fork/join pools and threads gets its happens-before edges at the
+ *    application's call sites (code wrapped at submission), never by instrumenting the JDK:
+ *    FastTrack's essay, "Tasks, futures and threads", gives the decision and its limits.
  *
  * Protocol (premain, before the application's main)
  * -------------------------------------------------

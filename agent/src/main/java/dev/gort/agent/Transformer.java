@@ -71,7 +71,7 @@ final class Transformer implements ClassFileTransformer {
     byte[] instrument(byte[] bytes, String className, ClassLoader loader) {
         ClassReader cr = new ClassReader(bytes);
         boolean race = options.race;
-        Set<String> callers = options.preempt && options.methodEntry ? callers(cr) : Set.of();
+        Set<String> callers = (options.preempt && options.methodEntry) || race ? callers(cr) : Set.of();
         ClassWriter cw = race ? new ClassWriter(ClassWriter.COMPUTE_MAXS) : new ClassWriter(cr, 0);
         int[] count = new int[1];
         ClassVisitor cv = new ClassVisitor(Opcodes.ASM9, cw) {
@@ -95,7 +95,8 @@ final class Transformer implements ClassFileTransformer {
                     mv = new PreemptMethodVisitor(mv, entry, count);
                 }
                 if (race) {
-                    mv = new RaceMethodVisitor(mv, access, name, desc, loader, className, source);
+                    mv = new RaceMethodVisitor(mv, access, name, desc, loader, className, source,
+                            callers.contains(name + desc));
                 }
                 return mv;
             }
@@ -112,6 +113,7 @@ final class Transformer implements ClassFileTransformer {
      * The methods (name + descriptor) that call something. Only they get an entry safe point: a
      * leaf method runs for a bounded time between its back-edges, which have their own, so its
      * entry check would only cost (Go's small leaf functions skip the prologue check likewise).
+     * In race mode only they keep the shadow stack's entry locals: a leaf never moves it.
      */
     private static Set<String> callers(ClassReader cr) {
         Set<String> out = new java.util.HashSet<>();

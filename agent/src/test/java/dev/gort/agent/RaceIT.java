@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * child JVM with -javaagent:gort-agent.jar=race. Racy programs must be caught in every run and
  * end with "Found N data race(s)" and exit status 66; race-free ones must never be reported and
  * exit 0. RUNS = 50 x gort.stress (the runs share one JVM, so CI pays one JVM start per program,
- * about 13 x 1-2 s).
+ * about 40 x 1-3 s). The report tests check whole reports, line numbers included (marker
+ * comments in Programs.java name the lines).
  */
 class RaceIT {
     private static final int RUNS = 50 * Integer.getInteger("gort.stress", 1);
@@ -32,7 +33,9 @@ class RaceIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"racy-counter", "racy-captured", "racy-array-element", "racy-publication",
-            "racy-read-shared-then-write", "racy-map", "racy-write-after-send"})
+            "racy-read-shared-then-write", "racy-map", "racy-write-after-send", "racy-executor-tasks",
+            "racy-executor-after-submit", "racy-completable-after-supply", "racy-virtual-thread", "racy-hashmap-cache",
+            "racy-lazy-init", "racy-two-mutexes"})
     @Timeout(120)
     void racyProgramIsCaughtInEveryRun(String program) throws Exception {
         ChildJvm.Result r = run(program);
@@ -49,7 +52,10 @@ class RaceIT {
     @ParameterizedTest
     @ValueSource(strings = {"free-mutex", "free-synchronized", "free-waitgroup-join", "free-thread-join",
             "free-chan-handoff", "free-chan-semaphore", "free-volatile-publication", "free-array-distinct",
-            "free-concurrent-map", "free-gort-chan-handoff", "free-gort-chan-semaphore", "free-gort-chan-close"})
+            "free-concurrent-map", "free-gort-chan-handoff", "free-gort-chan-semaphore", "free-gort-chan-close",
+            "free-executor-submit-get", "free-executor-invoke-all", "free-executor-close", "free-scheduled-executor",
+            "free-completion-service", "free-completable-chain", "free-virtual-threads", "free-virtual-executor",
+            "free-fork-join"})
     @Timeout(120)
     void raceFreeProgramIsNeverReported(String program) throws Exception {
         ChildJvm.Result r = run(program);
@@ -67,11 +73,11 @@ class RaceIT {
         Pattern report = Pattern.compile(
                 "==================\n"
                         + "WARNING: DATA RACE\n"
-                        + "(Write|Read) at (0x[0-9a-f]{16}) by goroutine (\\d+):\n"
+                        + "(Write|Read) at (field gortfixture\\.race\\.Programs\\$Data\\.x of gortfixture\\.race\\.Programs\\$Data@[0-9a-f]+) by goroutine (\\d+):\n"
                         + "(" + frame + ")+"
                         + "\n"
                         + "Previous (write|read) at \\2 by goroutine (\\d+):\n"
-                        + frame
+                        + "(" + frame + ")+"
                         + "\n"
                         + "Goroutine \\3 \\((running|finished)\\) created at:\n"
                         + "(" + frame + ")+"
@@ -79,6 +85,95 @@ class RaceIT {
                         + "==================\n"
                         + "Found 1 data race\\(s\\)\n");
         assertTrue(report.matcher(r.stderr()).find(), r.toString());
+        assertEquals(66, r.exit(), r.toString());
+    }
+
+    /** The line of Programs.java that ends with the marker comment "// @tag". */
+    private static int line(String tag) throws java.io.IOException {
+        List<String> src = java.nio.file.Files.readAllLines(java.nio.file.Path.of(
+                "src/test/java/gortfixture/race/Programs.java"));
+        for (int i = 0; i < src.size(); i++) {
+            if (src.get(i).endsWith("// @" + tag)) {
+                return i + 1;
+            }
+        }
+        throw new AssertionError("no marker @" + tag + " in Programs.java");
+    }
+
+    private static String frame(String method, String tag) throws java.io.IOException {
+        return "  gortfixture.race.Programs." + method + "()\n      Programs.java:" + line(tag) + "\n";
+    }
+
+    /**
+     * The whole report, exactly, for a race between an executor's task and its submitter: the
+     * variable's name, both threads' names, the previous access's full stack (two frames, the
+     * task's lambda calling readX), and no frame of gort, the agent or the JDK's executor.
+     */
+    @Test
+    @Timeout(120)
+    void reportNamesTheFieldAndShowsThePreviousStack() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(90, List.of(ChildJvm.javaagent("race,include=gortfixture.*")), MAIN,
+                "report-executor", "1");
+        String data = Pattern.quote("gortfixture.race.Programs$Data");
+        Pattern report = Pattern.compile(
+                "==================\n"
+                        + "WARNING: DATA RACE\n"
+                        + "Write at field " + data + "\\.x of " + data + "@([0-9a-f]+) by goroutine 1:\n"
+                        + Pattern.quote(frame("reportExecutor", "submitter-writes")
+                        + frame("lambda$main$0", "main-run"))
+                        + "\n"
+                        + "Previous read at field " + data + "\\.x of " + data + "@\\1 by thread pool-\\d+-thread-1:\n"
+                        + Pattern.quote(frame("readX", "readX")) + "  gortfixture\\.race\\.Programs\\.lambda\\$reportExecutor\\$\\d+\\(\\)\n"
+                        + "      Programs\\.java:" + line("task-calls-readX") + "\n"
+                        + "\n"
+                        + "Goroutine 1 \\(running\\) created at:\n"
+                        + Pattern.quote(frame("main", "main-go-run"))
+                        + "==================\n"
+                        + "Found 1 data race\\(s\\)\n");
+        assertTrue(report.matcher(r.err()).find(), "expected\n" + report + "\n" + r);
+        assertEquals(66, r.exit(), r.toString());
+    }
+
+    /**
+     * An array element's report, between a virtual thread (named by its id, as it has no name;
+     * with its "created at" stack) and the goroutine that started it.
+     */
+    @Test
+    @Timeout(120)
+    void reportNamesTheArrayElementAndTheVirtualThread() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(90, List.of(ChildJvm.javaagent("race,include=gortfixture.*")), MAIN,
+                "report-array", "1");
+        Pattern report = Pattern.compile(
+                "==================\n"
+                        + "WARNING: DATA RACE\n"
+                        + "Write at element \\[5\\] of long\\[\\]@([0-9a-f]+) by goroutine 1:\n"
+                        + Pattern.quote(frame("reportArray", "starter-writes") + frame("lambda$main$0", "main-run"))
+                        + "\n"
+                        + "Previous write at element \\[5\\] of long\\[\\]@\\1 by virtual thread #(\\d+):\n"
+                        + Pattern.quote(frame("store", "store")) + "  gortfixture\\.race\\.Programs\\.lambda\\$reportArray\\$\\d+\\(\\)\n"
+                        + "      Programs\\.java:" + line("vthread-calls-store") + "\n"
+                        + "\n"
+                        + "Goroutine 1 \\(running\\) created at:\n"
+                        + Pattern.quote(frame("main", "main-go-run"))
+                        + "\n"
+                        + "Virtual thread #\\2 \\(finished\\) created at:\n"
+                        + Pattern.quote(frame("reportArray", "start-vthread") + frame("lambda$main$0", "main-run"))
+                        + "==================\n"
+                        + "Found 1 data race\\(s\\)\n");
+        assertTrue(report.matcher(r.err()).find(), "expected\n" + report + "\n" + r);
+        assertEquals(66, r.exit(), r.toString());
+    }
+
+    /** A write at a catch block's start, after a throw from three calls down: its stack is the lambda's frame alone. */
+    @Test
+    @Timeout(120)
+    void previousStackAfterACaughtThrowHasNoStaleFrames() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(90, List.of(ChildJvm.javaagent("race,include=gortfixture.*")), MAIN,
+                "report-handler", "1");
+        Pattern previous = Pattern.compile("Previous write at field [^\n]+ by virtual thread #\\d+:\n"
+                + "  gortfixture\\.race\\.Programs\\.lambda\\$reportHandler\\$\\d+\\(\\)\n"
+                + "      Programs\\.java:" + line("handler-writes") + "\n\n");
+        assertTrue(previous.matcher(r.err()).find(), "expected\n" + previous + "\n" + r);
         assertEquals(66, r.exit(), r.toString());
     }
 }

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The race rewrite on the bytecode shapes that break naive instrumentation: two-slot values,
  * uninitialised 'this' in constructors, every array kind, parked values followed by branches and
- * frames, synchronized methods that throw, calls with arguments and results. The rewritten class
+ * frames, synchronized methods that throw, calls with arguments and results, hand-overs to
+ * executors, stages, virtual threads and fork/join, exceptions thrown through several frames. The rewritten class
  * is loaded in a fresh loader (so the JVM verifies it) and must compute what the original does,
  * single-threaded, without a report.
  */
@@ -107,10 +108,68 @@ class RaceTransformTest {
                 throw new IllegalStateException(e);
             }
             acc += box[0];
+            acc += handOvers();
             synchronized (this) {
                 o = "done";
             }
             return (int) acc;
+        }
+
+        /** Executors, stages, virtual threads, fork/join: the hand-over rewrites, on every shape of call. */
+        int handOvers() {
+            int acc = 0;
+            try (java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(1)) {
+                acc += ex.submit(() -> 1).get();
+                java.util.List<java.util.concurrent.Callable<Integer>> tasks = java.util.List.of(() -> 2, () -> 3);
+                acc += ex.invokeAll(tasks).get(1).get();
+                java.util.concurrent.CompletableFuture<Integer> f =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> 4, ex);
+                acc += f.thenCombine(f.thenApply(v -> v + 1), Integer::sum).thenCompose(
+                        v -> java.util.concurrent.CompletableFuture.completedFuture(v * 2)).join();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+            long[] box = {0};
+            try {
+                Thread.ofVirtual().start(() -> box[0] = 5).join();
+                Thread.startVirtualThread(() -> box[0] += 1).join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            acc += (int) box[0];
+            acc += java.util.concurrent.ForkJoinPool.commonPool().invoke(new Halve(64));
+            try {
+                deep(3);
+            } catch (IllegalArgumentException e) { // thrown three calls down (RaceIT checks the stack after it)
+                acc += e.getMessage().length();
+            }
+            return acc;
+        }
+
+        /** A RecursiveTask: its compute() gets the fork/join hooks. */
+        public static final class Halve extends java.util.concurrent.RecursiveTask<Integer> {
+            final int n;
+
+            Halve(int n) {
+                this.n = n;
+            }
+
+            @Override
+            protected Integer compute() {
+                if (n <= 1) {
+                    return n;
+                }
+                Halve a = new Halve(n / 2), b = new Halve(n - n / 2);
+                a.fork();
+                return b.compute() + a.join();
+            }
+        }
+
+        private static int deep(int n) {
+            if (n == 0) {
+                throw new IllegalArgumentException("bottom");
+            }
+            return deep(n - 1) + 1;
         }
 
         synchronized int locked(int x) {
@@ -166,10 +225,17 @@ class RaceTransformTest {
         IntSupplier instrumented = (IntSupplier) Class.forName(outer, true, l).getConstructor().newInstance();
         assertEquals(expected, instrumented.getAsInt());
         assertEquals(racesBefore, Reports.detected(), "single-threaded code has no race");
+        assertEquals(0, dev.gort.agent.race.RaceRuntime.depth(dev.gort.agent.race.RaceRuntime.enter()),
+                "every instrumented call returned to its caller's depth");
         Map<String, Integer> hooks = hooks(defs.get(outer));
         for (String h : new String[] {"read", "write", "readStatic", "writeStatic", "readArray", "writeArray",
-                "acquire", "release", "newCondition", "threadStart", "threadJoin"}) {
+                "acquire", "release", "newCondition", "threadStart", "threadJoin", "enter", "depth", "call", "ret",
+                "submission", "arg", "submitted", "closed", "builderStart", "startVirtualThread"}) {
             assertTrue(hooks.getOrDefault(h, 0) > 0, "no " + h + " hook in " + hooks);
+        }
+        Map<String, Integer> halve = hooks(defs.get(Shapes.Halve.class.getName()));
+        for (String h : new String[] {"computeBegin", "computeEnd", "fork", "joined"}) {
+            assertTrue(halve.getOrDefault(h, 0) > 0, "no " + h + " hook in " + halve);
         }
     }
 

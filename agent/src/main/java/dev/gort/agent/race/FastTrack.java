@@ -60,9 +60,58 @@ import java.util.concurrent.ConcurrentMap;
  *  WaitGroup.Done before Wait returns; ...).
  *  JDK, at call sites in instrumented code (RaceMethodVisitor): synchronized blocks and methods;
  *  Object.wait; volatile fields (a read acquires, a write release-merges, as Go's sync/atomic);
- *  every call on a java.util.concurrent object (atomics, locks, latches, queues, concurrent maps):
- *  release-merge on the object before the call, acquire after it; Condition.await also on the
- *  Condition's lock; Thread.start and Thread.join.
+ *  every call on a java.util.concurrent object (atomics, locks, latches, queues, concurrent maps,
+ *  futures): release-merge on the object before the call, acquire after it; Condition.await also
+ *  on the Condition's lock; Thread.start and Thread.join, for every kind of thread; and the
+ *  hand-overs of work to executors, futures and fork/join pools below.
+ *
+ * Tasks, futures and threads (Tasks)
+ * ----------------------------------
+ * Ordinary Java hands work to threads the detector does not start: ExecutorService.submit ->
+ * Future.get, CompletableFuture.supplyAsync -> join, a stage -> its dependents, a ForkJoinTask's
+ * fork -> join, Thread.ofVirtual().start -> join. The edges a user relies on are those the JDK
+ * documents ("actions prior to submission happen-before the task's actions, which happen-before
+ * the result is retrieved via get()"), so the detector adds exactly those:
+ *   submission -> task start        the submitter releases to a Task wrapped around the code,
+ *                                    which the Task acquires when it starts to run;
+ *   task end -> get/join/isDone     the Task releases to itself when the code returns or throws;
+ *                                    the returned Future/stage is linked to it (acquiring a future
+ *                                    acquires what it links to);
+ *   stage completion -> dependent   a dependent's Task (thenApply, whenComplete, thenCombine,
+ *                                    ...) acquires the stages it depends on; complete(v) on a
+ *                                    stage is a j.u.c call, a release; thenCompose links the
+ *                                    stage to the one its function returned;
+ *   task end -> close/awaitTermination/invokeAll/invokeAny   through the executor's termination
+ *                                    address, acquired only by those calls (a later submit does
+ *                                    not make earlier tasks happen before the submitter);
+ *   fork -> compute() -> join       fork/execute/submit/invoke(task) release the ForkJoinTask;
+ *                                    an instrumented compute() acquires it at entry and releases
+ *                                    it at exit; join/invoke/get/invokeAll acquire it;
+ *   Thread.Builder.start(r), Thread.startVirtualThread(r)   are rewritten as unstarted(r), the
+ *                                    fork edge, start(): the thread gets its creation stack and
+ *                                    join's edge, as new Thread(r).start() always had.
+ * Decision: wrap the code at the call site in the application (the agent's only vantage point:
+ * it never instruments the JDK), rather than retransforming FutureTask, CompletableFuture,
+ * ThreadPoolExecutor and ForkJoinPool. Retransforming java.base would need the hooks on the
+ * boot class path, would fire for the JDK's and gort's own internal tasks, and would depend on
+ * private JDK internals (CompletableFuture.postComplete, FutureTask.set) that change between
+ * releases; the call-site wrap depends only on the public signatures. Its limits:
+ *  - only calls in instrumented code whose static receiver type is a JDK executor or stage type
+ *    (Executor, ExecutorService, ScheduledExecutorService, ThreadPoolExecutor, ForkJoinPool,
+ *    CompletableFuture, CompletionStage, CompletionService, ...) are seen: work submitted through
+ *    a library's own executor class, or by uninstrumented code, has no edges (use a j.u.c object
+ *    or a channel in between, or include the library);
+ *  - the executor receives the Task, not the application's object: remove(r), the list
+ *    shutdownNow() returns, and beforeExecute/afterExecute of a custom ThreadPoolExecutor see
+ *    the wrapper (whose toString is the original's);
+ *  - a ForkJoinTask's body must be a compute() the agent instruments (RecursiveTask,
+ *    RecursiveAction, CountedCompleter subclasses of the application); CountedCompleter's
+ *    tryComplete/onCompletion chain adds no edge beyond its compute();
+ *  - acquiring a future follows its links whenever it is called, as the JDK's volatile state
+ *    does: a call on a future whose task has just ended may see the end a moment before the
+ *    future's own state says so (never before the task really ended); invokeAny acquires every
+ *    task it was given, so a task that ended without being the one chosen is ordered before the
+ *    caller too, which the JDK does not promise.
  *
  * Tid reuse
  * ---------
@@ -90,19 +139,29 @@ import java.util.concurrent.ConcurrentMap;
  *    most Go-style code.
  *  - Shadow memory off-heap by address: the JVM moves objects; identity-keyed weak maps follow them.
  *  - Capturing a stack trace at every access, so the "Previous" section has a full stack: orders of
- *    magnitude slower. TSan keeps a per-thread trace ring to rebuild it; gort keeps the site.
+ *    magnitude slower. TSan keeps a per-thread trace ring and replays it; gort keeps a shadow
+ *    call stack instead (Go's racefuncenter/exit): every instrumented call pushes its site, and
+ *    an access that updates a shadow stores an immutable chain of those sites (StackNode),
+ *    shared with the thread's previous accesses from the same frames. A global interned trie of
+ *    stacks was rejected: recursion makes its size exponential in the depth, and it never dies.
  *
  * Differences from Go
  * -------------------
- *  - "Previous write at ..." shows one frame, the previous access's source line (its site), not
- *    the full stack Go rebuilds from TSan's history. The current access has its full stack.
- *  - Addresses are not memory addresses: 0x<identity hash of the object><field hash or index>.
+ *  - "Previous write at ..." shows the previous access's site and the instrumented frames that
+ *    called it (the shadow stack); JDK frames between them (a Stream's, a forEach's) are not
+ *    recorded, while the current access's stack, walked at the report, has them. Frames of gort,
+ *    the launcher, the agent and the JDK's thread/executor plumbing are left out of both.
+ *  - Go prints an address ("Read at 0x00c0000a6010"); a Java variable has a name, so the report
+ *    prints it: "field com.acme.Counter.n of com.acme.Counter@1b6d3586", "static field ...",
+ *    "element [5] of int[]@4554617c", "contents of java.util.HashMap@... (put)" (Reports.location).
  *  - Granularity is a Java variable (field, array element), not 8 bytes of memory.
- *  - Platform threads appear as "thread NAME" next to Go's "goroutine N".
- *  - Only instrumented code is checked (the JDK is not, as Go does not check C code), and only the
- *    JDK edges listed above are known: tasks handed to JDK executors or CompletableFuture run on
- *    JDK-started threads with no edge from the submitter, so code synchronising only through
- *    them may get false reports. Use goroutines (or add the edge with a j.u.c object).
+ *  - Other threads appear as "thread NAME", "virtual thread NAME", or by id ("virtual thread #31")
+ *    when unnamed, next to Go's "goroutine N".
+ *  - Only instrumented code is checked (the JDK is not, as Go does not check C code): a race
+ *    inside a JDK class that is not thread-safe (two threads appending to one StringBuilder,
+ *    a SimpleDateFormat) is not seen, except for java.util collections, whose calls are checked
+ *    as one variable. Only the JDK edges listed above are known (see "Tasks, futures and
+ *    threads" for what a hand-over must look like to be seen).
  *  - Tids are reused (see Tid reuse), which can hide a race with an ended goroutine; and a report
  *    names the previous access's goroutine only if its tid has had fewer than 16 later tenants
  *    (otherwise it says "an ended goroutine").
@@ -301,12 +360,15 @@ public final class FastTrack implements Race.Detector {
 
     // ---------------------------------------------------------------- accesses
 
-    /** FastTrack's read rule. addr identifies x in reports. */
-    static void read(ThreadState ts, VarState x, int site, Object obj, long slot) {
-        long e = ts.epoch;
-        if (x.r == e) {
-            return; // [READ SAME EPOCH]
+    /** FastTrack's read rule. obj and slot name x in reports (see Reports.location). */
+    static void read(ThreadState ts, VarState x, int site, Object obj, Object slot) {
+        if (x.r != ts.epoch) { // else [READ SAME EPOCH]; the slow path apart, so this one inlines
+            readSlow(ts, x, site, obj, slot);
         }
+    }
+
+    private static void readSlow(ThreadState ts, VarState x, int site, Object obj, Object slot) {
+        long e = ts.epoch;
         synchronized (x) {
             long r = x.r;
             if (r == e) {
@@ -317,64 +379,80 @@ public final class FastTrack implements Race.Detector {
             }
             long w = x.w;
             if (w != Epoch.NONE && !ts.knows(w)) {
-                Reports.race(ts, Sites.READ, site, obj, slot, w, Sites.WRITE, x.wSite);
+                Reports.race(ts, Sites.READ, site, obj, slot, w, Sites.WRITE, x.wSite, x.wStack);
             }
+            StackNode stack = ts.stack();
             if (r == Epoch.SHARED) {
                 x.rvc.set(ts.tid, Epoch.clock(e)); // [READ SHARED]
-                setReadSite(x, ts.tid, site);
+                setReadSite(x, ts.tid, site, stack);
             } else if (r == Epoch.NONE || ts.knows(r)) {
                 x.r = e; // [READ EXCLUSIVE]
                 x.rSite = site;
+                x.rStack = stack;
             } else {
                 VectorClock rvc = new VectorClock(); // [READ SHARE]
                 rvc.set(Epoch.tid(r), Epoch.clock(r));
                 rvc.set(ts.tid, Epoch.clock(e));
                 x.rvc = rvc;
-                x.rSites = new int[Math.max(Epoch.tid(r), ts.tid) + 1];
+                int n = Math.max(Epoch.tid(r), ts.tid) + 1;
+                x.rSites = new int[n];
+                x.rStacks = new StackNode[n];
                 x.rSites[Epoch.tid(r)] = x.rSite;
+                x.rStacks[Epoch.tid(r)] = x.rStack;
                 x.rSites[ts.tid] = site;
+                x.rStacks[ts.tid] = stack;
+                x.rStack = null;
                 x.r = Epoch.SHARED;
             }
         }
     }
 
-    private static void setReadSite(VarState x, int tid, int site) {
+    private static void setReadSite(VarState x, int tid, int site, StackNode stack) {
         if (tid >= x.rSites.length) {
-            x.rSites = Arrays.copyOf(x.rSites, Math.max(tid + 1, x.rSites.length * 2));
+            int n = Math.max(tid + 1, x.rSites.length * 2);
+            x.rSites = Arrays.copyOf(x.rSites, n);
+            x.rStacks = Arrays.copyOf(x.rStacks, n);
         }
         x.rSites[tid] = site;
+        x.rStacks[tid] = stack;
     }
 
     /** FastTrack's write rule. */
-    static void write(ThreadState ts, VarState x, int site, Object obj, long slot) {
-        long e = ts.epoch;
-        if (x.w == e) {
-            return; // [WRITE SAME EPOCH]
+    static void write(ThreadState ts, VarState x, int site, Object obj, Object slot) {
+        if (x.w != ts.epoch) { // else [WRITE SAME EPOCH]
+            writeSlow(ts, x, site, obj, slot);
         }
+    }
+
+    private static void writeSlow(ThreadState ts, VarState x, int site, Object obj, Object slot) {
+        long e = ts.epoch;
         synchronized (x) {
             long w = x.w;
             if (w == e) {
                 return;
             }
             if (w != Epoch.NONE && !ts.knows(w)) {
-                Reports.race(ts, Sites.WRITE, site, obj, slot, w, Sites.WRITE, x.wSite);
+                Reports.race(ts, Sites.WRITE, site, obj, slot, w, Sites.WRITE, x.wSite, x.wStack);
             }
             long r = x.r;
             if (r == Epoch.SHARED) {
                 VectorClock rvc = x.rvc; // [WRITE SHARED]
                 for (int u = 0; u < rvc.size(); u++) {
                     if (rvc.get(u) > 0 && !ts.knows(Epoch.of(u, rvc.get(u)))) {
-                        Reports.race(ts, Sites.WRITE, site, obj, slot, Epoch.of(u, rvc.get(u)), Sites.READ, x.rSites[u]);
+                        Reports.race(ts, Sites.WRITE, site, obj, slot, Epoch.of(u, rvc.get(u)), Sites.READ,
+                                x.rSites[u], x.rStacks[u]);
                     }
                 }
                 x.rvc = null;
                 x.rSites = null;
+                x.rStacks = null;
                 x.r = Epoch.NONE;
             } else if (r != Epoch.NONE && !ts.knows(r)) {
-                Reports.race(ts, Sites.WRITE, site, obj, slot, r, Sites.READ, x.rSite); // [WRITE EXCLUSIVE]
+                Reports.race(ts, Sites.WRITE, site, obj, slot, r, Sites.READ, x.rSite, x.rStack); // [WRITE EXCLUSIVE]
             }
             x.w = e;
             x.wSite = site;
+            x.wStack = ts.stack();
         }
     }
 }

@@ -34,7 +34,7 @@ public final class RaceRuntime {
         if (f.isVolatile) {
             FastTrack.acquire(ts, x);
         } else {
-            FastTrack.read(ts, x, site, o, f.key.hashCode());
+            FastTrack.read(ts, x, site, o, f);
         }
     }
 
@@ -52,7 +52,7 @@ public final class RaceRuntime {
         if (f.isVolatile) {
             FastTrack.release(ts, x, true);
         } else {
-            FastTrack.write(ts, x, site, o, f.key.hashCode());
+            FastTrack.write(ts, x, site, o, f);
         }
     }
 
@@ -67,7 +67,7 @@ public final class RaceRuntime {
         if (f.isVolatile) {
             FastTrack.acquire(ts, x);
         } else {
-            FastTrack.read(ts, x, site, x, f.key.hashCode());
+            FastTrack.read(ts, x, site, null, f);
         }
     }
 
@@ -82,7 +82,7 @@ public final class RaceRuntime {
         if (f.isVolatile) {
             FastTrack.release(ts, x, true);
         } else {
-            FastTrack.write(ts, x, site, x, f.key.hashCode());
+            FastTrack.write(ts, x, site, null, f);
         }
     }
 
@@ -130,11 +130,12 @@ public final class RaceRuntime {
     private static final int CHECKED = 0, SYNCHRONISED = 1, IGNORED = 2;
 
     /** The whole contents of a JDK collection, as one variable. */
-    private static final Sites.FieldInfo CONTENTS = new Sites.FieldInfo("<contents>", false, false);
+    private static final Sites.FieldInfo CONTENTS = new Sites.FieldInfo("<contents>", null, false, false, false);
 
     /**
      * Before a call on a java.util collection c at site (a read or a write, by the site's kind).
-     * Thread-safe JDK collections (concurrent, synchronized wrappers, Vector) synchronise instead.
+     * Thread-safe JDK collections (concurrent, synchronized wrappers, Vector) synchronise instead:
+     * a release here, an acquire in collectionDone.
      */
     public static void collection(Object c, int site) {
         if (c == null) {
@@ -145,17 +146,25 @@ public final class RaceRuntime {
                 ThreadState ts = FastTrack.ts();
                 VarState x = Shadows.field(ts, c, CONTENTS);
                 if (Sites.get(site).kind == Sites.WRITE) {
-                    FastTrack.write(ts, x, site, c, 0);
+                    FastTrack.write(ts, x, site, c, CONTENTS);
                 } else {
-                    FastTrack.read(ts, x, site, c, 0);
+                    FastTrack.read(ts, x, site, c, CONTENTS);
                 }
             }
-            case SYNCHRONISED -> {
-                release(c);
-                acquire(c);
-            }
+            case SYNCHRONISED -> release(c); // and acquire after the call: collectionDone
             default -> {
             }
+        }
+    }
+
+    /**
+     * After a call on a java.util collection c: a thread-safe one (see collection) acquires, as
+     * any j.u.c call does after it returns. Acquiring before the call, with the release, would miss
+     * the release of a put that the call then observes: a false race on what the put published.
+     */
+    public static void collectionDone(Object c) {
+        if (c != null && COLLECTION_KIND.get(c.getClass()) == SYNCHRONISED) {
+            acquire(c);
         }
     }
 
@@ -167,6 +176,7 @@ public final class RaceRuntime {
             return;
         }
         FastTrack.INSTANCE.acquire(o);
+        Tasks.acquireLinks(o);
         if (!conditionLocks.isEmpty()) {
             Object lock = conditionLocks.get(o);
             if (lock != null) {
@@ -194,6 +204,105 @@ public final class RaceRuntime {
         if (cond != null && lock != null) {
             conditionLocks.put(cond, lock);
         }
+    }
+
+    // ---------------------------------------------------------------- shadow call stack
+
+    /** At an instrumented method's entry: the thread's state, kept in a local for the calls below. */
+    public static Object enter() {
+        return FastTrack.ts();
+    }
+
+    /** At an instrumented method's entry: the shadow stack's depth, which every call returns to. */
+    public static int depth(Object ts) {
+        return ((ThreadState) ts).depth;
+    }
+
+    /** Before an instrumented call at site (Go's racefuncenter, from the caller's side). */
+    public static void call(Object ts, int site) {
+        ((ThreadState) ts).push(site);
+    }
+
+    /** After a call returned, and at an exception handler's start: back to the method's depth. */
+    public static void ret(Object ts, int depth) {
+        ((ThreadState) ts).depth = depth;
+    }
+
+    // ---------------------------------------------------------------- tasks, futures, threads
+
+    /** Argument kinds of a hand-over call, for arg (see Tasks). */
+    public static final int ARG_FUNCTION = Tasks.FUNCTION, ARG_BIFUNCTION = Tasks.BIFUNCTION,
+            ARG_CALLABLES = Tasks.CALLABLES, ARG_STAGE = Tasks.STAGE, ARG_EXECUTOR = Tasks.EXECUTOR,
+            ARG_FJ_TASK = Tasks.FJ_TASK;
+
+    /** Before a call that hands code to an executor or a stage (see Tasks). */
+    public static Object submission(Object receiver, boolean waits) {
+        return Tasks.submission(receiver, waits);
+    }
+
+    /** One argument of that call, of kind Tasks.FUNCTION..FJ_TASK: what to pass instead. */
+    public static Object arg(Object submission, Object value, int kind) {
+        return Tasks.arg((Tasks.Submission) submission, value, kind);
+    }
+
+    /** After that call returned result (null if void or primitive). */
+    public static void submitted(Object result, Object submission) {
+        Tasks.done(result, (Tasks.Submission) submission);
+    }
+
+    /** After executor.close(). */
+    public static void closed(Object executor) {
+        if (executor != null) {
+            Tasks.terminated(executor);
+        }
+    }
+
+    /** After awaitTermination/awaitQuiescence on executor returned ok. */
+    public static boolean awaited(boolean ok, Object executor) {
+        if (ok && executor != null) {
+            Tasks.terminated(executor);
+        }
+        return ok;
+    }
+
+    /** At entry of an instrumented compute() method (ForkJoinTask's body). */
+    public static void computeBegin(Object self) {
+        Tasks.computeBegin(self);
+    }
+
+    /** At exit of an instrumented compute() method. */
+    public static void computeEnd(Object self) {
+        Tasks.computeEnd(self);
+    }
+
+    /** Before fork() on o: releases o if it is a ForkJoinTask (its compute() acquires it). */
+    public static void fork(Object o) {
+        if (o instanceof java.util.concurrent.ForkJoinTask<?>) {
+            FastTrack.INSTANCE.releaseMerge(o);
+        }
+    }
+
+    /** After join()/invoke()/get() on o: acquires o if it is a ForkJoinTask. */
+    public static void joined(Object o) {
+        if (o instanceof java.util.concurrent.ForkJoinTask<?>) {
+            acquire(o);
+        }
+    }
+
+    /**
+     * Replaces builder.start(task) (Thread.Builder: ofVirtual(), ofPlatform()): the same
+     * unstarted(task) then start(), with the fork edge in between, as for Thread.start.
+     */
+    public static Thread builderStart(Object builder, Runnable task) {
+        Thread t = ((Thread.Builder) builder).unstarted(task);
+        threadStart(t);
+        t.start();
+        return t;
+    }
+
+    /** Replaces Thread.startVirtualThread(task). */
+    public static Thread startVirtualThread(Runnable task) {
+        return builderStart(Thread.ofVirtual(), task);
     }
 
     /** Before a call to start() on o: a fork if o is an unstarted Thread. */

@@ -12,13 +12,15 @@ import java.util.stream.Collectors;
  * <pre>
  * ==================
  * WARNING: DATA RACE
- * Write at 0x... by goroutine 7:
+ * Write at field pkg.Class.count of pkg.Class@1b6d3586 by goroutine 7:
  *   pkg.Class.method()
  *       File.java:12
+ *   ...
  *
- * Previous read at 0x... by goroutine 6:
+ * Previous read at field pkg.Class.count of pkg.Class@1b6d3586 by goroutine 6:
  *   pkg.Class.method()
  *       File.java:20
+ *   ...
  *
  * Goroutine 7 (running) created at:
  *   ...
@@ -27,7 +29,11 @@ import java.util.stream.Collectors;
  *   ...
  * ==================
  * </pre>
- * Each unordered pair of access sites is reported once. At exit, "Found N data race(s)" and exit
+ * Go's "at 0x..." names a memory address; here it names the variable (see location). The current
+ * access's stack is walked at the report; the previous one is the site plus the shadow call stack
+ * the detector kept with the access (instrumented frames only: JDK frames between them, as a
+ * Stream's, are not recorded). Gort's, the launcher's and the JDK's thread and executor frames are
+ * left out of both. Each unordered pair of access sites is reported once. At exit, "Found N data race(s)" and exit
  * status 66, as Go.
  */
 public final class Reports {
@@ -64,26 +70,31 @@ public final class Reports {
         }, "gort-race-exit"));
     }
 
-    static void race(ThreadState cur, int kind, int site, Object obj, long slot, long prevEpoch, int prevKind, int prevSite) {
+    static void race(ThreadState cur, int kind, int site, Object obj, Object slot, long prevEpoch, int prevKind,
+                     int prevSite, StackNode prevStack) {
         detected.incrementAndGet();
         long a = Math.min(site, prevSite), b = Math.max(site, prevSite);
         if (!reportedPairs.add((a << 32) | b)) {
             return;
         }
         reported.incrementAndGet();
-        String addr = String.format("0x%08x%08x", obj == null ? 0 : System.identityHashCode(obj), slot & 0xffffffffL);
+        String at = location(obj, slot, site);
         ThreadState.Info prev = FastTrack.info(Epoch.tid(prevEpoch), Epoch.clock(prevEpoch));
         StringBuilder sb = new StringBuilder();
         sb.append("==================\nWARNING: DATA RACE\n");
-        sb.append(kind == Sites.WRITE ? "Write" : "Read").append(" at ").append(addr).append(" by ")
+        sb.append(kind == Sites.WRITE ? "Write" : "Read").append(" at ").append(at).append(" by ")
                 .append(cur.info.name()).append(":\n");
         for (StackTraceElement f : callerStack()) {
             frame(sb, f);
         }
         sb.append('\n');
-        sb.append("Previous ").append(prevKind == Sites.WRITE ? "write" : "read").append(" at ").append(addr)
+        sb.append("Previous ").append(prevKind == Sites.WRITE ? "write" : "read").append(" at ").append(at)
                 .append(" by ").append(prev != null ? prev.name() : "an ended goroutine").append(":\n");
-        sb.append(Sites.get(prevSite).frame()).append("\n");
+        sb.append(Sites.get(prevSite).frame());
+        int n = 1;
+        for (StackNode f = prevStack; f != null && n < MAX_FRAMES; f = f.caller, n++) {
+            sb.append(Sites.get(f.site).frame());
+        }
         created(sb, cur.info);
         if (prev != null && prev != cur.info) {
             created(sb, prev);
@@ -94,6 +105,36 @@ public final class Reports {
             err.println(sb);
             err.flush();
         }
+    }
+
+    /** Frames printed per stack, innermost first (Go's race reports are not bounded; these are, as dumps are). */
+    private static final int MAX_FRAMES = 32;
+
+    /**
+     * The variable, as a report names it (Go prints a heap address; a Java variable has a name):
+     * <pre>
+     * field com.acme.Counter.count of com.acme.Counter@1b6d3586     an object's field
+     * static field com.acme.Config.cache                            a static field
+     * element [5] of int[]@4554617c                                 an array element
+     * contents of java.util.HashMap@74a14482 (put)                  a JDK collection, as one variable
+     * </pre>
+     * "@hex" is the object's identity hash, as Object.toString prints it: equal for the same object.
+     */
+    static String location(Object obj, Object slot, int site) {
+        if (slot instanceof Sites.FieldInfo f) {
+            if (f.name == null) { // the contents of a JDK collection: the site names the method
+                return "contents of " + ref(obj) + " (" + Sites.get(site).fieldName + ")";
+            }
+            return f.isStatic ? "static field " + f.name : "field " + f.name + " of " + ref(obj);
+        }
+        if (obj != null && obj.getClass().isArray() && slot instanceof Integer i) {
+            return "element [" + i + "] of " + ref(obj);
+        }
+        return "variable " + slot + " of " + ref(obj);
+    }
+
+    private static String ref(Object o) {
+        return o == null ? "null" : o.getClass().getTypeName() + "@" + Integer.toHexString(System.identityHashCode(o));
     }
 
     private static void created(StringBuilder sb, ThreadState.Info info) {
@@ -113,19 +154,36 @@ public final class Reports {
                 .append(f.getLineNumber()).append('\n');
     }
 
-    /** The calling application stack, innermost first, without the detector, gort's runtime or the JDK's thread plumbing. */
+    /**
+     * The calling application stack, innermost first, without the detector, gort itself (runtime,
+     * channels, the launcher) or the JDK's thread, executor and reflection plumbing: what the
+     * application wrote, as Go's report hides runtime.goexit and the race runtime.
+     */
     static StackTraceElement[] callerStack() {
         List<StackTraceElement> frames = StackWalker.getInstance().walk(s -> s
                 .filter(f -> !hidden(f.getClassName()))
-                .limit(32)
+                .limit(MAX_FRAMES)
                 .map(StackWalker.StackFrame::toStackTraceElement)
                 .collect(Collectors.toList()));
         return frames.toArray(new StackTraceElement[0]);
     }
 
-    private static boolean hidden(String cls) {
-        return cls.startsWith("dev.gort.agent.") || cls.startsWith("dev.gort.runtime.")
-                || cls.equals("dev.gort.Go") || cls.startsWith("java.lang.VirtualThread")
-                || cls.startsWith("java.lang.Thread") || cls.startsWith("jdk.internal.");
+    /** Class-name prefixes of the frames reports leave out (see callerStack). */
+    private static final String[] HIDDEN = {
+            "dev.gort.agent.", "dev.gort.runtime.", "dev.gort.tools.", "dev.gort.chan.", "dev.gort.Go",
+            "java.lang.Thread", "java.lang.VirtualThread", "java.lang.reflect.", "jdk.internal.",
+            "java.util.concurrent.FutureTask", "java.util.concurrent.ThreadPoolExecutor",
+            "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ThreadPerTaskExecutor",
+            "java.util.concurrent.Executors$", "java.util.concurrent.ForkJoin", "java.util.concurrent.CompletableFuture",
+            "java.util.concurrent.RecursiveTask", "java.util.concurrent.RecursiveAction",
+            "java.util.concurrent.CountedCompleter"};
+
+    static boolean hidden(String cls) {
+        for (String h : HIDDEN) {
+            if (cls.startsWith(h)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -18,8 +18,8 @@ import java.util.Arrays;
 public final class Sites {
     private Sites() {}
 
-    /** Access kinds. */
-    public static final int READ = 0, WRITE = 1;
+    /** Site kinds: accesses, and calls (frames of the shadow call stack). */
+    public static final int READ = 0, WRITE = 1, CALL = 2;
 
     /** All sites, by id. Copy-on-write under Sites.class; read racily (a site is published before its id). */
     private static volatile Site[] sites = new Site[256];
@@ -76,21 +76,25 @@ public final class Sites {
 
         /** The frame of this site in a report, as Go prints one: function, then file:line. */
         String frame() {
-            return "  " + cls + "." + method + "()\n      " + (file != null ? file : cls) + ":" + line;
+            return "  " + cls + "." + method + "()\n      " + (file != null ? file : cls) + ":" + line + "\n";
         }
     }
 
     /** A resolved field: how the detector treats accesses to it. */
     static final class FieldInfo {
-        static final FieldInfo UNKNOWN = new FieldInfo(null, false, true);
+        static final FieldInfo UNKNOWN = new FieldInfo(null, null, false, true, false);
         /** The declaring class and name, as one identity (for static fields' shadows). */
         final String key;
-        final boolean isVolatile, isFinal;
+        /** The declaring class's binary name, '.', the field's name: what reports print. */
+        final String name;
+        final boolean isVolatile, isFinal, isStatic;
 
-        FieldInfo(String key, boolean isVolatile, boolean isFinal) {
+        FieldInfo(String key, String name, boolean isVolatile, boolean isFinal, boolean isStatic) {
             this.key = key;
+            this.name = name;
             this.isVolatile = isVolatile;
             this.isFinal = isFinal;
+            this.isStatic = isStatic;
         }
 
         /** Canonical FieldInfo per field, so that one field has one identity in the shadows. */
@@ -106,7 +110,9 @@ public final class Sites {
                         int m = f.getModifiers();
                         String key = f.getDeclaringClass().getName() + "." + name + "@"
                                 + Integer.toHexString(System.identityHashCode(f.getDeclaringClass()));
-                        return CANON.computeIfAbsent(key, k -> new FieldInfo(k, Modifier.isVolatile(m), Modifier.isFinal(m)));
+                        String shown = f.getDeclaringClass().getName() + "." + name;
+                        return CANON.computeIfAbsent(key, k -> new FieldInfo(k, shown, Modifier.isVolatile(m),
+                                Modifier.isFinal(m), Modifier.isStatic(m)));
                     }
                 }
             } catch (ClassNotFoundException | LinkageError e) {

@@ -1,6 +1,7 @@
 package dev.gort.agent.race;
 
 import java.lang.ref.WeakReference;
+import java.util.Arrays;
 
 /**
  * One thread's detector state (TSan's ThreadState): its tid, its vector clock and its current
@@ -27,6 +28,17 @@ final class ThreadState {
      * Owner thread only.
      */
     int prevKnown;
+
+    /**
+     * The shadow call stack (Go's racefuncenter/racefuncexit): the call sites of the instrumented
+     * frames now running on this thread, outermost first; depth may exceed MAX_DEPTH, and the
+     * frames past it are not recorded. interned[i] is the immutable StackNode of
+     * stack[0..i], or null if not built since stack[i] was last pushed. Owner thread only.
+     */
+    int[] stack = new int[16];
+    int depth;
+    private StackNode[] interned = new StackNode[16];
+    static final int MAX_DEPTH = 1024;
 
     ThreadState(int tid, VectorClock vc, Info info) {
         this.tid = tid;
@@ -63,6 +75,39 @@ final class ThreadState {
         vc.join(other);
     }
 
+    /** Pushes call site on the shadow stack (before an instrumented call). Owner thread only. */
+    void push(int site) {
+        int d = depth++;
+        if (d >= stack.length) {
+            if (d >= MAX_DEPTH) {
+                return;
+            }
+            stack = Arrays.copyOf(stack, stack.length * 2);
+            interned = Arrays.copyOf(interned, stack.length);
+        }
+        stack[d] = site;
+        interned[d] = null;
+    }
+
+    /**
+     * The shadow stack as an immutable chain, for a shadow to keep with an access (the previous
+     * access's stack in a report). Shares the prefix built by the last call, so repeated accesses
+     * from one frame allocate nothing. Owner thread only.
+     */
+    StackNode stack() {
+        int n = Math.min(depth, MAX_DEPTH);
+        int k = n;
+        while (k > 0 && interned[k - 1] == null) {
+            k--;
+        }
+        StackNode s = k > 0 ? interned[k - 1] : null;
+        for (int i = k; i < n; i++) {
+            s = new StackNode(s, stack[i]);
+            interned[i] = s;
+        }
+        return s;
+    }
+
     /** Ends this thread's current epoch (after a release or a fork). Owner thread only. */
     void tick() {
         int c = vc.get(tid) + 1;
@@ -71,7 +116,7 @@ final class ThreadState {
     }
 
     /**
-     * A thread as reports name it: "goroutine 7", or "thread main" for a platform thread, with the
+     * A thread as reports name it: "goroutine 7", or "thread main" for another thread, with the
      * stack of its creation when the detector saw it (goStart or Thread.start).
      */
     static final class Info {
@@ -86,6 +131,9 @@ final class ThreadState {
         /** The goroutine id, or -1 for a platform thread. Set once when the thread adopts its state. */
         volatile long goid = -1;
         volatile String threadName;
+        /** Thread.threadId() and whether it is virtual (unnamed virtual threads are named by id). */
+        final long threadId;
+        final boolean virtual;
         final WeakReference<Thread> thread;
         /** Where it was created, innermost first; null if it was not seen being created. */
         final StackTraceElement[] createdAt;
@@ -95,17 +143,28 @@ final class ThreadState {
             this.startClock = startClock;
             this.thread = new WeakReference<>(thread);
             this.threadName = thread != null ? thread.getName() : "?";
+            this.threadId = thread != null ? thread.threadId() : -1;
+            this.virtual = thread != null && thread.isVirtual();
             this.createdAt = createdAt;
         }
 
-        /** "goroutine 7" or "thread main". */
+        /**
+         * "goroutine 7", "thread main", "virtual thread worker-1", or, for a thread without a name
+         * (virtual threads have none by default), "virtual thread #31" / "thread #31" by its id.
+         */
         String name() {
-            return goid > 0 ? "goroutine " + goid : "thread " + threadName;
+            if (goid > 0) {
+                return "goroutine " + goid;
+            }
+            String kind = virtual ? "virtual thread " : "thread ";
+            String n = threadName;
+            return kind + (n == null || n.isEmpty() ? "#" + threadId : n);
         }
 
-        /** "Goroutine 7" or "Thread main", for the "created at" sections. */
+        /** name() capitalised, for the "created at" sections. */
         String title() {
-            return goid > 0 ? "Goroutine " + goid : "Thread " + threadName;
+            String n = name();
+            return Character.toUpperCase(n.charAt(0)) + n.substring(1);
         }
 
         /** The tenant of this tid that made an access at clock c (this one or an earlier one). */

@@ -11,15 +11,18 @@ package dev.gort.agent.race;
  * the monitor: only the thread whose epoch it is can see its own epoch there.
  */
 final class VarState {
-    /** Last write: epoch, and its site. */
+    /** Last write: epoch, its site and the call stack below the site. */
     volatile long w;
     int wSite;
-    /** Last read: epoch, or Epoch.SHARED when rvc holds the reads; and its site. */
+    StackNode wStack;
+    /** Last read: epoch, or Epoch.SHARED when rvc holds the reads; its site and call stack. */
     volatile long r;
     int rSite;
-    /** Read-shared: the clock of each tid's last read, and its site (rSites[tid]). */
+    StackNode rStack;
+    /** Read-shared: the clock of each tid's last read, its site (rSites[tid]) and stack. */
     VectorClock rvc;
     int[] rSites;
+    StackNode[] rStacks;
     /** As a synchronisation variable: what was released to it. Null until the first release. */
     VectorClock sync;
 }
