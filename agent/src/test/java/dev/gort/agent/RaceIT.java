@@ -112,7 +112,7 @@ class RaceIT {
     @Test
     @Timeout(120)
     void reportNamesTheFieldAndShowsThePreviousStack() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(90, List.of(ChildJvm.javaagent("race,include=gortfixture.*")), MAIN,
+        ChildJvm.Result r = ChildJvm.run(90, true, List.of(AgentJar.javaagent("race,include=gortfixture.*")), MAIN,
                 "report-executor", "1");
         String data = Pattern.quote("gortfixture.race.Programs$Data");
         Pattern report = Pattern.compile(
@@ -141,7 +141,7 @@ class RaceIT {
     @Test
     @Timeout(120)
     void reportNamesTheArrayElementAndTheVirtualThread() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(90, List.of(ChildJvm.javaagent("race,include=gortfixture.*")), MAIN,
+        ChildJvm.Result r = ChildJvm.run(90, true, List.of(AgentJar.javaagent("race,include=gortfixture.*")), MAIN,
                 "report-array", "1");
         Pattern report = Pattern.compile(
                 "==================\n"
@@ -168,7 +168,7 @@ class RaceIT {
     @Test
     @Timeout(120)
     void previousStackAfterACaughtThrowHasNoStaleFrames() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(90, List.of(ChildJvm.javaagent("race,include=gortfixture.*")), MAIN,
+        ChildJvm.Result r = ChildJvm.run(90, true, List.of(AgentJar.javaagent("race,include=gortfixture.*")), MAIN,
                 "report-handler", "1");
         Pattern previous = Pattern.compile("Previous write at field [^\n]+ by virtual thread #\\d+:\n"
                 + "  gortfixture\\.race\\.Programs\\.lambda\\$reportHandler\\$\\d+\\(\\)\n"
