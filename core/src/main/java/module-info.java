@@ -9,5 +9,6 @@ module dev.gort {
     exports dev.gort.chan;
     exports dev.gort.context;
     exports dev.gort.sync;
+    exports dev.gort.synctest;
     exports dev.gort.time;
 }

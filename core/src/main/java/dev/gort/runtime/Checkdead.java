@@ -374,6 +374,9 @@ public final class Checkdead {
 
     /** See "When a goroutine counts as asleep". st is gp's status, read before. */
     private static boolean asleep(G gp, GStatus st) {
+        if (gp.bubble != null && gp.bubble.abandoned()) {
+            return true; // left behind by a failed synctest bubble: nothing will run it again
+        }
         Thread t = gp.thread;
         WaitReason r = gp.waitreason;
         if (t == null || r == null || !canSleepForever(r)) {

@@ -145,6 +145,8 @@ public final class HChan implements Blocker {
 
     /** See "Blocker" in the essay. Plain: set once, read by the deadlock detector. */
     private boolean touched;
+    /** The synctest bubble it was made in, or null: only its members may use it (see Bubble). Immutable. */
+    final Bubble bubble;
 
     private static final VarHandle QCOUNT, CLOSEDF;
 
@@ -178,6 +180,7 @@ public final class HChan implements Blocker {
         } else {
             raceSlots = null;
         }
+        bubble = Bubble.currentIfAny();
         touch();
     }
 
@@ -259,6 +262,7 @@ public final class HChan implements Blocker {
      * @throws ChanInterruptedException if interrupted while blocked (nothing was sent)
      */
     public boolean chansend(Object v, boolean block) {
+        if (bubble != null) bubble.checkChan("send");
         touch();
         if (!block && !closedRacy() && full()) {
             return false;
@@ -335,6 +339,7 @@ public final class HChan implements Blocker {
      * @throws ChanInterruptedException if interrupted while blocked (nothing was received)
      */
     public Object chanrecv(boolean block) {
+        if (bubble != null) bubble.checkChan("receive");
         touch();
         if (!block && empty()) {
             // Go's ordering: the closed check comes after the emptiness check; re-check emptiness
@@ -469,6 +474,7 @@ public final class HChan implements Blocker {
      * @throws ChanPanic "close of closed channel"
      */
     public void closechan() {
+        if (bubble != null) bubble.checkChan("close");
         touch();
         ReentrantLock l = lock;
         l.lock();

@@ -231,10 +231,20 @@ public final class Proc {
 
     /** newproc, saying whether the G is run's main; Timers' afterFunc starts non-main Gs of a run from an M. */
     static G newproc1(Runnable fn, Run run, boolean runMain) {
+        return newproc1(fn, run, runMain, null);
+    }
+
+    /** newproc1 into a synctest bubble: the creator's, or bubble (a bubble's root, or its afterFunc timers). */
+    static G newproc1(Runnable fn, Run run, boolean runMain, Bubble bubble) {
         schedinit();
         G parent = currentG();
-        Run r = run != null ? run : parent != null ? parent.run : null;
+        Bubble b = bubble != null ? bubble : parent != null ? parent.bubble : null;
+        Run r = b != null ? null : run != null ? run : parent != null ? parent.run : null;
         G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
+        if (b != null) {
+            newg.bubble = b; // published to the new thread by start()
+            b.add(newg);
+        }
         allgs.add(newg);
         if (runMain) {
             run.started(newg); // a run's main: published before it can end
@@ -242,6 +252,7 @@ public final class Proc {
         if (Trace.on) Trace.goCreate(newg, fn);
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
+        if (Bubble.seededLive != 0) Bubble.yieldPoint(); // a seeded bubble may end the time slice here
         return newg;
     }
 
@@ -271,6 +282,10 @@ public final class Proc {
             if (gp.run != null) {
                 gp.run.goexitCalled(gp); // Go.goexit: not a panic
             }
+            return;
+        }
+        if (gp.bubble != null) {
+            gp.bubble.fail(t); // Synctest.test rethrows it
             return;
         }
         if (t instanceof FatalError) {
@@ -307,6 +322,7 @@ public final class Proc {
     /** Go's goready: makes the goroutine or thread t runnable again (t's next park returns). Any thread. */
     public static void goready(Thread t) {
         LockSupport.unpark(t);
+        if (Bubble.seededLive != 0) Bubble.yieldPoint(); // a seeded bubble may end the time slice here
     }
 
     /** The thread of goroutine gp. */
@@ -323,6 +339,15 @@ public final class Proc {
     static void ready(G gp) {
         gp.markRunnable();
         if (Trace.on) Trace.goUnblock(gp);
+        if (gp.bubble != null) {
+            gp.bubble.ready(gp); // the bubble queues it and dispatches through runqready
+            return;
+        }
+        runqready(gp);
+    }
+
+    /** The placement half of ready: gp (runnable) to a run queue. Bubble dispatches through it. Any thread. */
+    static void runqready(G gp) {
         Thread self = Thread.currentThread();
         M mp = self instanceof M m ? m : M.current();
         if (mp != null) {
@@ -894,6 +919,9 @@ public final class Proc {
         gp.afterRun(word);
         if (Trace.on) Trace.goStop(pp, gp);
         reclaimp(mp);
+        if (gp.bubble != null) {
+            gp.bubble.stopped(gp); // the bubble's token passes on (see Bubble)
+        }
     }
 
     /**
@@ -1209,6 +1237,9 @@ public final class Proc {
         G gp = currentG();
         if (gp != null && gp.preempt) {
             gp.preempt = false;
+            if (gp.bubble != null && gp.bubble.seeded) {
+                return; // a seeded bubble ends time slices itself, from its PRNG
+            }
             if (Trace.on) Trace.goPreempt(gp);
             Thread.yield(); // Go's gopreempt_m: to the global queue
         }

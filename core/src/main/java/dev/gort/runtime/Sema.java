@@ -94,6 +94,8 @@ public final class Sema implements Blocker {
     private Waiter head, tail;
     /** Set once a platform thread uses this Sema; never cleared. Plain volatile write by any thread. */
     private volatile boolean touched;
+    /** The synctest bubble it was made in, or null: a wait on it is durable there (see Bubble). Immutable. */
+    final Bubble bubble = Bubble.currentIfAny();
 
     /** A semaphore with count 0. */
     public Sema() {}
@@ -290,6 +292,9 @@ public final class Sema implements Blocker {
      * own P has nothing else to run. Any thread.
      */
     public static boolean canSpin(int iter) {
+        if (Bubble.live != 0 && Bubble.current() != null) {
+            return false; // a bubble runs one goroutine at a time: nobody could unlock meanwhile
+        }
         if (iter >= ACTIVE_SPIN || !MULTICORE
                 || Proc.gomaxprocs <= Proc.npidle.get() + Proc.nmspinning.get() + 1) {
             return false;

@@ -111,6 +111,8 @@ public final class Timers {
         private final Object arg;
         /** For a timer channel: drains it, returning whether a value was there. Null otherwise. */
         private final BooleanSupplier drain;
+        /** The synctest bubble it was made in (its heap and clock are the bubble's), or null. Immutable. */
+        final Bubble bubble;
 
         // -- under this timer's monitor
         /** Deadline (nanotime) while pending, else 0. */
@@ -135,6 +137,7 @@ public final class Timers {
             this.f = f;
             this.arg = arg;
             this.drain = drain;
+            this.bubble = Bubble.currentIfAny();
         }
 
         /**
@@ -151,6 +154,9 @@ public final class Timers {
             }
             boolean pending;
             Timers h;
+            if (bubble != null) {
+                bubble.checkTimer("reset");
+            }
             Race.releaseMerge(this); // setting the timer happens before f runs (Go's racerelease in resettimer)
             synchronized (this) {
                 seq++;
@@ -161,8 +167,14 @@ public final class Timers {
                 }
                 this.when = when;
                 this.period = period;
-                h = target();
+                h = bubble != null ? bubble.timers : target();
                 h.add(this, when, seq);
+            }
+            if (bubble != null) {
+                if (when <= bubble.now) {
+                    bubble.timerSetDue(); // already due on the fake clock: fire it now (see Bubble)
+                }
+                return pending; // the bubble fires its own timers
             }
             wakeSleeper(h, when);
             return pending;
@@ -170,6 +182,9 @@ public final class Timers {
 
         /** Go's timer.stop: returns whether the call prevented the timer from firing (or drained its value). Any thread. */
         public boolean stop() {
+            if (bubble != null) {
+                bubble.checkTimer("stop");
+            }
             synchronized (this) {
                 seq++;
                 boolean pending = when != 0;
@@ -347,13 +362,47 @@ public final class Timers {
         t.idx = i;
     }
 
+    /** The earliest deadline in this heap, or 0 (Go's wakeTime). Any thread. */
+    long minWhen() {
+        return minWhen;
+    }
+
     /** Go's timers.run loop: fire every timer due at now. Any thread; takes lock per timer. */
-    private int run(long now) {
+    int run(long now) {
         int n = 0;
         while (runOne(now)) {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Fires every timer due at now in the order pick chooses (pick(n) returns an index below n),
+     * for a synctest bubble, whose timers due at one instant fire in a random order as Go's do.
+     * Timers that come due while they fire (a period, a reset to now) are fired in a next round.
+     */
+    void runShuffled(long now, java.util.function.IntUnaryOperator pick) {
+        for (;;) {
+            java.util.ArrayList<Timer> due = new java.util.ArrayList<>();
+            java.util.ArrayList<Long> seqs = new java.util.ArrayList<>();
+            lock.lock();
+            try {
+                while (len > 0 && heap[0].heapWhen <= now) {
+                    due.add(heap[0]);
+                    seqs.add(heap[0].heapSeq);
+                    removeAt(0);
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (due.isEmpty()) {
+                return;
+            }
+            while (!due.isEmpty()) {
+                int i = pick.applyAsInt(due.size());
+                due.remove(i).fire(this, seqs.remove(i), now);
+            }
+        }
     }
 
     /** Pops and fires the first timer if it is due at now; returns whether there was one. Any thread. */
@@ -516,7 +565,7 @@ public final class Timers {
         G gp = Proc.currentG();
         SleepWait w = new SleepWait(Thread.currentThread());
         Timer t = new Timer(GOREADY, w, null);
-        long when = nanotime() + ns;
+        long when = Bubble.clock() + ns; // the bubble's fake clock inside a synctest bubble
         if (when <= 0) {
             when = Long.MAX_VALUE; // overflow: sleep for ever, as Go's maxWhen
         }
@@ -543,7 +592,8 @@ public final class Timers {
         }
         G gp = Proc.currentG();
         Run run = gp != null ? gp.run : null;
-        return new Timer((arg, seq, delay) -> Proc.newproc1(f, run, false), null, null);
+        Bubble b = gp != null ? gp.bubble : null;
+        return new Timer((arg, seq, delay) -> Proc.newproc1(f, run, false, b), null, null);
     }
 
     // ================================================================== the sleeper (see the essay)

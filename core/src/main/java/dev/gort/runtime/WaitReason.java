@@ -16,6 +16,8 @@ public enum WaitReason {
     SYNC_COND_WAIT("sync.Cond.Wait"),
     SEMACQUIRE("semacquire"),
     IO_WAIT("IO wait"),
+    /** Synctest.await (Go's synctest.Wait). */
+    SYNCTEST_WAIT("synctest.Wait"),
     /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, a socket, Thread.sleep). */
     JDK_PARK("jdk park");
 
