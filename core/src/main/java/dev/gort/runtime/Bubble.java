@@ -325,6 +325,9 @@ public final class Bubble {
     void ready(G gp) {
         boolean internal = internalReady(gp);
         G cur = internal ? Proc.currentG() : null;
+        // Thread.yield (Go.gosched, a spinning RLock) or a park that raced with an unpark: the JDK
+        // resubmits the token holder from its M.
+        boolean selfYield = internal && cur == null && gp == token && Thread.currentThread() instanceof M;
         boolean exited = false;
         lock.lock();
         try {
@@ -342,6 +345,10 @@ public final class Bubble {
             if (!m.queued) {
                 m.queued = true;
                 runq.add(gp);
+            }
+            if (selfYield && seeded) {
+                m.prio = --lowPrio; // a yield is a priority change point, or a spin loop would livelock
+                log(8, m.id);
             }
             if (!internal) {
                 outside++;
@@ -679,8 +686,8 @@ public final class Bubble {
     static void yieldPoint() {
         G gp = Proc.currentG();
         Bubble b = gp != null ? gp.bubble : null;
-        if (b == null || !b.seeded) {
-            return;
+        if (b == null || !b.seeded || FIRING.get() != null) {
+            return; // not in a seeded bubble, or firing timers (maybe holding a timer's monitor)
         }
         boolean yield;
         b.lock.lock();
