@@ -116,6 +116,8 @@ import java.util.function.BooleanSupplier;
  *    threads once a goroutine has done socket I/O, unless -Djdk.pollerMode=1), or a Blocker touched
  *    by a platform thread disables the report; Go has none of these.
  *  - Several Go.run may be live at once; a deadlock is process-wide, as in Go, and fails them all.
+ *  - Members of a synctest bubble are the bubble's to judge (Bubble); those left behind by a failed
+ *    bubble count as asleep, so they never hide a later deadlock. synctest.Wait never counts.
  */
 public final class Checkdead {
     private Checkdead() {}

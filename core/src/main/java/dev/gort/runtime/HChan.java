@@ -66,6 +66,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * paths test Proc.currentG() == null, which also catches virtual threads of the JDK's own
  * scheduler. So a JDK virtual thread that only ever completes without parking goes unnoticed.
  *
+ * Synctest bubbles
+ * ----------------
+ * A channel made by a member of a bubble records it (bubble, immutable); send, receive, close and
+ * select on it from anywhere else panic with Go's "... synctest channel from outside bubble". A
+ * member parked on it is durably blocked (see Bubble). Outside bubbles this costs one null check.
+ *
  * Interrupts
  * ----------
  * A parked waiter woken with its interrupt status set takes the lock; if its sudog was not yet

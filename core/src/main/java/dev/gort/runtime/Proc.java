@@ -42,6 +42,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *    global queue, behind everything else, as Go's goschedImpl.
  *  - from a thread that is not an M (main, the JDK's timer, unblocker and poller threads): the
  *    global queue, then wakep() to get an idle P going.
+ *  - a member of a synctest bubble (gp.bubble != null, the one check on this path): to its bubble's
+ *    own queue (Bubble.ready), which hands one member at a time back to runqready, the placement
+ *    above. execute() tells the bubble when a member's continuation returns (Bubble.stopped), and
+ *    goready/newproc1 are the yield points of seeded bubbles (one static-volatile read otherwise).
  *
  * schedule and findRunnable
  * -------------------------

@@ -50,6 +50,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * acquires or releases it, or when the sync type owning it says so (touch()): such a thread may
  * still release a sleeping goroutine, so checkdead must not call it a deadlock.
  *
+ * A Sema made by a member of a synctest bubble records it: a member waiting on it (Mutex, RWMutex,
+ * WaitGroup) is durably blocked there, and canSpin is false inside bubbles (one member runs at a
+ * time, so nobody could release the Sema during a spin, and spinning would make seeded schedules
+ * depend on the machine).
+ *
  * Rejected alternatives
  * ---------------------
  *  - j.u.c's AbstractQueuedSynchronizer: its waits show as plain JDK parks (no wait reason, no

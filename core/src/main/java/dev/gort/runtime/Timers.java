@@ -71,6 +71,14 @@ import java.util.function.BooleanSupplier;
  * under the same monitor. So once stop or reset has returned, no value sent for the old setting
  * can be received, and stop reports true if it drained an unreceived value, as Go's does.
  *
+ * Synctest bubbles
+ * ----------------
+ * A timer made by a member of a bubble (Timer.bubble) lives in the bubble's own heap, on the bubble's
+ * fake clock (Bubble.clock; Time.when and timeSleep use it): no M looks at that heap; the bubble fires
+ * it (runShuffled, in a random order among timers due at once) when its members are all durably
+ * blocked and the clock advances, or at once when a member sets it already due. reset and stop from
+ * outside the bubble panic, as Go's.
+ *
  * Invariants
  * ----------
  *  - A timer is in at most one heap; t.ts == the heap it is in, else null.

@@ -25,6 +25,8 @@ import java.time.Instant;
  *    Go's Time with a monotonic reading.
  *  - Timer channels report len/cap 1 (Go 1.23 reports 0); see Timer.
  *  - Time.sleep from a platform thread parks that thread on the same runtime timer.
+ *  - Go's time.Now reads the fake clock inside a synctest bubble; here Time.now/since/until do,
+ *    and so do every timer, sleep and context deadline (java.time.Instant.now() stays real).
  */
 /**
  * Go's {@code time} package functions: {@link #sleep}, {@link #after}, {@link #tick},
