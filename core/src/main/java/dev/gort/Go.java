@@ -72,11 +72,16 @@ public final class Go {
      * platform thread, or touch them there once, or do not rely on the report.
      *
      * @throws NullPointerException if main is null
-     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs, or when
+     *     called inside a {@code dev.gort.synctest} bubble
      */
     public static void run(Runnable main) {
         if (main == null) {
             throw new NullPointerException("run: main is null");
+        }
+        if (dev.gort.runtime.Bubble.currentIfAny() != null) {
+            // its wait for main would be a JDK park: not durable, so the bubble's clock would stop
+            throw new IllegalStateException("run: called inside a synctest bubble; start goroutines with Go.go");
         }
         Run r = new Run();
         r.start(main);

@@ -698,4 +698,13 @@ class GoSynctestTest {
         assertEquals("boom", e.getMessage());
         assertTrue(Synctest.scheduleOf(e).isPresent(), "schedule attached");
     }
+
+    /** Go.run inside a bubble is refused: its wait for main would stop the bubble's clock. */
+    @Test
+    void goRunInsideABubbleIsRefused() {
+        Synctest.test(() -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Go.run(() -> { }));
+            assertTrue(e.getMessage().contains("synctest bubble"), e.getMessage());
+        });
+    }
 }
