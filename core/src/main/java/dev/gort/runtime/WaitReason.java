@@ -16,10 +16,10 @@ public enum WaitReason {
     SYNC_COND_WAIT("sync.Cond.Wait"),
     SEMACQUIRE("semacquire"),
     IO_WAIT("IO wait"),
-    /** Synctest.await (Go's synctest.Wait). */
-    SYNCTEST_WAIT("synctest.Wait"),
     /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, a socket, Thread.sleep). */
-    JDK_PARK("jdk park");
+    JDK_PARK("jdk park"),
+    /** Synctest.await (Go's synctest.Wait). Last, so the older ordinals stay put. */
+    SYNCTEST_WAIT("synctest.Wait");
 
     /** Go's spelling, as in goroutine dumps. */
     public final String goName;
