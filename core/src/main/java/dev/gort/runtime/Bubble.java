@@ -97,9 +97,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *    timer already due at `now` fires the bubble's due timers at once, which is what Go's tests see.
  */
 public final class Bubble {
-    /** Live bubbles, the one check outside bubbles (HChan, Sema, Timers). Atomic add, volatile read. */
-    public static volatile int live;
-    /** Live seeded bubbles: the yield-point check in goready and newproc. */
+    /** Live bubbles: the one check outside bubbles (HChan, Sema, Timers). Written under LIVE_LOCK. */
+    static volatile int live;
+    /** Live seeded bubbles: the yield-point check in goready and newproc. Written under LIVE_LOCK. */
     static volatile int seededLive;
     private static final Object LIVE_LOCK = new Object();
     private static long idgen;
@@ -148,9 +148,8 @@ public final class Bubble {
     private boolean rootDone;
     private G waiter;
     private boolean waiterWoken;
-    private boolean finished;
-    private Throwable failure;
-    private String deadlockDump;
+    private volatile boolean finished; // also read by checkdead (abandoned)
+    private volatile Throwable failure;
     private G yieldRequested;
     // PRNG and decision log
     private long rng;
@@ -234,11 +233,6 @@ public final class Bubble {
     public Throwable awaitEnd() throws InterruptedException {
         done.await();
         return failure;
-    }
-
-    /** Whether the bubble has ended (every member exited, or it failed). */
-    public boolean ended() {
-        return done.getCount() == 0;
     }
 
     /** Ends the bubble. Under lock. */
@@ -582,8 +576,7 @@ public final class Bubble {
         String reason = rootDone
                 ? "deadlock: main bubble goroutine has exited but blocked goroutines remain"
                 : "deadlock: all goroutines in bubble are blocked";
-        deadlockDump = s.render();
-        failure = new dev.gort.synctest.BubbleDeadlockError(reason, deadlockDump);
+        failure = new dev.gort.synctest.BubbleDeadlockError(reason, s.render());
         release();
     }
 
@@ -835,11 +828,6 @@ public final class Bubble {
             return " (durable), synctest bubble " + id;
         }
         return ", synctest bubble " + id + (m.why != null ? ", not durable: " + m.why : "");
-    }
-
-    /** Why the bubble's Test failed with a deadlock, or null. */
-    public String deadlockDump() {
-        return deadlockDump;
     }
 
     /** A fresh seed for Synctest.test(f). */
