@@ -376,7 +376,7 @@ public final class Timers {
     }
 
     /** Go's timers.run loop: fire every timer due at now. Any thread; takes lock per timer. */
-    int run(long now) {
+    private int run(long now) {
         int n = 0;
         while (runOne(now)) {
             n++;
