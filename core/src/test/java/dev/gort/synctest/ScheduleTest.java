@@ -212,4 +212,35 @@ class ScheduleTest {
         assertTrue(!now.isBefore(before) && now.isBefore(before.plusSeconds(60)), now.toString());
         assertNull(Synctest.scheduleOf(new RuntimeException()).orElse(null));
     }
+
+    /** A wake-up from outside the bubble is a limit of determinism: counted, and the dump says so. */
+    @Test
+    @Timeout(30)
+    void outsideWakeupIsReported() throws Exception {
+        dev.gort.chan.Chan<Integer> outside = dev.gort.chan.Chan.make(); // made by this platform thread
+        Thread feeder = Thread.ofPlatform().start(() -> {
+            // Send only once the member is parked on the channel (the dump says so), so that the
+            // wake-up certainly comes from this thread.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Go.stack(true).contains("not durable: on a channel made outside the bubble")
+                    && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            outside.send(1);
+        });
+        String[] dump = new String[1];
+        Schedule s = Synctest.test(42, () -> {
+            Go.go(() -> dump[0] = null);
+            assertEquals(1, outside.recv());
+            dump[0] = dev.gort.runtime.Bubble.current().dump();
+        });
+        feeder.join(10_000);
+        assertTrue(s.outsideEvents() >= 1 && !s.reproducible(), s.toString());
+        assertTrue(s.toString().contains("not reproducible"), s.toString());
+        assertTrue(dump[0].contains("not reproducible: "), dump[0]);
+    }
 }
