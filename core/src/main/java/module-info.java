@@ -10,6 +10,7 @@ module dev.gort {
     exports dev.gort.context;
     exports dev.gort.errgroup;
     exports dev.gort.sync;
+    exports dev.gort.synctest;
     exports dev.gort.time;
     // sun.misc.Signal, for the SIGUSR1 goroutine dump of gort run's launcher (class path only)
     requires static jdk.unsupported;

@@ -83,7 +83,8 @@ public final class Go {
      * starts a new run as described above.
      *
      * @throws NullPointerException if main is null
-     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs, or when
+     *     called inside a {@code dev.gort.synctest} bubble
      */
     public static void run(Runnable main) {
         if (main == null) {
@@ -92,6 +93,10 @@ public final class Go {
         if (Run.callerIsMain()) {
             main.run(); // nested in a main goroutine: inline (see above)
             return;
+        }
+        if (dev.gort.runtime.Bubble.currentIfAny() != null) {
+            // its wait for main would be a JDK park: not durable, so the bubble's clock would stop
+            throw new IllegalStateException("run: called inside a synctest bubble; start goroutines with Go.go");
         }
         Run r = new Run();
         r.start(main);

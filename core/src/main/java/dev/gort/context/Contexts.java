@@ -5,6 +5,7 @@ import dev.gort.chan.Chan;
 import dev.gort.chan.RecvChan;
 import dev.gort.chan.Select;
 import dev.gort.sync.Once;
+import dev.gort.time.Time;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -129,7 +130,7 @@ final class Contexts {
     static Instant deadlineAfter(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout is null");
         try {
-            return Instant.now().plus(timeout);
+            return Time.now().plus(timeout);
         } catch (ArithmeticException | java.time.DateTimeException e) {
             return Instant.MAX;
         }
@@ -145,7 +146,7 @@ final class Contexts {
         CancelContext c = withCancel(parent, d);
         long ns;
         try {
-            ns = Duration.between(Instant.now(), d).toNanos();
+            ns = Duration.between(Time.now(), d).toNanos();
         } catch (ArithmeticException e) {
             ns = Long.MAX_VALUE;
         }

@@ -115,6 +115,8 @@ import java.util.concurrent.locks.LockSupport;
  *    threads once a goroutine has done socket I/O, unless -Djdk.pollerMode=1), or a Blocker touched
  *    by a platform thread disables the report; Go has none of these.
  *  - Several Go.run may be live at once; a deadlock is process-wide, as in Go, and fails them all.
+ *  - Members of a synctest bubble are the bubble's to judge (Bubble); those left behind by a failed
+ *    bubble count as asleep, so they never hide a later deadlock. synctest.Wait never counts.
  */
 public final class Checkdead {
     private Checkdead() {}
@@ -351,6 +353,9 @@ public final class Checkdead {
 
     /** See "When a goroutine counts as asleep". st is gp's status, read before. */
     private static boolean asleep(G gp, GStatus st) {
+        if (gp.bubble != null && gp.bubble.abandoned()) {
+            return true; // left behind by a failed synctest bubble: nothing will run it again
+        }
         Thread t = gp.thread;
         WaitReason r = gp.waitreason;
         if (t == null || r == null || !canSleepForever(r)) {

@@ -74,6 +74,11 @@ public final class G implements Executor, Runnable {
     final StackWalker.StackFrame gopc;
     /** The tracer's open run: the P it started on, null when not running in the trace. CASed (see Trace). */
     volatile P tracep;
+    /**
+     * The synctest bubble it belongs to, or null (see Bubble). Written by newproc before the thread
+     * starts (Thread.start publishes it); never changed.
+     */
+    Bubble bubble;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;

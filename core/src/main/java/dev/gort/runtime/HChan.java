@@ -63,6 +63,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * paths test Proc.currentG() == null, which also catches virtual threads of the JDK's own
  * scheduler. So a JDK virtual thread that only ever completes without parking goes unnoticed.
  *
+ * Synctest bubbles
+ * ----------------
+ * A channel made by a member of a bubble records it (bubble, immutable); send, receive, close and
+ * select on it from anywhere else panic with Go's "... synctest channel from outside bubble". A
+ * member parked on it is durably blocked (see Bubble). Outside bubbles this costs one null check.
+ *
  * Interrupts
  * ----------
  * A parked waiter woken with its interrupt status set takes the lock; if its sudog was not yet
@@ -145,6 +151,8 @@ public final class HChan implements Blocker {
 
     /** See "Blocker" in the essay. Plain: set once, read by the deadlock detector. */
     private boolean touched;
+    /** The synctest bubble it was made in, or null: only its members may use it (see Bubble). Immutable. */
+    final Bubble bubble;
 
     private static final VarHandle QCOUNT, CLOSEDF;
 
@@ -178,6 +186,7 @@ public final class HChan implements Blocker {
         } else {
             raceSlots = null;
         }
+        bubble = Bubble.currentIfAny();
         touch();
     }
 
@@ -259,6 +268,7 @@ public final class HChan implements Blocker {
      * @throws RuntimeException dev.gort.chan.ChanInterruptedException if interrupted while blocked (nothing was sent)
      */
     public boolean chansend(Object v, boolean block) {
+        if (bubble != null) bubble.checkChan("send");
         touch();
         if (!block && !closedRacy() && full()) {
             return false;
@@ -335,6 +345,7 @@ public final class HChan implements Blocker {
      * @throws RuntimeException dev.gort.chan.ChanInterruptedException if interrupted while blocked (nothing was received)
      */
     public Object chanrecv(boolean block) {
+        if (bubble != null) bubble.checkChan("receive");
         touch();
         if (!block && empty()) {
             // Go's ordering: the closed check comes after the emptiness check; re-check emptiness
@@ -469,6 +480,7 @@ public final class HChan implements Blocker {
      * @throws RuntimeException dev.gort.chan.ChanPanic "close of closed channel"
      */
     public void closechan() {
+        if (bubble != null) bubble.checkChan("close");
         touch();
         ReentrantLock l = lock;
         l.lock();

@@ -16,11 +16,13 @@ import java.util.ArrayList;
  *   TIMER    one runtime timer's state and heap membership (Timers.Timer.mu)
  *   HCHAN    a channel (HChan.lock); several at once only in id order
  *   TIMERS   one timer heap (Timers.lock)
+ *   BUBBLE   a synctest bubble's members, run queue and token (Bubble.lock)
  *   SCHED    sched.lock: global run queue, idle P and M lists (Proc.lock)
  *
  * Why this order: a timer's function runs under its TIMER lock and sends on a channel (HCHAN); a
- * channel operation readies a goroutine, which may take SCHED; stop and reset take TIMER, then the
- * heap's TIMERS; procresize takes SCHED under RESIZE. Nothing takes a lower rank under SCHED.
+ * channel operation readies a goroutine, which may take BUBBLE (a bubble's member) or SCHED; stop
+ * and reset take TIMER, then the heap's TIMERS; a bubble fires its timers without its lock;
+ * procresize takes SCHED under RESIZE. Nothing takes a lower rank under SCHED.
  *
  * The check keeps, per thread, the RLocks it holds. Only with assertions on (the tests run with
  * -ea): without them RLock never calls in here. A goroutine keeps its list across no park, since
@@ -31,6 +33,7 @@ enum LockRank {
     TIMER,
     HCHAN,
     TIMERS,
+    BUBBLE,
     SCHED;
 
     /** Whether lock-rank checking is on: with assertions enabled for the runtime package. */

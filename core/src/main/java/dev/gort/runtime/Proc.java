@@ -44,6 +44,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *    global queue, behind everything else, as Go's goschedImpl.
  *  - from a thread that is not an M (main, the JDK's timer, unblocker and poller threads): the
  *    global queue, then wakep() to get an idle P going.
+ *  - a member of a synctest bubble (gp.bubble != null, the one check on this path): to its bubble's
+ *    own queue (Bubble.ready), which hands one member at a time back to runqready, the placement
+ *    above. execute() tells the bubble when a member's continuation returns (Bubble.stopped), and
+ *    goready/newproc1 are the yield points of seeded bubbles (one static-volatile read otherwise).
  *
  * schedule and findRunnable
  * -------------------------
@@ -130,7 +134,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ----------
  * One table, LockRank, asserted under -ea (Go's lockrank.go):
  *   RESIZE (procresize) -> TIMER (a timer) -> HCHAN (channels, in id order) -> TIMERS (a timer
- *   heap) -> SCHED (sched.lock: global run queue, idle P and M lists, mcount).
+ *   heap) -> BUBBLE (a synctest bubble) -> SCHED (sched.lock: global run queue, idle P and M
+ *   lists, mcount).
  * sched.lock is last: timers and channels may call into the scheduler (ready) while holding their
  * own locks. Every lock is released in a finally. The P status word is a lock of its own kind
  * (see "Ownership of a P"); sched.lock may be taken while owning a P, never the other way round.
@@ -261,10 +266,20 @@ public final class Proc {
 
     /** newproc, saying whether the G is run's main; Timers' afterFunc starts non-main Gs of a run from an M. */
     static G newproc1(Runnable fn, Run run, boolean runMain) {
+        return newproc1(fn, run, runMain, null);
+    }
+
+    /** newproc1 into a synctest bubble: the creator's, or bubble (a bubble's root, or its afterFunc timers). */
+    static G newproc1(Runnable fn, Run run, boolean runMain, Bubble bubble) {
         schedinit();
         G parent = currentG();
-        Run r = run != null ? run : parent != null ? parent.run : null;
+        Bubble b = bubble != null ? bubble : parent != null ? parent.bubble : null;
+        Run r = b != null ? null : run != null ? run : parent != null ? parent.run : null;
         G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
+        if (b != null) {
+            newg.bubble = b; // published to the new thread by start()
+            b.add(newg);
+        }
         allgs.add(newg);
         if (runMain) {
             run.started(newg); // a run's main: published before it can end
@@ -272,6 +287,7 @@ public final class Proc {
         if (Trace.on) Trace.goCreate(newg, fn);
         Race.goStart(newg.thread);
         newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
+        if (Bubble.seededLive != 0) Bubble.yieldPoint(); // a seeded bubble may end the time slice here
         return newg;
     }
 
@@ -301,6 +317,10 @@ public final class Proc {
             if (gp.run != null) {
                 gp.run.goexitCalled(gp); // Go.goexit: not a panic
             }
+            return;
+        }
+        if (gp.bubble != null) {
+            gp.bubble.fail(t); // Synctest.test rethrows it
             return;
         }
         if (t instanceof FatalError) {
@@ -360,6 +380,7 @@ public final class Proc {
     /** Go's goready: makes the goroutine or thread t runnable again (t's next park returns). Any thread. */
     public static void goready(Thread t) {
         LockSupport.unpark(t);
+        if (Bubble.seededLive != 0) Bubble.yieldPoint(); // a seeded bubble may end the time slice here
     }
 
     /** The thread of goroutine gp. */
@@ -376,6 +397,15 @@ public final class Proc {
     static void ready(G gp) {
         gp.markRunnable();
         if (Trace.on) Trace.goUnblock(gp);
+        if (gp.bubble != null) {
+            gp.bubble.ready(gp); // the bubble queues it and dispatches through runqready
+            return;
+        }
+        runqready(gp);
+    }
+
+    /** The placement half of ready: gp (runnable) to a run queue. Bubble dispatches through it. Any thread. */
+    static void runqready(G gp) {
         Thread self = Thread.currentThread();
         M mp = self instanceof M m ? m : M.current();
         if (mp != null) {
@@ -978,6 +1008,9 @@ public final class Proc {
         gp.afterRun(word);
         if (Trace.on) Trace.goStop(pp, gp);
         reclaimp(mp);
+        if (gp.bubble != null) {
+            gp.bubble.stopped(gp); // the bubble's token passes on (see Bubble)
+        }
     }
 
     /**
@@ -1315,6 +1348,9 @@ public final class Proc {
         G gp = currentG();
         if (gp != null && gp.preempt) {
             gp.preempt = false;
+            if (gp.bubble != null && gp.bubble.seeded) {
+                return; // a seeded bubble ends time slices itself, from its PRNG
+            }
             if (Trace.on) Trace.goPreempt(gp);
             Thread.yield(); // Go's gopreempt_m: to the global queue
         }

@@ -177,6 +177,16 @@ public final class SelectGo implements Blocker {
         return false;
     }
 
+    /** Whether every non-nil case's channel was made in bubble b (a select that blocks durably). */
+    boolean allInBubble(Bubble b) {
+        for (int i = 0; i < ncases; i++) {
+            if (cs[i] != null && cs[i].bubble != b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Counts the non-nil cases, notes duplicates, and caches the lock order of a new case list. */
     private void prepare() {
         int n = 0;
@@ -259,11 +269,13 @@ public final class SelectGo implements Blocker {
         // Generate the permuted order (Go's pollorder), over non-nil cases only.
         int[] po = pollorder;
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        Bubble bub = Bubble.chooser(); // a synctest bubble makes this choice from its PRNG
         for (int i = 0, k = 0; i < ncases; i++) {
             if (cs[i] == null) {
                 continue;
             }
-            int j = rnd.nextInt(k + 1);
+            if (cs[i].bubble != null) cs[i].bubble.checkChan(isSend[i] ? "send" : "receive");
+            int j = bub == null ? rnd.nextInt(k + 1) : bub.selectIndex(k + 1);
             po[k] = po[j];
             po[j] = i;
             k++;

@@ -50,6 +50,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * acquires or releases it, or when the sync type owning it says so (touch()): such a thread may
  * still release a sleeping goroutine, so checkdead must not call it a deadlock.
  *
+ * A Sema made by a member of a synctest bubble records it: a member waiting on it (Mutex, RWMutex,
+ * WaitGroup) is durably blocked there, and canSpin is false inside bubbles (one member runs at a
+ * time, so nobody could release the Sema during a spin, and spinning would make seeded schedules
+ * depend on the machine).
+ *
  * Rejected alternatives
  * ---------------------
  *  - j.u.c's AbstractQueuedSynchronizer: its waits show as plain JDK parks (no wait reason, no
@@ -94,6 +99,8 @@ public final class Sema implements Blocker {
     private Waiter head, tail;
     /** Set once a platform thread uses this Sema; never cleared. Plain volatile write by any thread. */
     private volatile boolean touched;
+    /** The synctest bubble it was made in, or null: a wait on it is durable there (see Bubble). Immutable. */
+    final Bubble bubble = Bubble.currentIfAny();
 
     /** A semaphore with count 0. */
     public Sema() {}
@@ -290,6 +297,9 @@ public final class Sema implements Blocker {
      * own P has nothing else to run. Any thread.
      */
     public static boolean canSpin(int iter) {
+        if (Bubble.live != 0 && Bubble.current() != null) {
+            return false; // a bubble runs one goroutine at a time: nobody could unlock meanwhile
+        }
         if (iter >= ACTIVE_SPIN || !MULTICORE
                 || Proc.gomaxprocs <= Proc.npidle.get() + Proc.nmspinning.get() + 1) {
             return false;

@@ -79,6 +79,14 @@ import java.util.function.BooleanSupplier;
  * once stop or reset has returned, no value sent for the old setting can be received, and stop
  * reports true if it drained an unreceived value, as Go's does.
  *
+ * Synctest bubbles
+ * ----------------
+ * A timer made by a member of a bubble (Timer.bubble) lives in the bubble's own heap, on the bubble's
+ * fake clock (Bubble.clock; Time.when and timeSleep use it): no M looks at that heap; the bubble fires
+ * it (runShuffled, in a random order among timers due at once) when its members are all durably
+ * blocked and the clock advances, or at once when a member sets it already due. reset and stop from
+ * outside the bubble panic, as Go's.
+ *
  * Invariants
  * ----------
  *  - A timer is in at most one heap; t.ts == the heap it is in, else null.
@@ -120,6 +128,8 @@ public final class Timers {
         private final Object arg;
         /** For a timer channel: drains it, returning whether a value was there. Null otherwise. */
         private final BooleanSupplier drain;
+        /** The synctest bubble it was made in (its heap and clock are the bubble's), or null. Immutable. */
+        final Bubble bubble;
 
         /** Guards when, period, seq, and (with the heap's lock) heap membership. LockRank.TIMER. */
         private final RLock mu = new RLock(LockRank.TIMER);
@@ -146,6 +156,7 @@ public final class Timers {
             this.f = f;
             this.arg = arg;
             this.drain = drain;
+            this.bubble = Bubble.currentIfAny();
         }
 
         /**
@@ -162,6 +173,9 @@ public final class Timers {
             }
             boolean pending;
             Timers h;
+            if (bubble != null) {
+                bubble.checkTimer("reset");
+            }
             Race.releaseMerge(this); // setting the timer happens before f runs (Go's racerelease in resettimer)
             mu.lock();
             try {
@@ -173,10 +187,16 @@ public final class Timers {
                 }
                 this.when = when;
                 this.period = period;
-                h = target();
+                h = bubble != null ? bubble.timers : target();
                 h.add(this, when);
             } finally {
                 mu.unlock();
+            }
+            if (bubble != null) {
+                if (when <= bubble.now) {
+                    bubble.timerSetDue(); // already due on the fake clock: fire it now (see Bubble)
+                }
+                return pending; // the bubble fires its own timers
             }
             wakeSleeper(h, when);
             return pending;
@@ -184,6 +204,9 @@ public final class Timers {
 
         /** Go's timer.stop: returns whether the call prevented the timer from firing (or drained its value). Any thread. */
         public boolean stop() {
+            if (bubble != null) {
+                bubble.checkTimer("stop");
+            }
             long was;
             boolean pending;
             mu.lock();
@@ -382,6 +405,11 @@ public final class Timers {
         t.idx = i;
     }
 
+    /** The earliest deadline in this heap, or 0 (Go's wakeTime). Any thread. */
+    long minWhen() {
+        return minWhen;
+    }
+
     /** Go's timers.run loop: fire every timer due at now. Any thread; takes lock per timer. */
     private int run(long now) {
         int n = 0;
@@ -389,6 +417,53 @@ public final class Timers {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Fires every timer due at now in the order pick chooses (pick(n) returns an index below n),
+     * for a synctest bubble, whose timers due at one instant fire in a random order as Go's do.
+     * Timers that come due while they fire (a period, a reset to now) are fired in a next round.
+     * Each timer is taken out of the heap under its own lock (as runOne), which is released while
+     * the round is gathered; a timer stopped or reset meanwhile (seq moved) is skipped.
+     */
+    void runShuffled(long now, java.util.function.IntUnaryOperator pick) {
+        for (;;) {
+            java.util.ArrayList<Timer> due = new java.util.ArrayList<>();
+            java.util.ArrayList<Long> seqs = new java.util.ArrayList<>();
+            lock.lock();
+            try {
+                while (len > 0 && heap[0].heapWhen <= now && heap[0].mu.tryLock()) {
+                    Timer t = heap[0];
+                    try {
+                        removeAt(0);
+                        due.add(t);
+                        seqs.add(t.seq);
+                    } finally {
+                        t.mu.unlock();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (due.isEmpty()) {
+                if (minWhen != 0 && minWhen <= now) {
+                    runOne(now); // its lock was busy: take it the slow way
+                    continue;
+                }
+                return;
+            }
+            while (!due.isEmpty()) {
+                int i = pick.applyAsInt(due.size());
+                Timer t = due.remove(i);
+                long sq = seqs.remove(i);
+                t.mu.lock();
+                if (t.seq == sq && t.ts == null && t.when != 0) {
+                    t.fireAndUnlock(this, now);
+                } else {
+                    t.mu.unlock(); // stopped or reset since it was gathered
+                }
+            }
+        }
     }
 
     /**
@@ -593,7 +668,7 @@ public final class Timers {
         G gp = Proc.currentG();
         SleepWait w = new SleepWait(Thread.currentThread());
         Timer t = new Timer(GOREADY, w, null);
-        long when = nanotime() + ns;
+        long when = Bubble.clock() + ns; // the bubble's fake clock inside a synctest bubble
         if (when <= 0) {
             when = Long.MAX_VALUE; // overflow: sleep for ever, as Go's maxWhen
         }
@@ -620,7 +695,8 @@ public final class Timers {
         }
         G gp = Proc.currentG();
         Run run = gp != null ? gp.run : null;
-        return new Timer((arg, seq, delay) -> Proc.newproc1(f, run, false), null, null);
+        Bubble b = gp != null ? gp.bubble : null;
+        return new Timer((arg, seq, delay) -> Proc.newproc1(f, run, false, b), null, null);
     }
 
     // ================================================================== the sleeper (see the essay)

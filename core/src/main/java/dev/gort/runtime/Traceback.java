@@ -194,6 +194,9 @@ public final class Traceback {
         } else {
             state = st.goName;
         }
+        if (gp.bubble != null && stateSuffix.isEmpty()) {
+            stateSuffix = gp.bubble.describe(gp); // " (durable), synctest bubble N" (see Bubble)
+        }
         header(sb, gp.goid, state + stateSuffix, minutes);
         frames(sb, stack);
         createdBy(sb, gp);

@@ -20,8 +20,10 @@ public enum WaitReason {
      * Never set by gopark: dumps read it off the stack of a G parked in JDK code (Traceback).
      */
     IO_WAIT("IO wait"),
-    /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, Thread.sleep). */
-    JDK_PARK("jdk park");
+    /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, a socket, Thread.sleep). */
+    JDK_PARK("jdk park"),
+    /** Synctest.await (Go's synctest.Wait). Last, so the older ordinals stay put. */
+    SYNCTEST_WAIT("synctest.Wait");
 
     /** Go's spelling, as in goroutine dumps. */
     public final String goName;

@@ -1,5 +1,6 @@
 package dev.gort.sync;
 
+import dev.gort.runtime.Bubble;
 import dev.gort.runtime.Proc;
 import dev.gort.runtime.Race;
 import dev.gort.runtime.Sema;
@@ -52,6 +53,8 @@ import java.lang.invoke.VarHandle;
  *    the deadlock detector does not blame goroutines waiting on it (see Blocker). The check is
  *    !Thread.isVirtual(), so a JDK-scheduled virtual thread outside gort is not noticed.
  *  - No mutex profiling, no copy check (Java objects are not copied).
+ *  - The 1ms starvation threshold is measured on Bubble.clock(): the fake clock inside a synctest
+ *    bubble, so seeded schedules do not depend on the machine's speed.
  */
 /**
  * Go's {@code sync.Mutex}: a mutual exclusion lock for goroutines.
@@ -156,10 +159,10 @@ public final class Mutex implements Locker {
                 // If we waited before, queue at the front.
                 boolean queueLifo = waitStartTime != 0;
                 if (waitStartTime == 0) {
-                    waitStartTime = System.nanoTime();
+                    waitStartTime = Bubble.clock();
                 }
                 sema.semacquire(queueLifo, WaitReason.SYNC_MUTEX_LOCK);
-                starving = starving || System.nanoTime() - waitStartTime > STARVATION_THRESHOLD_NS;
+                starving = starving || Bubble.clock() - waitStartTime > STARVATION_THRESHOLD_NS;
                 old = state;
                 if ((old & MUTEX_STARVING) != 0) {
                     // The mutex was handed off to us; the state is inconsistent until we fix it:

@@ -2,6 +2,7 @@ package dev.gort.time;
 
 import dev.gort.Panic;
 import dev.gort.chan.RecvChan;
+import dev.gort.runtime.Bubble;
 import dev.gort.runtime.Timers;
 
 import java.time.Duration;
@@ -24,6 +25,8 @@ import java.time.Instant;
  *    Go's Time with a monotonic reading.
  *  - Timer channels report len/cap 1 (Go 1.23 reports 0); see Timer.
  *  - Time.sleep from a platform thread parks that thread on the same runtime timer.
+ *  - Go's time.Now reads the fake clock inside a synctest bubble; here Time.now/since/until do,
+ *    and so do every timer, sleep and context deadline (java.time.Instant.now() stays real).
  */
 /**
  * Go's {@code time} package functions: {@link #sleep}, {@link #after}, {@link #tick},
@@ -89,7 +92,33 @@ public final class Time {
         return new Ticker(ns);
     }
 
-    /** Go's {@code time.Since}-style helper for the runtime clock: ns, saturated. */
+    /**
+     * Go's {@code time.Now}: the current time. Inside a synctest bubble, the bubble's fake clock
+     * (2000-01-01T00:00:00Z when the bubble starts; see {@code dev.gort.synctest.Synctest}); outside,
+     * {@link Instant#now()}.
+     */
+    public static Instant now() {
+        Bubble b = Bubble.currentIfAny();
+        return b == null ? Instant.now() : Instant.ofEpochSecond(0, b.nowUnixNanos());
+    }
+
+    /** Go's {@code time.Since}: the time elapsed since t, on the same clock as {@link #now()}. */
+    public static Duration since(Instant t) {
+        if (t == null) {
+            throw new NullPointerException("since: t is null");
+        }
+        return Duration.between(t, now());
+    }
+
+    /** Go's {@code time.Until}: the duration until t, on the same clock as {@link #now()}. */
+    public static Duration until(Instant t) {
+        if (t == null) {
+            throw new NullPointerException("until: t is null");
+        }
+        return Duration.between(now(), t);
+    }
+
+    /** Converts a Duration to ns, saturated. */
     static long nanos(Duration d) {
         if (d == null) {
             throw new NullPointerException("duration is null");
@@ -103,7 +132,7 @@ public final class Time {
 
     /** Go's when(d): the runtime deadline d from now, at least now, saturating at Long.MAX_VALUE. */
     static long when(long d) {
-        long now = Timers.nanotime();
+        long now = Bubble.clock(); // the bubble's fake clock inside a synctest bubble
         if (d <= 0) {
             return now;
         }

@@ -51,7 +51,7 @@ public final class Timer {
     /** Go's sendTime: a non-blocking send of the firing time (dropped if the slot is full). */
     @SuppressWarnings("unchecked")
     static void sendTime(Object arg, long seq, long delay) {
-        ((Chan<Instant>) arg).trySend(Instant.now().minusNanos(delay));
+        ((Chan<Instant>) arg).trySend(Time.now().minusNanos(delay));
     }
 
     /** Empties a timer channel's slot; returns whether it held a value. */
