@@ -16,14 +16,18 @@ import java.util.concurrent.locks.LockSupport;
  * what any custom scheduler must: a continuation yield, a resume, and one {@code execute} call per
  * switch. What gort costs above the floor on the same row is gort's own.
  *
- * <p>Protocol. {@code execute} from the carrier (a running virtual thread unparking another, or the
- * carrier resubmitting a yield) appends to the deque without any synchronisation: only the carrier
- * touches it. {@code execute} from any other thread (the benchmark's platform thread starting main,
- * the JDK's unparker for timed parks) goes through a concurrent inbox and unparks the carrier. The
- * carrier looks at the inbox when the deque is empty and every 64 runs, so it cannot be starved.
+ * <p>Protocol. {@code execute} from a virtual thread mounted on the carrier (one goroutine unparking
+ * or starting another) appends to the run deque without any synchronisation: only the carrier
+ * touches it. {@code execute} from the carrier itself, after a continuation unmounted, is a
+ * {@code Thread.yield} (or a park that raced with an unpark): it goes to a second deque that the
+ * carrier takes from only when the run deque is empty, as the JDK's and Go's schedulers put a
+ * yielder behind the local work (without that, a ping-pong beside a hog that yields every 10 ms
+ * would wait a slice per hand-off). {@code execute} from any other thread (the benchmark's platform
+ * thread starting main, the JDK's unparker for timed parks) goes through a concurrent inbox and
+ * unparks the carrier; the carrier drains the inbox every 64 runs and whenever it runs dry.
  *
- * <p>Not a scheduler for real programs: one carrier, no fairness beyond FIFO, no blocking
- * compensation. Only {@code -Dgort.maxprocs=1} forks may use it ({@link Rt#FLOOR}).
+ * <p>Not a scheduler for real programs: one carrier, yielders wait while other work is queued, no
+ * blocking compensation. Only {@code -Dgort.maxprocs=1} forks may use it ({@link Rt#FLOOR}).
  */
 final class Floor implements Executor {
     private static final MethodHandle CARRIER;
@@ -47,6 +51,8 @@ final class Floor implements Executor {
 
     /** Runnable continuations; the carrier only. */
     private final ArrayDeque<Runnable> runq = new ArrayDeque<>();
+    /** Continuations resubmitted by the carrier itself (yields), run when runq is empty; the carrier only. */
+    private final ArrayDeque<Runnable> yieldq = new ArrayDeque<>();
     /** Submissions from threads other than the carrier. */
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final Thread carrier;
@@ -81,7 +87,7 @@ final class Floor implements Executor {
             throw new IllegalStateException(t);
         }
         if (c == carrier) {
-            runq.addLast(r);
+            (Thread.currentThread() == carrier ? yieldq : runq).addLast(r);
         } else {
             inbox.add(r);
             LockSupport.unpark(carrier);
@@ -97,6 +103,9 @@ final class Floor implements Executor {
                     runq.addLast(in);
                 }
                 r = runq.pollFirst();
+                if (r == null) {
+                    r = yieldq.pollFirst();
+                }
                 if (r == null) {
                     LockSupport.park(this);
                     continue;
