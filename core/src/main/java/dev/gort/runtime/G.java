@@ -74,6 +74,8 @@ public final class G implements Executor, Runnable {
     final StackWalker.StackFrame gopc;
     /** The tracer's open run: the P it started on, null when not running in the trace. CASed (see Trace). */
     volatile P tracep;
+    /** This G's spare sudog for plain channel operations (Go's per-P sudogcache); see Sudog. The G itself only. */
+    Sudog sudogcache;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;
