@@ -204,6 +204,21 @@ public final class G implements Executor, Runnable {
         }
     }
 
+    /**
+     * A spread of goid, for the G registry (Proc.allgs): Object's identity hash makes a call into
+     * the VM the first time it is asked of each new G, on every goroutine creation. Equality stays
+     * identity. Anonymous Gs (goid 0) are never registered and keep the identity hash.
+     */
+    @Override
+    public int hashCode() {
+        return goid != 0 ? Long.hashCode(goid * 0x9E3779B97F4A7C15L) : System.identityHashCode(this);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
     @Override
     public String toString() {
         return "G" + goid + "(" + status().goName + ")";
