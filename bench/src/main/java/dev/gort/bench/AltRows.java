@@ -42,6 +42,32 @@ public final class AltRows {
         };
     }
 
+    /**
+     * gort's scheduler counters summed over its Ps, read by reflection (they are the runtime's
+     * internals): {goroutines run, goroutines stolen from another P}. Zeros when this loader's gort
+     * runtime never started (the peers' sides).
+     */
+    public static long[] counters() {
+        long runs = 0, steals = 0;
+        try {
+            Class<?> proc = Class.forName("dev.gort.runtime.Proc");
+            java.lang.reflect.Field allp = proc.getDeclaredField("allp");
+            allp.setAccessible(true);
+            Class<?> pc = Class.forName("dev.gort.runtime.P");
+            java.lang.reflect.Field fr = pc.getDeclaredField("runs");
+            java.lang.reflect.Field fs = pc.getDeclaredField("steals");
+            fr.setAccessible(true);
+            fs.setAccessible(true);
+            for (Object p : (Object[]) allp.get(null)) {
+                runs += fr.getLong(p);
+                steals += fs.getLong(p);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read gort's counters", e);
+        }
+        return new long[] {runs, steals};
+    }
+
     /** SpawnJoin's shape with n goroutines. */
     private static void spawnJoin(Rt rt, int n) {
         AtomicInteger left = new AtomicInteger(n);

@@ -31,12 +31,15 @@ import java.util.Locale;
  * ratios (each round's turns were at most seconds apart). On a machine with more runnable threads
  * than cores, wall time counts the time a carrier waited for a core; CPU time does not, so at P=1
  * (one busy carrier) CPU time per op is the steadier measure of a side's own cost. At P=2 CPU time
- * also counts what idle Ms burn spinning, which is a cost too, but not latency.
+ * also counts what idle Ms burn spinning, which is a cost too, but not latency. For gort sides it
+ * also gives the scheduler's own counts per operation, which load does not blur: goroutines run
+ * (P.runs) and goroutines stolen from another P (P.steals).
  */
 public final class Alternate {
     private Alternate() {}
 
-    private record Side(String name, String impl, Runnable inv, int ops, List<Double> nsPerOp, List<Double> cpuPerOp) {}
+    private record Side(String name, String impl, Runnable inv, int ops, List<Double> nsPerOp, List<Double> cpuPerOp,
+            java.util.function.Supplier<long[]> counters, long[] totals) {}
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
@@ -88,9 +91,19 @@ public final class Alternate {
                 }
                 urls.add(benchJar);
                 ClassLoader cl = new URLClassLoader(name, urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
-                Object[] r = (Object[]) cl.loadClass(AltRows.class.getName()).getMethod("row", String.class, String.class)
-                        .invoke(null, row, impl);
-                ss.add(new Side(name, impl, (Runnable) r[0], (Integer) r[1], new ArrayList<>(), new ArrayList<>()));
+                Class<?> rowsClass = cl.loadClass(AltRows.class.getName());
+                Object[] r = (Object[]) rowsClass.getMethod("row", String.class, String.class).invoke(null, row, impl);
+                java.lang.reflect.Method cm = rowsClass.getMethod("counters");
+                java.util.function.Supplier<long[]> counters = () -> {
+                    try {
+                        return (long[]) cm.invoke(null);
+                    } catch (ReflectiveOperationException e) {
+                        throw new IllegalStateException(e);
+                    }
+                };
+                // totals: ops measured, then gort's runs and steals during the measured rounds
+                ss.add(new Side(name, impl, (Runnable) r[0], (Integer) r[1], new ArrayList<>(), new ArrayList<>(),
+                        counters, new long[3]));
             }
             // Warm-up rounds also size each side's turn: reps invocations of about turnNs.
             int[] reps = new int[ss.size()];
@@ -104,7 +117,15 @@ public final class Alternate {
             for (int rd = 0; rd < rounds; rd++) {
                 for (int j = 0; j < ss.size(); j++) {
                     int k = (j + rd) % ss.size(); // rotate the order, so no side always follows another
-                    turn(ss.get(k), reps[k], true);
+                    Side s = ss.get(k);
+                    long[] c0 = s.impl.equals("gort") ? s.counters.get() : null;
+                    turn(s, reps[k], true);
+                    s.totals[0] += (long) reps[k] * s.ops;
+                    if (c0 != null) {
+                        long[] c1 = s.counters.get();
+                        s.totals[1] += c1[0] - c0[0];
+                        s.totals[2] += c1[1] - c0[1];
+                    }
                 }
             }
             System.out.print(table(row, procs, ss));
@@ -135,11 +156,14 @@ public final class Alternate {
         StringBuilder sb = new StringBuilder();
         Side base = ss.get(0);
         sb.append(String.format(Locale.ROOT, "%n| %s, P=%d | wall ns/op median [min–max] | threads' CPU ns/op median [min–max] |"
-                + " X/%s wall (median of per-round ratios) | X/%s CPU (median of per-round ratios) |%n|---|---|---|---|---|%n",
+                + " X/%s wall (median of per-round ratios) | X/%s CPU (median of per-round ratios) | gort: Gs run / op | gort: Gs stolen / op |%n|---|---|---|---|---|---|---|%n",
                 row, procs, base.name, base.name));
         for (Side s : ss) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f |%n", s.name, cell(s.nsPerOp), cell(s.cpuPerOp),
-                    pairedMedian(s.nsPerOp, base.nsPerOp), pairedMedian(s.cpuPerOp, base.cpuPerOp)));
+            boolean g = s.impl.equals("gort");
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %s | %s |%n", s.name, cell(s.nsPerOp), cell(s.cpuPerOp),
+                    pairedMedian(s.nsPerOp, base.nsPerOp), pairedMedian(s.cpuPerOp, base.cpuPerOp),
+                    g ? String.format(Locale.ROOT, "%.3f", (double) s.totals[1] / s.totals[0]) : "–",
+                    g ? String.format(Locale.ROOT, "%.4f", (double) s.totals[2] / s.totals[0]) : "–"));
         }
         return sb.toString();
     }
