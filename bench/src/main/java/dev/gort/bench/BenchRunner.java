@@ -45,6 +45,13 @@ public final class BenchRunner {
     /** Samples of one (row, P, side). */
     private record Key(String row, int procs, String impl) {}
 
+    /**
+     * Rows whose table also shows gort's figure for a companion row of the same shape (same P, same
+     * run): the channel ping-pong beside the bare park/unpark switch, so that the table says how much
+     * of a round trip is the switch and how much the channel.
+     */
+    private static final Map<String, String> COMPANION = Map.of("Chans.pingPong", "Goroutines.batonPingPong");
+
     public static void main(String[] args) throws RunnerException, IOException {
         // Other JMH runs on this machine (other checkouts) hold /tmp/jmh.lock; a pass must not die of it.
         System.setProperty("jmh.ignoreLock", "true");
@@ -191,6 +198,8 @@ public final class BenchRunner {
             })));
             impls.sort((a, b) -> sideOrder(a) - sideOrder(b));
             boolean hasGort = impls.contains("gort");
+            boolean companion = hasGort && rows.keySet().stream().anyMatch(r -> COMPANION.containsKey(r)
+                    && samples.keySet().stream().anyMatch(k -> k.row.equals(COMPANION.get(r)) && k.impl.equals("gort")));
             sb.append("\n| ").append(cls).append(" | P | unit |");
             StringBuilder rule = new StringBuilder("|---|---|---|");
             for (String i : impls) {
@@ -200,6 +209,11 @@ public final class BenchRunner {
                     sb.append(" gort/").append(i).append(" |");
                     rule.append("---|");
                 }
+            }
+            if (companion) {
+                sb.append(" gort's switch (").append(COMPANION.values().iterator().next().replaceAll(".*\\.", ""))
+                        .append(") | gort/switch |");
+                rule.append("---|---|");
             }
             sb.append('\n').append(rule).append('\n');
             rows.forEach((row, perP) -> perP.forEach((p, sides) -> {
@@ -213,6 +227,13 @@ public final class BenchRunner {
                         sb.append(' ').append(g == null || s == null ? "–"
                                 : String.format(Locale.ROOT, "**%.2f**", median(g) / median(s))).append(" |");
                     }
+                }
+                if (companion) {
+                    String comp = COMPANION.get(row);
+                    List<Double> s = comp == null ? null : samples.get(new Key(comp, p, "gort"));
+                    sb.append(' ').append(s == null ? "–" : cell(s)).append(" | ")
+                            .append(g == null || s == null ? "–" : String.format(Locale.ROOT, "**%.2f**", median(g) / median(s)))
+                            .append(" |");
                 }
                 sb.append('\n');
             }));

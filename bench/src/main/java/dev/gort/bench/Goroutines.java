@@ -19,8 +19,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Issue 2: the scheduler itself, gort's GMP scheduler against the JDK's default virtual-thread
- * scheduler. Both sides run the same code ({@link Rt}); only the scheduler differs. Each
- * invocation runs a fresh main goroutine ({@code Go.run} / a joined virtual thread).
+ * scheduler, and at P=1 against {@link Floor}, the cheapest scheduler a virtual thread can have (its
+ * forks at P=2 fail at set-up by design, leaving those cells empty). Every side runs the same code
+ * ({@link Rt}); only the scheduler differs. Each invocation runs a fresh main goroutine
+ * ({@code Go.run} / a joined virtual thread).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,7 +36,7 @@ public class Goroutines {
     /** The time slice after which the hog yields: Go's sysmon preempts after 10ms. */
     static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    @Param({"gort", "jdk"})
+    @Param({"gort", "jdk", "floor"})
     public String impl;
 
     Rt rt;
@@ -135,6 +137,35 @@ public class Goroutines {
             ping.put(Boolean.TRUE);
             Bench.await(done);
             Bench.check(ping.take() == Boolean.TRUE, "ping-pong lost its ball");
+        });
+    }
+
+    /**
+     * The bare switch: main and a partner goroutine pass a ball back and forth through two
+     * {@link Baton}s (park/unpark, no channel), in the shape of {@code Chans.pingPong}, so that
+     * gort's channel ping-pong minus this row is what the channel costs above the switch. Per
+     * round trip (two switches).
+     */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public void batonPingPong() {
+        rt.run(() -> {
+            Baton ping = new Baton();
+            Baton pong = new Baton();
+            CountDownLatch done = new CountDownLatch(1);
+            rt.go(() -> {
+                for (int j = 0; j < N; j++) {
+                    pong.put(ping.take());
+                }
+                done.countDown();
+            });
+            Object ball = Boolean.TRUE;
+            for (int j = 0; j < N; j++) {
+                ping.put(ball);
+                ball = pong.take();
+            }
+            Bench.check(ball == Boolean.TRUE, "ping-pong lost its ball");
+            Bench.await(done);
         });
     }
 

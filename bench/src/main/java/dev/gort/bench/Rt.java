@@ -5,8 +5,9 @@ import dev.gort.Go;
 /**
  * One side of a row: where its goroutines run. {@link #GORT} runs them as gort goroutines on gort's
  * GMP scheduler ({@code -Dgort.maxprocs=P}); {@link #JDK} as plain virtual threads on the JDK's
- * default scheduler ({@code -Djdk.virtualThreadScheduler.parallelism=P}). Row code is written once
- * against this interface, so the two sides run the same instructions and differ only in the
+ * default scheduler ({@code -Djdk.virtualThreadScheduler.parallelism=P}); {@link #FLOOR} as virtual
+ * threads on {@link Floor}, the cheapest scheduler a virtual thread can have (P=1 only). Row code is
+ * written once against this interface, so the sides run the same instructions and differ only in the
  * scheduler (and in the primitive under test, when a row compares primitives).
  */
 public enum Rt {
@@ -38,6 +39,25 @@ public enum Rt {
                 }
             });
         }
+    },
+    /** The floor (see {@link Floor}): one carrier draining a deque. Refuses a fork with P other than 1. */
+    FLOOR {
+        @Override
+        public void go(Runnable fn) {
+            Floor.INSTANCE.start(fn);
+        }
+
+        @Override
+        public void run(Runnable main) {
+            Watchdog.guard(() -> {
+                Thread t = Floor.INSTANCE.start(main);
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("benchmark thread interrupted", e);
+                }
+            });
+        }
     };
 
     /** A virtual-thread builder whose uncaught exceptions end the fork: a broken row must not hang. */
@@ -59,8 +79,24 @@ public enum Rt {
     /** Runs main as the main goroutine and waits for it. */
     public abstract void run(Runnable main);
 
-    /** The side for a benchmark's {@code impl} parameter: "gort" is GORT, every peer runs on JDK. */
+    /**
+     * The side for a benchmark's {@code impl} parameter: "gort" is GORT, "floor" is FLOOR, every
+     * other peer runs on JDK.
+     *
+     * @throws IllegalStateException for "floor" in a fork whose parallelism is not 1: the floor has
+     *     one carrier, so it is the floor of P=1 rows only (the fork fails and its cell stays empty)
+     */
     public static Rt of(String impl) {
-        return "gort".equals(impl) ? GORT : JDK;
+        return switch (impl) {
+            case "gort" -> GORT;
+            case "floor" -> {
+                if (Bench.procs() != 1) {
+                    throw new IllegalStateException("the floor scheduler has one carrier: it runs at parallelism 1 only, not "
+                            + Bench.procs());
+                }
+                yield FLOOR;
+            }
+            default -> JDK;
+        };
     }
 }

@@ -18,7 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Issue 2: spawn and join 1,000,000 goroutines (each decrements a counter; the last one releases
  * main), gort against JDK virtual threads, and Kotlin's {@code launch} on
- * {@code Dispatchers.Default.limitedParallelism(P)} as a reference. Milliseconds per million.
+ * {@code Dispatchers.Default.limitedParallelism(P)} as a reference; at P=1 also {@link Floor}, the
+ * cheapest scheduler a virtual thread can have. Milliseconds per million.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -29,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class SpawnJoin {
     static final int N = 1_000_000;
 
-    @Param({"gort", "jdk", "kotlin"})
+    @Param({"gort", "jdk", "floor", "kotlin"})
     public String impl;
 
     Rt rt;

@@ -1,7 +1,6 @@
 package dev.gort.runtime;
 
 import dev.gort.Panic;
-import dev.gort.chan.ChanPanic;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -663,7 +662,7 @@ public final class Bubble {
     /** Panics unless the caller belongs to this bubble. op: "send", "receive", "close". */
     void checkChan(String op) {
         if (current() != this) {
-            throw new ChanPanic(op + (op.equals("close") ? " of" : " on") + " synctest channel from outside bubble");
+            throw ChanErrors.panic(op + (op.equals("close") ? " of" : " on") + " synctest channel from outside bubble");
         }
     }
 

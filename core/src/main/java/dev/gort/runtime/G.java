@@ -79,6 +79,8 @@ public final class G implements Executor, Runnable {
      * starts (Thread.start publishes it); never changed.
      */
     Bubble bubble;
+    /** This G's spare sudog for plain channel operations (Go's per-P sudogcache); see Sudog. The G itself only. */
+    Sudog sudogcache;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;
@@ -206,6 +208,21 @@ public final class G implements Executor, Runnable {
                 return;
             }
         }
+    }
+
+    /**
+     * A spread of goid, for the G registry (Proc.allgs): Object's identity hash makes a call into
+     * the VM the first time it is asked of each new G, on every goroutine creation. Equality stays
+     * identity. Anonymous Gs (goid 0) are never registered and keep the identity hash.
+     */
+    @Override
+    public int hashCode() {
+        return goid != 0 ? Long.hashCode(goid * 0x9E3779B97F4A7C15L) : System.identityHashCode(this);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
     }
 
     @Override

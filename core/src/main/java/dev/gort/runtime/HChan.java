@@ -97,7 +97,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Elements are references; the ring is an Object[]; zero value is null.
  *  - Lock order among channels (select) uses a per-channel id from a global counter, not the
  *    address, which moves in a JVM.
- *  - Sudogs for plain operations are allocated per blocking operation (see Sudog).
+ *  - A goroutine keeps one sudog for its plain operations, where Go caches them per P (see Sudog).
  *  - Interrupts (Go has none): see above.
  *  - The lock is an RLock (rank HCHAN, see LockRank), a ReentrantLock whose holder is pinned to
  *    its M (Proc's "Inside the runtime"): a goroutine contending for it blocks its M, as Go's
@@ -297,7 +297,8 @@ public final class HChan implements Blocker {
             return false;
         }
         // Block on the channel; some receiver completes the operation for us.
-        Sudog mysg = new Sudog(null, 0);
+        G gp = Proc.currentG();
+        Sudog mysg = Sudog.acquire(gp);
         mysg.thread = Thread.currentThread();
         mysg.elem = v;
         mysg.c = this;
@@ -306,15 +307,14 @@ public final class HChan implements Blocker {
         }
         sendq.enqueue(mysg);
         l.unlock();
-        park(mysg, sendq, WaitReason.CHAN_SEND);
-        if (!mysg.success) {
-            if (Race.ENABLED) {
-                Race.acquire(this);
-            }
-            throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
-        }
+        park(gp, mysg, sendq, WaitReason.CHAN_SEND);
+        boolean ok = mysg.success;
         if (Race.ENABLED) {
-            Race.acquire(mysg);
+            Race.acquire(ok ? mysg : this);
+        }
+        Sudog.release(gp, mysg);
+        if (!ok) {
+            throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
         }
         return true;
     }
@@ -390,7 +390,8 @@ public final class HChan implements Blocker {
             l.unlock();
             return EMPTY;
         }
-        Sudog mysg = new Sudog(null, 0);
+        G gp = Proc.currentG();
+        Sudog mysg = Sudog.acquire(gp);
         mysg.thread = Thread.currentThread();
         mysg.c = this;
         if (Race.ENABLED) {
@@ -398,18 +399,13 @@ public final class HChan implements Blocker {
         }
         recvq.enqueue(mysg);
         l.unlock();
-        park(mysg, recvq, WaitReason.CHAN_RECEIVE);
-        if (!mysg.success) {
-            if (Race.ENABLED) {
-                Race.acquire(this);
-            }
-            return CLOSED;
-        }
+        park(gp, mysg, recvq, WaitReason.CHAN_RECEIVE);
+        boolean ok = mysg.success;
         if (Race.ENABLED) {
-            Race.acquire(mysg);
+            Race.acquire(ok ? mysg : this);
         }
-        Object v = mysg.elem;
-        mysg.elem = null;
+        Object v = ok ? mysg.elem : CLOSED;
+        Sudog.release(gp, mysg);
         return v;
     }
 
@@ -516,10 +512,10 @@ public final class HChan implements Blocker {
 
     /**
      * Parks until mysg is published; on interrupt, withdraws mysg from q and throws if it is still
-     * queued (see "Interrupts"). Called without c.lock, after enqueueing mysg on q.
+     * queued (see "Interrupts"). gp is the caller (Proc.currentG()). Called without c.lock, after
+     * enqueueing mysg on q.
      */
-    private void park(Sudog mysg, WaitQ q, WaitReason reason) {
-        G gp = Proc.currentG();
+    private void park(G gp, Sudog mysg, WaitQ q, WaitReason reason) {
         if (gp == null) {
             markTouched();
         }

@@ -198,8 +198,14 @@ public final class Proc {
     /** GOMAXPROCS. Written under resizeLock and sched.lock. */
     static volatile int gomaxprocs;
 
-    /** Live goroutines (Go's allgs, minus the dead). Concurrent set; a G leaves it in goexit. */
-    static final Set<G> allgs = ConcurrentHashMap.newKeySet();
+    /**
+     * Live goroutines (Go's allgs, minus the dead). Concurrent set; a G leaves it in goexit. Keyed by
+     * G.hashCode (a spread of goid, no VM call). Presized: a ConcurrentHashMap bin is a monitor on
+     * remove and on insert into an occupied bin, and a goroutine that contends for one parks
+     * (JEP 491) and is woken by the JDK's unblocker thread through the global queue; with few live
+     * goroutines in 1024 bins, two that are created or exit at once rarely share a bin.
+     */
+    static final Set<G> allgs = ConcurrentHashMap.newKeySet(1024);
     /** The last goid handed out; checkdead reads it to see that no goroutine was created meanwhile. */
     static final AtomicLong goidgen = new AtomicLong();
     private static final AtomicLong midgen = new AtomicLong();

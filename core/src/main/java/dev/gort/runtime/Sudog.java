@@ -18,9 +18,15 @@ package dev.gort.runtime;
  *
  * Differences from Go
  * -------------------
- *  - Go keeps per-P caches of sudogs (acquireSudog/releaseSudog). A plain blocking operation here
- *    allocates one (a young-generation allocation costs about what Go's cache does, and parking
- *    dominates); a SelectGo keeps its sudogs and reuses them on every run.
+ *  - Go keeps per-P caches of sudogs (acquireSudog/releaseSudog). Here each goroutine keeps one
+ *    (G.sudogcache) for its plain blocking operations: a goroutine waits in at most one plain
+ *    operation at a time, and reaching its G costs nothing extra (the park needs it anyway), where a
+ *    P's cache would need the P. A sudog is back in the cache only once its operation is over: the
+ *    waker published it under c.lock after its last touch (it reads thread first), and a withdrawn
+ *    sudog (interrupt) is dropped, not cached. Platform threads allocate one per operation. With the
+ *    race detector on, every operation gets a fresh sudog, because the detector uses the sudog as a
+ *    synchronisation address and a reused one would link unrelated wakers. A SelectGo keeps its own
+ *    sudogs and reuses them on every run.
  *  - elem holds the value itself (a reference), not a pointer into the waiter's stack.
  *  - Go's g.param/g.selectDone live on the g; here on the sudog (done) or the SelectGo.
  *  - waitlink is not needed: a SelectGo keeps its sudogs in an array indexed by case.
@@ -46,6 +52,46 @@ final class Sudog {
     Sudog(SelectGo sel, int casi) {
         this.sel = sel;
         this.casi = casi;
+    }
+
+    /**
+     * Go's acquireSudog, for a plain operation: gp's cached sudog, reset, or a new one (gp null: a
+     * platform thread). The caller is gp itself.
+     */
+    static Sudog acquire(G gp) {
+        if (gp != null) {
+            Sudog s = gp.sudogcache;
+            if (s != null) {
+                gp.sudogcache = null;
+                s.success = false;
+                DONE.set(s, false); // plain: published to wakers by the c.lock that guards the enqueue
+                return s;
+            }
+        }
+        return new Sudog(null, 0);
+    }
+
+    /**
+     * Go's releaseSudog: s's operation is over (done was seen, or it was never queued); cache it in
+     * gp, holding no references. The caller is gp itself (or a platform thread: gp null, dropped).
+     */
+    static void release(G gp, Sudog s) {
+        if (gp != null && !Race.ENABLED) {
+            s.thread = null;
+            s.elem = null;
+            s.c = null;
+            gp.sudogcache = s;
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle DONE;
+
+    static {
+        try {
+            DONE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Sudog.class, "done", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** True for a select's sudog (Go's isSelect). */

@@ -1,0 +1,85 @@
+package dev.gort.bench;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The rows {@link Alternate} runs, one copy per side: {@code Alternate} loads this class once in
+ * each side's class loader, so each side's call sites stay monomorphic, as in a JMH fork that runs
+ * one side only. The rows are the JMH rows' own code (Goroutines, ChanRows).
+ */
+public final class AltRows {
+    private AltRows() {}
+
+    static final int N = 10_000;
+    static final int SPAWN_N = 100_000;
+
+    /**
+     * One invocation of a row for a side, and its operations per invocation: {runnable, Integer}.
+     * Sides: "gort", "jdk", "floor" (P=1 only); the channel rows take "gort" (gort's Chan) or "sq"
+     * (SynchronousQueue on JDK virtual threads).
+     *
+     * @throws IllegalArgumentException for an unknown row
+     */
+    public static Object[] row(String row, String impl) {
+        Goroutines g = new Goroutines();
+        g.impl = impl.equals("sq") ? "jdk" : impl;
+        g.setup();
+        Rt rt = g.rt;
+        BChan.Maker mk = impl.equals("gort") ? BChan.maker("gort") : BChan.maker("sq");
+        int procs = g.procs;
+        return switch (row) {
+            case "baton" -> new Object[] {(Runnable) g::batonPingPong, N};
+            case "yield" -> new Object[] {(Runnable) g::yieldPingPong, N};
+            case "create" -> new Object[] {(Runnable) g::createGoroutines, N};
+            case "createParallel" -> new Object[] {(Runnable) g::createGoroutinesParallel, N};
+            case "chanPingPong" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.pingPong(rt, mk, N)), N};
+            case "chanSync" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.chanSync(rt, mk, N)), N};
+            case "prodCons0" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.prodCons(rt, mk, 0, procs, N)), N};
+            case "spawn" -> new Object[] {(Runnable) () -> rt.run(() -> spawnJoin(rt, SPAWN_N)), SPAWN_N};
+            default -> throw new IllegalArgumentException("unknown row " + row
+                    + " (baton, yield, create, createParallel, chanPingPong, chanSync, prodCons0, spawn)");
+        };
+    }
+
+    /**
+     * gort's scheduler counters summed over its Ps, read by reflection (they are the runtime's
+     * internals): {goroutines run, goroutines stolen from another P}. Zeros when this loader's gort
+     * runtime never started (the peers' sides).
+     */
+    public static long[] counters() {
+        long runs = 0, steals = 0;
+        try {
+            Class<?> proc = Class.forName("dev.gort.runtime.Proc");
+            java.lang.reflect.Field allp = proc.getDeclaredField("allp");
+            allp.setAccessible(true);
+            Class<?> pc = Class.forName("dev.gort.runtime.P");
+            java.lang.reflect.Field fr = pc.getDeclaredField("runs");
+            java.lang.reflect.Field fs = pc.getDeclaredField("steals");
+            fr.setAccessible(true);
+            fs.setAccessible(true);
+            for (Object p : (Object[]) allp.get(null)) {
+                runs += fr.getLong(p);
+                steals += fs.getLong(p);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read gort's counters", e);
+        }
+        return new long[] {runs, steals};
+    }
+
+    /** SpawnJoin's shape with n goroutines. */
+    private static void spawnJoin(Rt rt, int n) {
+        AtomicInteger left = new AtomicInteger(n);
+        CountDownLatch done = new CountDownLatch(1);
+        Runnable body = () -> {
+            if (left.decrementAndGet() == 0) {
+                done.countDown();
+            }
+        };
+        for (int i = 0; i < n; i++) {
+            rt.go(body);
+        }
+        Bench.await(done);
+    }
+}
