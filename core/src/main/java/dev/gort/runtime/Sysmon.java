@@ -115,8 +115,11 @@ final class Sysmon extends Thread {
             if (now - lastPoll > delay * 1000 + STALL_NS) {
                 // Sysmon itself was stalled (a GC pause, an overloaded machine): what looks like
                 // 10ms without progress may be the whole JVM stopped. Restart every P's clock.
+                // Counted as an idle round, so that on a machine overloaded for good the poll still
+                // backs off instead of staying at 20us.
                 lastPoll = now;
                 restartClocks(now);
+                idle++;
                 continue;
             }
             lastPoll = now;
