@@ -55,6 +55,17 @@ class ConsumerProjectIT {
                 "the leaked goroutine's stack: " + leak);
     }
 
+    @Test
+    void raceRunFailsTheRacyTestAndGoesOn() throws Exception {
+        Element racy = suite(DIR.resolve("target/surefire-reports-race"), "com.example.squares.RacyTest");
+        assertEquals("2", racy.getAttribute("tests"), "both tests ran: the fork did not exit with 66");
+        assertEquals("1", racy.getAttribute("failures"));
+        String race = failureMessage(racy, "countsWithoutALock");
+        assertTrue(race.startsWith("race detected during execution of test: "), race);
+        assertTrue(race.contains("WARNING: DATA RACE"), race);
+        assertTrue(race.contains("com.example.squares.RacyTest.lambda$countsWithoutALock$"), race);
+    }
+
     private static Element suite(Path reports, String cls) throws Exception {
         File f = reports.resolve("TEST-" + cls + ".xml").toFile();
         assertTrue(f.isFile(), "no report " + f + ": did the consumer build run?");

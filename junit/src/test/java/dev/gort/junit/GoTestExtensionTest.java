@@ -104,11 +104,11 @@ class GoTestExtensionTest {
 
         @GoTest
         void goroutinePanics() {
-            WaitGroup wg = new WaitGroup();
-            wg.go(() -> {
+            Chan<Integer> never = Chan.make();
+            Go.go(() -> {
                 throw new IllegalStateException("boom in a goroutine");
             });
-            wg.await();
+            never.recv(); // the panic ends the run; main stays parked
         }
 
         @GoTest(timeout = "soon")
