@@ -39,6 +39,8 @@ class GoTestExtensionTest {
         /** Set by a fixture so the test can release what it left blocked. */
         static volatile Chan<Integer> leaked;
         static final AtomicInteger bodyRuns = new AtomicInteger();
+        /** Counted down by the hanging fixtures when their body has reached the hang. */
+        static volatile CountDownLatch hanging = new CountDownLatch(1);
 
         @GoTest
         void passes() {
@@ -76,14 +78,16 @@ class GoTestExtensionTest {
             Go.go(() -> Time.sleep(Duration.ofMillis(50)));
         }
 
-        @GoTest(timeout = "300ms")
+        @GoTest(timeout = "2s")
         void hangsInJdkCode() throws InterruptedException {
+            hanging.countDown();
             new CountDownLatch(1).await(); // parked in JDK code: not a deadlock gort can prove
         }
 
         @GoTest
-        @Timeout(value = 300, unit = TimeUnit.MILLISECONDS)
+        @Timeout(value = 2, unit = TimeUnit.SECONDS)
         void hangsUnderJUnitTimeout() throws InterruptedException {
+            hanging.countDown();
             new CountDownLatch(1).await();
         }
 
@@ -190,6 +194,16 @@ class GoTestExtensionTest {
         assertEquals(1, run("goroutineExitsJustAfterTheTest").succeeded().count());
     }
 
+    /**
+     * The hanging fixtures' timeouts are 2 s, so that their body has surely reached the hang (and
+     * the dump shows it there) when the timeout fires; the first assertion says so if a machine
+     * is too loaded to schedule it in that time.
+     */
+    private static void assertReachedTheHang() {
+        assertEquals(0, Fixtures.hanging.getCount(), "the fixture's body did not start within its 2 s timeout");
+        Fixtures.hanging = new CountDownLatch(1);
+    }
+
     @Test
     void aTimeoutFailsTheTestWithTheDumpAndInterruptsMain() {
         Events[] events = new Events[1];
@@ -197,9 +211,11 @@ class GoTestExtensionTest {
         Throwable t = failure(events[0]);
         assertInstanceOf(TimeoutException.class, t);
         String msg = t.getMessage();
-        assertTrue(msg.startsWith("test timed out after 300ms\n\trunning tests:\n\t\thangsInJdkCode()\n\ngoroutine "), msg);
-        assertTrue(msg.matches("(?s).*goroutine \\d+ \\[jdk park\\]:\n.*Fixtures\\.hangsInJdkCode\\(\\.\\.\\.\\)\n.*"), msg);
-        assertTrue(err.contains("panic: test timed out after 300ms\n"), err);
+        assertTrue(msg.startsWith("test timed out after 2s\n\trunning tests:\n\t\thangsInJdkCode()\n\ngoroutine "), msg);
+        assertReachedTheHang();
+        // parked in the latch by now, or (on a very loaded machine) just about to: the frame is there
+        assertTrue(msg.matches("(?s).*goroutine \\d+ \\[[^]]+\\]:\n.*Fixtures\\.hangsInJdkCode\\(\\.\\.\\.\\)\n.*"), msg);
+        assertTrue(err.contains("panic: test timed out after 2s\n"), err);
     }
 
     @Test
@@ -208,7 +224,8 @@ class GoTestExtensionTest {
         stderrOf(() -> events[0] = run("hangsUnderJUnitTimeout"));
         Throwable t = failure(events[0]);
         assertInstanceOf(TimeoutException.class, t);
-        assertTrue(t.getMessage().contains("timed out after 300 milliseconds"), t.getMessage());
+        assertTrue(t.getMessage().contains("timed out after 2 seconds"), t.getMessage());
+        assertReachedTheHang();
         assertEquals(1, t.getSuppressed().length, "our report is attached");
         String dump = t.getSuppressed()[0].getMessage();
         assertTrue(dump.matches("(?s)test interrupted.*Fixtures\\.hangsUnderJUnitTimeout\\(\\.\\.\\.\\)\n.*"), dump);
