@@ -27,14 +27,24 @@ final class RaceWatch {
 
     /** One test's window: the reports made while it is open. */
     static final class Window {
+        /** Under the window's monitor, as closed. */
         private final List<String> reports = new ArrayList<>();
+        private boolean closed;
 
         /** Closes the window; returns the reports made while it was open. */
-        List<String> close() {
+        synchronized List<String> close() {
             open.remove(this);
-            synchronized (reports) {
-                return List.copyOf(reports);
+            closed = true;
+            return List.copyOf(reports);
+        }
+
+        /** Adds a report unless closed (a report racing with close belongs to nobody); true if added. */
+        synchronized boolean add(String report) {
+            if (closed) {
+                return false;
             }
+            reports.add(report);
+            return true;
         }
     }
 
@@ -51,10 +61,7 @@ final class RaceWatch {
     private static boolean claim(String report) {
         boolean taken = false;
         for (Window w : open) {
-            synchronized (w.reports) {
-                w.reports.add(report);
-            }
-            taken = true;
+            taken |= w.add(report);
         }
         return taken;
     }
