@@ -7,6 +7,7 @@ package dev.gort;
  * stderr; {@code gort run} exits with status 2.
  */
 public class DeadlockError extends FatalError {
+    /** Go's {@code all goroutines are asleep - deadlock!}. */
     public DeadlockError() {
         super("all goroutines are asleep - deadlock!");
     }

@@ -8,6 +8,7 @@ package dev.gort;
  * with status 2. The message is Go's, without the {@code fatal error: } prefix.
  */
 public class FatalError extends Error {
+    /** A fatal error with Go's message, without the {@code fatal error: } prefix. */
     public FatalError(String message) {
         super(message);
     }

@@ -239,6 +239,23 @@ public final class Go {
     }
 
     /**
+     * The goroutines still alive that belong to the {@link #run} whose main goroutine has id
+     * {@code mainGoid} (read with {@link #goid()} inside main): every goroutine main started, and
+     * every goroutine those started, transitively, main itself excepted. Each element is one
+     * goroutine's block in {@link #stack} format, in goid order; the list is empty once they have
+     * all returned. This is what a leak check in the manner of goleak's {@code VerifyNone} needs
+     * (gort-junit's {@code @GoTest} uses it after the test's main goroutine returns); unlike
+     * {@link #leakedGoroutines()} it reports a goroutine whatever it is doing, running or parked,
+     * and needs no JVM flag. Goroutines started from a thread that is not one of the run's
+     * goroutines, and virtual threads created with the JDK's API (goid 0), do not belong to any
+     * run and are not listed. Cost: one pass over the live goroutines, and a stack read for each
+     * goroutine listed.
+     */
+    public static List<String> runGoroutines(long mainGoid) {
+        return Traceback.runGoroutines(mainGoid);
+    }
+
+    /**
      * Partial deadlocks (goroutine leaks), after Go's experimental goroutine leak profile: the
      * goroutines that are parked and that nothing can ever wake, because no running or runnable
      * goroutine, no platform thread and no static field can reach the channel, lock or thread they

@@ -6,10 +6,12 @@ package dev.gort;
  * exceptions and errors escape unwrapped.
  */
 public class Panic extends RuntimeException {
+    /** A panic with this message and no cause. */
     public Panic(String message) {
         super(message);
     }
 
+    /** A panic with this message whose cause is the value (usually a checked exception) that escaped. */
     public Panic(String message, Throwable cause) {
         super(message, cause);
     }

@@ -18,7 +18,10 @@ package dev.gort.chan;
  * that is the only way out of blocking forever.
  */
 public final class ChanInterruptedException extends RuntimeException {
-    /** @param op what was interrupted, as Go's wait reason ("chan send", "chan receive", "select", ...) */
+    /**
+     * An interrupted operation; the message is {@code OP: interrupted}.
+     *
+     * @param op what was interrupted, as Go's wait reason ("chan send", "chan receive", "select", ...) */
     public ChanInterruptedException(String op) {
         super(op + ": interrupted");
     }

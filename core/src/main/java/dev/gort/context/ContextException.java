@@ -12,6 +12,7 @@ public final class ContextException extends RuntimeException {
     /** Go's {@code context.DeadlineExceeded}; {@link #timeout()} is true, as Go's Timeout(). */
     public static final ContextException DEADLINE_EXCEEDED = new ContextException("context deadline exceeded", true);
 
+    /** Whether this is the deadline error. */
     private final boolean timeout;
 
     private ContextException(String message, boolean timeout) {

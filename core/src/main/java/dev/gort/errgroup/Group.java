@@ -33,6 +33,7 @@ public final class Group {
     /** A subtask: its error is whatever Exception it throws. */
     @FunctionalInterface
     public interface Task {
+        /** Does the work; an exception it throws is the task's error. */
         void run() throws Exception;
     }
 

@@ -151,6 +151,28 @@ public final class Traceback {
         return sb.toString();
     }
 
+    /**
+     * The blocks of the live goroutines of the run whose main goroutine has id mainGoid, main
+     * itself excepted, in goid order (Go.runGoroutines' contract).
+     */
+    public static List<String> runGoroutines(long mainGoid) {
+        List<G> gs = new ArrayList<>();
+        for (G gp : Proc.allgs()) {
+            G main = gp.run != null ? gp.run.main() : null;
+            if (main != null && main != gp && main.goid == mainGoid && gp.status() != GStatus.DEAD) {
+                gs.add(gp);
+            }
+        }
+        gs.sort(Comparator.comparingLong(g -> g.goid));
+        List<String> blocks = new ArrayList<>(gs.size());
+        for (G gp : gs) {
+            StringBuilder sb = new StringBuilder();
+            goroutine(sb, gp);
+            blocks.add(sb.toString());
+        }
+        return blocks;
+    }
+
     /** st without the frames down to Go.stack itself: Go's runtime.Stack starts at its caller. */
     private static StackTraceElement[] callerFrames(StackTraceElement[] st) {
         for (int i = st.length - 1; i >= 0; i--) {

@@ -33,8 +33,9 @@ import java.util.stream.Collectors;
  * access's stack is walked at the report; the previous one is the site plus the shadow call stack
  * the detector kept with the access (instrumented frames only: JDK frames between them, as a
  * Stream's, are not recorded). Gort's, the launcher's and the JDK's thread and executor frames are
- * left out of both. Each unordered pair of access sites is reported once. At exit, "Found N data race(s)" and exit
- * status 66, as Go.
+ * left out of both. Each unordered pair of access sites is reported once. At exit, "Found N data
+ * race(s)" and exit status 66, as Go, unless a {@link RaceListener} (a test framework) took charge
+ * of every race.
  */
 public final class Reports {
     private Reports() {}
@@ -45,6 +46,8 @@ public final class Reports {
     private static final Set<Long> reportedPairs = ConcurrentHashMap.newKeySet();
     /** Races reported (distinct site pairs). */
     private static final AtomicLong reported = new AtomicLong();
+    /** Reported races no {@link RaceListener} took charge of: these make the exit status 66. */
+    private static final AtomicLong unclaimed = new AtomicLong();
     /** Races detected, counting repeats of a reported pair (for tests). */
     private static final AtomicLong detected = new AtomicLong();
 
@@ -58,11 +61,14 @@ public final class Reports {
         return detected.get();
     }
 
-    /** Installs the exit hook that prints "Found N data race(s)" and exits with status 66. */
+    /**
+     * Installs the exit hook that prints "Found N data race(s)" and exits with status 66, unless a
+     * {@link RaceListener} took charge of every race (a test failed for each).
+     */
     public static void installExitHook() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             long n = reported.get();
-            if (n > 0) {
+            if (unclaimed.get() > 0) {
                 System.err.println("Found " + n + " data race(s)");
                 System.err.flush();
                 Runtime.getRuntime().halt(EXIT_STATUS);
@@ -104,6 +110,9 @@ public final class Reports {
         synchronized (Reports.class) {
             err.println(sb);
             err.flush();
+        }
+        if (!RaceListener.offer(sb.toString())) {
+            unclaimed.incrementAndGet();
         }
     }
 

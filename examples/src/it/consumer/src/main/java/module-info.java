@@ -1,0 +1,3 @@
+module com.example.squares {
+    requires dev.gort;
+}

@@ -1,0 +1,76 @@
+package dev.gort.junit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A test whose body runs as a goroutine: gort's {@code go test}. Use it instead of {@code @Test}:
+ * <pre>{@code
+ * @GoTest
+ * void pipeline() {
+ *     Chan<Integer> ch = Chan.make();
+ *     Go.go(() -> { ch.send(42); ch.close(); });
+ *     assertEquals(42, ch.recv());
+ * }
+ * }</pre>
+ * The method body runs as the main goroutine of a {@link dev.gort.Go#run Go.run} (lifecycle
+ * methods such as {@code @BeforeEach} do not: they run on JUnit's thread, as usual). The test
+ * fails, with a message that says why, when:
+ * <ul>
+ *   <li><b>it deadlocks</b>: every goroutine is asleep on gort's channels, locks or
+ *       {@code select}, and nothing outside them can wake them. The failure's message is Go's,
+ *       {@code fatal error: all goroutines are asleep - deadlock!}, followed by the goroutine dump,
+ *       and its cause is the {@link dev.gort.DeadlockError}. Deadlock detection is process-wide,
+ *       as in Go: a goroutine left running by another test (or sleeping on a timer) keeps it from
+ *       firing, and the timeout below then ends the test.</li>
+ *   <li><b>it leaks goroutines</b> (goleak's {@code VerifyNone}): goroutines the test started
+ *       (directly or through the goroutines it started) are still alive after the body returned
+ *       and a grace period of up to 2 seconds for exiting ones. The message lists each one's stack.
+ *       Only the test's own goroutines count ({@link dev.gort.Go#runGoroutines}), so tests running
+ *       in parallel do not blame each other; goroutines started from a thread that is not a
+ *       goroutine (an executor's, say) and virtual threads made with the JDK's API are not seen.
+ *       No JVM flag is needed. The check is skipped when the test failed anyway, and switched off
+ *       with {@link #ignoreLeaks()}.</li>
+ *   <li><b>it times out</b> ({@link #timeout()}): the goroutine dump of every goroutine is printed
+ *       on stderr and put in the failure, as Go's {@code panic: test timed out} and kotlinx's
+ *       {@code CoroutinesTimeout}, and the main goroutine is interrupted (a blocked channel
+ *       operation then throws {@link dev.gort.chan.ChanInterruptedException}). JUnit's own
+ *       {@code @Timeout} works too, and gets the same dump.</li>
+ *   <li><b>the race detector reports a race</b> while it runs (the JVM started with
+ *       {@code -javaagent:gort-agent.jar=race}): the failure carries the report, printed on stderr
+ *       as well, and the test run goes on; a race reported while no {@code @GoTest} runs still
+ *       ends the JVM with status 66 at exit, as without this extension.</li>
+ * </ul>
+ * An exception escaping the body fails the test as it would under {@code @Test} (an assertion's
+ * failure, an assumption's abort). One escaping another of the test's goroutines is a panic: Go's
+ * {@code panic:} report goes to stderr and the exception fails the test. The body is not given a
+ * context, a test reporter or parameters other than what JUnit resolves for the method.
+ */
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Test
+@ExtendWith(GoTestExtension.class)
+public @interface GoTest {
+
+    /**
+     * Skip the goroutine leak check for this test (goleak's opt-out): for a test that starts
+     * long-lived goroutines on purpose, such as a server shared with later tests.
+     */
+    boolean ignoreLeaks() default false;
+
+    /**
+     * How long the test may run, in Go's duration syntax ({@code "30s"}, {@code "1m30s"},
+     * {@code "500ms"}; {@code "0"} for no limit), as {@code go test -timeout}. Empty (the default)
+     * means the JUnit configuration parameter {@value GoTestExtension#TIMEOUT_PROPERTY} (a system
+     * property or {@code junit-platform.properties} entry, same syntax), or else 60 seconds. A
+     * value that is not a duration fails the test, naming the value.
+     */
+    String timeout() default "";
+}

@@ -1,0 +1,208 @@
+package dev.gort.junit;
+
+import dev.gort.DeadlockError;
+import dev.gort.Go;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.AssertionFailedError;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/*
+ * GoTestExtension: what @GoTest does around a test method (GoTest's javadoc is the user's contract).
+ *
+ * Protocol, per test
+ * ------------------
+ *  1. Open a race window (RaceWatch): races the agent reports from now on are the test's.
+ *  2. A platform thread ("gort-test: NAME") calls Go.run with the test's body as main. The body
+ *     records its goid and thread first, then calls JUnit's invocation.proceed(); an exception it
+ *     throws is kept and main returns normally, so Go.run does not print a panic report for an
+ *     assertion's failure (Go's t.Fatal is a Goexit, not a panic).
+ *  3. JUnit's thread joins that thread with the timeout. Expired (or interrupted, which is how
+ *     JUnit's own @Timeout reaches us): print Go's "panic: test timed out" with the dump of every
+ *     goroutine, interrupt main, fail. The thread is a daemon and is left to end with its run.
+ *  4. The run's outcome: the body's exception, else what Go.run threw (a goroutine's panic, a
+ *     fatal error); a DeadlockError becomes a failure whose message is Go's report and dump.
+ *  5. Only if the test passed so far: the leak check. Go.runGoroutines(main's goid) is polled with
+ *     back-off (1 ms doubling to 100 ms) for up to LEAK_GRACE; what is still there fails the test.
+ *  6. Close the race window (after the grace, which lets exiting goroutines race too); its reports
+ *     fail the test. Later failures are added to the first as suppressed exceptions.
+ *
+ * Rejected alternatives
+ * ---------------------
+ *  - Go.run on JUnit's own thread: Go.run has no timeout, and a goroutine that ignores the
+ *    interrupt would hang the whole test run, with no dump.
+ *  - Counting Go.numGoroutine() before and after (or goleak's "everything not there before"): a
+ *    test running in parallel, or a goroutine an earlier test leaked that exits now, makes the
+ *    count lie. The runtime knows which run every goroutine belongs to, so ask it.
+ *  - Go.leakedGoroutines() for the leak check: it finds only goroutines that can never be woken,
+ *    needs -Djdk.trackAllThreads=false and two full GCs; goleak's contract is "still alive".
+ */
+/**
+ * The JUnit extension behind {@link GoTest @GoTest}, which registers it; there is no need to
+ * register it yourself. On a method without {@code @GoTest} it does nothing.
+ */
+public final class GoTestExtension implements InvocationInterceptor {
+
+    /** The JUnit configuration parameter for the default timeout (Go duration syntax). */
+    public static final String TIMEOUT_PROPERTY = "gort.junit.timeout.default";
+    /** The timeout when neither the annotation nor the configuration parameter sets one. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    /** How long exiting goroutines get to return before they count as leaked. */
+    static final Duration LEAK_GRACE = Duration.ofSeconds(2);
+
+    /** Public for JUnit, which instantiates it for {@code @ExtendWith}. */
+    public GoTestExtension() {}
+
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+                                    ExtensionContext ctx) throws Throwable {
+        GoTest spec = AnnotationSupport.findAnnotation(ctx.getRequiredTestMethod(), GoTest.class).orElse(null);
+        if (spec == null) {
+            invocation.proceed();
+            return;
+        }
+        Duration timeout = timeout(spec, ctx);
+        RaceWatch.Window races = RaceWatch.open();
+        List<Throwable> failures = new ArrayList<>();
+        try {
+            Main main = new Main(invocation);
+            Thread runner = Thread.ofPlatform().daemon().name("gort-test: " + ctx.getDisplayName()).start(main::run);
+            boolean ended;
+            String why;
+            try {
+                ended = timeout.isZero() ? join(runner) : runner.join(timeout);
+                why = "test timed out after " + GoDuration.format(timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // JUnit's @Timeout: it clears the flag
+                ended = false;
+                why = "test interrupted (JUnit's @Timeout?)";
+            }
+            if (!ended) {
+                failures.add(timedOut(why, ctx.getDisplayName(), main));
+            } else if (main.outcome() != null) {
+                failures.add(main.outcome());
+            } else if (!spec.ignoreLeaks()) {
+                List<String> left = awaitExit(main.goid);
+                if (!left.isEmpty()) {
+                    failures.add(new AssertionFailedError("found unexpected goroutines: " + left.size()
+                            + " started by the test still running " + GoDuration.format(LEAK_GRACE)
+                            + " after it returned (@GoTest(ignoreLeaks = true) allows it)\n\n"
+                            + String.join("\n", left)));
+                }
+            }
+        } finally {
+            List<String> reports = races.close();
+            if (!reports.isEmpty()) {
+                failures.add(new AssertionFailedError("race detected during execution of test: " + reports.size()
+                        + " report(s)\n" + String.join("\n", reports)));
+            }
+        }
+        if (!failures.isEmpty()) {
+            Throwable first = failures.get(0);
+            for (Throwable t : failures.subList(1, failures.size())) {
+                first.addSuppressed(t);
+            }
+            throw first;
+        }
+    }
+
+    /** The test's timeout: the annotation's, else the configuration parameter's, else the default. */
+    private static Duration timeout(GoTest spec, ExtensionContext ctx) {
+        if (!spec.timeout().isEmpty()) {
+            return GoDuration.parse(spec.timeout(), "@GoTest(timeout)");
+        }
+        return ctx.getConfigurationParameter(TIMEOUT_PROPERTY)
+                .map(v -> GoDuration.parse(v, TIMEOUT_PROPERTY))
+                .orElse(DEFAULT_TIMEOUT);
+    }
+
+    private static boolean join(Thread t) throws InterruptedException {
+        t.join();
+        return true;
+    }
+
+    /** Step 3: Go's "panic: test timed out" report on stderr, main interrupted, the failure to throw. */
+    private static Throwable timedOut(String why, String name, Main main) {
+        String report = why + "\n\trunning tests:\n\t\t" + name + "\n\n" + Go.stack(true);
+        System.err.println("panic: " + report);
+        System.err.flush();
+        Thread t = main.thread;
+        if (t != null) {
+            t.interrupt();
+        }
+        TimeoutException e = new TimeoutException(report);
+        e.setStackTrace(new StackTraceElement[0]); // JUnit's thread's stack says nothing; the dump does
+        return e;
+    }
+
+    /** Step 5: the run's goroutines still alive after a bounded, backed-off wait for them to exit. */
+    private static List<String> awaitExit(long mainGoid) {
+        long deadline = System.nanoTime() + LEAK_GRACE.toNanos();
+        long pause = TimeUnit.MILLISECONDS.toNanos(1);
+        for (;;) {
+            List<String> left = Go.runGoroutines(mainGoid);
+            long now = System.nanoTime();
+            if (left.isEmpty() || now - deadline >= 0) {
+                return left;
+            }
+            LockSupport.parkNanos(Math.min(pause, deadline - now));
+            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    /** The main goroutine: step 2, run on the "gort-test" thread. */
+    private static final class Main {
+        private final Invocation<Void> invocation;
+        /** Written by main before the body runs; read after the join (or racily, at a timeout). */
+        volatile long goid = -1;
+        volatile Thread thread;
+        /** What the body threw. Written by main, read after the join. */
+        private volatile Throwable bodyFailure;
+        /** What Go.run threw. Written by the runner thread, read after the join. */
+        private volatile Throwable runFailure;
+
+        Main(Invocation<Void> invocation) {
+            this.invocation = invocation;
+        }
+
+        void run() {
+            try {
+                Go.run(() -> {
+                    goid = Go.goid();
+                    thread = Thread.currentThread();
+                    try {
+                        invocation.proceed();
+                    } catch (Throwable t) {
+                        bodyFailure = t;
+                    }
+                });
+            } catch (Throwable t) {
+                runFailure = t;
+            }
+        }
+
+        /** After the join: what fails the test, or null. */
+        Throwable outcome() {
+            if (bodyFailure != null) {
+                return bodyFailure;
+            }
+            Throwable t = runFailure;
+            if (t instanceof DeadlockError d) {
+                AssertionFailedError e = new AssertionFailedError("fatal error: " + d.getMessage() + "\n\n"
+                        + Go.stack(true), d);
+                e.setStackTrace(new StackTraceElement[0]);
+                return e;
+            }
+            return t;
+        }
+    }
+}

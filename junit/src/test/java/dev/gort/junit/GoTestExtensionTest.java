@@ -1,0 +1,316 @@
+package dev.gort.junit;
+
+import dev.gort.DeadlockError;
+import dev.gort.Go;
+import dev.gort.chan.Chan;
+import dev.gort.sync.WaitGroup;
+import dev.gort.time.Time;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.platform.commons.PreconditionViolationException;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+
+/**
+ * @GoTest's contract, checked by running fixture tests (the static nested classes, which Surefire
+ * does not run by themselves) through JUnit's EngineTestKit and reading their outcomes. The
+ * passing cases are also plain @GoTests of this class.
+ */
+class GoTestExtensionTest {
+
+    // ------------------------------------------------------------------ fixtures
+
+    static class Fixtures {
+        /** Set by a fixture so the test can release what it left blocked. */
+        static volatile Chan<Integer> leaked;
+        static final AtomicInteger bodyRuns = new AtomicInteger();
+        /** Counted down by the hanging fixtures when their body has reached the hang. */
+        static volatile CountDownLatch hanging = new CountDownLatch(1);
+
+        @GoTest
+        void passes() {
+            bodyRuns.incrementAndGet();
+            assertTrue(Go.goid() > 0, "the body runs as a goroutine");
+            Chan<Integer> ch = Chan.make();
+            Go.go(() -> ch.send(42));
+            assertEquals(42, ch.recv());
+        }
+
+        @GoTest
+        void deadlocks() {
+            Chan<Integer> ch = Chan.make();
+            Go.go(() -> ch.send(1));
+            ch.recv();
+            ch.recv(); // nobody sends again
+        }
+
+        @GoTest
+        void leaks() {
+            Chan<Integer> ch = Chan.make();
+            leaked = ch;
+            Go.go(() -> ch.recv()); // blocked for ever once the test returns
+        }
+
+        @GoTest(ignoreLeaks = true)
+        void leaksOnPurpose() {
+            Chan<Integer> ch = Chan.make();
+            leaked = ch;
+            Go.go(() -> ch.recv());
+        }
+
+        @GoTest
+        void goroutineExitsJustAfterTheTest() {
+            Go.go(() -> Time.sleep(Duration.ofMillis(50)));
+        }
+
+        @GoTest(timeout = "2s")
+        void hangsInJdkCode() throws InterruptedException {
+            hanging.countDown();
+            new CountDownLatch(1).await(); // parked in JDK code: not a deadlock gort can prove
+        }
+
+        @GoTest
+        @Timeout(value = 2, unit = TimeUnit.SECONDS)
+        void hangsUnderJUnitTimeout() throws InterruptedException {
+            hanging.countDown();
+            new CountDownLatch(1).await();
+        }
+
+        @GoTest
+        void hangsWithConfiguredDefault() throws InterruptedException {
+            new CountDownLatch(1).await();
+        }
+
+        @GoTest
+        void failsAnAssertion() {
+            assertEquals(1, 2, "one is not two");
+        }
+
+        @GoTest
+        void abortsOnAnAssumption() {
+            assumeTrue(false, "not here");
+        }
+
+        @GoTest
+        void goroutinePanics() {
+            Chan<Integer> never = Chan.make();
+            Go.go(() -> {
+                throw new IllegalStateException("boom in a goroutine");
+            });
+            never.recv(); // the panic ends the run; main stays parked
+        }
+
+        @GoTest(timeout = "soon")
+        void badTimeout() {}
+    }
+
+    private static Events run(String method, String... config) {
+        var kit = EngineTestKit.engine("junit-jupiter").selectors(selectMethod(Fixtures.class, method));
+        for (int i = 0; i < config.length; i += 2) {
+            kit = kit.configurationParameter(config[i], config[i + 1]);
+        }
+        return kit.execute().testEvents();
+    }
+
+    private static Throwable failure(Events events) {
+        assertEquals(1, events.failed().count(), "one failed test");
+        Event e = events.failed().list().get(0);
+        return e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
+                .getThrowable().orElseThrow();
+    }
+
+    /** Runs f with System.err captured; returns what it printed. */
+    private static String stderrOf(Runnable f) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        try {
+            f.run();
+        } finally {
+            System.setErr(old);
+        }
+        return buf.toString();
+    }
+
+    // ------------------------------------------------------------------ the contract
+
+    @Test
+    void aPassingTestPassesAndRunsItsBodyOnceAsAGoroutine() {
+        int before = Fixtures.bodyRuns.get();
+        Events events = run("passes");
+        assertEquals(1, events.succeeded().count());
+        assertEquals(before + 1, Fixtures.bodyRuns.get());
+    }
+
+    @Test
+    void aDeadlockFailsTheTestWithGosMessageAndTheDump() {
+        Throwable t = failure(run("deadlocks"));
+        assertInstanceOf(AssertionFailedError.class, t);
+        assertInstanceOf(DeadlockError.class, t.getCause());
+        String msg = t.getMessage();
+        assertTrue(msg.startsWith("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine "), msg);
+        assertTrue(msg.matches("(?s).*goroutine \\d+ \\[chan receive\\]:\n.*Fixtures\\.deadlocks\\(\\.\\.\\.\\)\n"
+                + "\tGoTestExtensionTest\\.java:\\d+\n.*"), "the main goroutine's block names the test method: " + msg);
+    }
+
+    @Test
+    void aLeakedGoroutineFailsTheTestWithItsStack() {
+        Throwable t = failure(run("leaks"));
+        try {
+            assertInstanceOf(AssertionFailedError.class, t);
+            String msg = t.getMessage();
+            assertTrue(msg.startsWith("found unexpected goroutines: 1 started by the test still running 2s after it returned"), msg);
+            assertTrue(msg.matches("(?s).*\n\ngoroutine \\d+ \\[chan receive\\]:\n.*Fixtures\\.lambda\\$leaks\\$\\d+\\(\\.\\.\\.\\)\n.*"
+                    + "created by dev\\.gort\\.junit\\.GoTestExtensionTest\\$Fixtures\\.leaks in goroutine \\d+\n.*"), msg);
+        } finally {
+            Fixtures.leaked.close(); // let it go, so later fixtures' dumps do not show it
+        }
+    }
+
+    @Test
+    void ignoreLeaksLetsATestLeaveGoroutinesBehind() {
+        Events events = run("leaksOnPurpose");
+        Fixtures.leaked.close();
+        assertEquals(1, events.succeeded().count());
+    }
+
+    @Test
+    void goroutinesStillExitingGetAGracePeriod() {
+        assertEquals(1, run("goroutineExitsJustAfterTheTest").succeeded().count());
+    }
+
+    /**
+     * The hanging fixtures' timeouts are 2 s, so that their body has surely reached the hang (and
+     * the dump shows it there) when the timeout fires; the first assertion says so if a machine
+     * is too loaded to schedule it in that time.
+     */
+    private static void assertReachedTheHang() {
+        assertEquals(0, Fixtures.hanging.getCount(), "the fixture's body did not start within its 2 s timeout");
+        Fixtures.hanging = new CountDownLatch(1);
+    }
+
+    @Test
+    void aTimeoutFailsTheTestWithTheDumpAndInterruptsMain() {
+        Events[] events = new Events[1];
+        String err = stderrOf(() -> events[0] = run("hangsInJdkCode"));
+        Throwable t = failure(events[0]);
+        assertInstanceOf(TimeoutException.class, t);
+        String msg = t.getMessage();
+        assertTrue(msg.startsWith("test timed out after 2s\n\trunning tests:\n\t\thangsInJdkCode()\n\ngoroutine "), msg);
+        assertReachedTheHang();
+        // parked in the latch by now, or (on a very loaded machine) just about to: the frame is there
+        assertTrue(msg.matches("(?s).*goroutine \\d+ \\[[^]]+\\]:\n.*Fixtures\\.hangsInJdkCode\\(\\.\\.\\.\\)\n.*"), msg);
+        assertTrue(err.contains("panic: test timed out after 2s\n"), err);
+    }
+
+    @Test
+    void junitsOwnTimeoutGetsTheDumpToo() {
+        Events[] events = new Events[1];
+        stderrOf(() -> events[0] = run("hangsUnderJUnitTimeout"));
+        Throwable t = failure(events[0]);
+        assertInstanceOf(TimeoutException.class, t);
+        assertTrue(t.getMessage().contains("timed out after 2 seconds"), t.getMessage());
+        assertReachedTheHang();
+        assertEquals(1, t.getSuppressed().length, "our report is attached");
+        String dump = t.getSuppressed()[0].getMessage();
+        assertTrue(dump.matches("(?s)test interrupted.*Fixtures\\.hangsUnderJUnitTimeout\\(\\.\\.\\.\\)\n.*"), dump);
+    }
+
+    @Test
+    void theDefaultTimeoutIsAConfigurationParameter() {
+        Events[] events = new Events[1];
+        stderrOf(() -> events[0] = run("hangsWithConfiguredDefault", GoTestExtension.TIMEOUT_PROPERTY, "250ms"));
+        Throwable t = failure(events[0]);
+        assertTrue(t.getMessage().startsWith("test timed out after 250ms\n"), t.getMessage());
+    }
+
+    @Test
+    void anAssertionFailsTheTestAsItIsWithoutAPanicReport() {
+        Events[] events = new Events[1];
+        String err = stderrOf(() -> events[0] = run("failsAnAssertion"));
+        Throwable t = failure(events[0]);
+        assertInstanceOf(AssertionFailedError.class, t);
+        assertTrue(t.getMessage().startsWith("one is not two"), t.getMessage());
+        assertFalse(err.contains("panic:"), err);
+    }
+
+    @Test
+    void anAssumptionAbortsTheTest() {
+        Events events = run("abortsOnAnAssumption");
+        assertEquals(1, events.aborted().count());
+        Throwable t = events.aborted().list().get(0).getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .orElseThrow().getThrowable().orElseThrow();
+        assertInstanceOf(TestAbortedException.class, t);
+    }
+
+    @Test
+    void aPanicInAnotherGoroutineFailsTheTestWithGosReport() {
+        Events[] events = new Events[1];
+        String err = stderrOf(() -> events[0] = run("goroutinePanics"));
+        Throwable t = failure(events[0]);
+        assertInstanceOf(IllegalStateException.class, t);
+        assertEquals("boom in a goroutine", t.getMessage());
+        assertTrue(err.startsWith("panic: java.lang.IllegalStateException: boom in a goroutine\n"), err);
+    }
+
+    @Test
+    void aBadTimeoutNamesTheValue() {
+        Throwable t = failure(run("badTimeout"));
+        assertInstanceOf(PreconditionViolationException.class, t);
+        assertEquals("@GoTest(timeout): 'soon' is not a Go duration (examples: 30s, 1m30s, 500ms; 0 for none)", t.getMessage());
+    }
+
+    // ------------------------------------------------------------------ @GoTests of its own
+
+    @GoTest
+    void producerConsumerUnderGoTest() {
+        Chan<Integer> ch = Chan.make(4);
+        WaitGroup wg = new WaitGroup();
+        int n = 1000;
+        wg.go(() -> {
+            for (int i = 1; i <= n; i++) {
+                ch.send(i);
+            }
+            ch.close();
+        });
+        long sum = 0;
+        for (int v : ch) {
+            sum += v;
+        }
+        wg.await();
+        assertEquals((long) n * (n + 1) / 2, sum);
+    }
+
+    @GoTest(timeout = "10s")
+    void workersThatReturnAfterTheirWorkAreNoLeak() {
+        AtomicInteger done = new AtomicInteger();
+        Chan<Integer> results = Chan.make();
+        for (int i = 0; i < 50; i++) {
+            Go.go(() -> {
+                done.incrementAndGet();
+                results.send(1);
+            });
+        }
+        int got = 0;
+        for (int i = 0; i < 50; i++) {
+            got += results.recv();
+        }
+        assertEquals(50, got);
+        assertEquals(50, done.get());
+    }
+}
