@@ -130,7 +130,7 @@ class RaceIT {
                         + Pattern.quote(frame("main", "main-go-run"))
                         + "==================\n"
                         + "Found 1 data race\\(s\\)\n");
-        assertTrue(report.matcher(r.err()).find(), "expected\n" + report + "\n" + r);
+        assertTrue(report.matcher(r.stderr()).find(), "expected\n" + report + "\n" + r);
         assertEquals(66, r.exit(), r.toString());
     }
 
@@ -160,7 +160,7 @@ class RaceIT {
                         + Pattern.quote(frame("reportArray", "start-vthread") + frame("lambda$main$0", "main-run"))
                         + "==================\n"
                         + "Found 1 data race\\(s\\)\n");
-        assertTrue(report.matcher(r.err()).find(), "expected\n" + report + "\n" + r);
+        assertTrue(report.matcher(r.stderr()).find(), "expected\n" + report + "\n" + r);
         assertEquals(66, r.exit(), r.toString());
     }
 
@@ -173,7 +173,7 @@ class RaceIT {
         Pattern previous = Pattern.compile("Previous write at field [^\n]+ by virtual thread #\\d+:\n"
                 + "  gortfixture\\.race\\.Programs\\.lambda\\$reportHandler\\$\\d+\\(\\)\n"
                 + "      Programs\\.java:" + line("handler-writes") + "\n\n");
-        assertTrue(previous.matcher(r.err()).find(), "expected\n" + previous + "\n" + r);
+        assertTrue(previous.matcher(r.stderr()).find(), "expected\n" + previous + "\n" + r);
         assertEquals(66, r.exit(), r.toString());
     }
 }
