@@ -73,4 +73,30 @@ public @interface GoTest {
      * value that is not a duration fails the test, naming the value.
      */
     String timeout() default "";
+
+    /**
+     * Run the body as the root goroutine of a {@code dev.gort.synctest} bubble
+     * ({@link dev.gort.synctest.Synctest#test(Runnable) Synctest.test}) instead of a plain
+     * {@code Go.run}: a fake clock that jumps to the next timer once every goroutine of the
+     * bubble is durably blocked, goroutines run one at a time, and a deadlock inside the bubble
+     * fails with Go's {@code deadlock: all goroutines in bubble are blocked} and the bubble's dump.
+     * The test returns only when every goroutine of the bubble has exited, so there is no leak
+     * check. Implied by {@link #seed()} and {@link #seeds()}.
+     */
+    boolean synctest() default false;
+
+    /**
+     * Replay one seeded schedule ({@link dev.gort.synctest.Synctest#test(long, Runnable)}): the
+     * seed a failing {@link #seeds()} exploration printed, in hex ({@code "0x2bc68cb5ba9b7870"}) or
+     * decimal. Empty (the default): no seed.
+     */
+    String seed() default "";
+
+    /**
+     * Explore this many seeded schedules ({@link dev.gort.synctest.Synctest#explore}, PCT), one
+     * after another: the first failing one fails the test, with its seed and how to pin it with
+     * {@link #seed()}. The body runs once per schedule, on the same test instance, so state it
+     * checks must be made inside it. 0 (the default): no exploration.
+     */
+    int seeds() default 0;
 }

@@ -2,6 +2,9 @@ package dev.gort.junit;
 
 import dev.gort.DeadlockError;
 import dev.gort.Go;
+import dev.gort.synctest.BubbleDeadlockError;
+import dev.gort.synctest.ExploreFailure;
+import dev.gort.synctest.Synctest;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
@@ -35,6 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  *     back-off (1 ms doubling to 100 ms) for up to LEAK_GRACE; what is still there fails the test.
  *  6. Close the race window (after the grace, which lets exiting goroutines race too); its reports
  *     fail the test. Later failures are added to the first as suppressed exceptions.
+ * With synctest, seed or seeds, step 2 runs the body in a bubble instead (Synctest.test, with the
+ * seed, or Synctest.explore over N seeds); a bubble returns only when all its goroutines are gone,
+ * so step 5 is skipped. explore runs the body N times, which JUnit's invocation cannot: there the
+ * invocation is skipped and the method called reflectively, with JUnit's resolved arguments.
  *
  * Rejected alternatives
  * ---------------------
@@ -74,7 +81,7 @@ public final class GoTestExtension implements InvocationInterceptor {
         RaceWatch.Window races = RaceWatch.open();
         List<Throwable> failures = new ArrayList<>();
         try {
-            Main main = new Main(invocation);
+            Main main = new Main(invocation, call, spec);
             Thread runner = Thread.ofPlatform().daemon().name("gort-test: " + ctx.getDisplayName()).start(main::run);
             boolean ended;
             String why;
@@ -90,7 +97,7 @@ public final class GoTestExtension implements InvocationInterceptor {
                 failures.add(timedOut(why, ctx.getDisplayName(), main));
             } else if (main.outcome() != null) {
                 failures.add(main.outcome());
-            } else if (!spec.ignoreLeaks()) {
+            } else if (!spec.ignoreLeaks() && !main.bubble) {
                 List<String> left = awaitExit(main.goid);
                 if (!left.isEmpty()) {
                     failures.add(new AssertionFailedError("found unexpected goroutines: " + left.size()
@@ -159,9 +166,19 @@ public final class GoTestExtension implements InvocationInterceptor {
         }
     }
 
+    /** A test body: JUnit's invocation or a reflective call; may throw anything. */
+    @FunctionalInterface
+    private interface Body {
+        void run() throws Throwable;
+    }
+
     /** The main goroutine: step 2, run on the "gort-test" thread. */
     private static final class Main {
         private final Invocation<Void> invocation;
+        private final ReflectiveInvocationContext<Method> call;
+        private final GoTest spec;
+        /** Whether the body runs in a synctest bubble (synctest, seed or seeds). Immutable. */
+        final boolean bubble;
         /** Written by main before the body runs; read after the join (or racily, at a timeout). */
         volatile long goid = -1;
         volatile Thread thread;
@@ -170,23 +187,83 @@ public final class GoTestExtension implements InvocationInterceptor {
         /** What Go.run threw. Written by the runner thread, read after the join. */
         private volatile Throwable runFailure;
 
-        Main(Invocation<Void> invocation) {
+        Main(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, GoTest spec) {
             this.invocation = invocation;
+            this.call = call;
+            this.spec = spec;
+            this.bubble = spec.synctest() || !spec.seed().isEmpty() || spec.seeds() > 0;
         }
 
         void run() {
             try {
-                Go.run(() -> {
-                    goid = Go.goid();
-                    thread = Thread.currentThread();
-                    try {
-                        invocation.proceed();
-                    } catch (Throwable t) {
-                        bodyFailure = t;
-                    }
-                });
+                if (spec.seeds() > 0) {
+                    explore();
+                } else if (!spec.seed().isEmpty()) {
+                    long seed = parseSeed(spec.seed());
+                    Synctest.test(seed, () -> body(invocation::proceed));
+                } else if (spec.synctest()) {
+                    Synctest.test(() -> body(invocation::proceed));
+                } else {
+                    Go.run(() -> body(invocation::proceed));
+                }
             } catch (Throwable t) {
                 runFailure = t;
+            }
+        }
+
+        /** @GoTest(seeds = N): Synctest.explore over the method, called reflectively each time. */
+        private void explore() throws Throwable {
+            invocation.skip();
+            Method m = call.getExecutable();
+            Object target = call.getTarget().orElse(null);
+            Object[] args = call.getArguments().toArray();
+            m.setAccessible(true);
+            try {
+                Synctest.explore(spec.seeds(), () -> body(() -> {
+                    try {
+                        m.invoke(target, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
+            } catch (ExploreFailure f) {
+                AssertionFailedError e = new AssertionFailedError(f.getMessage()
+                        + "\npin it with @GoTest(seed = \"0x" + Long.toHexString(f.seed()) + "\")", f);
+                e.setStackTrace(new StackTraceElement[0]);
+                throw e;
+            }
+        }
+
+        /**
+         * The body as main (or the bubble's root): records main, runs it, keeps what it throws.
+         * In a bubble the exception is rethrown so that the bubble fails (explore needs that to
+         * tell a failing schedule) and reported from there.
+         */
+        private void body(Body b) {
+            goid = Go.goid();
+            thread = Thread.currentThread();
+            try {
+                b.run();
+            } catch (Throwable t) {
+                if (bubble) {
+                    if (t instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (t instanceof Error e) {
+                        throw e;
+                    }
+                    throw new dev.gort.Panic(t.toString(), t);
+                }
+                bodyFailure = t;
+            }
+        }
+
+        private static long parseSeed(String s) {
+            String v = s.strip();
+            try {
+                return v.startsWith("0x") || v.startsWith("0X") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("@GoTest(seed): not a seed: '" + s + "' (hex 0x... or decimal)");
             }
         }
 
@@ -197,8 +274,9 @@ public final class GoTestExtension implements InvocationInterceptor {
             }
             Throwable t = runFailure;
             if (t instanceof DeadlockError d) {
+                String dump = d instanceof BubbleDeadlockError b ? b.dump() : Go.stack(true);
                 AssertionFailedError e = new AssertionFailedError("fatal error: " + d.getMessage() + "\n\n"
-                        + Go.stack(true), d);
+                        + dump, d);
                 e.setStackTrace(new StackTraceElement[0]);
                 return e;
             }

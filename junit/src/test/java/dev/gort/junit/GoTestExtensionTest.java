@@ -117,6 +117,44 @@ class GoTestExtensionTest {
 
         @GoTest(timeout = "soon")
         void badTimeout() {}
+
+        /** Written by the synctest fixtures: what the fake clock said. */
+        static volatile java.time.Instant fakeNow;
+        static final AtomicInteger exploreRuns = new AtomicInteger();
+
+        @GoTest(synctest = true, timeout = "10s")
+        void anHourInABubble() {
+            var ctx = dev.gort.context.Context.withTimeout(dev.gort.context.Context.background(), Duration.ofHours(1));
+            ctx.done().recv(); // an hour of fake time
+            fakeNow = dev.gort.time.Time.now();
+            assertEquals(dev.gort.context.Context.DEADLINE_EXCEEDED, ctx.err());
+        }
+
+        @GoTest(synctest = true, timeout = "10s")
+        void deadlocksInABubble() {
+            Chan<Integer> ch = Chan.make();
+            ch.recv();
+        }
+
+        /** Check-then-act between two channel operations: only some schedules overdraw. */
+        @GoTest(seeds = 200, timeout = "60s")
+        void overdraws() {
+            exploreRuns.incrementAndGet();
+            AtomicInteger balance = new AtomicInteger(100);
+            Chan<Integer> done = Chan.make();
+            for (int i = 0; i < 2; i++) {
+                Go.go(() -> {
+                    if (balance.get() >= 80) {
+                        Go.gosched();
+                        balance.addAndGet(-80);
+                    }
+                    done.send(1);
+                });
+            }
+            done.recv();
+            done.recv();
+            assertTrue(balance.get() >= 0, "overdraft: balance " + balance.get());
+        }
     }
 
     private static Events run(String method, String... config) {
@@ -148,6 +186,41 @@ class GoTestExtensionTest {
     }
 
     // ------------------------------------------------------------------ the contract
+
+    @Test
+    void synctestRunsTheBodyOnAFakeClock() {
+        Events events = run("anHourInABubble");
+        assertEquals(1, events.succeeded().count(), () -> String.valueOf(events.failed().list()));
+        assertEquals(java.time.Instant.parse("2000-01-01T01:00:00Z"), Fixtures.fakeNow);
+    }
+
+    @Test
+    void aDeadlockInABubbleFailsWithGosBubbleMessage() {
+        Throwable t = failure(run("deadlocksInABubble"));
+        assertInstanceOf(dev.gort.synctest.BubbleDeadlockError.class, t.getCause());
+        assertTrue(t.getMessage().startsWith("fatal error: deadlock: all goroutines in bubble are blocked"), t.getMessage());
+    }
+
+    @Test
+    void seedsExploresUntilASchedulefailsAndNamesTheSeedToPin() {
+        Throwable t = failure(run("overdraws"));
+        String msg = t.getMessage();
+        assertTrue(msg.contains("overdraft: balance -60"), msg);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("pin it with @GoTest\\(seed = \"(0x[0-9a-f]+)\"\\)").matcher(msg);
+        assertTrue(m.find(), msg);
+        // The pinned seed fails every time, with the same schedule.
+        long seed = Long.parseUnsignedLong(m.group(1).substring(2), 16);
+        for (int i = 0; i < 3; i++) {
+            AssertionError e = assertThrows(AssertionError.class, () -> dev.gort.synctest.Synctest.test(seed, () -> {
+                try {
+                    new Fixtures().overdraws();
+                } catch (RuntimeException | Error x) {
+                    throw x;
+                }
+            }));
+            assertTrue(e.getMessage().contains("overdraft"), e.getMessage());
+        }
+    }
 
     @Test
     void aPassingTestPassesAndRunsItsBodyOnceAsAGoroutine() {
