@@ -10,4 +10,9 @@ module dev.gort {
     exports dev.gort.context;
     exports dev.gort.sync;
     exports dev.gort.time;
+    exports dev.gort.metrics;
+    exports dev.gort.trace;
+
+    requires jdk.jfr;           // dev.gort.* JFR events
+    requires java.management;   // the dev.gort:type=Runtime MBean
 }

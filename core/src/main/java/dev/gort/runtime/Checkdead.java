@@ -421,6 +421,8 @@ public final class Checkdead {
         }
         System.err.print(report);
         System.err.flush();
+        if (Trace.jfr) Jfr.deadlock(e.getMessage(), s.gs.length, report);
+        Trace.snapshotOnFailure("deadlock"); // -Dgort.flightrecorder: before Go.run throws
         Run.failAll(e);
         return true;
     }

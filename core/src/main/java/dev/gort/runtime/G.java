@@ -74,6 +74,12 @@ public final class G implements Executor, Runnable {
     final StackWalker.StackFrame gopc;
     /** The tracer's open run: the P it started on, null when not running in the trace. CASed (see Trace). */
     volatile P tracep;
+    /** The user's label (Go.go(label, fn), Go.setLabel), or null. Written by the creator or the G itself. */
+    volatile String label;
+    /** Event hooks' scratch, written only while Trace.on (see Trace "Consumers"). Plain. */
+    long readyAt, unblocker;
+    /** The tracer's string id + 1 of the stack of the G's last gopark, 0 for none. The G itself; plain. */
+    int parkStack;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;
@@ -81,7 +87,7 @@ public final class G implements Executor, Runnable {
         this.run = run;
         this.fn = fn;
         this.gopc = Traceback.captureCreator(fn);
-        this.thread = VThreads.newThread(this, this);
+        this.thread = VThreads.newThread(this, this, threadName(goid, null));
         this.cont = VThreads.runContinuation(thread);
         this.state = GStatus.IDLE.ordinal();
     }
@@ -96,6 +102,20 @@ public final class G implements Executor, Runnable {
         this.gopc = null;
         this.state = GStatus.RUNNABLE.ordinal();
         Checkdead.noteForeign(foreignCont);
+    }
+
+    /**
+     * The virtual thread's name, as jcmd Thread.dump_to_file, debuggers and log lines show it:
+     * "goroutine-42", or "goroutine-42 label" with a user label.
+     */
+    static String threadName(long goid, String label) {
+        return label == null ? "goroutine-" + goid : "goroutine-" + goid + " " + label;
+    }
+
+    /** Sets the user label and renames the thread. The G itself or its creator before it starts. */
+    void setLabel(String l) {
+        label = l;
+        thread.setName(threadName(goid, l));
     }
 
     /** The current status. */

@@ -80,7 +80,11 @@ public final class GoroutineLeak {
             List<Candidate> cs = detach();
             System.gc();
             System.gc();
-            return reattach(cs);
+            List<String> leaked = reattach(cs);
+            if (!leaked.isEmpty()) {
+                Trace.snapshotOnFailure("leak"); // -Dgort.flightrecorder
+            }
+            return leaked;
         } finally {
             Checkdead.leakScanGen.incrementAndGet();
         }
@@ -109,6 +113,7 @@ public final class GoroutineLeak {
             G gp = c.ref.get();
             if (gp == null) {
                 leaked.add(c.block);
+                if (Trace.jfr) Jfr.leak(c.goid, c.block);
                 continue;
             }
             Proc.allgs.add(gp);

@@ -216,6 +216,7 @@ public final class Proc {
                 started = true;
                 SchedTrace.startIfConfigured();
                 Sysmon.start0();
+                Trace.initConsumers(); // JFR's listener, -Dgort.metrics, -Dgort.flightrecorder
             }
         } finally {
             resizeLock.unlock();
@@ -226,15 +227,27 @@ public final class Proc {
 
     /** Go's newproc: create a goroutine running fn and make it runnable; with run, as that run's main. */
     public static G newproc(Runnable fn, Run run) {
-        return newproc1(fn, run, run != null);
+        return newproc1(fn, run, run != null, null);
+    }
+
+    /** newproc for Go.go(label, fn): the G's thread is named with label (see G.threadName). */
+    public static G newprocLabelled(Runnable fn, String label) {
+        return newproc1(fn, null, false, label);
     }
 
     /** newproc, saying whether the G is run's main; Timers' afterFunc starts non-main Gs of a run from an M. */
     static G newproc1(Runnable fn, Run run, boolean runMain) {
+        return newproc1(fn, run, runMain, null);
+    }
+
+    private static G newproc1(Runnable fn, Run run, boolean runMain, String label) {
         schedinit();
         G parent = currentG();
         Run r = run != null ? run : parent != null ? parent.run : null;
         G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);
+        if (label != null) {
+            newg.setLabel(label);
+        }
         allgs.add(newg);
         if (runMain) {
             run.started(newg); // a run's main: published before it can end
@@ -281,6 +294,7 @@ public final class Proc {
         }
         Traceback.printPanic(gp, t);
         if (gp.run != null) {
+            Trace.snapshotOnFailure("panic"); // -Dgort.flightrecorder: before Go.run returns
             gp.run.fail(t);
         }
     }
@@ -297,7 +311,7 @@ public final class Proc {
         if (gp != null) {
             gp.waitreason = reason;
             gp.waitsince = System.nanoTime();
-            LockSupport.park(blocker);
+            if (Trace.on) Trace.gopark(gp, reason, blocker); else LockSupport.park(blocker);
             gp.waitreason = null;
         } else {
             LockSupport.park(blocker);
@@ -307,6 +321,16 @@ public final class Proc {
     /** Go's goready: makes the goroutine or thread t runnable again (t's next park returns). Any thread. */
     public static void goready(Thread t) {
         LockSupport.unpark(t);
+    }
+
+    /** Go.setLabel: gp (the caller) gets label l, or none if null. */
+    public static void setLabel(G gp, String l) {
+        gp.setLabel(l);
+    }
+
+    /** gp's label, or null. */
+    public static String label(G gp) {
+        return gp.label;
     }
 
     /** The thread of goroutine gp. */
@@ -665,6 +689,7 @@ public final class Proc {
             } else {
                 pp.syscalltick++;
                 if (block && pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                    if (Trace.on) Trace.syscallHandoff(pp, gp, false);
                     handoffp(pp); // entersyscallblock: hand the P off at once
                 }
             }
@@ -1132,7 +1157,7 @@ public final class Proc {
             }
             int old = gomaxprocs;
             gomaxprocs = n;
-            if (Trace.on) Trace.gomaxprocs(n);
+            if (Trace.on) Trace.gomaxprocs(old, n);
             for (int i = old; i < n; i++) {
                 if (ps[i].status == PStatus.DEAD) {
                     pidleput(ps[i]);

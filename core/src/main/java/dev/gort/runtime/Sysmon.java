@@ -158,6 +158,7 @@ final class Sysmon extends Thread {
                     pp.sysmonRunsWhen = now;
                 } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + HOG_RETAKE_NS <= now
                         && starving(pp) && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
+                    if (Trace.on) Trace.retake(pp, mp(pp), now - pp.sysmonRunsWhen);
                     pp.sysmonRunsWhen = now;
                     Proc.handoffp(pp);
                     taken++;
@@ -179,6 +180,7 @@ final class Sysmon extends Thread {
                     continue;
                 }
                 if (pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                    if (Trace.on) Trace.syscallHandoff(pp, mp(pp), true);
                     Proc.handoffp(pp);
                     taken++;
                 }
@@ -191,6 +193,12 @@ final class Sysmon extends Thread {
             retakes += taken;
         }
         return taken;
+    }
+
+    /** The goroutine on pp's M, or null; racy (for events only). */
+    private static G mp(P pp) {
+        M mp = pp.m;
+        return mp != null ? mp.curg : null;
     }
 
     /** Whether goroutines wait behind pp: on its own queue, or on the global queue with no P idle. */

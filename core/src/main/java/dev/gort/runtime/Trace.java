@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /*
  * Trace: gort's execution tracer, after Go's src/runtime/trace.go (the tracer that `go tool trace`
@@ -140,15 +141,39 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Trace {
     private Trace() {}
 
-    /** Whether tracing is on. Written by start/stop under Trace.class; read at every emit site. */
+    /**
+     * Whether some consumer of the scheduler's events is on: a tracing session (file or flight
+     * recorder), a JFR recording, or the metrics' accounting (see "Consumers"). Read at every emit
+     * site; written by update() under Trace.class.
+     */
     public static volatile boolean on;
-    /** The current session while on. Written with on. */
+    /** The current session (a file trace or a flight recorder), or null. Written under Trace.class. */
     private static volatile Session session;
+    /** A JFR recording is running (see Jfr). Written by setJfr under Trace.class. */
+    static volatile boolean jfr;
+    /** The metrics' latency and blocked-time accounting is on (see SchedMetrics). Under Trace.class. */
+    static volatile boolean metrics;
+
+    private static void update() {
+        assert Thread.holdsLock(Trace.class);
+        on = session != null || jfr || metrics;
+    }
+
+    static synchronized void setJfr(boolean running) {
+        jfr = running;
+        update();
+    }
+
+    static synchronized void setMetrics(boolean enabled) {
+        metrics = enabled;
+        update();
+    }
 
     // event types; the numbers are the file format's
     static final int GOMAXPROCS = 1, PROC_START = 2, PROC_STOP = 3, GO_CREATE = 4, GO_START = 5,
             GO_END = 6, GO_BLOCK = 7, GO_SCHED = 8, GO_UNBLOCK = 9, GO_PREEMPT = 10, GO_SYSCALL = 11,
-            GO_SYSEXIT = 12, STEAL = 13, GO_STATUS = 14, GO_OFFP = 15;
+            GO_SYSEXIT = 12, STEAL = 13, GO_STATUS = 14, GO_OFFP = 15, USER_TASK = 16, USER_TASK_END = 17,
+            USER_REGION = 18, USER_REGION_END = 19, USER_LOG = 20;
 
     /** The file's first bytes. */
     public static final String MAGIC = "GORTTRACE1";
@@ -169,7 +194,8 @@ public final class Trace {
         if (f != null && !f.isBlank()) {
             start(Path.of(f));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                if (on) {
+                Session s = session;
+                if (s != null && !s.ring) {
                     try {
                         System.err.println("gort: trace written to " + stop() + " (view it: gort trace FILE)");
                     } catch (RuntimeException e) {
@@ -178,6 +204,20 @@ public final class Trace {
                 }
             }, "gort-trace-writer"));
         }
+    }
+
+    /**
+     * The consumers that start with the runtime (Proc.schedinit, once): JFR's listener, metrics
+     * accounting with -Dgort.metrics=true, the flight recorder with -Dgort.flightrecorder=DIR.
+     */
+    static void initConsumers() {
+        try {
+            Jfr.init();
+        } catch (LinkageError e) {
+            // a runtime image without the jdk.jfr module: no JFR events, nothing else changes
+        }
+        SchedMetrics.enableIfConfigured();
+        startConfiguredRing();
     }
 
     // ================================================================== start and stop
@@ -190,13 +230,19 @@ public final class Trace {
         if (file == null) {
             throw new NullPointerException("startTrace: file is null");
         }
-        if (on) {
-            throw new IllegalStateException("startTrace: tracing is already enabled (writing to "
-                    + session.file + ")");
+        Session cur = session;
+        if (cur != null) {
+            throw new IllegalStateException(cur.ring ? "startTrace: the flight recorder is on (gort has one tracer; "
+                    + "snapshot the recorder with writeTo, or stop it first)"
+                    : "startTrace: tracing is already enabled (writing to " + cur.file + ")");
         }
-        Session s = new Session(file, Long.getLong("gort.trace.maxevents", 4_000_000L));
+        begin(new Session(file, Long.getLong("gort.trace.maxevents", 4_000_000L), 0, 0));
+    }
+
+    /** Makes s the session and snapshots the live goroutines. Under Trace.class, no session on. */
+    private static void begin(Session s) {
         session = s;
-        on = true;
+        update();
         s.emit(-1, GOMAXPROCS, 0, 0, Proc.gomaxprocs);
         snapshot(s);
     }
@@ -204,20 +250,26 @@ public final class Trace {
     /** Stops tracing and writes the file; returns its path. IllegalStateException if tracing is off. */
     public static synchronized Path stop() {
         Session s = session;
-        if (!on || s == null) {
-            throw new IllegalStateException("stopTrace: tracing is not enabled");
+        if (s == null || s.ring) {
+            throw new IllegalStateException("stopTrace: tracing is not enabled"
+                    + (s != null ? " (the flight recorder is on: stop it instead)" : ""));
         }
-        on = false;
-        session = null;
-        for (G gp : Proc.allgs) {
-            gp.tracep = null;
-        }
+        end();
         try {
-            s.write();
+            s.write(s.file, 0);
         } catch (IOException e) {
             throw new UncheckedIOException("stopTrace: cannot write " + s.file + ": " + e.getMessage(), e);
         }
         return s.file;
+    }
+
+    /** Ends the session. Under Trace.class. */
+    private static void end() {
+        session = null;
+        update();
+        for (G gp : Proc.allgs) {
+            gp.tracep = null;
+        }
     }
 
     /** The trace's view of the goroutines already alive: a GO_CREATE and a GO_STATUS each. */
@@ -247,11 +299,14 @@ public final class Trace {
 
     // ================================================================== emit points (see the essay)
 
-    /** procresize set GOMAXPROCS to n. */
-    static void gomaxprocs(int n) {
+    /** procresize set GOMAXPROCS from old to n. */
+    static void gomaxprocs(int old, int n) {
         Session s = session;
         if (s != null) {
             s.emit(curp(), GOMAXPROCS, 0, 0, n);
+        }
+        if (jfr) {
+            Jfr.gomaxprocs(old, n);
         }
     }
 
@@ -261,6 +316,9 @@ public final class Trace {
         if (s != null) {
             s.emit(pp.id, PROC_START, 0, 0, (int) mp.mid);
         }
+        if (jfr) {
+            Jfr.procStart(pp, mp);
+        }
     }
 
     /** releasep: pp's M let it go. */
@@ -269,18 +327,53 @@ public final class Trace {
         if (s != null) {
             s.emit(pp.id, PROC_STOP, 0, 0, 0);
         }
+        if (jfr) {
+            Jfr.procStop(pp);
+        }
     }
 
     /** newproc: newg was made to run fn, by the calling goroutine or thread. */
     static void goCreate(G newg, Runnable fn) {
         Session s = session;
-        if (s != null) {
-            s.emit(curp(), GO_CREATE, newg.goid, newg.parentGoid, s.label(labelOf(newg, fn)));
+        if (s != null || jfr) {
+            String label = labelOf(newg, fn, true);
+            if (s != null) {
+                s.emit(curp(), GO_CREATE, newg.goid, newg.parentGoid, s.label(label));
+            }
+            if (jfr) {
+                Jfr.goCreate(newg, label);
+            }
+        }
+    }
+
+    /**
+     * Proc.gopark with a consumer on: gp (the caller) parks with reason on blocker. Records the
+     * park's stack for the tracer, times the park for JFR and the blocked-time metrics. gp only.
+     */
+    static void gopark(G gp, WaitReason reason, Object blocker) {
+        Session s = session;
+        if (s != null && s.stacks) {
+            gp.parkStack = s.label(Stacks.here()) + 1;
+        }
+        if (jfr) {
+            Jfr.park(gp, reason, blocker);
+        } else {
+            LockSupport.park(blocker);
+        }
+        if (metrics) {
+            SchedMetrics.blocked(reason, System.nanoTime() - gp.waitsince);
         }
     }
 
     /** execute: pp's M is about to mount gp. pp's M only. */
     static void goStart(P pp, G gp) {
+        if (metrics) {
+            long r = gp.readyAt;
+            if (r != 0) {
+                gp.readyAt = 0;
+                SchedMetrics.latency(System.nanoTime() - r);
+            }
+        }
         Session s = session;
         if (s != null && gp.goid != 0 && gp.status() != GStatus.DEAD) {
             P open = gp.tracep;
@@ -322,14 +415,20 @@ public final class Trace {
 
     /** ready: gp is being made runnable by the calling goroutine or thread. Before it is queued. */
     static void goUnblock(G gp) {
+        if (gp.goid == 0) {
+            return;
+        }
+        if (metrics) {
+            gp.readyAt = System.nanoTime();
+        }
         Session s = session;
-        if (s == null || gp.goid == 0) {
+        if (s == null && !jfr) {
             return;
         }
         boolean dead = gp.status() == GStatus.DEAD;
         P open = gp.tracep;
-        if (open != null) {
-            boolean yielded = gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED;
+        boolean yielded = gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED;
+        if (open != null && s != null) {
             close(s, gp, open, dead ? GO_END : yielded ? GO_SCHED : GO_BLOCK);
             if (yielded) {
                 return; // Go's GoSched: no unblock
@@ -338,10 +437,22 @@ public final class Trace {
         if (dead) {
             return; // the JDK finishing a goroutine that has exited: not an unblock
         }
+        if (s == null && yielded) {
+            return; // JFR: a yield is not an unblock
+        }
         M mp = M.current();
         G readier = Proc.currentG();
         P pp = mp != null ? mp.p : null;
-        s.emit(pp != null ? pp.id : -1, GO_UNBLOCK, gp.goid, readier != null ? readier.goid : 0, 0);
+        long by = readier != null ? readier.goid : 0;
+        Stacks.Wake w = s != null && (s.stacks || by == 0) ? Stacks.wake(s.stacks) : null;
+        if (s != null) {
+            // b: the readier's goid, or -(id + 1) of the waker's name; extra: its stack's id + 1
+            long b = by != 0 ? by : w.waker() != null ? -(s.label(w.waker()) + 1L) : 0;
+            s.emit(pp != null ? pp.id : -1, GO_UNBLOCK, gp.goid, b, w != null && w.stack() != null ? s.label(w.stack()) + 1 : 0);
+        }
+        if (jfr) {
+            Jfr.goUnblock(gp, by, w);
+        }
     }
 
     /** stealWork: thief took gp from victim's queue. The thief's M only. */
@@ -350,13 +461,34 @@ public final class Trace {
         if (s != null) {
             s.emit(thief.id, STEAL, gp.goid, 0, victim.id);
         }
+        if (jfr) {
+            Jfr.steal(thief, victim, gp);
+        }
     }
 
     /** preemptCheck: gp yields because sysmon asked it to. gp only. */
     static void goPreempt(G gp) {
         Session s = session;
+        int p = curp();
         if (s != null) {
-            s.emit(curp(), GO_PREEMPT, gp.goid, 0, 0);
+            s.emit(p, GO_PREEMPT, gp.goid, 0, 0);
+        }
+        if (jfr) {
+            Jfr.preempt(gp, p);
+        }
+    }
+
+    /** Sysmon retook pp from hog (null if unknown), whose M had not scheduled for ranNanos. Sysmon only. */
+    static void retake(P pp, G hog, long ranNanos) {
+        if (jfr) {
+            Jfr.retake(pp, hog, ranNanos);
+        }
+    }
+
+    /** pp, held by gp in Go.syscall, is handed to another M: by sysmon, or at once (entersyscallblock). */
+    static void syscallHandoff(P pp, G gp, boolean bySysmon) {
+        if (jfr) {
+            Jfr.syscallHandoff(pp, gp, bySysmon);
         }
     }
 
@@ -399,8 +531,11 @@ public final class Trace {
     private static void close(Session s, G gp, P open, int kind) {
         long ts = s.now();
         if (TRACEP.compareAndSet(gp, open, null)) {
-            int extra = kind == GO_BLOCK ? reasonOf(gp.waitreason) : 0;
-            s.emitAt(ts, open.id, kind, gp.goid, 0, extra);
+            WaitReason r = gp.waitreason;
+            int extra = kind == GO_BLOCK ? reasonOf(r) : 0;
+            // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
+            long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
+            s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
         }
     }
 
@@ -420,25 +555,198 @@ public final class Trace {
      * Traceback captures once per lambda class), as Go labels a goroutine with its start function;
      * the function's class when there is no creation frame.
      */
-    static String labelOf(G gp, Runnable fn) {
+    static String labelOf(G gp, Runnable fn, boolean onCreator) {
+        String user = gp.label;
+        if (user != null && user.startsWith("gort: ")) {
+            return user; // a goroutine of gort's own (Go.go("gort: ...", fn) in a gort library)
+        }
+        String site = siteOf(gp, fn, onCreator);
+        return user != null ? user + " (" + site + ")" : site;
+    }
+
+    private static String siteOf(G gp, Runnable fn, boolean onCreator) {
         StackWalker.StackFrame f = gp.gopc;
         if (f != null) {
             String c = f.getClassName();
-            return c.substring(c.lastIndexOf('.') + 1) + "." + f.getMethodName() + ":" + f.getLineNumber();
+            String s = frame(f);
+            if (!isLibrary(c) || !onCreator) {
+                return s;
+            }
+            // The go statement is in a gort library (WaitGroup.go, Group.go, context): name the
+            // user's call that led there, found on the creator's stack (newproc runs on it).
+            StackWalker.StackFrame u = USER_WALKER.walk(st -> st.filter(x -> !isLibrary(x.getClassName()))
+                    .findFirst().orElse(null));
+            return u != null ? frame(u) + " (via " + s + ")" : "gort: " + s;
         }
         String n = fn == null ? "?" : fn.getClass().getName();
         int slash = n.indexOf('/');
         return slash > 0 ? n.substring(0, slash) : n; // a lambda's class, without its "/0x..." suffix
     }
 
+    /** Whether class c is gort's runtime or one of its libraries (dev.gort.sync, .time, ...). */
+    private static boolean isLibrary(String c) {
+        return c.startsWith("dev.gort.runtime.") || c.startsWith("dev.gort.sync.") || c.startsWith("dev.gort.chan.")
+                || c.startsWith("dev.gort.time.") || c.startsWith("dev.gort.context.") || c.startsWith("dev.gort.trace.")
+                || c.equals("dev.gort.Go");
+    }
+
+    private static String frame(StackWalker.StackFrame f) {
+        String c = f.getClassName();
+        return c.substring(c.lastIndexOf('.') + 1) + "." + f.getMethodName() + ":" + f.getLineNumber();
+    }
+
+    private static final StackWalker USER_WALKER = StackWalker.getInstance();
+
+    // ================================================================== user annotations (dev.gort.trace)
+
+    /** A user task began (Go's trace.NewTask): id, its parent task's id (0 for none), name. */
+    public static void userTask(long id, long parent, String name) {
+        Session s = session;
+        if (s != null) {
+            s.emit(curp(), USER_TASK, id, parent, s.label(name));
+        }
+    }
+
+    /** A user task ended (Go's Task.End). */
+    public static void userTaskEnd(long id) {
+        Session s = session;
+        if (s != null) {
+            s.emit(curp(), USER_TASK_END, id, 0, 0);
+        }
+    }
+
+    /** The calling goroutine entered (begin) or left a user region of task (Go's trace.StartRegion). */
+    public static void userRegion(long task, String name, boolean begin) {
+        Session s = session;
+        if (s != null) {
+            s.emit(curp(), begin ? USER_REGION : USER_REGION_END, goidOrZero(), task, s.label(name));
+        }
+    }
+
+    /** A user log message in task (Go's trace.Log): the category and message are one string, split by NUL. */
+    public static void userLog(long task, String category, String message) {
+        Session s = session;
+        if (s != null) {
+            s.emit(curp(), USER_LOG, goidOrZero(), task, s.label(category + "\0" + message));
+        }
+    }
+
+    private static long goidOrZero() {
+        G gp = Proc.currentG();
+        return gp != null ? gp.goid : 0;
+    }
+
+    /** Whether a tracing session (file or flight recorder) records events now. */
+    public static boolean recording() {
+        return session != null;
+    }
+
+    // ================================================================== the flight recorder
+
+    /**
+     * Starts the flight recorder: a session that keeps at least the last minAgeNanos of events, or
+     * maxBytes of them, whichever is less, in a ring (see "The flight recorder").
+     * IllegalStateException if a trace or recorder is on.
+     */
+    public static synchronized void startRing(long minAgeNanos, long maxBytes) {
+        if (minAgeNanos <= 0 || maxBytes <= 0) {
+            throw new IllegalArgumentException("flight recorder: minAge and maxBytes must be positive, got "
+                    + minAgeNanos + " ns and " + maxBytes + " bytes");
+        }
+        Session cur = session;
+        if (cur != null) {
+            throw new IllegalStateException(cur.ring ? "flight recorder: already started"
+                    : "flight recorder: a trace is being recorded (gort has one tracer; stop it first)");
+        }
+        begin(new Session(null, Long.MAX_VALUE, minAgeNanos, maxBytes));
+    }
+
+    /** Stops the flight recorder, discarding its ring. IllegalStateException if it is not on. */
+    public static synchronized void stopRing() {
+        Session s = session;
+        if (s == null || !s.ring) {
+            throw new IllegalStateException("flight recorder: not started");
+        }
+        end();
+    }
+
+    /** Whether the flight recorder is on. */
+    public static boolean ringOn() {
+        Session s = session;
+        return s != null && s.ring;
+    }
+
+    /**
+     * Writes the flight recorder's window to file, in the trace file format; the recorder keeps
+     * running. Returns false if it is not on. Concurrent calls are serialised.
+     */
+    public static boolean writeRing(Path file) throws IOException {
+        Session s = session;
+        if (s == null || !s.ring) {
+            return false;
+        }
+        synchronized (s) {
+            s.write(file, -1);
+        }
+        return true;
+    }
+
+    /**
+     * -Dgort.flightrecorder=DIR: the runtime records into a ring from its start, and snapshots it
+     * into DIR when it reports a deadlock, leaked goroutines or a panic that ends a run (see
+     * snapshotOnFailure). Called once by Proc.schedinit.
+     */
+    static void startConfiguredRing() {
+        String dir = System.getProperty("gort.flightrecorder");
+        if (dir == null || dir.isBlank()) {
+            return;
+        }
+        long age = Long.getLong("gort.flightrecorder.minage", 10_000L) * 1_000_000L;
+        long bytes = Long.getLong("gort.flightrecorder.maxbytes", 32L << 20);
+        synchronized (Trace.class) {
+            if (session == null) {
+                startRing(age, bytes);
+            }
+        }
+    }
+
+    /**
+     * The runtime found what ends a run (why: "deadlock", "leak", "panic"): with
+     * -Dgort.flightrecorder=DIR and the recorder on, writes DIR/gort-PID-why-N.trace and says so on
+     * stderr, under the report it follows. Never throws.
+     */
+    static void snapshotOnFailure(String why) {
+        String dir = System.getProperty("gort.flightrecorder");
+        if (dir == null || dir.isBlank() || !ringOn()) {
+            return;
+        }
+        try {
+            Path f = Path.of(dir).resolve("gort-" + ProcessHandle.current().pid() + "-" + why + "-"
+                    + SNAPSHOTS.incrementAndGet() + ".trace");
+            if (writeRing(f)) {
+                System.err.println("gort: flight recorder trace written to " + f + " (view it: gort trace FILE)");
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("gort: could not write the flight recorder's trace: " + e);
+        }
+    }
+
+    private static final AtomicLong SNAPSHOTS = new AtomicLong();
+
     // ================================================================== the session and its buffers
 
-    /** One trace: its file, clock origin, buffers and label table. */
+    /** One trace or flight recorder: its file, clock origin, buffers and string table. */
     static final class Session {
         final Path file;
         final long startNanos = System.nanoTime();
         final long startEpochMicros;
         private final long maxEvents;
+        /** A flight recorder: old chunks are dropped (see "The flight recorder"). */
+        final boolean ring;
+        private final long ringNanos;
+        private final int ringChunks;
+        /** Whether gopark and unblock events carry stacks (-Dgort.trace.stacks, default true). */
+        final boolean stacks = !"false".equalsIgnoreCase(System.getProperty("gort.trace.stacks"));
         /** Events stored, across buffers; past maxEvents, events are dropped. */
         private final AtomicLong stored = new AtomicLong();
         private final AtomicLong dropped = new AtomicLong();
@@ -447,9 +755,14 @@ public final class Trace {
         private final ConcurrentHashMap<String, Integer> labels = new ConcurrentHashMap<>();
         private final List<String> labelList = new ArrayList<>();
 
-        Session(Path file, long maxEvents) {
+        Session(Path file, long maxEvents, long ringNanos, long ringBytes) {
             this.file = file;
             this.maxEvents = maxEvents;
+            this.ring = ringNanos > 0;
+            this.ringNanos = ringNanos;
+            // the byte budget, shared out among the buffers of GOMAXPROCS Ps and the no-P buffer
+            this.ringChunks = (int) Math.max(2, Math.min(Integer.MAX_VALUE,
+                    ringBytes / (Buf.CHUNK * 8L) / (Math.max(Proc.gomaxprocs, 1) + 1)));
             java.time.Instant now = java.time.Instant.now();
             this.startEpochMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
         }
@@ -477,14 +790,17 @@ public final class Trace {
 
         /** Appends an event to p's buffer; ts < 0 means now (taken inside the buffer's lock). */
         void emitAt(long ts, int p, int type, long a, long b, int extra) {
-            if (stored.incrementAndGet() > maxEvents) {
+            if (!ring && stored.incrementAndGet() > maxEvents) {
                 dropped.incrementAndGet();
                 return;
             }
             Buf buf = buf(p);
             buf.lock();
             try {
-                buf.add(ts >= 0 ? ts : now(), type | (long) (p + 1) << 8 | (long) extra << 32, a, b);
+                long t = ts >= 0 ? ts : now();
+                if (buf.add(t, type | (long) (p + 1) << 8 | (long) extra << 32, a, b) && ring) {
+                    buf.prune(t - ringNanos, ringChunks);
+                }
             } finally {
                 buf.unlock();
             }
@@ -509,16 +825,22 @@ public final class Trace {
             }
         }
 
-        /** Merges the buffers by timestamp and writes the file. Tracing is off. */
-        void write() throws IOException {
+        /**
+         * Merges the buffers by timestamp and writes file. For a file trace (cut 0) tracing is off;
+         * for a flight recorder (cut -1) it runs on, and only the window every buffer still holds
+         * in full is written, after a synthesised prefix (see "The flight recorder").
+         */
+        void write(Path file, long cut) throws IOException {
             List<long[]> evs = new ArrayList<>();
             long count = 0;
+            long horizon = -1;
             for (Buf b : bufs) {
                 if (b != null) {
                     long[] e;
                     b.lock();
                     try {
                         e = b.drain();
+                        horizon = Math.max(horizon, b.horizon);
                     } finally {
                         b.unlock();
                     }
@@ -526,6 +848,11 @@ public final class Trace {
                     evs.add(e);
                     count += e.length / 4;
                 }
+            }
+            long[] all = null; // a flight recorder's window; a file trace is merged as it is written
+            if (cut < 0) {
+                all = window(merge(evs, count), horizon);
+                count = all.length / 4;
             }
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -549,9 +876,15 @@ public final class Trace {
                     string(out, l);
                 }
                 uvarint(out, count);
+                long last = 0;
+                if (all != null) {
+                    for (int j = 0; j < all.length; j += 4) {
+                        last = event(out, all, j, last);
+                    }
+                    return;
+                }
                 // k-way merge; ties go to the lower buffer index (no P first, then P0, P1, ...)
                 int[] pos = new int[evs.size()];
-                long last = 0;
                 for (long k = 0; k < count; k++) {
                     int best = -1;
                     for (int i = 0; i < pos.length; i++) {
@@ -560,19 +893,103 @@ public final class Trace {
                             best = i;
                         }
                     }
-                    long[] e = evs.get(best);
-                    int j = pos[best];
-                    pos[best] = j + 4;
-                    long w = e[j + 1];
-                    out.write((int) (w & 0xff));
-                    uvarint(out, e[j] - last);
-                    last = e[j];
-                    uvarint(out, (w >>> 8) & 0xffffff);
-                    uvarint(out, e[j + 2]);
-                    uvarint(out, e[j + 3]);
-                    uvarint(out, w >>> 32);
+                    last = event(out, evs.get(best), pos[best], last);
+                    pos[best] += 4;
                 }
             }
+        }
+
+        /** Writes the event at e[j..j+3]; returns its timestamp. */
+        private static long event(OutputStream out, long[] e, int j, long last) throws IOException {
+            long w = e[j + 1];
+            out.write((int) (w & 0xff));
+            uvarint(out, e[j] - last);
+            uvarint(out, (w >>> 8) & 0xffffff);
+            uvarint(out, e[j + 2]);
+            uvarint(out, e[j + 3]);
+            uvarint(out, w >>> 32);
+            return e[j];
+        }
+
+        /** k-way merge of time-sorted {ts, w, a, b} arrays; ties go to the lower index (no P, P0, P1...). */
+        private static long[] merge(List<long[]> evs, long count) {
+            long[] out = new long[Math.toIntExact(count * 4)];
+            int[] pos = new int[evs.size()];
+            for (int k = 0; k < out.length; k += 4) {
+                int best = -1;
+                for (int i = 0; i < pos.length; i++) {
+                    long[] e = evs.get(i);
+                    if (pos[i] < e.length && (best < 0 || e[pos[i]] < evs.get(best)[pos[best]])) {
+                        best = i;
+                    }
+                }
+                System.arraycopy(evs.get(best), pos[best], out, k, 4);
+                pos[best] += 4;
+            }
+            return out;
+        }
+
+        /**
+         * The flight recorder's window: the events after horizon (before it, some buffer dropped
+         * events), preceded by what the window needs to stand alone: GOMAXPROCS, and a create and a
+         * status for every goroutine whose first event in the window is not its creation, inferred
+         * from that event (see "The flight recorder").
+         */
+        private long[] window(long[] all, long horizon) {
+            int from = 0;
+            while (from < all.length && all[from] <= horizon) {
+                from += 4;
+            }
+            long t0 = from < all.length ? all[from] : now();
+            java.util.Map<Long, G> live = new java.util.HashMap<>();
+            for (G gp : Proc.allgs) {
+                live.put(gp.goid, gp);
+            }
+            java.util.Set<Long> seen = new java.util.HashSet<>();
+            List<long[]> prefix = new ArrayList<>();
+            prefix.add(new long[] {t0, GOMAXPROCS, 0, 0, Proc.gomaxprocs});
+            int before = label("(created before the flight recorder's window)");
+            for (int j = from; j < all.length; j += 4) {
+                long w = all[j + 1];
+                int type = (int) (w & 0xff);
+                int p = (int) ((w >>> 8) & 0xffffff) - 1;
+                int extra = (int) (w >>> 32);
+                if (!TAKES_GOID[type] || !seen.add(all[j + 2])) {
+                    continue;
+                }
+                long goid = all[j + 2];
+                if (type == GO_CREATE) {
+                    continue;
+                }
+                G gp = live.get(goid);
+                int lab = gp != null ? label(labelOf(gp, null, false)) : before;
+                prefix.add(new long[] {t0, GO_CREATE, goid, 0, lab});
+                int st; // GStatus ordinal | (reason + 1) << 8, as snapshot() writes it
+                int sp = -1;
+                switch (type) {
+                    case GO_START -> st = GStatus.RUNNABLE.ordinal();
+                    case GO_UNBLOCK -> st = GStatus.WAITING.ordinal(); // why: before the window
+                    case GO_SYSEXIT -> st = extra == 1 ? GStatus.SYSCALL.ordinal() : GStatus.RUNNING.ordinal();
+                    case GO_END, GO_BLOCK, GO_SCHED, GO_OFFP, GO_PREEMPT, GO_SYSCALL -> {
+                        st = GStatus.RUNNING.ordinal();
+                        sp = p;
+                    }
+                    default -> st = GStatus.RUNNABLE.ordinal(); // a steal of a queued G, a region, a log
+                }
+                prefix.add(new long[] {t0, GO_STATUS, goid, 0, st, sp});
+            }
+            long[] out = new long[prefix.size() * 4 + all.length - from];
+            int k = 0;
+            for (long[] e : prefix) {
+                int p = e.length > 5 ? (int) e[5] : -1;
+                out[k] = e[0];
+                out[k + 1] = e[1] | (long) (p + 1) << 8 | e[4] << 32;
+                out[k + 2] = e[2];
+                out[k + 3] = e[3];
+                k += 4;
+            }
+            System.arraycopy(all, from, out, k, all.length - from);
+            return out;
         }
 
         /**
@@ -612,18 +1029,30 @@ public final class Trace {
         }
     }
 
+    /** Event types whose argument a is a goroutine id (the flight recorder's window prefix). */
+    private static final boolean[] TAKES_GOID = new boolean[32];
+
+    static {
+        for (int t : new int[] {GO_CREATE, GO_START, GO_END, GO_BLOCK, GO_SCHED, GO_UNBLOCK, GO_PREEMPT,
+                GO_SYSCALL, GO_SYSEXIT, STEAL, GO_STATUS, GO_OFFP}) {
+            TAKES_GOID[t] = true;
+        }
+    }
+
     /**
      * One buffer: chunks of 1024 events of 4 longs. Guarded by its spin lock (see "Buffers and who
      * writes them"); the lock word is CASed 0 -> 1 to take and set to 0 to release.
      */
     static final class Buf {
-        private static final int CHUNK = 1024 * 4;
+        static final int CHUNK = 1024 * 4;
         private volatile int locked;
         /** The goroutine whose run this P's buffer opened last (P buffers only). Racy hint; see open(). */
         volatile G running;
-        private final List<long[]> full = new ArrayList<>();
+        private final java.util.ArrayDeque<long[]> full = new java.util.ArrayDeque<>();
         private long[] cur = new long[CHUNK];
         private int n;
+        /** The newest timestamp this buffer dropped (a flight recorder's), -1 if none. Under the lock. */
+        long horizon = -1;
 
         void lock() {
             while (!LOCKED.compareAndSet(this, 0, 1)) {
@@ -635,12 +1064,14 @@ public final class Trace {
             LOCKED.setRelease(this, 0);
         }
 
-        /** The lock must be held. */
-        void add(long ts, long w, long a, long b) {
+        /** Appends one event; true if it began a new chunk. The lock must be held. */
+        boolean add(long ts, long w, long a, long b) {
+            boolean fresh = false;
             if (n == CHUNK) {
-                full.add(cur);
+                full.addLast(cur);
                 cur = new long[CHUNK];
                 n = 0;
+                fresh = true;
             }
             long[] c = cur;
             c[n] = ts;
@@ -648,6 +1079,26 @@ public final class Trace {
             c[n + 2] = a;
             c[n + 3] = b;
             n += 4;
+            return fresh;
+        }
+
+        /**
+         * A flight recorder's buffer: drops full chunks wholly older than oldest, and the oldest
+         * ones past maxChunks. The lock must be held.
+         */
+        void prune(long oldest, int maxChunks) {
+            while (!full.isEmpty()) {
+                long[] c = full.peekFirst();
+                long newest = 0;
+                for (int i = 0; i < CHUNK; i += 4) {
+                    newest = Math.max(newest, c[i]); // nearly sorted: see sortByTime
+                }
+                if (newest >= oldest && full.size() + 1 <= maxChunks) {
+                    return;
+                }
+                full.pollFirst();
+                horizon = Math.max(horizon, newest);
+            }
         }
 
         /** The events as consecutive {ts, w, a, b} records, in insertion order. The lock must be held. */
