@@ -353,7 +353,8 @@ public final class Trace {
     static void gopark(G gp, WaitReason reason, Object blocker) {
         Session s = session;
         if (s != null && s.stacks) {
-            gp.parkStack = s.label(Stacks.here()) + 1;
+            String st = Stacks.here();
+            gp.parkStack = st.isEmpty() ? 0 : s.label(st) + 1;
         }
         if (jfr) {
             Jfr.park(gp, reason, blocker);
@@ -448,7 +449,7 @@ public final class Trace {
         if (s != null) {
             // b: the readier's goid, or -(id + 1) of the waker's name; extra: its stack's id + 1
             long b = by != 0 ? by : w.waker() != null ? -(s.label(w.waker()) + 1L) : 0;
-            s.emit(pp != null ? pp.id : -1, GO_UNBLOCK, gp.goid, b, w != null && w.stack() != null ? s.label(w.stack()) + 1 : 0);
+            s.emit(pp != null ? pp.id : -1, GO_UNBLOCK, gp.goid, b, w != null && w.stack() != null && !w.stack().isEmpty() ? s.label(w.stack()) + 1 : 0);
         }
         if (jfr) {
             Jfr.goUnblock(gp, by, w);
