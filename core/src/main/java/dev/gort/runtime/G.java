@@ -28,6 +28,11 @@ import java.util.concurrent.Executor;
  * its scheduler, this G. Its runContinuation is not ours; execute wraps it in an anonymous G (goid 0,
  * not registered) so it runs on gort's Ps like any goroutine. See Differences from Go in Proc.
  *
+ * Names. The virtual thread is named "goroutine-42" ("goroutine-42 LABEL" with Go.go(label, fn) or
+ * Go.setLabel), so the JDK's thread dumps (jcmd Thread.dump_to_file), debuggers, log lines and JFR
+ * events show the goroutine. The name is built once at creation (one small string: measured within
+ * noise on the spawn rows, docs/benchmarks.md); Go has no thread names, only pprof labels.
+ *
  * Differences from Go
  *  - No stack of its own to grow: the virtual thread's continuation is the stack, and the JVM grows
  *    and shrinks it (stack chunks on the heap).

@@ -39,9 +39,32 @@ import java.util.concurrent.locks.LockSupport;
  *   GO_OFFP     p, g                   the G's P was retaken while it ran (sysmon); it runs on without a P
  *   STEAL       p, g, victim           stealWork took g from victim's queue
  *   GO_STATUS   p, g, status|reason    snapshot of a G live when tracing started [EvGoInSyscall/EvGoWaiting]
+ *   USER_TASK   id, parent, name       dev.gort.trace.Trace.task        [EvUserTaskBegin]
+ *   USER_TASK_END id                   Task.end                         [EvUserTaskEnd]
+ *   USER_REGION g, task, name          Trace.region                     [EvUserRegionBegin]
+ *   USER_REGION_END g, task, name      Region.end                       [EvUserRegionEnd]
+ *   USER_LOG    g, task, "cat\0msg"    Trace.log                        [EvUserLog]
  * Every event is four longs in a buffer: timestamp (ns since the trace started), type | (p+1) << 8 |
  * extra << 32, and two arguments (a: the goroutine, b: parent or unblocker). p is -1 ("no P") for
- * events from threads that hold no P.
+ * events from threads that hold no P. Names, stacks and messages are ids in the session's string
+ * table (the file's "labels").
+ *
+ * Stacks and wakers (see Stacks)
+ * ------------------------------
+ * While a session records stacks (-Dgort.trace.stacks, default true), gopark records the parking
+ * goroutine's stack in G.parkStack, and the GO_BLOCK that closes that run carries it in b (string
+ * id + 1, 0 for none: a park in JDK code has none). A GO_UNBLOCK carries the readier's stack in
+ * extra (id + 1), and when no goroutine readied it, b is -(id + 1) of the waker's name (timer,
+ * sysmon, netpoll, a thread's name) instead of 0. A walk costs 2-10 us, so a traced program that
+ * parks a lot runs several times slower than with -Dgort.trace.stacks=false.
+ *
+ * Consumers: one flag for all (the one-branch rule)
+ * --------------------------------------------------
+ * The emit sites feed four consumers: a tracing session (a file trace, or the flight recorder's
+ * ring), JFR (Jfr, while a recording runs), and the metrics' accounting (SchedMetrics: latency and
+ * blocked time, once metrics were asked for). on is true while any of them is; each hook then
+ * checks which: session != null, jfr, metrics. So with none on, every site still costs one load
+ * and one not-taken branch, and Proc.gopark's park goes straight to LockSupport.park.
  *
  * Cost when off
  * -------------
@@ -53,7 +76,26 @@ import java.util.concurrent.locks.LockSupport;
  * the sites, 783 ns with every site deleted from Proc; the noise on the shared 2-core machine is
  * about 10%, so the cost is below what it can resolve (9 sites, ~6 passed per round trip, ~1 ns
  * each). With tracing on the same loop takes ~1.45 us (+70%, about 75 ns per event: a carrier
- * lookup, a CAS on the buffer lock, a timestamp).
+ * lookup, a CAS on the buffer lock, a timestamp). The hooks JFR and metrics added (gopark, sysmon's
+ * retakes, entersyscallblock) follow the same rule; docs/benchmarks.md has the A/B of the rows
+ * most sensitive to them (channel ping-pong and spawn) before and after.
+ *
+ * The flight recorder (Go 1.25's FlightRecorder; dev.gort.trace.FlightRecorder)
+ * -----------------------------------------------------------------------------
+ * A session in ring mode: nothing counts against maxevents; when a buffer starts a new chunk it
+ * drops its full chunks that are wholly older than minAge, and its oldest ones past its share of
+ * maxBytes (maxBytes / (GOMAXPROCS + 1) per buffer, at least two chunks), remembering the newest
+ * timestamp it dropped (Buf.horizon). writeRing snapshots every buffer under its lock and writes
+ * the events after the largest horizon (before it, some buffer is incomplete), preceded by a
+ * synthesised prefix, so the window stands alone: GOMAXPROCS, and for every goroutine whose first
+ * event in the window is not its GO_CREATE, a GO_CREATE (the live G's label, or "created before the
+ * flight recorder's window") and a GO_STATUS inferred from that first event (a START: it was
+ * runnable; a BLOCK, END, SCHED, OFFP, PREEMPT or SYSCALL on P: it was running there; an UNBLOCK:
+ * waiting, reason unknown; a SYSEXIT that resumes: in a syscall). Go's flight recorder instead
+ * keeps whole generations, each of which begins with a snapshot of every goroutine; gort infers
+ * the snapshot at write time, so recording costs nothing more than tracing.
+ * -Dgort.flightrecorder=DIR starts one with the runtime; checkdead, the leak scan and a panic that
+ * ends a run call snapshotOnFailure before they fail the run, so the file exists when Go.run throws.
  *
  * Buffers and who writes them
  * ---------------------------
@@ -117,8 +159,8 @@ import java.util.concurrent.locks.LockSupport;
  * ---------------------
  *  - Per-M buffers (Go 1.22's tracer): they need no lock, but the issue asks for per-P buffers and
  *    the P is the unit the viewer shows; the uncontended CAS costs ~5 ns only while tracing.
- *  - JFR events: they work, but they cost an allocation each when enabled and JFR has no notion
- *    of a P; the viewer and `gort trace` would need the JFR parser.
+ *  - JFR as the tracer's format: an allocation per event when enabled, no notion of a P, and the
+ *    viewer would need the JFR parser. JFR gets its own events (Jfr) from the same hooks instead.
  *  - JSON lines as the file format: three to five times larger, and core has no JSON library.
  *  - Streaming to disk while tracing (Go does): a writer thread would be a goroutine or an M the
  *    trace shows; events stay in memory (32 bytes each, at most gort.trace.maxevents, default
@@ -126,16 +168,21 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Differences from Go
  * -------------------
- *  - No stack traces on events, no user tasks/regions/logs, no GC, heap or network-poller events.
+ *  - Stacks only on block and unblock events (Go has them on most events); no GC, heap or
+ *    network-poller events (a netpoll wake-up is named as the waker of the unblock).
  *  - GO_BLOCK carries a wait reason (Go has one event type per reason); a park in JDK code
  *    is reason "jdk park".
- *  - The unblocker is 0 when the readier is not a goroutine (main, a timer, the JDK's unblocker),
- *    and when the JDK resubmits a goroutine whose park raced with an unpark (the unparker is
- *    unknown then).
+ *  - The unblocker is a named waker when the readier is not a goroutine (timer, sysmon, netpoll,
+ *    a thread), and "scheduler (Mn)" when the JDK resubmits a goroutine whose park raced with an
+ *    unpark (the unparker is unknown then). Naming one costs a stack walk, even without stacks.
  *  - Anonymous goroutines (virtual threads created with the JDK's API inside a goroutine, goid 0)
  *    are not traced; their runs show as gaps in their P's lane.
  *  - Labels are the creation site, not the goroutine's start function (a Java lambda's class
- *    does not name its body); as G.gopc, it is the first site that started the same lambda.
+ *    does not name its body); as G.gopc, it is the first site that started the same lambda. A
+ *    goroutine started by a gort library (WaitGroup.go, Group.go, context) is labelled by the
+ *    user's call that led there, "Main.main:14 (via WaitGroup.go:132)" (a stack walk per such
+ *    create, while tracing); gort's own goroutines by their name ("gort: context.propagateCancel");
+ *    a user label (Go.go(label, fn)) comes first: "label (site)".
  *  - Timestamps are System.nanoTime(), not CPU ticks; there is no frequency event.
  */
 public final class Trace {
@@ -208,7 +255,8 @@ public final class Trace {
 
     /**
      * The consumers that start with the runtime (Proc.schedinit, once): JFR's listener, metrics
-     * accounting with -Dgort.metrics=true, the flight recorder with -Dgort.flightrecorder=DIR.
+     * accounting with -Dgort.metrics=true, the MBean with -Dgort.jmx=true, the flight recorder
+     * with -Dgort.flightrecorder=DIR.
      */
     static void initConsumers() {
         try {
@@ -217,6 +265,13 @@ public final class Trace {
             // a runtime image without the jdk.jfr module: no JFR events, nothing else changes
         }
         SchedMetrics.enableIfConfigured();
+        if (Boolean.getBoolean("gort.jmx")) {
+            try {
+                dev.gort.metrics.Metrics.registerMBean();
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println("gort: -Dgort.jmx=true: " + e); // the runtime goes on without it
+            }
+        }
         startConfiguredRing();
     }
 
@@ -355,6 +410,8 @@ public final class Trace {
         if (s != null && s.stacks) {
             String st = Stacks.here();
             gp.parkStack = st.isEmpty() ? 0 : s.label(st) + 1;
+        } else {
+            gp.parkStack = 0; // none, rather than one from an earlier session's string table
         }
         if (jfr) {
             Jfr.park(gp, reason, blocker);
@@ -971,9 +1028,13 @@ public final class Trace {
                     case GO_START -> st = GStatus.RUNNABLE.ordinal();
                     case GO_UNBLOCK -> st = GStatus.WAITING.ordinal(); // why: before the window
                     case GO_SYSEXIT -> st = extra == 1 ? GStatus.SYSCALL.ordinal() : GStatus.RUNNING.ordinal();
-                    case GO_END, GO_BLOCK, GO_SCHED, GO_OFFP, GO_PREEMPT, GO_SYSCALL -> {
+                    case GO_END, GO_BLOCK, GO_SCHED, GO_OFFP, GO_PREEMPT -> {
                         st = GStatus.RUNNING.ordinal();
                         sp = p;
+                    }
+                    case GO_SYSCALL -> { // extra 1: it closed a run on p; 0: a mark, no run open
+                        st = extra == 1 ? GStatus.RUNNING.ordinal() : GStatus.RUNNABLE.ordinal();
+                        sp = extra == 1 ? p : -1;
                     }
                     default -> st = GStatus.RUNNABLE.ordinal(); // a steal of a queued G, a region, a log
                 }
