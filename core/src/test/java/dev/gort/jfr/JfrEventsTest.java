@@ -79,6 +79,26 @@ class JfrEventsTest {
                 byType.get("dev.gort.Retake").get(0).toString());
     }
 
+    /** jcmd JFR.start's path: a recording started while gort runs turns the hooks on; its end turns them off. */
+    @Test
+    void aRecordingStartedAtRunTimeTurnsTheHooksOnAndItsEndOff(@TempDir Path dir) throws Exception {
+        dev.gort.Go.run(() -> { }); // the runtime is up, no recording
+        assertFalse(dev.gort.runtime.Trace.on, "hooks on with nothing observing");
+        Path file = dir.resolve("late.jfr");
+        try (jdk.jfr.Recording rec = new jdk.jfr.Recording()) {
+            rec.enable("dev.gort.GoroutineCreate");
+            rec.start();
+            assertTrue(dev.gort.runtime.Trace.on, "a running recording did not turn the hooks on");
+            dev.gort.Go.run(() -> dev.gort.Go.go("late", () -> { }));
+            rec.stop();
+            assertFalse(dev.gort.runtime.Trace.on, "the stopped recording left the hooks on");
+            rec.dump(file);
+        }
+        assertTrue(RecordingFile.readAllEvents(file).stream()
+                .anyMatch(e -> e.getEventType().getName().equals("dev.gort.GoroutineCreate")
+                        && e.getString("site").startsWith("late (")), "no create event for the late goroutine");
+    }
+
     @Test
     void shippedSettingsKeepBlockOver10msAndTheChattyEventsOff() throws IOException {
         String jfc = gortJfc();

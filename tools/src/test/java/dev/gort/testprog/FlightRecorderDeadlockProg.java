@@ -14,6 +14,22 @@ public final class FlightRecorderDeadlockProg {
     private FlightRecorderDeadlockProg() {}
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("panic")) { // a panic that ends the run
+            try {
+                Go.run(() -> {
+                    Chan<Integer> c = Chan.make();
+                    Go.go(() -> {
+                        c.recv();
+                        throw new IllegalStateException("boom");
+                    });
+                    c.send(1);
+                    Chan.<Integer>make().recv();
+                });
+            } catch (IllegalStateException e) {
+                System.exit(3);
+            }
+            System.exit(0);
+        }
         try {
             Go.run(() -> {
                 Chan<Integer> work = Chan.make(), never = Chan.make();

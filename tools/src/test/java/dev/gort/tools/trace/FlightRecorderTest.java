@@ -77,6 +77,27 @@ class FlightRecorderTest {
     }
 
     @Test
+    void aPanicThatEndsARunLeavesATrace(@TempDir Path dir) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Dgort.flightrecorder=" + dir,
+                "-cp", System.getProperty("java.class.path"), FlightRecorderDeadlockProg.class.getName(), "panic")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(3, p.exitValue(), out);
+        assertTrue(out.contains("panic: java.lang.IllegalStateException: boom"), out);
+        Path trace;
+        try (Stream<Path> fs = Files.list(dir)) {
+            trace = fs.filter(f -> f.getFileName().toString().matches("gort-\\d+-panic-1\\.trace")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no snapshot in " + dir + ": " + out));
+        }
+        assertTrue(out.contains("gort: flight recorder trace written to " + trace), out);
+        TraceModel m = TraceFiles.read(trace);
+        assertEquals(List.of(), m.problems());
+        assertTrue(m.goroutines().size() >= 2, m.goroutines().keySet().toString());
+    }
+
+    @Test
     void writeToSnapshotsTheRingWhileItRuns(@TempDir Path dir) throws Exception {
         FlightRecorder fr = new FlightRecorder(Duration.ofSeconds(5), 8 << 20);
         fr.start();
