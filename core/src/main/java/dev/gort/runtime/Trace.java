@@ -126,8 +126,9 @@ import java.util.concurrent.locks.LockSupport;
  * Retaken Ps. Sysmon may retake a P whose goroutine hogs it (see Sysmon); the goroutine keeps
  * running on its M without a P while another M runs goroutines on the P. When the P's new M
  * starts a goroutine, open() closes the hog's run with GO_OFFP (the buffer remembers whose run it
- * opened last); the hog's later park or end then finds no open run (an end off a P is GO_END with
- * p = -1).
+ * opened last) and leaves OFFP_RUN in the hog's tracep: its run goes on without a P. The hog's later
+ * park, yield, syscall or end closes that run like any other (the same CAS), with p = -1, so a
+ * trace shows where the hog parked (a flight recorder's snapshot of a deadlock must).
  * The closer takes its timestamp before its CAS, so a stop always precedes both the unblock and
  * the next start of that G, and precedes the next start on the old P (the old M can only go on
  * after its own CAS failed). Only the closer reads waitreason, while the G is parked and not yet
@@ -227,6 +228,8 @@ public final class Trace {
 
     /** G.tracep: see "Closing a run". Initialised before the gort.trace start below uses it. */
     private static final VarHandle TRACEP;
+    /** G.tracep of a goroutine whose run lost its P to a retake and goes on without one ("Retaken Ps"). */
+    private static final P OFFP_RUN = new P(-1);
 
     static {
         try {
@@ -585,10 +588,13 @@ public final class Trace {
         }
     }
 
-    /** Closes gp's open run on open with kind, if nobody closed it first. Timestamp before the CAS. */
+    /**
+     * Closes gp's open run on open with kind, if nobody closed it first. Timestamp before the CAS.
+     * GO_OFFP leaves the run open without a P (OFFP_RUN); closing that one stamps p = -1.
+     */
     private static void close(Session s, G gp, P open, int kind) {
         long ts = s.now();
-        if (TRACEP.compareAndSet(gp, open, null)) {
+        if (TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? OFFP_RUN : null)) {
             WaitReason r = gp.waitreason;
             int extra = kind == GO_BLOCK ? reasonOf(r) : 0;
             // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -33,11 +34,19 @@ class JfrEventsTest {
         Path jfc = dir.resolve("all.jfc");
         Files.writeString(jfc, gortJfc().replace(">false<", ">true<").replace("10 ms", "0 ms"));
         Path jfr = dir.resolve("run.jfr");
-        ChildJvm.Result r = ChildJvm.run(true, List.of("-Djdk.trackAllThreads=false",
+        // the child waits for each event to show up in its stream (about a second each): give it
+        // 3 minutes, as a loaded machine needs, rather than ChildJvm.run's 60 s
+        Path out = dir.resolve("child.out");
+        Process p = ChildJvm.builder(true, List.of("-Djdk.trackAllThreads=false",
                 "-XX:StartFlightRecording:filename=" + jfr + ",settings=" + jfc + ",dumponexit=true"),
-                "dev.gort.jfr.JfrEventsProg");
-        assertEquals(0, r.exit(), r.stdout() + r.stderr());
-        assertTrue(r.stdout().contains("done") && !r.stdout().contains("missing"), r.stdout() + r.stderr());
+                "dev.gort.jfr.JfrEventsProg").redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            fail("JfrEventsProg did not finish in 180 s:\n" + Files.readString(out));
+        }
+        String text = Files.readString(out);
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("done") && !text.contains("missing"), text);
 
         List<RecordedEvent> evs = RecordingFile.readAllEvents(jfr);
         Map<String, List<RecordedEvent>> byType = evs.stream()

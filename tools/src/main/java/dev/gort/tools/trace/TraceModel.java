@@ -30,7 +30,8 @@ import static dev.gort.tools.trace.TraceFile.*;
  * thrown, so a viewer still shows a damaged trace; the tests require problems() to be empty:
  *   - a start while the goroutine is not runnable (blocked and never unblocked, or already running);
  *   - a start on a P that is already running a goroutine;
- *   - an end/block/sched of a goroutine that is not running on that P.
+ *   - an end/block/sched of a goroutine that is not running on that P (P -1: a goroutine that
+ *     runs on without a P after GO_OFFP, whose time until then counts as "running without a P").
  * Runs still open when the trace ends are closed at its last timestamp (end kind TRACE_END).
  *
  * Differences from Go's cmd/trace: no GC, network or sync-blocking profiles, no user regions; the
@@ -406,6 +407,24 @@ public final class TraceModel {
 
     private void stop(int i, long goid, long t, int p, int kind) {
         int[] st = state.get(goid);
+        if (p < 0 && st != null && (st[0] == S_WAITING && st[2] == R_OFFP || st[0] == S_RUNNABLE)) {
+            // a goroutine that ran on without a P (its P was retaken) parked, yielded or ended
+            Goroutine gr = g(goid);
+            if (st[0] == S_WAITING) {
+                gr.blocked.merge(reason(R_OFFP), t - since.get(goid), Long::sum);
+            }
+            if (kind == END) {
+                gr.ended = t;
+                set(goid, S_DEAD, -1, 0, t);
+            } else if (kind >= BLOCK) {
+                set(goid, S_WAITING, -1, kind - BLOCK, t);
+            } else if (kind == SYSCALL) {
+                set(goid, S_WAITING, -1, R_SYSCALL, t);
+            } else {
+                set(goid, S_RUNNABLE, -1, 0, t);
+            }
+            return;
+        }
         if (st == null || st[0] != S_RUNNING || st[1] != p) {
             problems.add("G" + goid + " stops on P" + p + " but is "
                     + (st == null ? "unknown" : stateName(st[0]) + (st[0] == S_RUNNING ? " on P" + st[1] : ""))
