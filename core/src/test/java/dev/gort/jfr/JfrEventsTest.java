@@ -67,11 +67,12 @@ class JfrEventsTest {
                         + " unblocked by G" + sender.getLong("goid")));
         assertEquals("chan receive", block.getString("waitReason"), block.toString());
         assertTrue(block.getString("blocker").startsWith("HChan@"), block.toString());
-        // the receive may be split into several parks (gopark may return spuriously); together >= 20 ms
-        long parked = byType.get("dev.gort.GoroutineBlock").stream()
-                .filter(e -> e.getLong("goid") == block.getLong("goid") && "chan receive".equals(e.getString("waitReason")))
-                .mapToLong(e -> e.getDuration().toNanos()).sum() / 1_000_000;
-        assertTrue(parked >= 19, "G" + block.getLong("goid") + " parked " + parked + " ms: " + byType.get("dev.gort.GoroutineBlock"));
+        // durations are the parks' own (the receive may be split into several parks, and how much of
+        // the sender's 20 ms sleep main spends parked depends on the machine: only > 0 is certain)
+        assertTrue(block.getDuration().toNanos() > 0, block.toString());
+        assertTrue(byType.get("dev.gort.GoroutineBlock").stream()
+                .anyMatch(e -> "sleep".equals(e.getString("waitReason")) && e.getLong("goid") == sender.getLong("goid")
+                        && e.getString("blocker").startsWith("Timer@")), "no sleep block of the sender");
         assertEquals("goroutine-" + block.getLong("goid"), block.getThread().getJavaName(), block.toString());
         assertTrue(block.getStackTrace().getFrames().stream()
                 .anyMatch(f -> f.getMethod().getType().getName().equals(JfrEventsProg.class.getName())), block.toString());
