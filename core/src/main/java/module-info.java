@@ -14,4 +14,9 @@ module dev.gort {
     exports dev.gort.time;
     // sun.misc.Signal, for the SIGUSR1 goroutine dump of gort run's launcher (class path only)
     requires static jdk.unsupported;
+    exports dev.gort.metrics;
+    exports dev.gort.trace;
+
+    requires jdk.jfr;           // dev.gort.* JFR events
+    requires java.management;   // the dev.gort:type=Runtime MBean
 }

@@ -91,6 +91,61 @@ try {
   console.log("real trace: " + lanes + " lanes, " + rows + " goroutine rows, " + bars + " histogram rows, clicked G" +
     target.goid + ", zoom/pan ok, screenshot " + cfg.screenshot);
 
+  // ---- 1b. an annotated trace: click a block and see its stack; a timer wake-up is named; the
+  // goroutine view; legend, tasks and logs
+  await page.goto("file://" + cfg.annotated);
+  await page.waitForFunction(() => window.gortViewer !== undefined);
+  const clickRun = async (pred) => {
+    const t = await page.evaluate((src) => {
+      const ok = eval(src);
+      const D = JSON.parse(document.getElementById("gort-trace-data").textContent);
+      const lanes = window.gortViewer.laneData();
+      for (let li = 0; li < lanes.length; li++) {
+        const L = lanes[li];
+        for (let i = 0; i < L.s.length; i++) {
+          if (!ok(D, L, i)) continue;
+          const d = Math.max(L.e[i] - L.s[i], 1000);
+          window.gortViewer.setView(L.s[i] - d, L.e[i] + d);
+          return { lane: li, t: (L.s[i] + L.e[i]) / 2, goid: L.g[i] };
+        }
+      }
+      return null;
+    }, pred.toString());
+    if (!t) return null;
+    await page.waitForTimeout(50);
+    const pt = await page.evaluate((a) => window.gortViewer.pointOf(a.lane, a.t), t);
+    const bx = await page.$eval("#timeline", (c) => { const r = c.getBoundingClientRect(); return { x: r.left, y: r.top }; });
+    await page.mouse.click(bx.x + pt.x, bx.y + pt.y);
+    const d = await page.$eval("#details", (e) => ({ goid: e.dataset.goid, stack: e.dataset.stack, text: e.textContent }));
+    if (d.goid !== String(t.goid)) fail("clicked G" + t.goid + " but details show: " + d.text);
+    return d;
+  };
+  // a run that ended blocked, with a recorded stack, in the workload's consume()
+  const blk = await clickRun((D, L, i) => L.k[i] >= 10 && L.st[i] >= 0 && D.stacks[String(L.st[i])].includes(".consume("));
+  if (!blk) fail("no block with a stack in consume() in the annotated trace");
+  if (blk.stack !== "1" || !blk.text.includes("blocked at:") || !blk.text.includes(cfg.workload + ".consume("))
+    fail("the block's stack is not shown: " + blk.text);
+  // the run after the sleep: readied by a timer, named as such
+  const tmr = await clickRun((D, L, i) => L.f[i] >= 0 && D.flows.fw[L.f[i]] === "timer");
+  if (!tmr) fail("no run readied by a timer in the annotated trace");
+  if (!tmr.text.includes("unblocked by: timer")) fail("the timer wake-up is not named: " + tmr.text);
+  const legend = await page.$eval("#legend", (e) => e.textContent);
+  for (const k of ["steal", "preemption", "user region", "who readied it"]) if (!legend.includes(k)) fail("legend lacks " + k + ": " + legend);
+  const taskText = await page.$eval("#tasks", (e) => e.textContent);
+  if (!taskText.includes("viewer-demo") || !taskText.includes("done=")) fail("tasks and logs not shown: " + taskText);
+  const labels = await page.$$eval("#gbody td", (tds) => tds.map((td) => td.textContent));
+  if (!labels.some((l) => l.includes("(via WaitGroup.go:"))) fail("WaitGroup.go workers are not labelled by their call site");
+  await page.selectOption("#mode", "g");
+  await page.waitForTimeout(50);
+  const glanes = await page.$eval("#timeline", (c) => Number(c.dataset.lanes));
+  if (glanes !== cfg.annotatedGoroutinesWithRuns) fail("goroutine view: " + glanes + " lanes, expected " + cfg.annotatedGoroutinesWithRuns);
+  const gblk = await clickRun((D, L, i) => L.k[i] >= 10 && L.st[i] >= 0);
+  if (!gblk || gblk.stack !== "1") fail("goroutine view: a click on a block shows no stack: " + (gblk && gblk.text));
+  await page.click("#reset");
+  await page.waitForTimeout(50);
+  await page.screenshot({ path: cfg.annotatedShot, fullPage: true });
+  console.log("annotated trace: block stack shown, timer wake-up named, legend, tasks, " + glanes + " goroutine lanes");
+
   // ---- 2. a crafted trace with a label that is markup: shown, not run
   await page.goto("file://" + cfg.evil);
   await page.waitForFunction(() => window.gortViewer !== undefined);

@@ -53,6 +53,45 @@ public final class Go {
     }
 
     /**
+     * {@link #go(Runnable)} with a label: the goroutine's virtual thread is named
+     * {@code goroutine-42 label} instead of {@code goroutine-42}, so thread dumps
+     * ({@code jcmd PID Thread.dump_to_file}), debuggers, log lines and JFR events show it, and the
+     * execution tracer's viewer labels the goroutine with it.
+     * @throws NullPointerException if label or fn is null
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs
+     */
+    public static void go(String label, Runnable fn) {
+        if (label == null) {
+            throw new NullPointerException("go: label is null");
+        }
+        if (fn == null) {
+            throw new NullPointerException("go: fn is null");
+        }
+        Proc.newprocLabelled(fn, label);
+        checkPreempt();
+    }
+
+    /**
+     * Labels the calling goroutine: its thread becomes {@code goroutine-42 label} (see
+     * {@link #go(String, Runnable)}); {@code null} removes the label. A trace records the label a
+     * goroutine had when it was created.
+     * @throws IllegalStateException if not called from a goroutine
+     */
+    public static void setLabel(String label) {
+        G g = Proc.currentG();
+        if (g == null) {
+            throw new IllegalStateException("setLabel: not called from a goroutine");
+        }
+        Proc.setLabel(g, label);
+    }
+
+    /** The calling goroutine's label, or null if it has none or the caller is not a goroutine. */
+    public static String label() {
+        G g = Proc.currentG();
+        return g != null ? Proc.label(g) : null;
+    }
+
+    /**
      * Runs {@code main} as the main goroutine and returns when it returns, as Go's
      * {@code runtime.main} does. Goroutines still running then are not stopped.
      *

@@ -103,7 +103,7 @@ final class Contexts {
         }
         // A foreign Context: watch both done channels in a goroutine.
         RecvChan<Void> cdone = child.done();
-        Go.go(() -> new Select()
+        Go.go("gort: context.propagateCancel", () -> new Select()
                 .recv(pdone, v -> as.cancel(false, parent.err(), cause(parent)))
                 .recv(cdone, v -> { })
                 .run());

@@ -93,8 +93,9 @@ import java.util.concurrent.locks.LockSupport;
  * What happens then
  * -----------------
  * stderr gets "fatal error: all goroutines are asleep - deadlock!", a blank line and the goroutine
- * dump (Traceback.dump), then every live Go.run fails with a DeadlockError (Run.failAll), as Go's
- * fatal. With no goroutine left and every live run's main ended by Go.goexit, the message is Go's
+ * dump (Traceback.dump), then (while a JFR recording runs) a dev.gort.Deadlock event is committed
+ * and (with -Dgort.flightrecorder=DIR) the flight recorder's trace is written beside the report,
+ * then every live Go.run fails with a DeadlockError (Run.failAll), as Go's fatal. With no goroutine left and every live run's main ended by Go.goexit, the message is Go's
  * "no goroutines (main called runtime.Goexit) - deadlock!". The asleep goroutines stay parked: the
  * JVM is the embedder's (gort run exits with status 2).
  *
@@ -403,6 +404,8 @@ public final class Checkdead {
         }
         System.err.print(report);
         System.err.flush();
+        if (Trace.jfr) Jfr.deadlock(e.getMessage(), s.gs.length, report);
+        Trace.snapshotOnFailure("deadlock"); // -Dgort.flightrecorder: before Go.run throws
         Run.failAll(e);
         return true;
     }

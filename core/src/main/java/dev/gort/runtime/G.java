@@ -28,6 +28,11 @@ import java.util.concurrent.Executor;
  * its scheduler, this G. Its runContinuation is not ours; execute wraps it in an anonymous G (goid 0,
  * not registered) so it runs on gort's Ps like any goroutine. See Differences from Go in Proc.
  *
+ * Names. The virtual thread is named "goroutine-42" ("goroutine-42 LABEL" with Go.go(label, fn) or
+ * Go.setLabel), so the JDK's thread dumps (jcmd Thread.dump_to_file), debuggers, log lines and JFR
+ * events show the goroutine. The name is built once at creation (one small string: measured within
+ * noise on the spawn rows, docs/benchmarks.md); Go has no thread names, only pprof labels.
+ *
  * Differences from Go
  *  - No stack of its own to grow: the virtual thread's continuation is the stack, and the JVM grows
  *    and shrinks it (stack chunks on the heap).
@@ -81,6 +86,12 @@ public final class G implements Executor, Runnable {
     Bubble bubble;
     /** This G's spare sudog for plain channel operations (Go's per-P sudogcache); see Sudog. The G itself only. */
     Sudog sudogcache;
+    /** The user's label (Go.go(label, fn), Go.setLabel), or null. Written by the creator or the G itself. */
+    volatile String label;
+    /** Event hooks' scratch, written only while Trace.on (see Trace "Consumers"). Plain. */
+    long readyAt, unblocker;
+    /** The tracer's string id + 1 of the stack of the G's last gopark, 0 for none. The G itself; plain. */
+    int parkStack;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;
@@ -88,7 +99,7 @@ public final class G implements Executor, Runnable {
         this.run = run;
         this.fn = fn;
         this.gopc = Traceback.captureCreator(fn);
-        this.thread = VThreads.newThread(this, this);
+        this.thread = VThreads.newThread(this, this, threadName(goid, null));
         this.cont = VThreads.runContinuation(thread);
         this.state = GStatus.IDLE.ordinal();
     }
@@ -103,6 +114,20 @@ public final class G implements Executor, Runnable {
         this.gopc = null;
         this.state = GStatus.RUNNABLE.ordinal();
         Checkdead.noteForeign(foreignCont);
+    }
+
+    /**
+     * The virtual thread's name, as jcmd Thread.dump_to_file, debuggers and log lines show it:
+     * "goroutine-42", or "goroutine-42 label" with a user label.
+     */
+    static String threadName(long goid, String label) {
+        return label == null ? "goroutine-" + goid : "goroutine-" + goid + " " + label;
+    }
+
+    /** Sets the user label and renames the thread. The G itself or its creator before it starts. */
+    void setLabel(String l) {
+        label = l;
+        thread.setName(threadName(goid, l));
     }
 
     /** The current status. */

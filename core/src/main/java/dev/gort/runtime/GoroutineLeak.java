@@ -41,7 +41,9 @@ import java.util.List;
  *  3. System.gc() twice.
  *  4. Cleared: leaked, report the block. Not cleared: add back to allgs, then remove again if it
  *     died meanwhile (goexit sets DEAD before it leaves allgs, so one of the two removes wins).
- *  5. leakScanGen becomes even again.
+ *  5. leakScanGen becomes even again. Each leaked goroutine is a dev.gort.GoroutineLeak JFR event
+ *     (while a recording runs); with -Dgort.flightrecorder=DIR, the flight recorder's trace is
+ *     written when any was found.
  *
  * Limits (also in Go.leakedGoroutines' contract)
  * ----------------------------------------------
@@ -80,7 +82,11 @@ public final class GoroutineLeak {
             List<Candidate> cs = detach();
             System.gc();
             System.gc();
-            return reattach(cs);
+            List<String> leaked = reattach(cs);
+            if (!leaked.isEmpty()) {
+                Trace.snapshotOnFailure("leak"); // -Dgort.flightrecorder
+            }
+            return leaked;
         } finally {
             Checkdead.leakScanGen.incrementAndGet();
         }
@@ -109,6 +115,7 @@ public final class GoroutineLeak {
             G gp = c.ref.get();
             if (gp == null) {
                 leaked.add(c.block);
+                if (Trace.jfr) Jfr.leak(c.goid, c.block);
                 continue;
             }
             Proc.allgs.add(gp);

@@ -210,8 +210,8 @@ public final class Proc {
     static final AtomicLong goidgen = new AtomicLong();
     private static final AtomicLong midgen = new AtomicLong();
 
-    /** The runtime is started lazily by the first go() or run(). */
-    private static volatile boolean started;
+    /** The runtime is started lazily by the first go() or run(). Written once under resizeLock; read by SchedMetrics. */
+    static volatile boolean started;
     static final long startNanos = System.nanoTime();
 
     // ================================================================== start-up
@@ -257,6 +257,7 @@ public final class Proc {
                 started = true;
                 SchedTrace.startIfConfigured();
                 Sysmon.start0();
+                Trace.initConsumers(); // JFR's listener, -Dgort.metrics, -Dgort.flightrecorder
             }
         } finally {
             resizeLock.unlock();
@@ -267,16 +268,26 @@ public final class Proc {
 
     /** Go's newproc: create a goroutine running fn and make it runnable; with run, as that run's main. */
     public static G newproc(Runnable fn, Run run) {
-        return newproc1(fn, run, run != null);
+        return newproc1(fn, run, run != null, null, null);
+    }
+
+    /** newproc for Go.go(label, fn): the G's thread is named with label (see G.threadName). */
+    public static G newprocLabelled(Runnable fn, String label) {
+        return newproc1(fn, null, false, null, label);
     }
 
     /** newproc, saying whether the G is run's main; Timers' afterFunc starts non-main Gs of a run from an M. */
     static G newproc1(Runnable fn, Run run, boolean runMain) {
-        return newproc1(fn, run, runMain, null);
+        return newproc1(fn, run, runMain, null, null);
     }
 
     /** newproc1 into a synctest bubble: the creator's, or bubble (a bubble's root, or its afterFunc timers). */
     static G newproc1(Runnable fn, Run run, boolean runMain, Bubble bubble) {
+        return newproc1(fn, run, runMain, bubble, null);
+    }
+
+    /** newproc1 with everything: the bubble (or the creator's), the thread's label (or none). */
+    private static G newproc1(Runnable fn, Run run, boolean runMain, Bubble bubble, String label) {
         schedinit();
         G parent = currentG();
         Bubble b = bubble != null ? bubble : parent != null ? parent.bubble : null;
@@ -285,6 +296,9 @@ public final class Proc {
         if (b != null) {
             newg.bubble = b; // published to the new thread by start()
             b.add(newg);
+        }
+        if (label != null) {
+            newg.setLabel(label);
         }
         allgs.add(newg);
         if (runMain) {
@@ -337,6 +351,7 @@ public final class Proc {
         }
         Traceback.printPanic(gp, t);
         if (gp.run != null) {
+            Trace.snapshotOnFailure("panic"); // -Dgort.flightrecorder: before Go.run returns
             gp.run.fail(t);
         }
     }
@@ -376,7 +391,7 @@ public final class Proc {
         if (gp != null) {
             gp.waitreason = reason;
             gp.waitsince = System.nanoTime();
-            LockSupport.park(blocker);
+            if (Trace.on) Trace.gopark(gp, reason, blocker); else LockSupport.park(blocker);
             gp.waitreason = null;
         } else {
             LockSupport.park(blocker);
@@ -387,6 +402,16 @@ public final class Proc {
     public static void goready(Thread t) {
         LockSupport.unpark(t);
         if (Bubble.seededLive != 0) Bubble.yieldPoint(); // a seeded bubble may end the time slice here
+    }
+
+    /** Go.setLabel: gp (the caller) gets label l, or none if null. */
+    public static void setLabel(G gp, String l) {
+        gp.setLabel(l);
+    }
+
+    /** gp's label, or null. */
+    public static String label(G gp) {
+        return gp.label;
     }
 
     /** The thread of goroutine gp. */
@@ -775,6 +800,7 @@ public final class Proc {
                     } else {
                         pp.syscalltick++;
                         if (handoff && pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                            if (Trace.on) Trace.syscallHandoff(pp, gp, false);
                             handoffp(pp); // entersyscallblock: hand the P off at once
                         }
                     }
@@ -1257,7 +1283,7 @@ public final class Proc {
             }
             int old = gomaxprocs;
             gomaxprocs = n;
-            if (Trace.on) Trace.gomaxprocs(n);
+            if (Trace.on) Trace.gomaxprocs(old, n);
             for (int i = old; i < n; i++) {
                 if (ps[i].status == PStatus.DEAD) {
                     pidleput(ps[i]);

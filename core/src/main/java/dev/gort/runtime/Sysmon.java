@@ -26,6 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  *    when it returns to the scheduler its M finds the P gone (see Proc.execute) and looks for
  *    another. This is how gort keeps its promise that no goroutine starves behind a hog.
  *
+ * Events: a hog retake and a syscall hand-off are reported to the event consumers (Trace.on: JFR's
+ * dev.gort.Retake and dev.gort.SyscallHandoff), before the P is handed off.
+ *
  * Stalls: if a poll comes more than 10ms later than planned, sysmon itself was stopped (a GC pause
  * stops every thread, and then every P looks stuck), so it restarts each P's clock rather than
  * retake on evidence it did not see.
@@ -183,6 +186,7 @@ final class Sysmon extends Thread {
                     pp.sysmonRunsWhen = now;
                 } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + HOG_RETAKE_NS <= now
                         && starving(pp) && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
+                    if (Trace.on) Trace.retake(pp, curgOf(pp), now - pp.sysmonRunsWhen);
                     pp.sysmonRunsWhen = now;
                     Proc.handoffp(pp);
                     taken++;
@@ -204,6 +208,7 @@ final class Sysmon extends Thread {
                     continue;
                 }
                 if (pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                    if (Trace.on) Trace.syscallHandoff(pp, curgOf(pp), true);
                     Proc.handoffp(pp);
                     taken++;
                 }
@@ -216,6 +221,12 @@ final class Sysmon extends Thread {
             retakes += taken;
         }
         return taken;
+    }
+
+    /** The goroutine on pp's M, or null; racy (for events only). */
+    private static G curgOf(P pp) {
+        M mp = pp.m;
+        return mp != null ? mp.curg : null;
     }
 
     /** Whether goroutines wait behind pp: on its own queue, or on the global queue with no P idle. */

@@ -97,10 +97,10 @@ final class VThreads {
         }
     }
 
-    /** A new, unstarted virtual thread whose scheduler is {@code scheduler}. */
-    static Thread newThread(Executor scheduler, Runnable task) {
+    /** A new, unstarted virtual thread named {@code name} whose scheduler is {@code scheduler}. */
+    static Thread newThread(Executor scheduler, Runnable task, String name) {
         try {
-            return (Thread) NEW_VTHREAD.invokeExact(scheduler, "", 0, task);
+            return (Thread) NEW_VTHREAD.invokeExact(scheduler, name, 0, task);
         } catch (Throwable t) {
             throw sneaky(t);
         }

@@ -31,10 +31,14 @@ import java.util.Map;
  * The data (all times in ns since the trace started; columnar arrays so 100,000 slices stay small):
  *   meta       {start epoch us, end, events, dropped, problems[]}
  *   kinds      end-kind code -> name ("end", "block: chan receive", ...)
- *   lanes      [{p, s[], e[], g[], k[], f[]}]: each P's runs in start order (start, end, goid,
- *              end kind, index of the flow into the run or -1)
- *   flows      {ft[], fp[], fg[], tt[], tp[], tg[], c[]}: from ts/P/goid to ts/P/goid, c=1 for create,
- *              sorted by tt
+ *   lanes      [{p, s[], e[], g[], k[], f[], st[]}]: each P's runs in start order (start, end, goid,
+ *              end kind, index of the flow into the run or -1, id of the stack it blocked at or -1)
+ *   flows      {ft[], fp[], fg[], tt[], tp[], tg[], c[], fw[], fs[]}: from ts/P/goid to ts/P/goid,
+ *              c=1 for create, fw the waker's name when no goroutine readied it ("" if unknown), fs
+ *              the id of the readier's stack or -1; sorted by tt
+ *   stacks     {id: "frame\nframe..."}: the stacks the lanes and flows refer to
+ *   regions    {g[], s[], e[], n[], t[]}: user regions (goroutine, start, end, name, task)
+ *   tasks      [{id, parent, name, start, end}]; logs {t[], g[], task[], c[], m[]}
  *   instants   {t[], p[], k[], d[]}: steal/preempt/syscall/gomaxprocs, sorted by t
  *   goroutines [{id, label, parent, created, ended, runs, run, runnable, blocked{reason: ns}}]
  *   latency    histogram counts, bucket i = [2^i, 2^(i+1)) us
@@ -103,6 +107,7 @@ public final class HtmlViewer {
                 longs(g, "g", l.size(), i -> l.get(i).goid());
                 longs(g, "k", l.size(), i -> l.get(i).endKind());
                 longs(g, "f", l.size(), i -> l.get(i).flowIn());
+                longs(g, "st", l.size(), i -> l.get(i).endStack());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -116,6 +121,50 @@ public final class HtmlViewer {
             longs(g, "tp", fl.size(), i -> fl.get(i).toP());
             longs(g, "tg", fl.size(), i -> fl.get(i).toGoid());
             longs(g, "c", fl.size(), i -> fl.get(i).create() ? 1 : 0);
+            strings(g, "fw", fl.size(), i -> fl.get(i).waker() != null ? fl.get(i).waker() : "");
+            longs(g, "fs", fl.size(), i -> fl.get(i).stack());
+            g.writeEndObject();
+
+            java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
+            m.lanes().values().forEach(l -> l.forEach(s -> used.add(s.endStack())));
+            fl.forEach(f -> used.add(f.stack()));
+            g.writeObjectFieldStart("stacks");
+            for (int id : used) {
+                String s = m.string(id);
+                if (s != null) {
+                    g.writeStringField(Integer.toString(id), s);
+                }
+            }
+            g.writeEndObject();
+
+            List<TraceModel.Region> rs = m.regions();
+            g.writeObjectFieldStart("regions");
+            longs(g, "g", rs.size(), i -> rs.get(i).goid());
+            longs(g, "s", rs.size(), i -> rs.get(i).start());
+            longs(g, "e", rs.size(), i -> rs.get(i).end());
+            strings(g, "n", rs.size(), i -> String.valueOf(rs.get(i).name()));
+            longs(g, "t", rs.size(), i -> rs.get(i).task());
+            g.writeEndObject();
+
+            g.writeArrayFieldStart("tasks");
+            for (TraceModel.Task t : m.tasks().values()) {
+                g.writeStartObject();
+                g.writeNumberField("id", t.id());
+                g.writeNumberField("parent", t.parent());
+                g.writeStringField("name", String.valueOf(t.name()));
+                g.writeNumberField("start", t.start());
+                g.writeNumberField("end", t.end());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+
+            List<TraceModel.Log> ls = m.logs();
+            g.writeObjectFieldStart("logs");
+            longs(g, "t", ls.size(), i -> ls.get(i).ts());
+            longs(g, "g", ls.size(), i -> ls.get(i).goid());
+            longs(g, "task", ls.size(), i -> ls.get(i).task());
+            strings(g, "c", ls.size(), i -> ls.get(i).category());
+            strings(g, "m", ls.size(), i -> ls.get(i).message());
             g.writeEndObject();
 
             List<TraceModel.Instant> ins = new ArrayList<>(m.instants());
@@ -163,6 +212,18 @@ public final class HtmlViewer {
 
     private interface LongAt {
         long at(int i);
+    }
+
+    private interface StringAt {
+        String at(int i);
+    }
+
+    private static void strings(JsonGenerator g, String name, int n, StringAt f) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (int i = 0; i < n; i++) {
+            g.writeString(f.at(i));
+        }
+        g.writeEndArray();
     }
 
     private static void longs(JsonGenerator g, String name, int n, LongAt f) throws IOException {

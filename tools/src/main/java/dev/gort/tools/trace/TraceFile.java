@@ -17,12 +17,13 @@ import java.util.List;
  * @param startEpochMicros wall-clock time the trace started (Unix epoch microseconds)
  * @param dropped          events the runtime dropped past its limit
  * @param reasons          wait-reason names, by ordinal
- * @param labels           goroutine labels, by label id
+ * @param labels           the string table: goroutine labels, stacks, waker names, annotation names, by id
  * @param ts               event timestamps, ns since the trace started
  * @param type             event types (the constants below)
  * @param p                the P each event happened on, -1 for none
  * @param a                first argument: the goroutine
- * @param b                second argument: parent or unblocker goroutine
+ * @param b                second argument: parent or unblocker goroutine (an unblock by no goroutine:
+ *                         -(id + 1) of the waker's name), a block's stack id + 1, or a task
  * @param extra            third argument: label, reason, status, M, victim P or GOMAXPROCS
  */
 public record TraceFile(long startEpochMicros, long dropped, List<String> reasons, List<String> labels,
@@ -30,11 +31,13 @@ public record TraceFile(long startEpochMicros, long dropped, List<String> reason
 
     public static final int GOMAXPROCS = 1, PROC_START = 2, PROC_STOP = 3, GO_CREATE = 4, GO_START = 5,
             GO_END = 6, GO_BLOCK = 7, GO_SCHED = 8, GO_UNBLOCK = 9, GO_PREEMPT = 10, GO_SYSCALL = 11,
-            GO_SYSEXIT = 12, STEAL = 13, GO_STATUS = 14, GO_OFFP = 15;
+            GO_SYSEXIT = 12, STEAL = 13, GO_STATUS = 14, GO_OFFP = 15, USER_TASK = 16, USER_TASK_END = 17,
+            USER_REGION = 18, USER_REGION_END = 19, USER_LOG = 20;
 
     static final String[] TYPE_NAMES = {"?", "GOMAXPROCS", "PROC_START", "PROC_STOP", "GO_CREATE",
             "GO_START", "GO_END", "GO_BLOCK", "GO_SCHED", "GO_UNBLOCK", "GO_PREEMPT", "GO_SYSCALL",
-            "GO_SYSEXIT", "STEAL", "GO_STATUS", "GO_OFFP"};
+            "GO_SYSEXIT", "STEAL", "GO_STATUS", "GO_OFFP", "USER_TASK", "USER_TASK_END", "USER_REGION",
+            "USER_REGION_END", "USER_LOG"};
 
     private static final String MAGIC = "GORTTRACE1";
 

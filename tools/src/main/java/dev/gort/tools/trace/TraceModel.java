@@ -30,7 +30,8 @@ import static dev.gort.tools.trace.TraceFile.*;
  * thrown, so a viewer still shows a damaged trace; the tests require problems() to be empty:
  *   - a start while the goroutine is not runnable (blocked and never unblocked, or already running);
  *   - a start on a P that is already running a goroutine;
- *   - an end/block/sched of a goroutine that is not running on that P.
+ *   - an end/block/sched of a goroutine that is not running on that P (P -1: a goroutine that
+ *     runs on without a P after GO_OFFP, whose time until then counts as "running without a P").
  * Runs still open when the trace ends are closed at its last timestamp (end kind TRACE_END).
  *
  * Differences from Go's cmd/trace: no GC, network or sync-blocking profiles, no user regions; the
@@ -41,13 +42,30 @@ public final class TraceModel {
     public static final int END = 0, SCHED = 1, PREEMPTED = 2, TRACE_END = 3, SYSCALL = 4, OFFP = 5, BLOCK = 10;
 
     /** Pseudo wait reasons for the time after a SYSCALL or OFFP end. */
-    static final int R_SYSCALL = -1, R_OFFP = -2;
+    static final int R_SYSCALL = -1, R_OFFP = -2, R_UNKNOWN = -3;
 
-    /** One run of a goroutine on a P: [start, end) in ns since the trace started. */
-    public record Slice(int p, long goid, long start, long end, int endKind, int flowIn) {}
+    /**
+     * One run of a goroutine on a P: [start, end) in ns since the trace started; endStack is the
+     * string id of the stack where it blocked (-1 if none was recorded).
+     */
+    public record Slice(int p, long goid, long start, long end, int endKind, int flowIn, int endStack) {}
 
-    /** An arrow from the event that readied a goroutine to its next start. */
-    public record Flow(long fromTs, int fromP, long fromGoid, long toTs, int toP, long toGoid, boolean create) {}
+    /**
+     * An arrow from the event that readied a goroutine to its next start. fromGoid 0: no goroutine
+     * readied it; waker then names what did (timer, sysmon, netpoll, a thread), or is null if the
+     * trace does not say. stack: the string id of the readier's stack, -1 if none.
+     */
+    public record Flow(long fromTs, int fromP, long fromGoid, long toTs, int toP, long toGoid, boolean create,
+                       String waker, int stack) {}
+
+    /** A user region (Go's trace.StartRegion) on one goroutine: [start, end), in task (0: none). */
+    public record Region(long goid, long task, String name, long start, long end) {}
+
+    /** A user task (Go's trace.NewTask): [start, end), end -1 if it had not ended. */
+    public record Task(long id, long parent, String name, long start, long end) {}
+
+    /** A user log message (Go's trace.Log). */
+    public record Log(long ts, long goid, long task, String category, String message) {}
 
     /** A point event drawn on a P's lane: steal, preempt, syscall, syscall exit, GOMAXPROCS. */
     public record Instant(long ts, int p, String kind, long goid, String detail) {}
@@ -86,6 +104,10 @@ public final class TraceModel {
     private final Map<Long, Goroutine> goroutines = new LinkedHashMap<>();
     private final List<Long> latencies = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
+    private final List<Region> regions = new ArrayList<>();
+    private final Map<Long, Task> tasks = new LinkedHashMap<>();
+    private final List<Log> logs = new ArrayList<>();
+    private final Map<Long, List<long[]>> openRegions = new HashMap<>(); // goid -> {start, task, name id}
     private long endTs;
 
     // replay state
@@ -132,6 +154,26 @@ public final class TraceModel {
         return latencies;
     }
 
+    /** User regions, in end order. */
+    public List<Region> regions() {
+        return regions;
+    }
+
+    /** User tasks, in start order. */
+    public Map<Long, Task> tasks() {
+        return tasks;
+    }
+
+    /** User log messages, in time order. */
+    public List<Log> logs() {
+        return logs;
+    }
+
+    /** The string with id i from the file's table, or null. */
+    public String string(int i) {
+        return i >= 0 && i < file.labels().size() ? file.labels().get(i) : null;
+    }
+
     /** Violations of the runtime's invariants; empty for a well-formed trace. */
     public List<String> problems() {
         return problems;
@@ -162,6 +204,9 @@ public final class TraceModel {
         if (r == R_OFFP) {
             return "running without a P";
         }
+        if (r == R_UNKNOWN) {
+            return "blocked (since before the trace)";
+        }
         return r >= 0 && r < file.reasons().size() ? file.reasons().get(r) : "reason " + r;
     }
 
@@ -190,7 +235,7 @@ public final class TraceModel {
                     gr.label = x >= 0 && x < f.labels().size() ? f.labels().get(x) : "?";
                     gr.created = t;
                     set(goid, S_RUNNABLE, p, 0, t);
-                    readiedBy.put(goid, new long[] {t, p, f.b()[i], 1});
+                    readiedBy.put(goid, new long[] {t, p, f.b()[i], 1, -1});
                 }
                 case GO_STATUS -> status(i, goid, t, p, x);
                 case GO_START -> start(i, goid, t, p);
@@ -223,6 +268,29 @@ public final class TraceModel {
                     }
                 }
                 case STEAL -> instants.add(new Instant(t, p, "steal", goid, "P" + p + " stole G" + goid + " from P" + x));
+                case USER_TASK -> tasks.put(goid, new Task(goid, f.b()[i], string(x), t, -1));
+                case USER_TASK_END -> {
+                    Task k = tasks.get(goid);
+                    if (k != null) {
+                        tasks.put(goid, new Task(k.id(), k.parent(), k.name(), k.start(), t));
+                    }
+                }
+                case USER_REGION -> openRegions.computeIfAbsent(goid, k -> new ArrayList<>()).add(new long[] {t, f.b()[i], x});
+                case USER_REGION_END -> {
+                    List<long[]> open = openRegions.getOrDefault(goid, List.of());
+                    for (int j = open.size() - 1; j >= 0; j--) { // the innermost region of that name
+                        if (open.get(j)[2] == x) {
+                            long[] r = open.remove(j);
+                            regions.add(new Region(goid, r[1], string(x), r[0], t));
+                            break;
+                        }
+                    }
+                }
+                case USER_LOG -> {
+                    String s = string(x);
+                    int nul = s != null ? s.indexOf('\0') : -1;
+                    logs.add(new Log(t, goid, f.b()[i], nul >= 0 ? s.substring(0, nul) : "", nul >= 0 ? s.substring(nul + 1) : s));
+                }
                 default -> problems.add("unknown event " + f.describe(i));
             }
         }
@@ -234,12 +302,17 @@ public final class TraceModel {
             Goroutine gr = g(goid);
             switch (st[0]) {
                 case S_RUNNING -> {
-                    addSlice(st[1], goid, s, endTs, TRACE_END);
+                    addSlice(st[1], goid, s, endTs, TRACE_END, -1);
                     gr.run += endTs - s;
                 }
                 case S_RUNNABLE -> gr.runnable += endTs - s;
                 case S_WAITING -> gr.blocked.merge(reason(st[2]), endTs - s, Long::sum);
                 default -> { }
+            }
+        }
+        for (Map.Entry<Long, List<long[]>> e : openRegions.entrySet()) {
+            for (long[] r : e.getValue()) {
+                regions.add(new Region(e.getKey(), r[1], string((int) r[2]), r[0], endTs));
             }
         }
         running.clear();
@@ -250,9 +323,19 @@ public final class TraceModel {
 
     private void status(int i, long goid, long t, int p, int x) {
         int st = x & 0xff;      // GStatus ordinal: IDLE, RUNNABLE, RUNNING, SYSCALL, WAITING, DEAD
-        int reason = (x >>> 8) - 1;
+        int reason = (x >>> 8) - 1; // -1: unknown (a flight recorder's window began while it waited)
         switch (st) {
-            case 2, 3 -> {
+            case 3 -> {
+                if (p < 0) {
+                    set(goid, S_WAITING, -1, R_SYSCALL, t); // in a syscall, its run closed
+                } else if (running.containsKey(p)) {
+                    problems.add("P" + p + " reported running G" + running.get(p) + " and G" + goid + ": " + file.describe(i));
+                } else {
+                    set(goid, S_RUNNING, p, 0, t);
+                    running.put(p, goid);
+                }
+            }
+            case 2 -> {
                 if (p < 0) {
                     set(goid, S_RUNNABLE, -1, 0, t); // running, but its P unknown: treat as runnable
                 } else if (running.containsKey(p)) {
@@ -262,7 +345,7 @@ public final class TraceModel {
                     running.put(p, goid);
                 }
             }
-            case 4 -> set(goid, S_WAITING, -1, Math.max(reason, 0), t);
+            case 4 -> set(goid, S_WAITING, -1, reason >= 0 ? reason : R_UNKNOWN, t);
             case 5 -> set(goid, S_DEAD, -1, 0, t);
             default -> set(goid, S_RUNNABLE, -1, 0, t);
         }
@@ -293,7 +376,9 @@ public final class TraceModel {
         long[] r = readiedBy.remove(goid);
         if (r != null && r[1] >= 0) {
             flowIn = flows.size();
-            flows.add(new Flow(r[0], (int) r[1], r[2], t, p, goid, r[3] == 1));
+            long from = r[2];
+            String waker = from < 0 ? string((int) (-from - 1)) : null;
+            flows.add(new Flow(r[0], (int) r[1], Math.max(from, 0), t, p, goid, r[3] == 1, waker, (int) r[4]));
         }
         pendingFlow.put(goid, flowIn);
         gr.runs++;
@@ -322,6 +407,24 @@ public final class TraceModel {
 
     private void stop(int i, long goid, long t, int p, int kind) {
         int[] st = state.get(goid);
+        if (p < 0 && st != null && (st[0] == S_WAITING && st[2] == R_OFFP || st[0] == S_RUNNABLE)) {
+            // a goroutine that ran on without a P (its P was retaken) parked, yielded or ended
+            Goroutine gr = g(goid);
+            if (st[0] == S_WAITING) {
+                gr.blocked.merge(reason(R_OFFP), t - since.get(goid), Long::sum);
+            }
+            if (kind == END) {
+                gr.ended = t;
+                set(goid, S_DEAD, -1, 0, t);
+            } else if (kind >= BLOCK) {
+                set(goid, S_WAITING, -1, kind - BLOCK, t);
+            } else if (kind == SYSCALL) {
+                set(goid, S_WAITING, -1, R_SYSCALL, t);
+            } else {
+                set(goid, S_RUNNABLE, -1, 0, t);
+            }
+            return;
+        }
         if (st == null || st[0] != S_RUNNING || st[1] != p) {
             problems.add("G" + goid + " stops on P" + p + " but is "
                     + (st == null ? "unknown" : stateName(st[0]) + (st[0] == S_RUNNING ? " on P" + st[1] : ""))
@@ -331,7 +434,7 @@ public final class TraceModel {
         long s = since.get(goid);
         Goroutine gr = g(goid);
         gr.run += t - s;
-        addSlice(p, goid, s, t, kind);
+        addSlice(p, goid, s, t, kind, kind >= BLOCK ? (int) file.b()[i] - 1 : -1);
         running.remove(p);
         if (kind == END) {
             gr.ended = t;
@@ -359,12 +462,12 @@ public final class TraceModel {
         } else {
             return; // already runnable (a new goroutine's first submit, or a duplicate submit): no change
         }
-        readiedBy.put(goid, new long[] {t, p, file.b()[i], 0});
+        readiedBy.put(goid, new long[] {t, p, file.b()[i], 0, file.extra()[i] - 1});
     }
 
-    private void addSlice(int p, long goid, long s, long e, int kind) {
+    private void addSlice(int p, long goid, long s, long e, int kind, int stack) {
         Integer fi = pendingFlow.remove(goid);
-        lanes.computeIfAbsent(p, k -> new ArrayList<>()).add(new Slice(p, goid, s, e, kind, fi != null ? fi : -1));
+        lanes.computeIfAbsent(p, k -> new ArrayList<>()).add(new Slice(p, goid, s, e, kind, fi != null ? fi : -1, stack));
     }
 
     private void set(long goid, int st, int p, int reason, long t) {

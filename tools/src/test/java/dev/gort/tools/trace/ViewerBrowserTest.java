@@ -22,7 +22,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The viewer in a real browser: Debian's headless Chromium driven by playwright-core
  * (src/test/browser/viewer-test.mjs). It loads the viewer of a real trace (lanes, goroutine table,
- * histogram, a click on a run, wheel zoom, drag pan, a screenshot to target/trace-viewer.png), of a
+ * histogram, a click on a run, wheel zoom, drag pan, a screenshot to target/trace-viewer.png), of an
+ * annotated trace (a click on a block shows its stack, a timer wake-up is named, the goroutine
+ * view, the legend, tasks and logs: ViewerWorkload), of a
  * crafted trace whose goroutine label is markup (shown, not run), and of 100,000 runs (a frame draws
  * at most one run per pixel column). Skipped, loudly, when node, Chromium or playwright-core is
  * missing: .ci/install-browser installs them.
@@ -62,6 +64,10 @@ class ViewerBrowserTest {
         assertEquals(100_000, bm.lanes().values().stream().mapToInt(List::size).sum());
         TraceFiles.writeHtml(bm, big);
         Path shot = Path.of("target", "trace-viewer.png").toAbsolutePath();
+        Path annotated = dir.resolve("annotated.html");
+        ViewerAnnotationsTest.traced(dir.resolve("annotated.trace"));
+        TraceModel am = TraceFiles.writeHtml(dir.resolve("annotated.trace"), annotated);
+        assertEquals(List.of(), am.problems());
 
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("real", real.toAbsolutePath().toString());
@@ -72,6 +78,11 @@ class ViewerBrowserTest {
         cfg.put("big", big.toAbsolutePath().toString());
         cfg.put("bigLanes", bm.lanes().size());
         cfg.put("screenshot", shot.toString());
+        cfg.put("annotated", annotated.toAbsolutePath().toString());
+        cfg.put("annotatedGoroutinesWithRuns", am.lanes().values().stream().flatMap(List::stream)
+                .map(TraceModel.Slice::goid).distinct().count());
+        cfg.put("workload", dev.gort.testprog.ViewerWorkload.class.getName());
+        cfg.put("annotatedShot", Path.of("target", "trace-viewer-goroutines.png").toAbsolutePath().toString());
         cfg.put("chromium", chromium);
         Process p = new ProcessBuilder(node, "viewer-test.mjs", new ObjectMapper().writeValueAsString(cfg))
                 .directory(BROWSER_DIR.toFile()).redirectErrorStream(true).start();

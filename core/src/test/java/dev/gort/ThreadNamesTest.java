@@ -1,0 +1,60 @@
+package dev.gort;
+
+import dev.gort.chan.Chan;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.util.concurrent.TimeUnit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** A goroutine's virtual thread is named goroutine-N (plus its label), in code and in thread dumps. */
+@Timeout(60)
+class ThreadNamesTest {
+    @Test
+    void goroutinesAreNamedByGoidAndLabel(@TempDir Path dir) throws Exception {
+        AtomicReference<String> plain = new AtomicReference<>(), labelled = new AtomicReference<>(),
+                relabelled = new AtomicReference<>();
+        AtomicReference<Long> workerGoid = new AtomicReference<>();
+        Go.run(() -> {
+            plain.set(Thread.currentThread().getName() + " " + Go.goid());
+            Chan<Integer> hold = Chan.make(), ready = Chan.make();
+            Go.go("order-worker", () -> {
+                labelled.set(Thread.currentThread().getName() + "|" + Go.label());
+                workerGoid.set(Go.goid());
+                ready.send(1);
+                hold.recv();
+            });
+            ready.recv();
+            try { // the JDK's own tool: jcmd PID Thread.dump_to_file FILE
+                Path dump = dir.resolve("threads.txt");
+                Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(ProcessHandle.current().pid()), "Thread.dump_to_file", dump.toString())
+                        .redirectErrorStream(true).start();
+                assertTrue(jcmd.waitFor(30, TimeUnit.SECONDS), "jcmd did not finish");
+                String out = new String(jcmd.getInputStream().readAllBytes());
+                assertEquals(0, jcmd.exitValue(), out);
+                String text = Files.readString(dump);
+                assertTrue(text.contains("\"goroutine-" + workerGoid.get() + " order-worker\""), text);
+                assertTrue(text.contains("\"goroutine-" + Go.goid() + "\""), text);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            hold.send(1);
+            Go.setLabel("main-loop");
+            relabelled.set(Thread.currentThread().getName());
+            Go.setLabel(null);
+        });
+        String[] p = plain.get().split(" ");
+        assertEquals("goroutine-" + p[1], p[0]);
+        assertEquals("goroutine-" + workerGoid.get() + " order-worker|order-worker", labelled.get());
+        assertEquals("goroutine-" + p[1] + " main-loop", relabelled.get());
+        assertThrows(IllegalStateException.class, () -> Go.setLabel("x"));
+        assertThrows(NullPointerException.class, () -> Go.go(null, () -> { }));
+        assertNull(Go.label());
+    }
+}

@@ -1,0 +1,141 @@
+package dev.gort.metrics;
+
+import dev.gort.Go;
+import dev.gort.chan.Chan;
+import dev.gort.runtime.SchedTrace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.TabularData;
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** dev.gort.metrics against the runtime's own counts, under load, and through JMX. */
+@Timeout(60)
+class MetricsTest {
+    static final int PARKED = 200, BUSY = 3;
+
+    @Test
+    void metricsAgreeWithNumGoroutineAndSchedtraceUnderLoad() throws Exception {
+        Go.run(() -> {
+            Chan<Integer> release = Chan.make();
+            Chan<Integer> parked = Chan.make(PARKED);
+            AtomicBoolean stop = new AtomicBoolean();
+            Chan<Integer> busyDone = Chan.make(BUSY);
+            for (int i = 0; i < PARKED; i++) {
+                Go.go(() -> {
+                    parked.send(1);
+                    release.recv();
+                });
+            }
+            for (int i = 0; i < PARKED; i++) {
+                parked.recv();
+            }
+            for (int i = 0; i < BUSY; i++) { // the load: busy goroutines with safe points
+                Go.go(() -> {
+                    while (!stop.get()) {
+                        Go.checkPreempt();
+                    }
+                    busyDone.send(1);
+                });
+            }
+            Metrics.read(); // accounting on from here
+
+            // no goroutine starts or ends while we compare: the population is fixed
+            for (int round = 0; round < 20; round++) {
+                String before = SchedTrace.schedtrace(false);
+                Map<String, Sample> m = byName(Metrics.read());
+                int live = Go.numGoroutine();
+                String after = SchedTrace.schedtrace(false);
+                assertEquals(live, m.get(Metrics.GOROUTINES).uint64());
+                assertEquals(1 + PARKED + BUSY, live);
+                long states = m.get(Metrics.GOROUTINES_RUNNABLE).uint64() + m.get(Metrics.GOROUTINES_RUNNING).uint64()
+                        + m.get(Metrics.GOROUTINES_WAITING).uint64() + m.get(Metrics.GOROUTINES_NOT_IN_GO).uint64();
+                assertEquals(live, states, m.toString());
+                assertTrue(m.get(Metrics.GOROUTINES_WAITING).uint64() >= PARKED, m.toString());
+                assertTrue(m.get(Metrics.GOROUTINES_RUNNING).uint64() >= 1, m.toString()); // this one
+                assertTrue(m.get(Metrics.GOROUTINES_CREATED).uint64() >= live, m.toString());
+                assertEquals(field(before, "gomaxprocs"), m.get(Metrics.GOMAXPROCS).uint64(), before);
+                if (field(before, "threads") == field(after, "threads")) {
+                    assertEquals(field(before, "threads"), m.get(Metrics.THREADS).uint64(), before + after);
+                }
+                Go.gosched();
+            }
+            stop.set(true);
+            for (int i = 0; i < BUSY; i++) {
+                busyDone.recv();
+            }
+            for (int i = 0; i < PARKED; i++) {
+                release.send(1);
+            }
+        });
+        Map<String, Sample> m = byName(Metrics.read());
+        Histogram lat = m.get(Metrics.LATENCIES).histogram();
+        assertTrue(lat.count() > 0, "no scheduling-latency samples: " + lat);
+        assertTrue(lat.quantile(0.5) > 0 && lat.quantile(0.5) <= lat.quantile(0.99), lat.toString());
+        double chanRecv = m.get(Metrics.BLOCKED_PREFIX + "chan-receive:seconds").float64();
+        assertTrue(chanRecv > 0, "no blocked time on chan receive: " + m);
+    }
+
+    @Test
+    void everyDescribedMetricIsReadAndUnknownNamesAreRefused() {
+        List<Description> all = Metrics.all();
+        List<Sample> read = Metrics.read();
+        assertEquals(all.size(), read.size());
+        for (int i = 0; i < all.size(); i++) {
+            assertEquals(all.get(i).name(), read.get(i).name());
+            assertEquals(all.get(i).kind(), read.get(i).kind());
+        }
+        assertTrue(all.stream().anyMatch(d -> d.name().equals("/gort/sched/blocked/sync.Mutex.Lock:seconds")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metrics.read("/sched/nope:x"));
+        assertTrue(e.getMessage().contains("/sched/nope:x"), e.getMessage());
+    }
+
+    @Test
+    void theMBeanShowsTheSameNumbers() throws Exception {
+        ObjectName n = Metrics.registerMBean();
+        assertEquals(n, Metrics.registerMBean()); // idempotent
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        assertEquals(new ObjectName("dev.gort:type=Runtime"), n);
+        Go.run(() -> {
+            Chan<Integer> c = Chan.make();
+            for (int i = 0; i < 10; i++) {
+                Go.go(c::recv);
+            }
+            try {
+                assertEquals((long) Go.numGoroutine(), server.getAttribute(n, "Goroutines"));
+                assertEquals(Go.gomaxprocs(0), server.getAttribute(n, "Gomaxprocs"));
+                TabularData all = (TabularData) server.getAttribute(n, "Metrics");
+                assertFalse(all.isEmpty());
+                String dump = (String) server.invoke(n, "goroutineDump", null, null);
+                assertTrue(dump.contains("[chan receive]"), dump);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            for (int i = 0; i < 10; i++) {
+                c.send(i);
+            }
+        });
+    }
+
+    private static Map<String, Sample> byName(List<Sample> ss) {
+        Map<String, Sample> m = new HashMap<>();
+        ss.forEach(s -> m.put(s.name(), s));
+        return m;
+    }
+
+    private static long field(String schedtrace, String name) {
+        Matcher mt = Pattern.compile(" " + name + "=(\\d+)").matcher(schedtrace);
+        assertTrue(mt.find(), name + " not in " + schedtrace);
+        return Long.parseLong(mt.group(1));
+    }
+}
