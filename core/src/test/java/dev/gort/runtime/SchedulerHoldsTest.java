@@ -79,28 +79,32 @@ class SchedulerHoldsTest {
      */
     @Test
     void sysmonWatchesAPThatATimerTookFromIdle() {
-        Go.gomaxprocs(1);
-        for (int round = 0; round < 3 * STRESS; round++) {
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicBoolean stoppedByMain = new AtomicBoolean();
-            CountDownLatch spun = new CountDownLatch(1);
-            Go.run(() -> {
-                Go.go(() -> {
-                    Time.sleep(Duration.ofMillis(20)); // every P idle meanwhile: sysmon deep asleep
-                    stoppedByMain.set(spinUntil(stop));
-                    spun.countDown();
-                });
-                Time.sleep(Duration.ofMillis(100));
-                stop.set(true);
-                await(spun);
-            });
-            assertTrue(stoppedByMain.get(), "main's sleep returned only after the spinner gave up");
-        }
+        mainStopsASpinnerThatStartsAfter(() -> Time.sleep(Duration.ofMillis(20)));
     }
 
     /** As above, with the P taken from idle by a goroutine returning from Go.syscall. */
     @Test
     void sysmonWatchesAPThatExitsyscallTookFromIdle() {
+        mainStopsASpinnerThatStartsAfter(() -> {
+            try {
+                Go.syscall(() -> {
+                    long end = System.nanoTime() + 20_000_000;
+                    while (System.nanoTime() < end) {
+                        Thread.onSpinWait(); // holds its M, as a system call does; the P went idle
+                    }
+                    return null;
+                }, true);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * At GOMAXPROCS=1 a goroutine runs before (every P idle meanwhile: sysmon deep asleep), then
+     * spins with no safe point; main, asleep for 100ms, must get the P back from sysmon and stop it.
+     */
+    private static void mainStopsASpinnerThatStartsAfter(Runnable before) {
         Go.gomaxprocs(1);
         for (int round = 0; round < 3 * STRESS; round++) {
             AtomicBoolean stop = new AtomicBoolean();
@@ -108,17 +112,7 @@ class SchedulerHoldsTest {
             CountDownLatch spun = new CountDownLatch(1);
             Go.run(() -> {
                 Go.go(() -> {
-                    try {
-                        Go.syscall(() -> {
-                            long end = System.nanoTime() + 20_000_000;
-                            while (System.nanoTime() < end) {
-                                Thread.onSpinWait(); // holds its M, as a system call does; the P went idle
-                            }
-                            return null;
-                        }, true);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
+                    before.run();
                     stoppedByMain.set(spinUntil(stop));
                     spun.countDown();
                 });
