@@ -89,9 +89,12 @@ class RaceIT {
     }
 
     /** The line of Programs.java that ends with the marker comment "// @tag". */
-    private static int line(String tag) throws java.io.IOException {
-        List<String> src = java.nio.file.Files.readAllLines(java.nio.file.Path.of(
-                "src/test/java/gortfixture/race/Programs.java"));
+    private static int line(String tag) throws Exception {
+        // From the test classes' directory (target/test-classes), not the working directory: the
+        // shade plugin's dependency-reduced pom moves the module's basedir into target/.
+        java.nio.file.Path module = java.nio.file.Path.of(RaceIT.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()).getParent().getParent();
+        List<String> src = java.nio.file.Files.readAllLines(module.resolve("src/test/java/gortfixture/race/Programs.java"));
         for (int i = 0; i < src.size(); i++) {
             if (src.get(i).endsWith("// @" + tag)) {
                 return i + 1;
@@ -100,7 +103,7 @@ class RaceIT {
         throw new AssertionError("no marker @" + tag + " in Programs.java");
     }
 
-    private static String frame(String method, String tag) throws java.io.IOException {
+    private static String frame(String method, String tag) throws Exception {
         return "  gortfixture.race.Programs." + method + "()\n      Programs.java:" + line(tag) + "\n";
     }
 
