@@ -79,7 +79,9 @@ class JfrEventsTest {
 
         assertTrue(byType.get("dev.gort.Gomaxprocs").stream()
                 .anyMatch(e -> e.getInt("oldValue") == 2 && e.getInt("newValue") == 1), byType.get("dev.gort.Gomaxprocs").toString());
-        assertEquals("entersyscallblock", byType.get("dev.gort.SyscallHandoff").get(0).getString("by"));
+        // sysmon may also retake a P in a syscall, and may do it first: the events come in any order
+        assertTrue(byType.get("dev.gort.SyscallHandoff").stream().anyMatch(e -> "entersyscallblock".equals(e.getString("by"))),
+                byType.get("dev.gort.SyscallHandoff").toString());
         RecordedEvent dl = byType.get("dev.gort.Deadlock").get(0);
         assertEquals("all goroutines are asleep - deadlock!", dl.getString("message"));
         assertTrue(dl.getString("dump").contains("[chan receive]"), dl.getString("dump"));
