@@ -319,7 +319,7 @@ public final class Bubble {
     void ready(G gp) {
         boolean internal = internalReady(gp);
         G cur = internal ? Proc.currentG() : null;
-        // Thread.yield (Go.gosched, a spinning RLock) or a park that raced with an unpark: the JDK
+        // Thread.yield (Go.gosched, Go.checkPreempt) or a park that raced with an unpark: the JDK
         // resubmits the token holder from its M.
         boolean selfYield = internal && cur == null && gp == token && Thread.currentThread() instanceof M;
         boolean exited = false;
