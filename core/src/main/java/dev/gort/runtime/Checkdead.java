@@ -78,7 +78,12 @@ import java.util.concurrent.locks.LockSupport;
  * JDK unparks the carrier); its waitsince would then move at its next gopark, and while awake it is
  * not in Thread.State.WAITING, so it would have to be woken and re-park between the snapshots with
  * the same waitsince, which gopark's fresh nanoTime forbids. No G was created in between (goidgen is
- * unchanged), so the set is the whole set. In [T, T'] nothing could have woken any of them: every
+ * unchanged), and none was half-made: a goroutine creating one is running, hence awake, and a
+ * thread outside the runtime counts itself in Proc.creating before it takes a goid and until the
+ * G is in allgs and started; snapshot 2 read creating as 0 after reading goidgen, so every goid
+ * up to goidgen belongs to a G that was in allgs before the walk began, or has exited. So the set
+ * is the whole set. (Without Proc.creating, Go.run's caller, descheduled by the OS between taking
+ * main's goid and adding main to allgs, made a live run with no goroutine look deadlocked.) In [T, T'] nothing could have woken any of them: every
  * goroutine was asleep (so none ran), no foreign thread was alive, no timer was pending, and a
  * platform thread could only act through a blocker, whose touched flag was false in both
  * snapshots. A G parked on an untouched Blocker is woken only by a party that operates on that
@@ -297,6 +302,9 @@ public final class Checkdead {
             return null;
         }
         long gen = Proc.goidgen.get();
+        if (Proc.creating.get() != 0) {
+            return null; // a thread outside the runtime is making a goroutine (see the argument)
+        }
         int nmidle, mcount;
         Proc.lock.lock();
         try {

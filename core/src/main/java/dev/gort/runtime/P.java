@@ -18,6 +18,11 @@ import java.lang.invoke.VarHandle;
  *     the time slice. Only the owner may CAS it to a G; anyone may CAS it to null (stealers do).
  * A slot read by a stealer may be stale, but its CAS on head fails in exactly that case: the owner
  * writes slot t only when t - head < 256, so it never overwrites a slot in [head, tail).
+ * The owner also clears the slots it took itself (runqget, runqputslow, runqdrain) once its CAS on
+ * head has succeeded: Go's ring holds guintptrs that the GC ignores, but a Java reference in a
+ * consumed slot would keep a finished goroutine (its thread, its closure) reachable. A stealer
+ * that read a cleared slot loses its CAS on head, as above, so it never runs a null. Slots that
+ * stealers took stay filled until the owner reuses them (at most 256 per P).
  *
  * Invariants:
  *   0 <= tail - head <= 256; head and tail only grow (head by CAS to a larger value, tail by the
@@ -115,6 +120,9 @@ public final class P {
         if (!HEAD.compareAndSet(this, h, h + n)) {
             return false;
         }
+        for (int i = 0; i < n; i++) {
+            runq[(h + i) & (RUNQ_SIZE - 1)] = null;
+        }
         batch[n] = gp;
         Proc.globrunqputbatch(batch, n + 1);
         return true;
@@ -138,6 +146,7 @@ public final class P {
             }
             G gp = runq[h & (RUNQ_SIZE - 1)];
             if (HEAD.compareAndSet(this, h, h + 1)) {
+                runq[h & (RUNQ_SIZE - 1)] = null;
                 return gp;
             }
         }
@@ -243,6 +252,7 @@ public final class P {
             }
             G gp = runq[h & (RUNQ_SIZE - 1)];
             if (HEAD.compareAndSet(this, h, h + 1)) {
+                runq[h & (RUNQ_SIZE - 1)] = null;
                 out[k++] = gp;
             }
         }

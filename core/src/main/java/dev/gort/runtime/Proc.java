@@ -208,6 +208,13 @@ public final class Proc {
     static final Set<G> allgs = ConcurrentHashMap.newKeySet(1024);
     /** The last goid handed out; checkdead reads it to see that no goroutine was created meanwhile. */
     static final AtomicLong goidgen = new AtomicLong();
+    /**
+     * Goroutines being created by a thread that is not a goroutine (Go.run's caller, an M starting
+     * a timer's goroutine): incremented before the goid is taken, decremented once the G is in allgs
+     * and started. checkdead reads it after goidgen (see its argument): such a creator is invisible
+     * to it otherwise, while a goroutine that creates one is running, hence awake.
+     */
+    static final AtomicInteger creating = new AtomicInteger();
     private static final AtomicLong midgen = new AtomicLong();
 
     /** The runtime is started lazily by the first go() or run(). Written once under resizeLock; read by SchedMetrics. */
@@ -290,6 +297,19 @@ public final class Proc {
     private static G newproc1(Runnable fn, Run run, boolean runMain, Bubble bubble, String label) {
         schedinit();
         G parent = currentG();
+        if (parent == null) {
+            creating.incrementAndGet();
+            try {
+                return newproc2(fn, run, runMain, bubble, label, null);
+            } finally {
+                creating.decrementAndGet();
+            }
+        }
+        return newproc2(fn, run, runMain, bubble, label, parent);
+    }
+
+    /** newproc1's body; parent is the creating goroutine, or null. */
+    private static G newproc2(Runnable fn, Run run, boolean runMain, Bubble bubble, String label, G parent) {
         Bubble b = bubble != null ? bubble : parent != null ? parent.bubble : null;
         Run r = b != null ? null : run != null ? run : parent != null ? parent.run : null;
         G newg = new G(goidgen.incrementAndGet(), parent != null ? parent.goid : 0, r, fn);

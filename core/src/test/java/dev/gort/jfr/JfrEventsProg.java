@@ -34,6 +34,12 @@ public final class JfrEventsProg {
                 Chan<Integer> ch = Chan.make();
                 Go.go("sender", () -> {
                     Time.sleep(20);
+                    // send only once main is parked in its receive: on a loaded machine main may
+                    // reach it after the 20 ms, and then the sender would be the one to block
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (!Go.stack(true).contains("[chan receive]") && System.nanoTime() < deadline) {
+                        Time.sleep(1);
+                    }
                     ch.send(1);
                 });
                 ch.recv();

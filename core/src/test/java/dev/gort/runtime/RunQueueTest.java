@@ -2,7 +2,9 @@ package dev.gort.runtime;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,6 +42,34 @@ class RunQueueTest {
         }
         assertNull(p.runqget(M));
         assertTrue(p.runqempty());
+    }
+
+    /**
+     * A G the owner took from the ring is not kept reachable by its slot: Go's ring holds guintptrs
+     * the GC ignores; a Java reference left there kept finished goroutines alive (found as a flaky
+     * GoTest.finishedGoroutinesAreNotRetained at GOMAXPROCS=1).
+     */
+    @Test
+    void aGTakenFromTheRingIsNotKeptReachable() throws InterruptedException {
+        P p = new P(1000);
+        List<WeakReference<G>> refs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            G gp = g();
+            refs.add(new WeakReference<>(gp));
+            p.runqput(gp, false);
+        }
+        assertNotNull(p.runqget(M)); // one through runqget
+        G[] out = new G[P.RUNQ_SIZE + 1];
+        assertEquals(2, p.runqdrain(out)); // two through runqdrain
+        Arrays.fill(out, null);
+        for (int i = 0; i < 100 && refs.stream().anyMatch(r -> r.get() != null); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        for (WeakReference<G> r : refs) {
+            assertNull(r.get(), "the ring still holds a G it gave away");
+        }
+        p.checkInvariants();
     }
 
     @Test
