@@ -26,15 +26,15 @@ import java.util.function.Function;
  * these strings.
  */
 /** Internal: the channel API's exception constructors, installed by {@code dev.gort.chan}. */
-public final class ChanErrors {
+final class ChanErrors {
     private ChanErrors() {}
 
     /** Go's message for a send on a closed channel. */
-    public static final String SEND_ON_CLOSED = "send on closed channel";
+    static final String SEND_ON_CLOSED = "send on closed channel";
     /** Go's message for closing a closed channel. */
-    public static final String CLOSE_OF_CLOSED = "close of closed channel";
+    static final String CLOSE_OF_CLOSED = "close of closed channel";
     /** Go's message for closing a nil channel. */
-    public static final String CLOSE_OF_NIL = "close of nil channel";
+    static final String CLOSE_OF_NIL = "close of nil channel";
 
     /** Makes a ChanPanic from one of the messages above. Written once by install; volatile. */
     private static volatile Function<String, ? extends RuntimeException> panic;
@@ -46,7 +46,7 @@ public final class ChanErrors {
      * interrupted a {@code ChanInterruptedException} from the interrupted operation's Go name.
      * Called by {@code dev.gort.chan} only; idempotent.
      */
-    public static void install(Function<String, ? extends RuntimeException> panic,
+    static void install(Function<String, ? extends RuntimeException> panic,
                                Function<String, ? extends RuntimeException> interrupted) {
         ChanErrors.panic = panic;
         ChanErrors.interrupted = interrupted;

@@ -2,7 +2,6 @@ package dev.gort.metrics;
 
 import dev.gort.Go;
 import dev.gort.chan.Chan;
-import dev.gort.runtime.SchedTrace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,10 +51,10 @@ class MetricsTest {
 
             // no goroutine starts or ends while we compare: the population is fixed
             for (int round = 0; round < 20; round++) {
-                String before = SchedTrace.schedtrace(false);
+                String before = Go.schedtrace(false);
                 Map<String, Sample> m = byName(Metrics.read());
                 int live = Go.numGoroutine();
-                String after = SchedTrace.schedtrace(false);
+                String after = Go.schedtrace(false);
                 assertEquals(live, m.get(Metrics.GOROUTINES).uint64());
                 assertEquals(1 + PARKED + BUSY, live);
                 long states = m.get(Metrics.GOROUTINES_RUNNABLE).uint64() + m.get(Metrics.GOROUTINES_RUNNING).uint64()
