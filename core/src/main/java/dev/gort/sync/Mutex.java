@@ -52,8 +52,9 @@ import java.lang.invoke.VarHandle;
  *    the deadlock detector does not blame goroutines waiting on it (see Blocker). The check is
  *    !Thread.isVirtual(), so a JDK-scheduled virtual thread outside gort is not noticed.
  *  - No mutex profiling, no copy check (Java objects are not copied).
- *  - The 1ms starvation threshold is measured on Linkname.nanotime(): the fake clock inside a synctest
- *    bubble, so seeded schedules do not depend on the machine's speed.
+ *  - The 1ms starvation threshold is measured on the runtime's nanotime (Linkname.nanotime,
+ *    Bubble.clock): the fake clock inside a synctest bubble, so seeded schedules do not depend on
+ *    the machine's speed.
  */
 /**
  * Go's {@code sync.Mutex}: a mutual exclusion lock for goroutines.
