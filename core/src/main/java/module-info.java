@@ -2,7 +2,8 @@
  * gort: Go's concurrency runtime on JDK 25 virtual threads.
  *
  * <p>Exports the API packages only; {@code dev.gort.runtime} (the scheduler, Go's package runtime)
- * is internal.
+ * is internal: its few public classes (the door {@code Linkname}, the types API objects hold) are
+ * for the API packages of this module.
  */
 module dev.gort {
     exports dev.gort;

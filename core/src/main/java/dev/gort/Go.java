@@ -1,12 +1,7 @@
 package dev.gort;
 
-import dev.gort.runtime.G;
-import dev.gort.runtime.Goexit;
-import dev.gort.runtime.GoroutineLeak;
-import dev.gort.runtime.Proc;
-import dev.gort.runtime.Run;
+import dev.gort.runtime.Linkname;
 import dev.gort.runtime.Trace;
-import dev.gort.runtime.Traceback;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +43,7 @@ public final class Go {
         if (fn == null) {
             throw new NullPointerException("go: fn is null");
         }
-        Proc.newproc(fn, null);
+        Linkname.newproc(fn, null);
         checkPreempt(); // a safe point, as every call is in Go
     }
 
@@ -67,7 +62,7 @@ public final class Go {
         if (fn == null) {
             throw new NullPointerException("go: fn is null");
         }
-        Proc.newprocLabelled(fn, label);
+        Linkname.newproc(fn, label);
         checkPreempt();
     }
 
@@ -78,17 +73,14 @@ public final class Go {
      * @throws IllegalStateException if not called from a goroutine
      */
     public static void setLabel(String label) {
-        G g = Proc.currentG();
-        if (g == null) {
+        if (!Linkname.setLabel(label)) {
             throw new IllegalStateException("setLabel: not called from a goroutine");
         }
-        Proc.setLabel(g, label);
     }
 
     /** The calling goroutine's label, or null if it has none or the caller is not a goroutine. */
     public static String label() {
-        G g = Proc.currentG();
-        return g != null ? Proc.label(g) : null;
+        return Linkname.label();
     }
 
     /**
@@ -129,19 +121,17 @@ public final class Go {
         if (main == null) {
             throw new NullPointerException("run: main is null");
         }
-        if (Run.callerIsMain()) {
+        if (Linkname.callerIsMain()) {
             main.run(); // nested in a main goroutine: inline (see above)
             return;
         }
-        if (dev.gort.runtime.Bubble.currentIfAny() != null) {
+        if (Linkname.bubble() != null) {
             // its wait for main would be a JDK park: not durable, so the bubble's clock would stop
             throw new IllegalStateException("run: called inside a synctest bubble; start goroutines with Go.go");
         }
-        Run r = new Run();
-        r.start(main);
         Throwable failure;
         try {
-            failure = r.await();
+            failure = Linkname.run(main);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("run: interrupted while waiting for the main goroutine", e);
@@ -168,7 +158,7 @@ public final class Go {
 
     /** Go's {@code runtime.NumGoroutine}: the number of live goroutines. */
     public static int numGoroutine() {
-        return Proc.numGoroutine();
+        return Linkname.numGoroutine();
     }
 
     /**
@@ -178,7 +168,7 @@ public final class Go {
      * Shrinking moves the run queues of the removed Ps to the global queue; no goroutine is lost.
      */
     public static int gomaxprocs(int n) {
-        return Proc.gomaxprocs(n);
+        return Linkname.gomaxprocs(n);
     }
 
     /** Go's {@code runtime.NumCPU}: {@code Runtime.availableProcessors()}. */
@@ -193,7 +183,7 @@ public final class Go {
      * @throws IllegalArgumentException if n is less than 1
      */
     public static int setMaxThreads(int n) {
-        return Proc.setMaxThreads(n);
+        return Linkname.setMaxThreads(n);
     }
 
     /**
@@ -207,7 +197,7 @@ public final class Go {
      * @return what fn returns; whatever it throws propagates
      */
     public static <T> T syscall(Callable<T> fn) throws Exception {
-        return Proc.syscall(fn, false);
+        return Linkname.syscall(fn, false);
     }
 
     /**
@@ -215,7 +205,7 @@ public final class Go {
      * instead of waiting for sysmon: Go's {@code entersyscallblock}, for calls known to block.
      */
     public static <T> T syscall(Callable<T> fn, boolean handoff) throws Exception {
-        return Proc.syscall(fn, handoff);
+        return Linkname.syscall(fn, handoff);
     }
 
     /**
@@ -225,8 +215,8 @@ public final class Go {
      * to it at loop back-edges and method entries.
      */
     public static void checkPreempt() {
-        if (Proc.preemptRequested) {
-            Proc.preemptCheck();
+        if (Linkname.preemptRequested()) {
+            Linkname.preemptCheck();
         }
     }
 
@@ -236,12 +226,12 @@ public final class Go {
      * that M, and the M runs nothing else. A no-op outside a goroutine.
      */
     public static void lockOSThread() {
-        Proc.lockOSThread();
+        Linkname.lockOSThread();
     }
 
     /** Go's {@code runtime.UnlockOSThread}: undoes one {@link #lockOSThread}; a no-op if none is in force. */
     public static void unlockOSThread() {
-        Proc.unlockOSThread();
+        Linkname.unlockOSThread();
     }
 
     /**
@@ -255,7 +245,7 @@ public final class Go {
      * @throws IllegalStateException if not called from a goroutine
      */
     public static void goexit() {
-        Goexit.goexit();
+        Linkname.goexit();
     }
 
     /**
@@ -274,7 +264,7 @@ public final class Go {
      * goroutine is read in turn, without stopping the others, so the dump is not one instant.
      */
     public static String stack(boolean all) {
-        return Traceback.stack(all);
+        return Linkname.stack(all);
     }
 
     /**
@@ -291,7 +281,32 @@ public final class Go {
      * goroutine listed.
      */
     public static List<String> runGoroutines(long mainGoid) {
-        return Traceback.runGoroutines(mainGoid);
+        return Linkname.runGoroutines(mainGoid);
+    }
+
+    /**
+     * The scheduler's state as Go's {@code GODEBUG=schedtrace} prints it, for one instant. Without
+     * {@code detail}, one line, ending in a newline:
+     * <pre>
+     * SCHED 1204ms: gomaxprocs=4 idleprocs=1 threads=6 spinningthreads=0 idlethreads=2 runqueue=0 [3 0 12 0]
+     * </pre>
+     * (milliseconds since the runtime started; Ps; idle Ps; Ms; spinning and idle Ms; the global run
+     * queue's length; each P's local run queue). With {@code detail}, Go's {@code scheddetail=1}
+     * report: the summary line (with {@code nmidlelocked}, {@code sysmonwait} and sysmon's
+     * {@code retakes}), then one line per P ({@code P0: status= schedtick= syscalltick= m= runqsize=},
+     * and gort's {@code runs=} and {@code steals=}: goroutines the P has run and times it has stolen
+     * work, since start-up), one per M ({@code M0: p= curg= spinning=}) and one per goroutine
+     * ({@code G7: status=4(chan receive) m=-1}). The values are read without locks, as Go's are: a
+     * racy snapshot, for people and logs, not for decisions.
+     *
+     * <p>Go prints this only every N ms under {@code GODEBUG=schedtrace=N} (gort too: that
+     * variable, or {@code -Dgort.schedtrace=N}, {@code gort run --schedtrace N}; and
+     * {@code scheddetail=1}); gort also lets a program take one report when it wants it (a watchdog
+     * that found a stall, a demo, a test) instead of parsing stderr. The format is Go's and may grow
+     * fields as Go's does; parse it by {@code name=value}, not by position.
+     */
+    public static String schedtrace(boolean detail) {
+        return Linkname.schedtrace(detail);
     }
 
     /**
@@ -316,7 +331,7 @@ public final class Go {
      * @throws IllegalStateException if the JVM runs without {@code -Djdk.trackAllThreads=false}
      */
     public static List<String> leakedGoroutines() {
-        return GoroutineLeak.find();
+        return Linkname.leakedGoroutines();
     }
 
     /**
@@ -349,7 +364,6 @@ public final class Go {
 
     /** The calling goroutine's id, or -1 when not called from a goroutine. */
     public static long goid() {
-        G g = Proc.currentG();
-        return g != null ? g.goid : -1;
+        return Linkname.goid();
     }
 }

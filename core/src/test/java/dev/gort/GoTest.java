@@ -395,16 +395,16 @@ class GoTest {
         });
         await(parked);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!dev.gort.runtime.SchedTrace.schedtrace(true).contains("(jdk park)")) {
+        while (!Go.schedtrace(true).contains("(jdk park)")) {
             assertTrue(System.nanoTime() < deadline, "the goroutine never parked");
             Thread.onSpinWait(); // it counted down and is on its way to park
         }
         try {
-            String line = dev.gort.runtime.SchedTrace.schedtrace(false);
+            String line = Go.schedtrace(false);
             assertTrue(line.matches("SCHED \\d+ms: gomaxprocs=2 idleprocs=\\d+ threads=\\d+ spinningthreads=\\d+ "
                     + "idlethreads=\\d+ runqueue=\\d+ \\[\\d+ \\d+\\]\n"), line);
-            String detail = dev.gort.runtime.SchedTrace.schedtrace(true);
-            assertTrue(detail.lines().anyMatch(l -> l.matches("  P1: status=\\d+ schedtick=\\d+ syscalltick=\\d+ m=-?\\d+ .*")), detail);
+            String detail = Go.schedtrace(true);
+            assertTrue(detail.lines().anyMatch(l -> l.matches("  P1: status=\\d+ schedtick=\\d+ syscalltick=\\d+ m=-?\\d+ runqsize=\\d+ runs=\\d+ steals=\\d+")), detail);
             assertTrue(detail.lines().anyMatch(l -> l.matches("  M\\d+: p=-?\\d+ curg=-?\\d+ .*")), detail);
             assertTrue(detail.lines().anyMatch(l -> l.matches("  G\\d+: status=4\\(jdk park\\) m=-1")), detail);
         } finally {

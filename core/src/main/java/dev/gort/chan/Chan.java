@@ -1,6 +1,7 @@
 package dev.gort.chan;
 
 import dev.gort.runtime.HChan;
+import dev.gort.runtime.Linkname;
 import dev.gort.runtime.WaitReason;
 
 import java.util.Iterator;
@@ -211,7 +212,7 @@ public final class Chan<T> implements SendChan<T>, RecvChan<T> {
      */
     public static <T> void send(SendChan<T> c, T v) {
         if (c == null) {
-            HChan.blockForever(WaitReason.CHAN_SEND_NIL_CHAN);
+            Linkname.blockForever(WaitReason.CHAN_SEND_NIL_CHAN);
         }
         c.send(v);
     }
@@ -219,7 +220,7 @@ public final class Chan<T> implements SendChan<T>, RecvChan<T> {
     /** {@code <-c} where c may be nil: a {@code null} c blocks forever ("chan receive (nil chan)"). */
     public static <T> T recv(RecvChan<T> c) {
         if (c == null) {
-            HChan.blockForever(WaitReason.CHAN_RECEIVE_NIL_CHAN);
+            Linkname.blockForever(WaitReason.CHAN_RECEIVE_NIL_CHAN);
         }
         return c.recv();
     }
@@ -227,7 +228,7 @@ public final class Chan<T> implements SendChan<T>, RecvChan<T> {
     /** {@code v, ok := <-c} where c may be nil: a {@code null} c blocks forever. */
     public static <T> Recv<T> recvOk(RecvChan<T> c) {
         if (c == null) {
-            HChan.blockForever(WaitReason.CHAN_RECEIVE_NIL_CHAN);
+            Linkname.blockForever(WaitReason.CHAN_RECEIVE_NIL_CHAN);
         }
         return c.recvOk();
     }

@@ -1,7 +1,7 @@
 package dev.gort.chan;
 
 import dev.gort.Panic;
-import dev.gort.runtime.ChanErrors;
+import dev.gort.runtime.Linkname;
 
 /**
  * A Go run-time panic of a channel operation. The message is exactly Go's:
@@ -16,11 +16,11 @@ import dev.gort.runtime.ChanErrors;
  */
 public final class ChanPanic extends Panic {
     /** Go's message for a send on a closed channel. */
-    public static final String SEND_ON_CLOSED = ChanErrors.SEND_ON_CLOSED;
+    public static final String SEND_ON_CLOSED = Linkname.SEND_ON_CLOSED;
     /** Go's message for closing a closed channel. */
-    public static final String CLOSE_OF_CLOSED = ChanErrors.CLOSE_OF_CLOSED;
+    public static final String CLOSE_OF_CLOSED = Linkname.CLOSE_OF_CLOSED;
     /** Go's message for closing a nil channel. */
-    public static final String CLOSE_OF_NIL = ChanErrors.CLOSE_OF_NIL;
+    public static final String CLOSE_OF_NIL = Linkname.CLOSE_OF_NIL;
 
     /** Creates the panic with one of the messages above. */
     public ChanPanic(String message) {
@@ -32,6 +32,6 @@ public final class ChanPanic extends Panic {
      * ChanErrors). Called from Chan's and Select's static initialisers.
      */
     static void installInRuntime() {
-        ChanErrors.install(ChanPanic::new, ChanInterruptedException::new);
+        Linkname.installChanErrors(ChanPanic::new, ChanInterruptedException::new);
     }
 }

@@ -1,6 +1,7 @@
 package dev.gort.chan;
 
 import dev.gort.runtime.HChan;
+import dev.gort.runtime.Linkname;
 import dev.gort.runtime.SelectGo;
 import dev.gort.runtime.WaitReason;
 
@@ -142,7 +143,7 @@ public final class Select {
         boolean block = otherwise == null;
         if (n == 0) {
             if (block) {
-                HChan.blockForever(WaitReason.SELECT_NO_CASES);
+                Linkname.blockForever(WaitReason.SELECT_NO_CASES);
             }
             otherwise.run();
             return -1;
@@ -182,7 +183,7 @@ public final class Select {
         if (kind == SEND || kind == SEND_FROM) {
             if (c == null) {
                 if (block) {
-                    HChan.blockForever(WaitReason.CHAN_SEND_NIL_CHAN);
+                    Linkname.blockForever(WaitReason.CHAN_SEND_NIL_CHAN);
                 }
             } else if (c.chansend(sel.elem(0), block)) {
                 ((Runnable) bodies[0]).run();
@@ -194,7 +195,7 @@ public final class Select {
         Object v;
         if (c == null) {
             if (block) {
-                HChan.blockForever(WaitReason.CHAN_RECEIVE_NIL_CHAN);
+                Linkname.blockForever(WaitReason.CHAN_RECEIVE_NIL_CHAN);
             }
             v = HChan.EMPTY;
         } else {

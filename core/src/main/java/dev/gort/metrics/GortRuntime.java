@@ -1,7 +1,7 @@
 package dev.gort.metrics;
 
 import dev.gort.Go;
-import dev.gort.runtime.SchedMetrics;
+import dev.gort.runtime.Linkname;
 import dev.gort.runtime.WaitReason;
 
 import java.util.LinkedHashMap;
@@ -40,12 +40,12 @@ final class GortRuntime implements GortRuntimeMXBean {
 
     @Override
     public long getGoroutinesCreated() {
-        return SchedMetrics.goroutinesCreated();
+        return Linkname.goroutinesCreated();
     }
 
     @Override
     public long getThreads() {
-        return SchedMetrics.threads();
+        return Linkname.threads();
     }
 
     @Override
@@ -75,7 +75,7 @@ final class GortRuntime implements GortRuntimeMXBean {
         Map<String, Double> m = new LinkedHashMap<>();
         for (WaitReason r : WaitReason.values()) {
             if (r != WaitReason.JDK_PARK) {
-                m.put(r.goName, SchedMetrics.blockedNanos(r) / 1e9);
+                m.put(r.goName, Linkname.blockedNanos(r) / 1e9);
             }
         }
         return m;

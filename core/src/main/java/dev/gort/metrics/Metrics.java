@@ -1,7 +1,7 @@
 package dev.gort.metrics;
 
 import dev.gort.runtime.GStatus;
-import dev.gort.runtime.SchedMetrics;
+import dev.gort.runtime.Linkname;
 import dev.gort.runtime.WaitReason;
 
 import javax.management.InstanceAlreadyExistsException;
@@ -78,11 +78,11 @@ public final class Metrics {
             }
         }
         ALL = Collections.unmodifiableList(d);
-        BUCKETS = new double[SchedMetrics.NBUCKETS + 1];
-        for (int i = 0; i < SchedMetrics.NBUCKETS; i++) {
-            BUCKETS[i] = SchedMetrics.bucketLowNanos(i) / 1e9;
+        BUCKETS = new double[Linkname.NBUCKETS + 1];
+        for (int i = 0; i < Linkname.NBUCKETS; i++) {
+            BUCKETS[i] = Linkname.bucketLowNanos(i) / 1e9;
         }
-        BUCKETS[SchedMetrics.NBUCKETS] = Double.POSITIVE_INFINITY;
+        BUCKETS[Linkname.NBUCKETS] = Double.POSITIVE_INFINITY;
     }
 
     /** The blocked-time metric of a wait reason, e.g. {@code /gort/sched/blocked/sync.Mutex.Lock:seconds}. */
@@ -97,22 +97,22 @@ public final class Metrics {
 
     /** Every metric's current value, in {@link #all()}'s order. Turns the accumulating metrics on. */
     public static List<Sample> read() {
-        SchedMetrics.enable();
-        long[] st = SchedMetrics.goroutinesByStatus();
+        Linkname.enableMetrics();
+        long[] st = Linkname.goroutinesByStatus();
         List<Sample> out = new ArrayList<>(ALL.size());
         out.add(Sample.uint64(GOROUTINES, dev.gort.Go.numGoroutine()));
-        out.add(Sample.uint64(GOROUTINES_CREATED, SchedMetrics.goroutinesCreated()));
+        out.add(Sample.uint64(GOROUTINES_CREATED, Linkname.goroutinesCreated()));
         out.add(Sample.uint64(GOROUTINES_NOT_IN_GO, st[GStatus.SYSCALL.ordinal()]));
         out.add(Sample.uint64(GOROUTINES_RUNNABLE, st[GStatus.RUNNABLE.ordinal()] + st[GStatus.IDLE.ordinal()]));
         out.add(Sample.uint64(GOROUTINES_RUNNING, st[GStatus.RUNNING.ordinal()]));
         out.add(Sample.uint64(GOROUTINES_WAITING, st[GStatus.WAITING.ordinal()]));
-        out.add(Sample.uint64(GOMAXPROCS, SchedMetrics.started() ? SchedMetrics.gomaxprocs() : dev.gort.Go.gomaxprocs(0)));
+        out.add(Sample.uint64(GOMAXPROCS, Linkname.startedGomaxprocs()));
         out.add(new Sample(LATENCIES, Kind.FLOAT64_HISTOGRAM, 0, 0,
-                new Histogram(SchedMetrics.latencyCounts(), BUCKETS.clone())));
-        out.add(Sample.uint64(THREADS, SchedMetrics.threads()));
+                new Histogram(Linkname.latencyCounts(), BUCKETS.clone())));
+        out.add(Sample.uint64(THREADS, Linkname.threads()));
         for (WaitReason r : WaitReason.values()) {
             if (r != WaitReason.JDK_PARK) {
-                out.add(Sample.float64(blockedName(r), SchedMetrics.blockedNanos(r) / 1e9));
+                out.add(Sample.float64(blockedName(r), Linkname.blockedNanos(r) / 1e9));
             }
         }
         return out;
@@ -150,7 +150,7 @@ public final class Metrics {
      * @throws IllegalStateException if the MBean server refuses it
      */
     public static ObjectName registerMBean() {
-        SchedMetrics.enable();
+        Linkname.enableMetrics();
         try {
             ObjectName n = new ObjectName(MBEAN_NAME);
             var server = ManagementFactory.getPlatformMBeanServer();

@@ -7,7 +7,7 @@ package dev.gort.runtime;
  * Implementations set a flag, once, when a platform thread (not a goroutine) creates or operates on
  * them; that flag never clears.
  */
-public interface Blocker {
+interface Blocker {
     /** True if a thread that is not a goroutine has created or used this object. */
     boolean touchedByPlatformThread();
 }

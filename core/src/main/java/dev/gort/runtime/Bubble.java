@@ -105,7 +105,7 @@ public final class Bubble {
     private static long idgen;
 
     /** Go's synctestBaseTime: midnight UTC 2000-01-01, in Unix nanoseconds. */
-    public static final long BASE_TIME = 946_684_800_000_000_000L;
+    static final long BASE_TIME = 946_684_800_000_000_000L;
 
     /** The token value while the bubble's timers are being fired. */
     private static final Object TIMERS = new Object();
@@ -128,9 +128,9 @@ public final class Bubble {
 
     public final long id;
     /** The seed of the PRNG. Immutable. */
-    public final long seed;
+    final long seed;
     /** True for a seeded (PCT) schedule; false for Synctest.test(f). Immutable. */
-    public final boolean seeded;
+    final boolean seeded;
 
     final ReentrantLock lock = new RLock(LockRank.BUBBLE);
     /** The fake clock, Unix nanoseconds. Written under lock (step 6); read racily by members. */
@@ -291,13 +291,13 @@ public final class Bubble {
     // ================================================================== who is calling
 
     /** The bubble of the calling goroutine (or of the timers the calling thread fires), or null. */
-    public static Bubble current() {
+    static Bubble current() {
         G g = Proc.currentG();
         return g != null ? g.bubble : FIRING.get();
     }
 
     /** current(), or null at the cost of one volatile read when no bubble is live. */
-    public static Bubble currentIfAny() {
+    static Bubble currentIfAny() {
         return live == 0 ? null : current();
     }
 
@@ -610,7 +610,7 @@ public final class Bubble {
      * @throws Panic "goroutine is not in a bubble" outside a bubble, "wait already in progress" if
      *     another member is in await
      */
-    public static void await() {
+    static void await() {
         G gp = Proc.currentG();
         Bubble b = gp != null ? gp.bubble : null;
         if (b == null) {
@@ -717,7 +717,7 @@ public final class Bubble {
     // ================================================================== the clock
 
     /** The calling goroutine's timer clock: the bubble's fake one, or Timers.nanotime(). */
-    public static long clock() {
+    static long clock() {
         if (live != 0) {
             Bubble b = current();
             if (b != null) {
@@ -828,10 +828,5 @@ public final class Bubble {
             return " (durable), synctest bubble " + id;
         }
         return ", synctest bubble " + id + (m.why != null ? ", not durable: " + m.why : "");
-    }
-
-    /** A fresh seed for Synctest.test(f). */
-    public static long randomSeed() {
-        return ThreadLocalRandom.current().nextLong();
     }
 }

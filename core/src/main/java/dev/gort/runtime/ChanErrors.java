@@ -9,10 +9,11 @@ import java.util.function.Function;
  * SelectGo are where they arise. Importing them from here would make runtime and chan import each
  * other. Instead the API installs their constructors here when it is initialised (the JDK's
  * SharedSecrets pattern, turned round): dev.gort.chan.Chan's and Select's static initialisers call
- * ChanPanic.installInRuntime, which calls install. A channel (HChan) or a select (SelectGo) exists
- * only through Chan or Select, and HChan.blockForever is reached only from them, so the
- * constructors are installed before the runtime can need them; if that ever stops being true the
- * runtime fails loudly (IllegalStateException naming the cause) instead of throwing the wrong type.
+ * ChanPanic.installInRuntime, which calls install (through Linkname, the API's door into the
+ * runtime). A channel (HChan) or a select (SelectGo) exists only through Chan or Select, and
+ * HChan.blockForever is reached only from them, so the constructors are installed before the
+ * runtime can need them; if that ever stops being true the runtime fails loudly
+ * (IllegalStateException naming the cause) instead of throwing the wrong type.
  *
  * Rejected alternatives
  * ---------------------
@@ -23,18 +24,18 @@ import java.util.function.Function;
  *    grow a result to decode, and the throw would move away from where Go's chan.go panics.
  *
  * Go's messages live here, next to the code that raises them; ChanPanic's public constants are
- * these strings.
+ * these strings (re-exported by Linkname, as this class is package-private).
  */
 /** Internal: the channel API's exception constructors, installed by {@code dev.gort.chan}. */
-public final class ChanErrors {
+final class ChanErrors {
     private ChanErrors() {}
 
     /** Go's message for a send on a closed channel. */
-    public static final String SEND_ON_CLOSED = "send on closed channel";
+    static final String SEND_ON_CLOSED = "send on closed channel";
     /** Go's message for closing a closed channel. */
-    public static final String CLOSE_OF_CLOSED = "close of closed channel";
+    static final String CLOSE_OF_CLOSED = "close of closed channel";
     /** Go's message for closing a nil channel. */
-    public static final String CLOSE_OF_NIL = "close of nil channel";
+    static final String CLOSE_OF_NIL = "close of nil channel";
 
     /** Makes a ChanPanic from one of the messages above. Written once by install; volatile. */
     private static volatile Function<String, ? extends RuntimeException> panic;
@@ -46,7 +47,7 @@ public final class ChanErrors {
      * interrupted a {@code ChanInterruptedException} from the interrupted operation's Go name.
      * Called by {@code dev.gort.chan} only; idempotent.
      */
-    public static void install(Function<String, ? extends RuntimeException> panic,
+    static void install(Function<String, ? extends RuntimeException> panic,
                                Function<String, ? extends RuntimeException> interrupted) {
         ChanErrors.panic = panic;
         ChanErrors.interrupted = interrupted;

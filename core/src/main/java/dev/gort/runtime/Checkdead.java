@@ -124,7 +124,7 @@ import java.util.concurrent.locks.LockSupport;
  *  - Members of a synctest bubble are the bubble's to judge (Bubble); those left behind by a failed
  *    bubble count as asleep, so they never hide a later deadlock. synctest.Wait never counts.
  */
-public final class Checkdead {
+final class Checkdead {
     private Checkdead() {}
 
     /** Go's message, without "fatal error: ". */

@@ -41,11 +41,11 @@ import java.util.concurrent.Executor;
  *  - No _Gcopystack, _Gpreempted or _Gscan states: there is no stack copying, asynchronous
  *    preemption or stack scanning by gort.
  */
-public final class G implements Executor, Runnable {
+final class G implements Executor, Runnable {
     /** The goroutine id; 0 for an anonymous wrapper of an inherited virtual thread. Immutable. */
-    public final long goid;
+    final long goid;
     /** The id of the goroutine that created it, 0 if created outside a goroutine. Immutable. */
-    public final long parentGoid;
+    final long parentGoid;
     /** The run ({@code Go.run}) it belongs to, inherited from its creator; null outside a run. Immutable. */
     final Run run;
     /** The virtual thread, or null for an anonymous wrapper. Immutable. */
@@ -131,7 +131,7 @@ public final class G implements Executor, Runnable {
     }
 
     /** The current status. */
-    public GStatus status() {
+    GStatus status() {
         return STATUSES[state & STATUS_MASK];
     }
 
@@ -146,7 +146,7 @@ public final class G implements Executor, Runnable {
     }
 
     /** Why it is parked (meaningful only while WAITING); null if parked in JDK code. */
-    public WaitReason waitReason() {
+    WaitReason waitReason() {
         return waitreason;
     }
 

@@ -6,7 +6,7 @@ package dev.gort.runtime;
  * stackless instance. User code that catches {@code Throwable} without rethrowing swallows it (the
  * goroutine then goes on), which Go's Goexit cannot suffer; that is the one difference.
  */
-public final class Goexit extends Error {
+final class Goexit extends Error {
     private static final Goexit INSTANCE = new Goexit();
 
     private Goexit() {
@@ -14,7 +14,7 @@ public final class Goexit extends Error {
     }
 
     /** Go's Goexit: unwinds the calling goroutine. Throws IllegalStateException outside a goroutine. */
-    public static void goexit() {
+    static void goexit() {
         if (Proc.currentG() == null) {
             throw new IllegalStateException("goexit: not called from a goroutine");
         }

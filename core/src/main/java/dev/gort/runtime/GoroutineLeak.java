@@ -65,14 +65,14 @@ import java.util.List;
  *  - Every parked goroutine is a candidate, including one parked in JDK code (a lock nobody can
  *    reach is as dead as a channel); Go considers only channel, select and sync waits.
  */
-public final class GoroutineLeak {
+final class GoroutineLeak {
     private GoroutineLeak() {}
 
     /** One candidate: the weak reference and the dump block rendered before the GC. */
     private record Candidate(WeakReference<G> ref, long goid, String block) {}
 
     /** See the essay; Go.leakedGoroutines is the contract. */
-    public static synchronized List<String> find() {
+    static synchronized List<String> find() {
         if (!"false".equalsIgnoreCase(System.getProperty("jdk.trackAllThreads"))) {
             throw new IllegalStateException("leakedGoroutines: start the JVM with -Djdk.trackAllThreads=false "
                     + "(otherwise the JDK's thread registry keeps every goroutine reachable)");

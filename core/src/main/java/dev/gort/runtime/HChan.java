@@ -539,7 +539,7 @@ public final class HChan implements Blocker {
      * Blocks the caller forever: a send or receive on a nil channel, or a select with no cases.
      * Returns only by throwing ChanInterruptedException when interrupted.
      */
-    public static void blockForever(WaitReason reason) {
+    static void blockForever(WaitReason reason) {
         G gp = Proc.currentG();
         for (;;) {
             Proc.gopark(gp, reason, FOREVER);

@@ -35,9 +35,9 @@ import java.util.concurrent.locks.LockSupport;
  *  - M0 is the first M gort starts, not the process's main thread.
  *  - Ms never exit, and they are ForkJoinWorkerThreads (see "the spin trap").
  */
-public final class M extends ForkJoinWorkerThread {
+final class M extends ForkJoinWorkerThread {
     /** Sequential id; M0 is the first M the runtime starts. Immutable. */
-    public final long mid;
+    final long mid;
 
     /** The P held, or null. Written by this M (acquirep/releasep), or by sysmon's retake. */
     volatile P p;

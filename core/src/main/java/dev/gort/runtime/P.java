@@ -38,11 +38,11 @@ import java.lang.invoke.VarHandle;
  *    Go calls usleep(3) (a JVM park has ~50us of timer slack).
  *  - A P has no mcache, timers or GC state here: the JVM owns memory, and timers live in Timers.
  */
-public final class P {
+final class P {
     static final int RUNQ_SIZE = 256;
 
     /** Index in allp. Immutable. */
-    public final int id;
+    final int id;
 
     /** Ownership status, see PStatus. Transitions out of RUNNING/SYSCALL are CASes. */
     volatile PStatus status = PStatus.IDLE;

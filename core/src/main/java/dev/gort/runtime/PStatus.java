@@ -5,7 +5,7 @@ package dev.gort.runtime;
  * the P's ownership lock: every transition out of {@link #RUNNING} and {@link #SYSCALL} is a CAS,
  * so exactly one party wins a P that sysmon and its M both reach for.
  */
-public enum PStatus {
+enum PStatus {
     /**
      * On the idle list, or just taken from it. Its owner is whoever took it off the list; its run
      * queue may still be stolen from (stealers only CAS the queue head).

@@ -163,7 +163,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *    goroutine that exits while locked (LockOSThread); gort unlocks the M and keeps it, since a
  *    carrier thread holds none of the goroutine's thread state.
  */
-public final class Proc {
+final class Proc {
     private Proc() {}
 
     // ================================================================== sched (Go's schedt)
@@ -274,12 +274,12 @@ public final class Proc {
     // ================================================================== goroutine creation and exit
 
     /** Go's newproc: create a goroutine running fn and make it runnable; with run, as that run's main. */
-    public static G newproc(Runnable fn, Run run) {
+    static G newproc(Runnable fn, Run run) {
         return newproc1(fn, run, run != null, null, null);
     }
 
     /** newproc for Go.go(label, fn): the G's thread is named with label (see G.threadName). */
-    public static G newprocLabelled(Runnable fn, String label) {
+    static G newprocLabelled(Runnable fn, String label) {
         return newproc1(fn, null, false, null, label);
     }
 
@@ -406,7 +406,7 @@ public final class Proc {
      * spuriously, and a pending Thread.sleep permit makes it return at once: callers loop on their
      * own condition. gp must be the calling goroutine (as from currentG()), or null.
      */
-    public static void gopark(G gp, WaitReason reason, Object blocker) {
+    static void gopark(G gp, WaitReason reason, Object blocker) {
         assert !LockRank.CHECK || LockRank.held() == 0 : "gopark: holding runtime locks";
         if (gp != null) {
             gp.waitreason = reason;
@@ -419,24 +419,9 @@ public final class Proc {
     }
 
     /** Go's goready: makes the goroutine or thread t runnable again (t's next park returns). Any thread. */
-    public static void goready(Thread t) {
+    static void goready(Thread t) {
         LockSupport.unpark(t);
         if (Bubble.seededLive != 0) Bubble.yieldPoint(); // a seeded bubble may end the time slice here
-    }
-
-    /** Go.setLabel: gp (the caller) gets label l, or none if null. */
-    public static void setLabel(G gp, String l) {
-        gp.setLabel(l);
-    }
-
-    /** gp's label, or null. */
-    public static String label(G gp) {
-        return gp.label;
-    }
-
-    /** The thread of goroutine gp. */
-    public static Thread thread(G gp) {
-        return gp.thread;
     }
 
     // ================================================================== ready
@@ -802,7 +787,7 @@ public final class Proc {
      * exitsyscall. See Go.syscall.
      * The calling goroutine only; from a platform thread fn is simply called.
      */
-    public static <T> T syscall(java.util.concurrent.Callable<T> fn, boolean handoff) throws Exception {
+    static <T> T syscall(java.util.concurrent.Callable<T> fn, boolean handoff) throws Exception {
         G gp = currentG();
         if (gp == null) {
             return fn.call();
@@ -877,7 +862,7 @@ public final class Proc {
     }
 
     /** Go's SetMaxThreads: returns the previous limit. */
-    public static int setMaxThreads(int n) {
+    static int setMaxThreads(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("setMaxThreads: limit must be at least 1, got " + n);
         }
@@ -955,7 +940,7 @@ public final class Proc {
     // ================================================================== LockOSThread
 
     /** Go's LockOSThread: wire the calling goroutine to its M. Nests. The calling goroutine only. */
-    public static void lockOSThread() {
+    static void lockOSThread() {
         G gp = currentG();
         if (gp == null) {
             return; // a platform thread is its own OS thread already
@@ -968,7 +953,7 @@ public final class Proc {
     }
 
     /** Go's UnlockOSThread: undo one lockOSThread; at zero the goroutine may move again. The calling goroutine only. */
-    public static void unlockOSThread() {
+    static void unlockOSThread() {
         G gp = currentG();
         if (gp == null || gp.lockedExt == 0) {
             return; // as Go: unlocking an unlocked goroutine is a no-op
@@ -1261,7 +1246,7 @@ public final class Proc {
     // ================================================================== GOMAXPROCS
 
     /** Go's GOMAXPROCS: set it to n if n >= 1; return the previous value. */
-    public static int gomaxprocs(int n) {
+    static int gomaxprocs(int n) {
         schedinit();
         int old = gomaxprocs;
         if (n < 1 || n == old) {
@@ -1374,7 +1359,7 @@ public final class Proc {
     // ================================================================== helpers
 
     /** The goroutine calling, or null if the caller is not a goroutine (or is an anonymous one). */
-    public static G currentG() {
+    static G currentG() {
         Thread t = Thread.currentThread();
         if (!t.isVirtual()) {
             return null;
@@ -1393,10 +1378,10 @@ public final class Proc {
      * True while at least one goroutine has been asked to yield. Written by sysmon (set) and by
      * preemptCheck (clear when none is left); read plainly by Go.checkPreempt on every safe point.
      */
-    public static volatile boolean preemptRequested;
+    static volatile boolean preemptRequested;
 
     /** The slow path of Go.checkPreempt: yield if the calling goroutine is marked. */
-    public static void preemptCheck() {
+    static void preemptCheck() {
         G gp = currentG();
         if (gp != null && gp.preempt) {
             gp.preempt = false;
@@ -1409,7 +1394,7 @@ public final class Proc {
     }
 
     /** Number of live goroutines. */
-    public static int numGoroutine() {
+    static int numGoroutine() {
         return allgs.size();
     }
 
@@ -1429,12 +1414,12 @@ public final class Proc {
      * Go's fatal for packages outside the runtime (sync_fatal, e.g. "sync: unlock of unlocked
      * mutex"): reports msg and ends every active run, as {@link #fatal}; the caller throws the result.
      */
-    public static FatalError syncFatal(String msg) {
+    static FatalError syncFatal(String msg) {
         return fatal(null, msg);
     }
 
     /** A snapshot of every live goroutine. */
-    public static List<G> allgs() {
+    static List<G> allgs() {
         return new ArrayList<>(allgs);
     }
 

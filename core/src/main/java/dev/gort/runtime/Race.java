@@ -9,6 +9,11 @@ package dev.gort.runtime;
  * The detector itself lives in the agent (agent/, mode race): `gort run -race` starts the JVM with
  * -javaagent:gort-agent.jar, whose premain sets -Dgort.race=true before this class initialises and
  * installs a Detector.
+ *
+ * Public, as Go's internal/race is importable by the standard library: package sync annotates its
+ * Mutex, WaitGroup, Once and Cond with acquire/release/releaseMerge, and the agent (another jar)
+ * implements Detector and calls install. It is the runtime's second door, beside Linkname, and
+ * holds nothing else; goStart stays package-private (Proc.newproc calls it).
  */
 public final class Race {
     private Race() {}

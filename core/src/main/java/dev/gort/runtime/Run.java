@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (gort run's launcher runs the program's main as a main goroutine, and README's programs call
  * Go.run from main); its panics would be reported twice and dumps would show main in Go.run.
  */
-public final class Run {
+final class Run {
     private static final Set<Run> active = ConcurrentHashMap.newKeySet();
 
     private final CountDownLatch done = new CountDownLatch(1);
@@ -28,7 +28,7 @@ public final class Run {
     private volatile boolean mainGoexited;
 
     /** Starts fn as this run's main goroutine. */
-    public G start(Runnable fn) {
+    G start(Runnable fn) {
         active.add(this);
         Proc.newproc(fn, this); // publishes main through started() before the goroutine can run
         Checkdead.poke(); // start polling: a main pinned in a class initialiser never idles its M
@@ -36,7 +36,7 @@ public final class Run {
     }
 
     /** Waits for main to return or for the run to fail; returns the failure, or null. */
-    public Throwable await() throws InterruptedException {
+    Throwable await() throws InterruptedException {
         try {
             done.await();
             Race.acquire(this); // main's return happens before Go.run returns (the latch's edge, for -race)
@@ -97,13 +97,13 @@ public final class Run {
     }
 
     /** Whether the caller is the main goroutine of a run: Go.run then runs its function inline. */
-    public static boolean callerIsMain() {
+    static boolean callerIsMain() {
         G gp = Proc.currentG();
         return gp != null && gp.run != null && gp.run.main == gp;
     }
 
     /** The main goroutine. */
-    public G main() {
+    G main() {
         return main;
     }
 

@@ -30,17 +30,16 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *    gort's are named /gort/sched/blocked/REASON:seconds.
  *  - /sched/threads/total:threads counts gort's Ms, not every JVM thread (GC, JIT, ...).
  */
-public final class SchedMetrics {
+final class SchedMetrics {
     private SchedMetrics() {}
 
-    public static final int NBUCKETS = 32;
+    static final int NBUCKETS = 32;
     private static final AtomicLongArray LATENCY = new AtomicLongArray(NBUCKETS);
     private static final int NREASONS = WaitReason.values().length;
     private static final AtomicLongArray BLOCKED_NANOS = new AtomicLongArray(NREASONS);
-    private static final AtomicLongArray BLOCKED_COUNT = new AtomicLongArray(NREASONS);
 
     /** Turns the accumulating metrics on (idempotent). */
-    public static void enable() {
+    static void enable() {
         if (!Trace.metrics) {
             Trace.setMetrics(true);
         }
@@ -60,7 +59,6 @@ public final class SchedMetrics {
     static void blocked(WaitReason r, long ns) {
         if (ns > 0) {
             BLOCKED_NANOS.addAndGet(r.ordinal(), ns);
-            BLOCKED_COUNT.incrementAndGet(r.ordinal());
         }
     }
 
@@ -70,12 +68,12 @@ public final class SchedMetrics {
     }
 
     /** The lower bound of bucket i in nanoseconds (bucket 0: 0). */
-    public static long bucketLowNanos(int i) {
+    static long bucketLowNanos(int i) {
         return i == 0 ? 0 : 1L << (i + 5);
     }
 
     /** A copy of the latency histogram's counts. */
-    public static long[] latencyCounts() {
+    static long[] latencyCounts() {
         long[] c = new long[NBUCKETS];
         for (int i = 0; i < NBUCKETS; i++) {
             c[i] = LATENCY.get(i);
@@ -84,17 +82,12 @@ public final class SchedMetrics {
     }
 
     /** Nanoseconds blocked for reason r, since accounting was enabled. */
-    public static long blockedNanos(WaitReason r) {
+    static long blockedNanos(WaitReason r) {
         return BLOCKED_NANOS.get(r.ordinal());
     }
 
-    /** Parks for reason r that ended, since accounting was enabled. */
-    public static long blockedCount(WaitReason r) {
-        return BLOCKED_COUNT.get(r.ordinal());
-    }
-
     /** Live goroutines by status (index: GStatus ordinal), from one walk over allgs. Racy, as Go's. */
-    public static long[] goroutinesByStatus() {
+    static long[] goroutinesByStatus() {
         long[] n = new long[GStatus.values().length];
         for (G gp : Proc.allgs) {
             n[gp.status().ordinal()]++;
@@ -102,28 +95,20 @@ public final class SchedMetrics {
         return n;
     }
 
-    public static long goroutinesCreated() {
+    static long goroutinesCreated() {
         return Proc.goidgen.get();
     }
 
-    public static int threads() {
+    static int threads() {
         return Proc.mcount;
     }
 
-    public static int gomaxprocs() {
+    static int gomaxprocs() {
         return Proc.gomaxprocs;
     }
 
-    public static int idleProcs() {
-        return Proc.npidle.get();
-    }
-
-    public static int globalRunqueue() {
-        return Proc.globalRunqSize();
-    }
-
     /** Whether the runtime has started (before, every count is 0 and gomaxprocs is its default). */
-    public static boolean started() {
+    static boolean started() {
         return Proc.started;
     }
 }

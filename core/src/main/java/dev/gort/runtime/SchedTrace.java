@@ -1,21 +1,33 @@
 package dev.gort.runtime;
 
-import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
 
 /**
  * GODEBUG=schedtrace=N,scheddetail=1 (or -Dgort.schedtrace=N, -Dgort.scheddetail=1): every N ms,
  * print Go's scheduler summary line, and with scheddetail Go's per-P, per-M and per-G lines.
- * The values are read without locks, as Go's schedtrace reads them: a racy snapshot.
+ * The values are read without locks, as Go's schedtrace reads them: a racy snapshot. Programs read
+ * one report through Go.schedtrace (its javadoc is the format's contract).
  */
-public final class SchedTrace {
+final class SchedTrace {
     private SchedTrace() {}
 
+    /** Proc.schedinit: with schedtrace=N, a daemon thread prints a report to stderr every N ms. */
     static void startIfConfigured() {
-        long period = setting("schedtrace");
-        if (period > 0) {
-            start(period, setting("scheddetail") > 0, System.err);
+        long periodMs = setting("schedtrace");
+        if (periodMs <= 0) {
+            return;
         }
+        boolean detail = setting("scheddetail") > 0;
+        Thread.ofPlatform().daemon().name("gort-schedtrace").start(() -> {
+            for (;;) {
+                try {
+                    TimeUnit.MILLISECONDS.sleep(periodMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                System.err.print(schedtrace(detail));
+            }
+        });
     }
 
     /** Reads -Dgort.NAME, else NAME=value in the GODEBUG environment variable; 0 if absent. */
@@ -39,49 +51,8 @@ public final class SchedTrace {
         }
     }
 
-    /**
-     * Prints a schedtrace report to out every periodMs until the returned handle is closed. For the
-     * demo and tools; -Dgort.schedtrace / GODEBUG=schedtrace start one at start-up.
-     */
-    public static AutoCloseable start(long periodMs, boolean detail, PrintStream out) {
-        if (periodMs <= 0) {
-            throw new IllegalArgumentException("schedtrace: period must be positive, got " + periodMs);
-        }
-        Thread t = Thread.ofPlatform().daemon().name("gort-schedtrace").start(() -> {
-            for (;;) {
-                try {
-                    TimeUnit.MILLISECONDS.sleep(periodMs);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                out.print(schedtrace(detail));
-            }
-        });
-        return t::interrupt;
-    }
-
-    /** How many goroutines each P (index = P id) has run since start-up. A racy snapshot. */
-    public static long[] runsPerP() {
-        P[] ps = Proc.allp;
-        long[] r = new long[Math.min(Proc.gomaxprocs, ps.length)];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = ps[i].runsOpaque();
-        }
-        return r;
-    }
-
-    /** How many times each P has stolen work. A racy snapshot. */
-    public static long[] stealsPerP() {
-        P[] ps = Proc.allp;
-        long[] r = new long[Math.min(Proc.gomaxprocs, ps.length)];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = ps[i].steals;
-        }
-        return r;
-    }
-
     /** One schedtrace report, Go's format. */
-    public static String schedtrace(boolean detail) {
+    static String schedtrace(boolean detail) {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - Proc.startNanos);
         P[] ps = Proc.allp;
         int n = Math.min(Proc.gomaxprocs, ps.length);
@@ -118,6 +89,7 @@ public final class SchedTrace {
                     .append(" m=").append(mp != null ? mp.mid : -1)
                     .append(" runqsize=").append(pp.runqsize())
                     .append(" runs=").append(pp.runsOpaque())
+                    .append(" steals=").append(pp.steals)
                     .append('\n');
         }
         for (M mp : Proc.allm) {

@@ -152,7 +152,7 @@ public final class Sema implements Blocker {
     // ------------------------------------------------------------------ acquire
 
     /** Go's cansemacquire: decrement the count if it is positive. Any thread. */
-    public boolean cansemacquire() {
+    boolean cansemacquire() {
         for (;;) {
             int v = count;
             if (v == 0) {
@@ -276,12 +276,12 @@ public final class Sema implements Blocker {
     }
 
     /** The count, a racy snapshot (tests and dumps). */
-    public int count() {
+    int count() {
         return count;
     }
 
     /** The number of queued waiters, a racy snapshot (tests and dumps). */
-    public int waiters() {
+    int waiters() {
         return nwait;
     }
 
@@ -296,7 +296,7 @@ public final class Sema implements Blocker {
      * machine, when some other P is running goroutines (one may be about to unlock) and the caller's
      * own P has nothing else to run. Any thread.
      */
-    public static boolean canSpin(int iter) {
+    static boolean canSpin(int iter) {
         if (Bubble.live != 0 && Bubble.current() != null) {
             return false; // a bubble runs one goroutine at a time: nobody could unlock meanwhile
         }
@@ -310,7 +310,7 @@ public final class Sema implements Blocker {
     }
 
     /** Go's sync_runtime_doSpin: a short busy wait (procyield(30)). */
-    public static void doSpin() {
+    static void doSpin() {
         for (int i = 0; i < ACTIVE_SPIN_CNT; i++) {
             Thread.onSpinWait();
         }

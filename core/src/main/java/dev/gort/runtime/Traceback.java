@@ -77,7 +77,7 @@ import java.util.concurrent.locks.LockSupport;
  *  - A panic report prints Throwable.toString() as the value, and the cause chain as tab-indented
  *    "caused by:" lines; Go prints nested panics as "panic: A [recovered]".
  */
-public final class Traceback {
+final class Traceback {
     private Traceback() {}
 
     /** Go's tracebackInnerFrames + tracebackOuterFrames: the most frames printed per goroutine. */
@@ -129,7 +129,7 @@ public final class Traceback {
      * Go's runtime.Stack: the calling goroutine's block (if the caller is a goroutine), then with
      * {@code all} every other live goroutine's block in goid order, blocks separated by blank lines.
      */
-    public static String stack(boolean all) {
+    static String stack(boolean all) {
         StringBuilder sb = new StringBuilder();
         G self = Proc.currentG();
         if (self != null) {
@@ -155,7 +155,7 @@ public final class Traceback {
      * The blocks of the live goroutines of the run whose main goroutine has id mainGoid, main
      * itself excepted, in goid order (Go.runGoroutines' contract).
      */
-    public static List<String> runGoroutines(long mainGoid) {
+    static List<String> runGoroutines(long mainGoid) {
         List<G> gs = new ArrayList<>();
         for (G gp : Proc.allgs()) {
             G main = gp.run != null ? gp.run.main() : null;
@@ -290,7 +290,7 @@ public final class Traceback {
     // ================================================================== frames
 
     /** Appends Go-style frames, eliding runtime internals; at most 50 + 50 around an elision line. */
-    public static void frames(StringBuilder sb, StackTraceElement[] st) {
+    static void frames(StringBuilder sb, StackTraceElement[] st) {
         List<StackTraceElement> shown = new ArrayList<>(st.length);
         for (StackTraceElement e : st) {
             if (!isInternal(e)) {

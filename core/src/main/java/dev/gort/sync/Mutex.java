@@ -1,7 +1,6 @@
 package dev.gort.sync;
 
-import dev.gort.runtime.Bubble;
-import dev.gort.runtime.Proc;
+import dev.gort.runtime.Linkname;
 import dev.gort.runtime.Race;
 import dev.gort.runtime.Sema;
 import dev.gort.runtime.WaitReason;
@@ -53,8 +52,9 @@ import java.lang.invoke.VarHandle;
  *    the deadlock detector does not blame goroutines waiting on it (see Blocker). The check is
  *    !Thread.isVirtual(), so a JDK-scheduled virtual thread outside gort is not noticed.
  *  - No mutex profiling, no copy check (Java objects are not copied).
- *  - The 1ms starvation threshold is measured on Bubble.clock(): the fake clock inside a synctest
- *    bubble, so seeded schedules do not depend on the machine's speed.
+ *  - The 1ms starvation threshold is measured on the runtime's nanotime (Linkname.nanotime,
+ *    Bubble.clock): the fake clock inside a synctest bubble, so seeded schedules do not depend on
+ *    the machine's speed.
  */
 /**
  * Go's {@code sync.Mutex}: a mutual exclusion lock for goroutines.
@@ -122,13 +122,13 @@ public final class Mutex implements Locker {
         int old = state;
         for (;;) {
             // Do not spin in starvation mode: ownership is handed off to waiters.
-            if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && Sema.canSpin(iter)) {
+            if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) == MUTEX_LOCKED && Linkname.canSpin(iter)) {
                 // Active spinning makes sense. Set WOKEN so Unlock does not wake another waiter.
                 if (!awoke && (old & MUTEX_WOKEN) == 0 && (old >>> MUTEX_WAITER_SHIFT) != 0
                         && STATE.compareAndSet(this, old, old | MUTEX_WOKEN)) {
                     awoke = true;
                 }
-                Sema.doSpin();
+                Linkname.doSpin();
                 iter++;
                 old = state;
                 continue;
@@ -148,7 +148,7 @@ public final class Mutex implements Locker {
             if (awoke) {
                 // We were woken from sleep (or set WOKEN while spinning): reset the flag.
                 if ((next & MUTEX_WOKEN) == 0) {
-                    throw Proc.syncFatal("sync: inconsistent mutex state");
+                    throw Linkname.syncFatal("sync: inconsistent mutex state");
                 }
                 next &= ~MUTEX_WOKEN;
             }
@@ -159,16 +159,16 @@ public final class Mutex implements Locker {
                 // If we waited before, queue at the front.
                 boolean queueLifo = waitStartTime != 0;
                 if (waitStartTime == 0) {
-                    waitStartTime = Bubble.clock();
+                    waitStartTime = Linkname.nanotime();
                 }
                 sema.semacquire(queueLifo, WaitReason.SYNC_MUTEX_LOCK);
-                starving = starving || Bubble.clock() - waitStartTime > STARVATION_THRESHOLD_NS;
+                starving = starving || Linkname.nanotime() - waitStartTime > STARVATION_THRESHOLD_NS;
                 old = state;
                 if ((old & MUTEX_STARVING) != 0) {
                     // The mutex was handed off to us; the state is inconsistent until we fix it:
                     // LOCKED is not set and we are still counted as a waiter.
                     if ((old & (MUTEX_LOCKED | MUTEX_WOKEN)) != 0 || (old >>> MUTEX_WAITER_SHIFT) == 0) {
-                        throw Proc.syncFatal("sync: inconsistent mutex state");
+                        throw Linkname.syncFatal("sync: inconsistent mutex state");
                     }
                     int delta = MUTEX_LOCKED - (1 << MUTEX_WAITER_SHIFT);
                     if (!starving || (old >>> MUTEX_WAITER_SHIFT) == 1) {
@@ -205,7 +205,7 @@ public final class Mutex implements Locker {
     private void unlockSlow(int next) {
         if (((next + MUTEX_LOCKED) & MUTEX_LOCKED) == 0) {
             STATE.getAndAdd(this, MUTEX_LOCKED); // undo, so the state stays consistent for dumps
-            throw Proc.syncFatal("sync: unlock of unlocked mutex");
+            throw Linkname.syncFatal("sync: unlock of unlocked mutex");
         }
         if (!Thread.currentThread().isVirtual()) {
             sema.touch();

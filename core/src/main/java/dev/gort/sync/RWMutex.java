@@ -1,6 +1,6 @@
 package dev.gort.sync;
 
-import dev.gort.runtime.Proc;
+import dev.gort.runtime.Linkname;
 import dev.gort.runtime.Race;
 import dev.gort.runtime.Sema;
 import dev.gort.runtime.WaitReason;
@@ -102,7 +102,7 @@ public final class RWMutex implements Locker {
     private void rUnlockSlow(int r) {
         if (r + 1 == 0 || r + 1 == -RWMUTEX_MAX_READERS) {
             readerCount.incrementAndGet();
-            throw Proc.syncFatal("sync: RUnlock of unlocked RWMutex");
+            throw Linkname.syncFatal("sync: RUnlock of unlocked RWMutex");
         }
         // A writer is pending.
         if (readerWait.decrementAndGet() == 0) {
@@ -154,7 +154,7 @@ public final class RWMutex implements Locker {
         int r = readerCount.addAndGet(RWMUTEX_MAX_READERS);
         if (r >= RWMUTEX_MAX_READERS) {
             readerCount.addAndGet(-RWMUTEX_MAX_READERS);
-            throw Proc.syncFatal("sync: Unlock of unlocked RWMutex");
+            throw Linkname.syncFatal("sync: Unlock of unlocked RWMutex");
         }
         // Unblock the readers that queued behind this writer.
         for (int i = 0; i < r; i++) {

@@ -2,10 +2,12 @@ package dev.gort.synctest;
 
 import dev.gort.Panic;
 import dev.gort.runtime.Bubble;
+import dev.gort.runtime.Linkname;
 import dev.gort.time.Time;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /*
  * Synctest: the API of Go's testing/synctest (synctest.go: Test, Wait, Sleep) over the runtime's
@@ -98,7 +100,7 @@ public final class Synctest {
      *     {@link ScheduleInfo} suppressed
      */
     public static void test(Runnable f) {
-        run(Bubble.randomSeed(), false, f);
+        run(ThreadLocalRandom.current().nextLong(), false, f);
     }
 
     /**
@@ -153,7 +155,7 @@ public final class Synctest {
      *     another goroutine of the bubble is in await
      */
     public static void await() {
-        Bubble.await();
+        Linkname.synctestWait();
     }
 
     /** Go's {@code synctest.Sleep}: {@code Time.sleep(d)} then {@link #await()}. */
@@ -164,7 +166,7 @@ public final class Synctest {
 
     /** Whether the caller is a goroutine of a bubble (Go's internal IsInBubble). */
     public static boolean inBubble() {
-        return Bubble.currentIfAny() != null;
+        return Linkname.bubble() != null;
     }
 
     /** The schedule attached to an exception a bubble threw (as a suppressed {@link ScheduleInfo}). */
@@ -184,7 +186,7 @@ public final class Synctest {
         if (f == null) {
             throw new NullPointerException("synctest: f is null");
         }
-        if (Bubble.currentIfAny() != null) {
+        if (Linkname.bubble() != null) {
             throw new Panic("synctest.Run called from within a synctest bubble");
         }
         Bubble b = new Bubble(seed, seeded);

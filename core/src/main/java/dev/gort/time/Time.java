@@ -3,6 +3,7 @@ package dev.gort.time;
 import dev.gort.Panic;
 import dev.gort.chan.RecvChan;
 import dev.gort.runtime.Bubble;
+import dev.gort.runtime.Linkname;
 import dev.gort.runtime.Timers;
 
 import java.time.Duration;
@@ -98,7 +99,7 @@ public final class Time {
      * {@link Instant#now()}.
      */
     public static Instant now() {
-        Bubble b = Bubble.currentIfAny();
+        Bubble b = Linkname.bubble();
         return b == null ? Instant.now() : Instant.ofEpochSecond(0, b.nowUnixNanos());
     }
 
@@ -132,7 +133,7 @@ public final class Time {
 
     /** Go's when(d): the runtime deadline d from now, at least now, saturating at Long.MAX_VALUE. */
     static long when(long d) {
-        long now = Bubble.clock(); // the bubble's fake clock inside a synctest bubble
+        long now = Linkname.nanotime(); // the bubble's fake clock inside a synctest bubble
         if (d <= 0) {
             return now;
         }

@@ -2,7 +2,6 @@ package dev.gort.metrics;
 
 import dev.gort.Go;
 import dev.gort.chan.Chan;
-import dev.gort.runtime.SchedTrace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,13 +49,20 @@ class MetricsTest {
                 });
             }
             Metrics.read(); // accounting on from here
+            // A goroutine whose send went into the buffer is runnable until it parks in release.recv:
+            // wait (bounded) until all of them are parked. Nothing wakes them before the release.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (byName(Metrics.read()).get(Metrics.GOROUTINES_WAITING).uint64() < PARKED) {
+                assertTrue(System.nanoTime() < deadline, "the parked goroutines never all parked: " + Go.schedtrace(true));
+                Go.gosched();
+            }
 
             // no goroutine starts or ends while we compare: the population is fixed
             for (int round = 0; round < 20; round++) {
-                String before = SchedTrace.schedtrace(false);
+                String before = Go.schedtrace(false);
                 Map<String, Sample> m = byName(Metrics.read());
                 int live = Go.numGoroutine();
-                String after = SchedTrace.schedtrace(false);
+                String after = Go.schedtrace(false);
                 assertEquals(live, m.get(Metrics.GOROUTINES).uint64());
                 assertEquals(1 + PARKED + BUSY, live);
                 long states = m.get(Metrics.GOROUTINES_RUNNABLE).uint64() + m.get(Metrics.GOROUTINES_RUNNING).uint64()
@@ -110,6 +117,12 @@ class MetricsTest {
             Chan<Integer> c = Chan.make();
             for (int i = 0; i < 10; i++) {
                 Go.go(c::recv);
+            }
+            // started goroutines are runnable until they park in recv (at GOMAXPROCS 1, until main yields)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Go.stack(true).contains("[chan receive]")) {
+                assertTrue(System.nanoTime() < deadline, "no goroutine parked in recv");
+                Go.gosched();
             }
             try {
                 assertEquals((long) Go.numGoroutine(), server.getAttribute(n, "Goroutines"));

@@ -43,7 +43,7 @@ class HChanTest {
         assertEquals(reason.goName, gref.get().waitReason().toString());
         unblock.run();
         if (unblock == NONE) {
-            Proc.thread(gref.get()).interrupt();
+            gref.get().thread.interrupt();
         }
         assertTrue(done.await(20, TimeUnit.SECONDS));
     }
@@ -130,7 +130,7 @@ class HChanTest {
         while (g.get() == null || g.get().waitReason() != WaitReason.CHAN_SEND) {
             Thread.sleep(1);
         }
-        Proc.thread(g.get()).interrupt();
+        g.get().thread.interrupt();
         assertTrue(done.await(20, TimeUnit.SECONDS));
         assertEquals("chan send: interrupted", thrown.get().getMessage());
         for (int i = 0; i < cap; i++) {
@@ -195,7 +195,7 @@ class HChanTest {
                 }
                 sendersDone.countDown();
             };
-            ts[s] = s < 2 ? Thread.ofPlatform().start(r) : Proc.thread(Proc.newproc(r, null));
+            ts[s] = s < 2 ? Thread.ofPlatform().start(r) : Proc.newproc(r, null).thread;
         }
         for (int q = 0; q < receivers; q++) {
             boolean useSelect = q % 2 == 0;
@@ -229,7 +229,7 @@ class HChanTest {
                     }
                 }
             };
-            ts[senders + q] = q < 2 ? Thread.ofPlatform().start(r) : Proc.thread(Proc.newproc(r, null));
+            ts[senders + q] = q < 2 ? Thread.ofPlatform().start(r) : Proc.newproc(r, null).thread;
         }
         var rnd = java.util.concurrent.ThreadLocalRandom.current();
         while (sendersDone.getCount() > 0) {

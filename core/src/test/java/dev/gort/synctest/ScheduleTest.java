@@ -244,7 +244,7 @@ class ScheduleTest {
         Schedule s = Synctest.test(42, () -> {
             Go.go(() -> dump[0] = null);
             assertEquals(1, outside.recv());
-            dump[0] = dev.gort.runtime.Bubble.current().dump();
+            dump[0] = dev.gort.runtime.Exports.bubbleDump();
         });
         feeder.join(10_000);
         assertTrue(s.outsideEvents() >= 1 && !s.reproducible(), s.toString());

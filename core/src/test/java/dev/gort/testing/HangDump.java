@@ -25,7 +25,7 @@ public final class HangDump implements TestExecutionExceptionHandler {
     /** The goroutine dump and the platform threads' stacks, under a heading. */
     public static String dump(String heading) {
         StringBuilder sb = new StringBuilder("==== hang evidence: ").append(heading).append('\n');
-        sb.append("---- schedtrace\n").append(dev.gort.runtime.SchedTrace.schedtrace(true)).append('\n');
+        sb.append("---- schedtrace\n").append(Go.schedtrace(true)).append('\n');
         sb.append("---- goroutines\n").append(Go.stack(true)).append('\n');
         sb.append("---- platform threads (gort-m* are the Ms)\n");
         for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {

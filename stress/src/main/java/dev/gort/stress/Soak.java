@@ -172,7 +172,7 @@ public final class Soak {
         StringBuilder sb = new StringBuilder();
         sb.append("soak: HANG seed ").append(seed).append(" procs ").append(procs).append(": no progress for ")
                 .append(ms).append("ms\nreplay: ").append(replay(seed, procs)).append("\n\n");
-        sb.append("---- schedtrace\n").append(dev.gort.runtime.SchedTrace.schedtrace(true)).append("\n");
+        sb.append("---- schedtrace\n").append(Go.schedtrace(true)).append("\n");
         sb.append("---- goroutines\n").append(Go.stack(true)).append("\n");
         sb.append("---- platform threads (gort-m* are the Ms)\n");
         for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {

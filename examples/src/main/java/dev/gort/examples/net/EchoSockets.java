@@ -1,7 +1,6 @@
 package dev.gort.examples.net;
 
 import dev.gort.Go;
-import dev.gort.runtime.SchedTrace;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +49,7 @@ public final class EchoSockets {
                         connected.countDown();
                         connected.await();
                         if (id == 0) {
-                            midway[0] = SchedTrace.schedtrace(false);
+                            midway[0] = Go.schedtrace(false);
                         }
                         OutputStream out = s.getOutputStream();
                         InputStream in = s.getInputStream();

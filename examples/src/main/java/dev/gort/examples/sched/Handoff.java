@@ -1,7 +1,6 @@
 package dev.gort.examples.sched;
 
 import dev.gort.Go;
-import dev.gort.runtime.SchedTrace;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +46,7 @@ public final class Handoff {
                 });
                 try {
                     inSyscall.await();
-                    System.out.print("  " + SchedTrace.schedtrace(false));
+                    System.out.print("  " + Go.schedtrace(false));
                     CountDownLatch others = new CountDownLatch(1000);
                     for (int i = 0; i < 1000; i++) {
                         Go.go(() -> {

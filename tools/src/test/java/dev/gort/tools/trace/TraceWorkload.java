@@ -1,7 +1,7 @@
 package dev.gort.tools.trace;
 
 import dev.gort.Go;
-import dev.gort.runtime.Proc;
+import dev.gort.runtime.ParkExports;
 import dev.gort.runtime.WaitReason;
 
 import java.io.IOException;
@@ -89,13 +89,13 @@ final class TraceWorkload {
                 for (int k = 0; k < ROUNDS; k++) {
                     while (turn.get() % 2 != me) {
                         if (viaGopark) {
-                            Proc.gopark(Proc.currentG(), WaitReason.SEMACQUIRE, turn);
+                            ParkExports.gopark(WaitReason.SEMACQUIRE, turn);
                         } else {
                             LockSupport.park(turn);
                         }
                     }
                     turn.incrementAndGet();
-                    Proc.goready(threads[1 - me]);
+                    ParkExports.goready(threads[1 - me]);
                 }
                 if (failed.get()) {
                     throw new AssertionError("ping-pong failed");

@@ -1,0 +1,18 @@
+package dev.gort.runtime;
+
+/**
+ * Go's export_test.go: the runtime's internals that tests outside this package reach, on the test
+ * side so that production code keeps them package-private.
+ */
+public final class Exports {
+    private Exports() {}
+
+    /** The calling bubble member's bubble dump (Bubble.dump); throws outside a bubble. */
+    public static String bubbleDump() {
+        Bubble b = Bubble.current();
+        if (b == null) {
+            throw new IllegalStateException("bubbleDump: not called in a synctest bubble");
+        }
+        return b.dump();
+    }
+}
