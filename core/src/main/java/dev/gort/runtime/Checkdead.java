@@ -329,10 +329,10 @@ final class Checkdead {
         for (G gp : Proc.allgs) {
             if (!asleep(gp, G.statusOf(gp.word()))) {
                 witness = new WeakReference<>(gp);
-                return null; // the common case: found without copying or sorting allgs
+                return null; // the common case: found before copying more than a stripe, without sorting
             }
         }
-        G[] gs = Proc.allgs.toArray(new G[0]);
+        G[] gs = Proc.allgs.snapshot().toArray(new G[0]);
         Arrays.sort(gs, Comparator.comparingLong(g -> g.goid));
         int n = gs.length, pinned = 0;
         int[] words = new int[n];

@@ -92,6 +92,9 @@ final class G implements Executor, Runnable {
     long readyAt, unblocker;
     /** The tracer's string id + 1 of the stack of the G's last gopark, 0 for none. The G itself; plain. */
     int parkStack;
+    /** Links in its AllGs stripe, and whether it is linked there. Under that stripe's lock. */
+    G allprev, allnext;
+    boolean inAllgs;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;
@@ -233,21 +236,6 @@ final class G implements Executor, Runnable {
                 return;
             }
         }
-    }
-
-    /**
-     * A spread of goid, for the G registry (Proc.allgs): Object's identity hash makes a call into
-     * the VM the first time it is asked of each new G, on every goroutine creation. Equality stays
-     * identity. Anonymous Gs (goid 0) are never registered and keep the identity hash.
-     */
-    @Override
-    public int hashCode() {
-        return goid != 0 ? Long.hashCode(goid * 0x9E3779B97F4A7C15L) : System.identityHashCode(this);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return this == o;
     }
 
     @Override

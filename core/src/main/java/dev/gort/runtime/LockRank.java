@@ -18,11 +18,13 @@ import java.util.ArrayList;
  *   TIMERS   one timer heap (Timers.lock)
  *   BUBBLE   a synctest bubble's members, run queue and token (Bubble.lock)
  *   SCHED    sched.lock: global run queue, idle P and M lists (Proc.lock)
+ *   ALLG     one stripe of the live-goroutine registry (AllGs); a leaf: nothing is taken under it
  *
  * Why this order: a timer's function runs under its TIMER lock and sends on a channel (HCHAN); a
  * channel operation readies a goroutine, which may take BUBBLE (a bubble's member) or SCHED; stop
  * and reset take TIMER, then the heap's TIMERS; a bubble fires its timers without its lock;
- * procresize takes SCHED under RESIZE. Nothing takes a lower rank under SCHED.
+ * procresize takes SCHED under RESIZE. Nothing takes a lower rank under SCHED. ALLG is last (as
+ * Go's allg ranks after sched) so that creating, exiting and walking goroutines may happen anywhere.
  *
  * The check keeps, per thread, the RLocks it holds. Only with assertions on (the tests run with
  * -ea): without them RLock never calls in here. A goroutine keeps its list across no park, since
@@ -34,7 +36,8 @@ enum LockRank {
     HCHAN,
     TIMERS,
     BUBBLE,
-    SCHED;
+    SCHED,
+    ALLG;
 
     /** Whether lock-rank checking is on: with assertions enabled for the runtime package. */
     static final boolean CHECK = LockRank.class.desiredAssertionStatus();

@@ -3,10 +3,7 @@ package dev.gort.runtime;
 import dev.gort.FatalError;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -198,14 +195,8 @@ final class Proc {
     /** GOMAXPROCS. Written under resizeLock and sched.lock. */
     static volatile int gomaxprocs;
 
-    /**
-     * Live goroutines (Go's allgs, minus the dead). Concurrent set; a G leaves it in goexit. Keyed by
-     * G.hashCode (a spread of goid, no VM call). Presized: a ConcurrentHashMap bin is a monitor on
-     * remove and on insert into an occupied bin, and a goroutine that contends for one parks
-     * (JEP 491) and is woken by the JDK's unblocker thread through the global queue; with few live
-     * goroutines in 1024 bins, two that are created or exit at once rarely share a bin.
-     */
-    static final Set<G> allgs = ConcurrentHashMap.newKeySet(1024);
+    /** Live goroutines (Go's allgs, minus the dead): newproc1 adds, goexit removes (see AllGs). */
+    static final AllGs allgs = new AllGs();
     /** The last goid handed out; checkdead reads it to see that no goroutine was created meanwhile. */
     static final AtomicLong goidgen = new AtomicLong();
     /**
@@ -331,11 +322,7 @@ final class Proc {
         return newg;
     }
 
-    /**
-     * Go's goexit0: the G's function returned. Called by the G itself as its last act. Note that it
-     * may still park here (a contended ConcurrentHashMap bin is a monitor, and JEP 491 unmounts on
-     * it), which is why ready() never drops a DEAD G.
-     */
+    /** Go's goexit0: the G's function returned. Called by the G itself as its last act. */
     static void goexit(G gp) {
         if (gp.lockedm != null) {
             // Go terminates a thread whose goroutine exits locked; a carrier has no state of the
@@ -1420,7 +1407,7 @@ final class Proc {
 
     /** A snapshot of every live goroutine. */
     static List<G> allgs() {
-        return new ArrayList<>(allgs);
+        return allgs.snapshot();
     }
 
     static int globalRunqSize() {
