@@ -85,14 +85,6 @@ public final class TraceModel {
         Goroutine(long goid) {
             this.goid = goid;
         }
-
-        public long blockedTotal() {
-            long s = 0;
-            for (long v : blocked.values()) {
-                s += v;
-            }
-            return s;
-        }
     }
 
     private static final int UNKNOWN = 0, S_RUNNABLE = 1, S_RUNNING = 2, S_WAITING = 3, S_DEAD = 4;
