@@ -276,7 +276,7 @@ public final class Proc {
         return newproc1(fn, null, false, null, label);
     }
 
-    /** newproc, saying whether the G is run's main; Timers' afterFunc starts non-main Gs of a run from an M. */
+    /** newproc, saying whether the G is run's main; Timer.newGoFuncTimer (AfterFunc) starts non-main Gs of a run from an M. */
     static G newproc1(Runnable fn, Run run, boolean runMain) {
         return newproc1(fn, run, runMain, null, null);
     }
@@ -593,7 +593,7 @@ public final class Proc {
         return midle.size();
     }
 
-    /** pidleget under sched.lock (for Timers.timerSleep). */
+    /** pidleget under sched.lock (for TimerSleeper.timerSleep). */
     static P pidlegetLocked() {
         lock.lock();
         try {
@@ -769,7 +769,7 @@ public final class Proc {
             lock.unlock();
         }
         if (idled) {
-            Timers.wakeNetPoller(pp); // Go's handoffp: an idle P's timers need a sleeping M
+            TimerSleeper.wakeNetPoller(pp); // Go's handoffp: an idle P's timers need a sleeping M
             return;
         }
         startm(pp, false);
@@ -1178,7 +1178,7 @@ public final class Proc {
                     }
                 }
             }
-            if (Timers.timerSleep(mp)) {
+            if (TimerSleeper.timerSleep(mp)) {
                 continue top; // slept until a timer was due and got a P to run what it readied
             }
             stopm(mp);
