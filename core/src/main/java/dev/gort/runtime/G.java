@@ -92,6 +92,13 @@ public final class G implements Executor, Runnable {
     long readyAt, unblocker;
     /** The tracer's string id + 1 of the stack of the G's last gopark, 0 for none. The G itself; plain. */
     int parkStack;
+    /**
+     * The tracer's park in JDK code that may be an IO wait: where its event is stored (written by
+     * the closer of the G's run), and whether the socket poller readied the G (written by that
+     * unblock). Both cleared by goStart; see Trace "IO wait".
+     */
+    volatile TraceSession.Mark ioMark;
+    volatile boolean ioWoken;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;

@@ -241,7 +241,7 @@ public final class Timers {
     /**
      * Takes the first timer out of the heap and fires it if it is due at now; returns whether there
      * was one. The timer is locked before it leaves the heap, so its membership changes only under
-     * both locks and stop/reset, holding its lock, always see where it is (see "Stop and reset").
+     * both locks and stop/reset, holding its lock, always see where it is (see "Locks").
      * Any thread.
      */
     private boolean runOne(long now) {

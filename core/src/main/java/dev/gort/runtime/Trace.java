@@ -118,7 +118,7 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  *     unmounted (the JDK calls execute only for a parked or yielded thread), so it stamps GO_SCHED
  *     if it yielded, else GO_BLOCK, on the old P, then GO_UNBLOCK.
  *   - goStop (in execute, after the run) closes it if still open: GO_END if the G is dead, else
- *     GO_BLOCK with the G's wait reason (jdk park when it parked in JDK code).
+ *     GO_BLOCK with the G's wait reason (for a park in JDK code, see "IO wait").
  * Retaken Ps. Sysmon may retake a P whose goroutine hogs it (see Sysmon); the goroutine keeps
  * running on its M without a P while another M runs goroutines on the P. When the P's new M
  * starts a goroutine, open() closes the hog's run with GO_OFFP (the buffer remembers whose run it
@@ -129,6 +129,23 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * the next start of that G, and precedes the next start on the old P (the old M can only go on
  * after its own CAS failed). Only the closer reads waitreason, while the G is parked and not yet
  * queued, so the reason is the one of that park.
+ *
+ * IO wait
+ * -------
+ * A goroutine blocked on a socket parks in JDK code (sun.nio.ch.Poller), with no wait reason of
+ * gort's. Dumps tell it from other JDK parks by its stack (Traceback.jdkWaitReason). The tracer
+ * cannot read the stack when the run closes: reading a virtual thread's stack makes the JDK
+ * resubmit it if it is already runnable (a second execute, whose unblock can then be stamped
+ * after the G's next start), and a socket wait is often over by the time goStop runs. So a GO_BLOCK
+ * for a park in JDK code without a blocker (the poller parks without one; a j.u.c lock or
+ * condition names itself) is stamped "jdk park" and its place is kept in G.ioMark; when the G is
+ * unblocked by the JDK's poller thread (Stacks.onPoller), the event's reason becomes "IO wait"
+ * (a readier that closes the run itself stamps it so at once). The closer and the poller's
+ * unblock may race: the closer stores G.ioMark and then reads G.ioWoken, the unblock writes
+ * ioWoken and then reads ioMark, all volatile, so one of them sees the other and sets the reason
+ * (twice is harmless). goStart clears both for the G's next park (a closer so slow that the G
+ * was woken and started again before it stored its mark leaves "jdk park"). A snapshot's
+ * GO_STATUS of a waiting goroutine is marked the same way.
  *
  * Invariants of a trace (checked by TraceConsistencyTest in the tools module)
  * ---------------------------------------------------------------------------
@@ -148,8 +165,11 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * -------------------
  *  - Stacks only on block and unblock events (Go has them on most events); no GC, heap or
  *    network-poller events (a netpoll wake-up is named as the waker of the unblock).
- *  - GO_BLOCK carries a wait reason (Go has one event type per reason); a park in JDK code
- *    is reason "jdk park".
+ *  - GO_BLOCK carries a wait reason, by the names of Go's dumps (Go's tracer has its own block
+ *    reasons: "network" where gort says "IO wait"); a park in JDK code is "IO wait" when the
+ *    JDK's socket poller readied it, else "jdk park": a socket wait ended by another goroutine
+ *    closing the socket, or still waiting when the trace ends, stays "jdk park" (a dump, or the
+ *    flight recorder's report, shows it as IO wait). Go knows the reason when the goroutine parks.
  *  - The unblocker is a named waker when the readier is not a goroutine (timer, sysmon, netpoll,
  *    a thread), and "scheduler (Mn)" when the JDK resubmits a goroutine whose park raced with an
  *    unpark (the unparker is unknown then). Naming one costs a stack walk, even without stacks.
@@ -317,8 +337,13 @@ public final class Trace {
                 s.buf(pp.id).running = gp;
             } else {
                 WaitReason r = gp.waitreason;
-                int extra = st.ordinal() | (st == GStatus.WAITING ? reasonOf(r) + 1 : 0) << 8;
-                s.emit(-1, GO_STATUS, gp.goid, 0, extra);
+                int extra = st.ordinal() | (st == GStatus.WAITING ? reasonOf(r, false) + 1 : 0) << 8;
+                if (st == GStatus.WAITING && mayBeIoWait(gp, r)) { // see "IO wait"
+                    gp.ioMark = s.emitMarked(-1, -1, GO_STATUS, gp.goid, 0, extra,
+                            st.ordinal() | (WaitReason.IO_WAIT.ordinal() + 1) << 8);
+                } else {
+                    s.emit(-1, GO_STATUS, gp.goid, 0, extra);
+                }
             }
         }
     }
@@ -407,7 +432,13 @@ public final class Trace {
         if (s != null && gp.goid != 0 && gp.status() != GStatus.DEAD) {
             P open = gp.tracep;
             if (open != null) {
-                close(s, gp, open, GO_BLOCK); // not seen parking: see "Closing a run"
+                close(s, gp, open, GO_BLOCK, false); // not seen parking: see "Closing a run"
+            }
+            if (gp.ioMark != null) {
+                gp.ioMark = null; // its unblock has passed: the park it marks is resolved ("IO wait")
+            }
+            if (gp.ioWoken) {
+                gp.ioWoken = false;
             }
             open(s, pp, gp, GO_START, 0);
         }
@@ -421,7 +452,7 @@ public final class Trace {
         TraceSession.Buf b = s.buf(pp.id);
         G prev = b.running;
         if (prev != null && prev != gp && prev.tracep == pp) {
-            close(s, prev, pp, GO_OFFP);
+            close(s, prev, pp, GO_OFFP, false);
         }
         s.emit(pp.id, type, gp.goid, 0, extra);
         gp.tracep = pp;
@@ -435,7 +466,7 @@ public final class Trace {
             P open = gp.tracep;
             boolean dead = gp.status() == GStatus.DEAD;
             if (open != null) {
-                close(s, gp, open, dead ? GO_END : GO_BLOCK);
+                close(s, gp, open, dead ? GO_END : GO_BLOCK, false);
             } else if (dead) {
                 s.emit(-1, GO_END, gp.goid, 0, 0); // it ended without a P (its P was retaken)
             }
@@ -457,8 +488,16 @@ public final class Trace {
         boolean dead = gp.status() == GStatus.DEAD;
         P open = gp.tracep;
         boolean yielded = gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED;
+        boolean byPoller = Stacks.onPoller(); // the JDK's socket poller readies it: it waited for I/O
+        if (byPoller) {
+            gp.ioWoken = true; // then read ioMark: see "IO wait"
+            TraceSession.Mark mark = gp.ioMark;
+            if (mark != null) {
+                mark.ioWait(); // its park, already stamped "jdk park", was an IO wait
+            }
+        }
         if (open != null && s != null) {
-            close(s, gp, open, dead ? GO_END : yielded ? GO_SCHED : GO_BLOCK);
+            close(s, gp, open, dead ? GO_END : yielded ? GO_SCHED : GO_BLOCK, byPoller);
             if (yielded) {
                 return; // Go's GoSched: no unblock
             }
@@ -558,21 +597,42 @@ public final class Trace {
 
     /**
      * Closes gp's open run on open with kind, if nobody closed it first. Timestamp before the CAS.
-     * GO_OFFP leaves the run open without a P (OFFP_RUN); closing that one stamps p = -1.
+     * GO_OFFP leaves the run open without a P (OFFP_RUN); closing that one stamps p = -1. byPoller:
+     * the JDK's socket poller is readying gp, so a park in JDK code was an IO wait.
      */
-    private static void close(TraceSession s, G gp, P open, int kind) {
+    private static void close(TraceSession s, G gp, P open, int kind, boolean byPoller) {
         long ts = s.now();
         if (TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? OFFP_RUN : null)) {
             WaitReason r = gp.waitreason;
-            int extra = kind == GO_BLOCK ? reasonOf(r) : 0;
+            int extra = kind == GO_BLOCK ? reasonOf(r, byPoller) : 0;
             // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
             long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
-            s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
+            if (kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r)) { // see "IO wait"
+                int io = WaitReason.IO_WAIT.ordinal();
+                TraceSession.Mark mark = s.emitMarked(ts, open.id, kind, gp.goid, stack, extra, io);
+                gp.ioMark = mark; // then read ioWoken: see "IO wait"
+                if (mark != null && gp.ioWoken) {
+                    mark.ioWait();
+                }
+            } else {
+                s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
+            }
         }
     }
 
-    private static int reasonOf(WaitReason r) {
-        return (r != null ? r : WaitReason.JDK_PARK).ordinal();
+    /** The ordinal of a park's wait reason: r, or for a park in JDK code IO wait if byPoller, else jdk park. */
+    private static int reasonOf(WaitReason r, boolean byPoller) {
+        return (r != null ? r : byPoller ? WaitReason.IO_WAIT : WaitReason.JDK_PARK).ordinal();
+    }
+
+    /**
+     * Whether gp's park may be an IO wait, to be told at its unblock (see "IO wait"): a park in JDK
+     * code (r null) without a blocker, as the socket poller parks (a j.u.c lock or condition names
+     * itself).
+     */
+    private static boolean mayBeIoWait(G gp, WaitReason r) {
+        Thread t = gp.thread;
+        return r == null && t != null && LockSupport.getBlocker(t) == null;
     }
 
     /** The id of the P the calling thread's M holds, or -1. */

@@ -91,7 +91,7 @@ final class TraceSession {
     final long startNanos = System.nanoTime();
     final long startEpochMicros;
     private final long maxEvents;
-    /** A flight recorder: old chunks are dropped (see "The flight recorder"). */
+    /** A flight recorder: old chunks are dropped (see "The ring"). */
     final boolean ring;
     private final long ringNanos;
     private final int ringChunks;
@@ -140,9 +140,21 @@ final class TraceSession {
 
     /** Appends an event to p's buffer; ts < 0 means now (taken inside the buffer's lock). */
     void emitAt(long ts, int p, int type, long a, long b, int extra) {
+        store(ts, p, type, a, b, extra, false, 0);
+    }
+
+    /**
+     * emitAt, returning where the event is stored, so that its extra can be set to ioExtra later
+     * (Mark.ioWait); null if the event was dropped.
+     */
+    Mark emitMarked(long ts, int p, int type, long a, long b, int extra, int ioExtra) {
+        return store(ts, p, type, a, b, extra, true, ioExtra);
+    }
+
+    private Mark store(long ts, int p, int type, long a, long b, int extra, boolean mark, int ioExtra) {
         if (!ring && stored.incrementAndGet() > maxEvents) {
             dropped.incrementAndGet();
-            return;
+            return null;
         }
         Buf buf = buf(p);
         buf.lock();
@@ -151,8 +163,26 @@ final class TraceSession {
             if (buf.add(t, type | (long) (p + 1) << 8 | (long) extra << 32, a, b) && ring) {
                 buf.prune(t - ringNanos, ringChunks);
             }
+            return mark ? new Mark(buf, buf.cur, buf.n - 4, ioExtra) : null;
         } finally {
             buf.unlock();
+        }
+    }
+
+    /**
+     * Where an event is stored (its chunk and offset in buf) and the extra it gets if it turns out
+     * to be an IO wait (Trace's "IO wait"). A chunk a ring dropped is no longer written: setting
+     * its event then changes nothing.
+     */
+    record Mark(Buf buf, long[] chunk, int at, int ioExtra) {
+        /** Sets the event's extra to ioExtra, under its buffer's lock. Any thread. */
+        void ioWait() {
+            buf.lock();
+            try {
+                chunk[at + 1] = (chunk[at + 1] & 0xffffffffL) | (long) ioExtra << 32;
+            } finally {
+                buf.unlock();
+            }
         }
     }
 
@@ -179,7 +209,7 @@ final class TraceSession {
     /**
      * Merges the buffers by timestamp and writes file. For a file trace (cut 0) tracing is off;
      * for a flight recorder (cut -1) it runs on, and only the window every buffer still holds
-     * in full is written, after a synthesised prefix (see "The flight recorder").
+     * in full is written, after a synthesised prefix (see "The ring").
      */
     void write(Path file, long cut) throws IOException {
         List<long[]> evs = new ArrayList<>();
@@ -269,7 +299,7 @@ final class TraceSession {
      * The flight recorder's window: the events after horizon (before it, some buffer dropped
      * events), preceded by what the window needs to stand alone: GOMAXPROCS, and a create and a
      * status for every goroutine whose first event in the window is not its creation, inferred
-     * from that event (see "The flight recorder").
+     * from that event (see "The ring").
      */
     private long[] window(long[] all, long horizon) {
         int from = 0;
