@@ -276,7 +276,7 @@ public final class Proc {
         return newproc1(fn, null, false, null, label);
     }
 
-    /** newproc, saying whether the G is run's main; Timer.newGoFuncTimer (AfterFunc) starts non-main Gs of a run from an M. */
+    /** newproc, saying whether the G is run's main (AfterFunc's timer starts non-main Gs of a run from an M). */
     static G newproc1(Runnable fn, Run run, boolean runMain) {
         return newproc1(fn, run, runMain, null, null);
     }
