@@ -17,6 +17,7 @@ module dev.gort {
     requires static jdk.unsupported;
     exports dev.gort.metrics;
     exports dev.gort.trace;
+    exports dev.gort.trace.format;  // the trace file format and its reader (used by tools' viewer)
 
     requires jdk.jfr;           // dev.gort.* JFR events
     requires java.management;   // the dev.gort:type=Runtime MBean

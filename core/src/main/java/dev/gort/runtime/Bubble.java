@@ -97,7 +97,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *    timer already due at `now` fires the bubble's due timers at once, which is what Go's tests see.
  */
 public final class Bubble {
-    /** Live bubbles: the one check outside bubbles (HChan, Sema, Timers). Written under LIVE_LOCK. */
+    /** Live bubbles: the one check outside bubbles (HChan, Sema, Timer). Written under LIVE_LOCK. */
     static volatile int live;
     /** Live seeded bubbles: the yield-point check in goready and newproc. Written under LIVE_LOCK. */
     static volatile int seededLive;
@@ -591,7 +591,7 @@ public final class Bubble {
         Object b = LockSupport.getBlocker(gp.thread);
         return switch (r) {
             case SYNCTEST_WAIT, CHAN_RECEIVE_NIL_CHAN, CHAN_SEND_NIL_CHAN, SELECT_NO_CASES, SYNC_COND_WAIT -> null;
-            case SLEEP -> b instanceof Timers.Timer t && t.bubble == this ? null : "sleeping on the real clock";
+            case SLEEP -> b instanceof Timer t && t.bubble == this ? null : "sleeping on the real clock";
             case CHAN_RECEIVE, CHAN_SEND -> b instanceof HChan c && c.bubble == this ? null
                     : "on a channel made outside the bubble";
             case SELECT -> b == HChan.FOREVER || b instanceof SelectGo s && s.allInBubble(this) ? null

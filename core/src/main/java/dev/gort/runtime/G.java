@@ -95,6 +95,13 @@ final class G implements Executor, Runnable {
     /** Links in its AllGs stripe, and whether it is linked there. Under that stripe's lock. */
     G allprev, allnext;
     boolean inAllgs;
+    /**
+     * The tracer's park in JDK code that may be an IO wait: where its event is stored (written by
+     * the closer of the G's run), and whether the socket poller readied the G (written by that
+     * unblock). Both cleared by goStart; see Trace "IO wait".
+     */
+    volatile TraceSession.Mark ioMark;
+    volatile boolean ioWoken;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;

@@ -13,7 +13,7 @@ import java.util.ArrayList;
  * tries a timer's lock under its heap's). The order, lowest first:
  *
  *   RESIZE   procresize (Proc.resizeLock)
- *   TIMER    one runtime timer's state and heap membership (Timers.Timer.mu)
+ *   TIMER    one runtime timer's state and heap membership (Timer.mu)
  *   HCHAN    a channel (HChan.lock); several at once only in id order
  *   TIMERS   one timer heap (Timers.lock)
  *   BUBBLE   a synctest bubble's members, run queue and token (Bubble.lock)

@@ -274,7 +274,7 @@ final class Proc {
         return newproc1(fn, null, false, null, label);
     }
 
-    /** newproc, saying whether the G is run's main; Timers' afterFunc starts non-main Gs of a run from an M. */
+    /** newproc, saying whether the G is run's main (AfterFunc's timer starts non-main Gs of a run from an M). */
     static G newproc1(Runnable fn, Run run, boolean runMain) {
         return newproc1(fn, run, runMain, null, null);
     }
@@ -585,7 +585,7 @@ final class Proc {
         return midle.size();
     }
 
-    /** pidleget under sched.lock (for Timers.timerSleep). */
+    /** pidleget under sched.lock (for TimerSleeper.timerSleep). */
     static P pidlegetLocked() {
         lock.lock();
         try {
@@ -761,7 +761,7 @@ final class Proc {
             lock.unlock();
         }
         if (idled) {
-            Timers.wakeNetPoller(pp); // Go's handoffp: an idle P's timers need a sleeping M
+            TimerSleeper.wakeNetPoller(pp); // Go's handoffp: an idle P's timers need a sleeping M
             return;
         }
         startm(pp, false);
@@ -1170,7 +1170,7 @@ final class Proc {
                     }
                 }
             }
-            if (Timers.timerSleep(mp)) {
+            if (TimerSleeper.timerSleep(mp)) {
                 continue top; // slept until a timer was due and got a P to run what it readied
             }
             stopm(mp);

@@ -48,6 +48,14 @@ final class Stacks {
         return name(Thread.currentThread(), fs != null ? fs : WALKER.walk(s -> s.limit(MAX * 2L).toList()));
     }
 
+    /**
+     * Whether the calling thread is one of the JDK's socket pollers (Read-Poller, Write-Poller,
+     * SubPoller-N), which ready a goroutine whose socket became ready. By name: no walk.
+     */
+    static boolean onPoller() {
+        return Thread.currentThread().getName().contains("Poller");
+    }
+
     private static String name(Thread t, List<StackWalker.StackFrame> fs) {
         for (StackWalker.StackFrame f : fs) {
             String c = f.getClassName();

@@ -1,53 +1,69 @@
 package dev.gort.runtime;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import static dev.gort.trace.format.TraceFile.GOMAXPROCS;
+import static dev.gort.trace.format.TraceFile.GO_BLOCK;
+import static dev.gort.trace.format.TraceFile.GO_CREATE;
+import static dev.gort.trace.format.TraceFile.GO_END;
+import static dev.gort.trace.format.TraceFile.GO_OFFP;
+import static dev.gort.trace.format.TraceFile.GO_PREEMPT;
+import static dev.gort.trace.format.TraceFile.GO_SCHED;
+import static dev.gort.trace.format.TraceFile.GO_START;
+import static dev.gort.trace.format.TraceFile.GO_STATUS;
+import static dev.gort.trace.format.TraceFile.GO_SYSCALL;
+import static dev.gort.trace.format.TraceFile.GO_SYSEXIT;
+import static dev.gort.trace.format.TraceFile.GO_UNBLOCK;
+import static dev.gort.trace.format.TraceFile.PROC_START;
+import static dev.gort.trace.format.TraceFile.PROC_STOP;
+import static dev.gort.trace.format.TraceFile.STEAL;
+import static dev.gort.trace.format.TraceFile.USER_LOG;
+import static dev.gort.trace.format.TraceFile.USER_REGION;
+import static dev.gort.trace.format.TraceFile.USER_REGION_END;
+import static dev.gort.trace.format.TraceFile.USER_TASK;
+import static dev.gort.trace.format.TraceFile.USER_TASK_END;
+
 /*
- * Trace: gort's execution tracer, after Go's src/runtime/trace.go (the tracer that `go tool trace`
- * reads). It records what the scheduler does, as events with nanosecond timestamps, and writes them
- * to a file that `gort trace FILE` turns into a Chrome Trace Event JSON or an offline HTML viewer
- * (dev.gort.tools.trace in the tools module, which mirrors Go's internal/trace and cmd/trace).
+ * Trace: gort's execution tracer, its event emitters: the hooks the scheduler calls (goCreate,
+ * goStart, goStop, goUnblock, ...), after Go's src/runtime/trace.go (starting and stopping) and
+ * traceruntime.go (traceGoCreate, traceGoStart, traceGoPark, traceGoUnpark, ...). The events go
+ * into a TraceSession (its buffers, and the encoder that writes them), in the file format that
+ * dev.gort.trace.format.TraceFile defines for this writer and for `gort trace FILE`, which turns
+ * a file into Chrome Trace Event JSON or an offline HTML viewer (dev.gort.tools.trace in the
+ * tools module, which mirrors Go's internal/trace and cmd/trace).
  *
- * Events (Go's names in brackets)
- * -------------------------------
- *   GOMAXPROCS  n                      procresize                      [EvGomaxprocs]
- *   PROC_START  p, m                   acquirep                        [EvProcStart]
- *   PROC_STOP   p                      releasep                        [EvProcStop]
- *   GO_CREATE   g, parent, label       newproc                         [EvGoCreate]
- *   GO_START    p, g                   execute, before mounting        [EvGoStart]
- *   GO_END      p, g                   execute, after a run that ended [EvGoEnd]
- *   GO_BLOCK    p, g, reason           the G parked (see "Closing a run") [EvGoBlock..., EvGoPark]
- *   GO_SCHED    p, g                   Thread.yield / Go.gosched        [EvGoSched]
- *   GO_UNBLOCK  p, g, unblocker        ready (p = the readier's P)      [EvGoUnblock]
- *   GO_PREEMPT  p, g                   preemptCheck (sysmon asked)      [EvGoPreempt]
- *   GO_SYSCALL  p, g, closes?          Go.syscall: ends the G's run      [EvGoSysCall, EvGoSysBlock]
- *   GO_SYSEXIT  p, g, opens?           exitsyscall: resumes it on its M's P [EvGoSysExit]
- *   GO_OFFP     p, g                   the G's P was retaken while it ran (sysmon); it runs on without a P
- *   STEAL       p, g, victim           stealWork took g from victim's queue
- *   GO_STATUS   p, g, status|reason    snapshot of a G live when tracing started [EvGoInSyscall/EvGoWaiting]
- *   USER_TASK   id, parent, name       dev.gort.trace.Trace.task        [EvUserTaskBegin]
- *   USER_TASK_END id                   Task.end                         [EvUserTaskEnd]
- *   USER_REGION g, task, name          Trace.region                     [EvUserRegionBegin]
- *   USER_REGION_END g, task, name      Region.end                       [EvUserRegionEnd]
- *   USER_LOG    g, task, "cat\0msg"    Trace.log                        [EvUserLog]
- * Every event is four longs in a buffer: timestamp (ns since the trace started), type | (p+1) << 8 |
- * extra << 32, and two arguments (a: the goroutine, b: parent or unblocker). p is -1 ("no P") for
- * events from threads that hold no P. Names, stacks and messages are ids in the session's string
- * table (the file's "labels").
+ * Events: where each is emitted (Go's names in brackets; TraceFile lists their arguments)
+ * -------------------------------------------------------------------------------------
+ *   GOMAXPROCS       procresize                                   [EvGomaxprocs]
+ *   PROC_START       acquirep                                     [EvProcStart]
+ *   PROC_STOP        releasep                                     [EvProcStop]
+ *   GO_CREATE        newproc                                      [EvGoCreate]
+ *   GO_START         execute, before mounting                     [EvGoStart]
+ *   GO_END           execute, after a run that ended              [EvGoEnd]
+ *   GO_BLOCK         the G parked (see "Closing a run")           [EvGoBlock..., EvGoPark]
+ *   GO_SCHED         Thread.yield / Go.gosched                    [EvGoSched]
+ *   GO_UNBLOCK       ready (p = the readier's P)                  [EvGoUnblock]
+ *   GO_PREEMPT       preemptCheck (sysmon asked)                  [EvGoPreempt]
+ *   GO_SYSCALL       Go.syscall: ends the G's run                 [EvGoSysCall, EvGoSysBlock]
+ *   GO_SYSEXIT       exitsyscall: resumes it on its M's P         [EvGoSysExit]
+ *   GO_OFFP          the G's P was retaken while it ran (sysmon); it runs on without a P
+ *   STEAL            stealWork took g from victim's queue
+ *   GO_STATUS        snapshot of a G live when tracing started    [EvGoInSyscall/EvGoWaiting]
+ *   USER_TASK        dev.gort.trace.Trace.task                    [EvUserTaskBegin]
+ *   USER_TASK_END    Task.end                                     [EvUserTaskEnd]
+ *   USER_REGION      Trace.region                                 [EvUserRegionBegin]
+ *   USER_REGION_END  Region.end                                   [EvUserRegionEnd]
+ *   USER_LOG         Trace.log                                    [EvUserLog]
+ * p is -1 ("no P") for events from threads that hold no P. Names, stacks and messages are ids in
+ * the session's string table (the file's "labels"). Labels say where a goroutine came from: its
+ * creation site ("Class.method:line" of G.gopc, the go statement's frame that Traceback records);
+ * Go labels a goroutine with its start function.
  *
  * Stacks and wakers (see Stacks)
  * ------------------------------
@@ -57,6 +73,7 @@ import java.util.concurrent.locks.LockSupport;
  * extra (id + 1), and when no goroutine readied it, b is -(id + 1) of the waker's name (timer,
  * sysmon, netpoll, a thread's name) instead of 0. A walk costs 2-10 us, so a traced program that
  * parks a lot runs several times slower than with -Dgort.trace.stacks=false.
+ *
  *
  * Consumers: one flag for all (the one-branch rule)
  * --------------------------------------------------
@@ -76,37 +93,16 @@ import java.util.concurrent.locks.LockSupport;
  * the sites, 783 ns with every site deleted from Proc; the noise on the shared 2-core machine is
  * about 10%, so the cost is below what it can resolve (9 sites, ~6 passed per round trip, ~1 ns
  * each). With tracing on the same loop takes ~1.45 us (+70%, about 75 ns per event: a carrier
- * lookup, a CAS on the buffer lock, a timestamp). The hooks JFR and metrics added (gopark, sysmon's
- * retakes, entersyscallblock) follow the same rule; docs/benchmarks.md has the A/B of the rows
- * most sensitive to them (channel ping-pong and spawn) before and after.
+ * lookup, a CAS on the buffer lock, a timestamp; see TraceSession). The hooks JFR and metrics
+ * added (gopark, sysmon's retakes, entersyscallblock) follow the same rule; docs/benchmarks.md has
+ * the A/B of the rows most sensitive to them (channel ping-pong and spawn) before and after.
  *
  * The flight recorder (Go 1.25's FlightRecorder; dev.gort.trace.FlightRecorder)
  * -----------------------------------------------------------------------------
- * A session in ring mode: nothing counts against maxevents; when a buffer starts a new chunk it
- * drops its full chunks that are wholly older than minAge, and its oldest ones past its share of
- * maxBytes (maxBytes / (GOMAXPROCS + 1) per buffer, at least two chunks), remembering the newest
- * timestamp it dropped (Buf.horizon). writeRing snapshots every buffer under its lock and writes
- * the events after the largest horizon (before it, some buffer is incomplete), preceded by a
- * synthesised prefix, so the window stands alone: GOMAXPROCS, and for every goroutine whose first
- * event in the window is not its GO_CREATE, a GO_CREATE (the live G's label, or "created before the
- * flight recorder's window") and a GO_STATUS inferred from that first event (a START: it was
- * runnable; a BLOCK, END, SCHED, OFFP, PREEMPT or SYSCALL on P: it was running there; an UNBLOCK:
- * waiting, reason unknown; a SYSEXIT that resumes: in a syscall). Go's flight recorder instead
- * keeps whole generations, each of which begins with a snapshot of every goroutine; gort infers
- * the snapshot at write time, so recording costs nothing more than tracing.
- * -Dgort.flightrecorder=DIR starts one with the runtime; checkdead, the leak scan and a panic that
- * ends a run call snapshotOnFailure before they fail the run, so the file exists when Go.run throws.
- *
- * Buffers and who writes them
- * ---------------------------
- * One buffer per P, plus one for threads that hold no P (main, the JDK's unparker and unblocker
- * threads, sysmon), as Go's trace.go had per-P buffers plus a locked global one. Each buffer is
- * guarded by a one-word spin lock (a CAS; the critical section is four array stores, and a new chunk
- * every 1024 events). Nearly all writes come from the P's owner, so the CAS is uncontended; the lock
- * exists because three parties may legitimately write to a P's buffer at once: its M, a goroutine
- * that still runs on that M after sysmon retook the P, and a readier closing a run on it
- * (below). The timestamp is taken inside the lock, so each buffer is in time order; the writer
- * merges the buffers by timestamp.
+ * A session in ring mode (TraceSession's "The ring"): startRing/stopRing/writeRing here, the
+ * ring's pruning and its self-contained window there. -Dgort.flightrecorder=DIR starts one with
+ * the runtime; checkdead, the leak scan and a panic that ends a run call snapshotOnFailure before
+ * they fail the run, so the file exists when Go.run throws.
  *
  * Closing a run (the one subtle protocol)
  * ---------------------------------------
@@ -122,7 +118,7 @@ import java.util.concurrent.locks.LockSupport;
  *     unmounted (the JDK calls execute only for a parked or yielded thread), so it stamps GO_SCHED
  *     if it yielded, else GO_BLOCK, on the old P, then GO_UNBLOCK.
  *   - goStop (in execute, after the run) closes it if still open: GO_END if the G is dead, else
- *     GO_BLOCK with the G's wait reason (jdk park when it parked in JDK code).
+ *     GO_BLOCK with the G's wait reason (for a park in JDK code, see "IO wait").
  * Retaken Ps. Sysmon may retake a P whose goroutine hogs it (see Sysmon); the goroutine keeps
  * running on its M without a P while another M runs goroutines on the P. When the P's new M
  * starts a goroutine, open() closes the hog's run with GO_OFFP (the buffer remembers whose run it
@@ -134,6 +130,23 @@ import java.util.concurrent.locks.LockSupport;
  * after its own CAS failed). Only the closer reads waitreason, while the G is parked and not yet
  * queued, so the reason is the one of that park.
  *
+ * IO wait
+ * -------
+ * A goroutine blocked on a socket parks in JDK code (sun.nio.ch.Poller), with no wait reason of
+ * gort's. Dumps tell it from other JDK parks by its stack (Traceback.jdkWaitReason). The tracer
+ * cannot read the stack when the run closes: reading a virtual thread's stack makes the JDK
+ * resubmit it if it is already runnable (a second execute, whose unblock can then be stamped
+ * after the G's next start), and a socket wait is often over by the time goStop runs. So a GO_BLOCK
+ * for a park in JDK code without a blocker (the poller parks without one; a j.u.c lock or
+ * condition names itself) is stamped "jdk park" and its place is kept in G.ioMark; when the G is
+ * unblocked by the JDK's poller thread (Stacks.onPoller), the event's reason becomes "IO wait"
+ * (a readier that closes the run itself stamps it so at once). The closer and the poller's
+ * unblock may race: the closer stores G.ioMark and then reads G.ioWoken, the unblock writes
+ * ioWoken and then reads ioMark, all volatile, so one of them sees the other and sets the reason
+ * (twice is harmless). goStart clears both for the G's next park (a closer so slow that the G
+ * was woken and started again before it stored its mark leaves "jdk park"). A snapshot's
+ * GO_STATUS of a waiting goroutine is marked the same way.
+ *
  * Invariants of a trace (checked by TraceConsistencyTest in the tools module)
  * ---------------------------------------------------------------------------
  *   - Per goroutine: CREATE, then (START, then one of END/BLOCK/SCHED)*, END last; an UNBLOCK
@@ -143,36 +156,20 @@ import java.util.concurrent.locks.LockSupport;
  * A trace started while goroutines run begins with a GO_STATUS snapshot, in which a G seen
  * running may in fact just have stopped; its run is then closed at its next unblock.
  *
- * File format (version 1), written at stopTrace or at JVM exit
- * -------------------------------------------------------------
- *   magic       the 10 bytes "GORTTRACE1"
- *   header      uvarint wall-clock start (Unix epoch microseconds), uvarint dropped events,
- *               uvarint n, then n wait-reason names (WaitReason order),
- *               uvarint n, then n goroutine labels (label id order)
- *   events      uvarint count, then per event, in timestamp order:
- *               byte type, uvarint ts delta from the previous event, uvarint p+1,
- *               uvarint a, uvarint b, uvarint extra
- * A string is a uvarint byte length and UTF-8 bytes. A uvarint is LEB128, 7 bits a byte, low first.
- * Labels say where a goroutine came from: its creation site ("Class.method:line" of G.gopc, the
- * go statement's frame that Traceback records); Go labels a goroutine with its start function.
- *
  * Rejected alternatives
  * ---------------------
- *  - Per-M buffers (Go 1.22's tracer): they need no lock, but gort wants per-P buffers, as
- *    the P is the unit the viewer shows; the uncontended CAS costs ~5 ns only while tracing.
  *  - JFR as the tracer's format: an allocation per event when enabled, no notion of a P, and the
  *    viewer would need the JFR parser. JFR gets its own events (Jfr) from the same hooks instead.
- *  - JSON lines as the file format: three to five times larger, and core has no JSON library.
- *  - Streaming to disk while tracing (Go does): a writer thread would be a goroutine or an M the
- *    trace shows; events stay in memory (32 bytes each, at most gort.trace.maxevents, default
- *    4,000,000) and are written once. Events past the cap are counted as dropped.
  *
  * Differences from Go
  * -------------------
  *  - Stacks only on block and unblock events (Go has them on most events); no GC, heap or
  *    network-poller events (a netpoll wake-up is named as the waker of the unblock).
- *  - GO_BLOCK carries a wait reason (Go has one event type per reason); a park in JDK code
- *    is reason "jdk park".
+ *  - GO_BLOCK carries a wait reason, by the names of Go's dumps (Go's tracer has its own block
+ *    reasons: "network" where gort says "IO wait"); a park in JDK code is "IO wait" when the
+ *    JDK's socket poller readied it, else "jdk park": a socket wait ended by another goroutine
+ *    closing the socket, or still waiting when the trace ends, stays "jdk park" (a dump, or the
+ *    flight recorder's report, shows it as IO wait). Go knows the reason when the goroutine parks.
  *  - The unblocker is a named waker when the readier is not a goroutine (timer, sysmon, netpoll,
  *    a thread), and "scheduler (Mn)" when the JDK resubmits a goroutine whose park raced with an
  *    unpark (the unparker is unknown then). Naming one costs a stack walk, even without stacks.
@@ -184,7 +181,6 @@ import java.util.concurrent.locks.LockSupport;
  *    user's call that led there, "Main.main:14 (via WaitGroup.go:132)" (a stack walk per such
  *    create, while tracing); gort's own goroutines by their name ("gort: context.propagateCancel");
  *    a user label (Go.go(label, fn)) comes first: "label (site)".
- *  - Timestamps are System.nanoTime(), not CPU ticks; there is no frequency event.
  */
 public final class Trace {
     private Trace() {}
@@ -196,7 +192,7 @@ public final class Trace {
      */
     public static volatile boolean on;
     /** The current session (a file trace or a flight recorder), or null. Written under Trace.class. */
-    private static volatile Session session;
+    private static volatile TraceSession session;
     /** A JFR recording is running (see Jfr). Written by setJfr under Trace.class. */
     static volatile boolean jfr;
     /** The metrics' latency and blocked-time accounting is on (see SchedMetrics). Under Trace.class. */
@@ -217,15 +213,6 @@ public final class Trace {
         update();
     }
 
-    // event types; the numbers are the file format's
-    static final int GOMAXPROCS = 1, PROC_START = 2, PROC_STOP = 3, GO_CREATE = 4, GO_START = 5,
-            GO_END = 6, GO_BLOCK = 7, GO_SCHED = 8, GO_UNBLOCK = 9, GO_PREEMPT = 10, GO_SYSCALL = 11,
-            GO_SYSEXIT = 12, STEAL = 13, GO_STATUS = 14, GO_OFFP = 15, USER_TASK = 16, USER_TASK_END = 17,
-            USER_REGION = 18, USER_REGION_END = 19, USER_LOG = 20;
-
-    /** The file's first bytes. */
-    public static final String MAGIC = "GORTTRACE1";
-
     /** G.tracep: see "Closing a run". Initialised before the gort.trace start below uses it. */
     private static final VarHandle TRACEP;
     /** G.tracep of a goroutine whose run lost its P to a retake and goes on without one ("Retaken Ps"). */
@@ -244,7 +231,7 @@ public final class Trace {
         if (f != null && !f.isBlank()) {
             start(Path.of(f));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                Session s = session;
+                TraceSession s = session;
                 if (s != null && !s.ring) {
                     try {
                         Path written = stop();
@@ -289,17 +276,17 @@ public final class Trace {
         if (file == null) {
             throw new NullPointerException("startTrace: file is null");
         }
-        Session cur = session;
+        TraceSession cur = session;
         if (cur != null) {
             throw new IllegalStateException(cur.ring ? "startTrace: the flight recorder is on (gort has one tracer; "
                     + "snapshot the recorder with writeTo, or stop it first)"
                     : "startTrace: tracing is already enabled (writing to " + cur.file + ")");
         }
-        begin(new Session(file, Long.getLong("gort.trace.maxevents", 4_000_000L), 0, 0));
+        begin(new TraceSession(file, Long.getLong("gort.trace.maxevents", 4_000_000L), 0, 0));
     }
 
     /** Makes s the session and snapshots the live goroutines. Under Trace.class, no session on. */
-    private static void begin(Session s) {
+    private static void begin(TraceSession s) {
         session = s;
         update();
         s.emit(-1, GOMAXPROCS, 0, 0, Proc.gomaxprocs);
@@ -308,7 +295,7 @@ public final class Trace {
 
     /** Stops tracing and writes the file; returns its path. IllegalStateException if tracing is off. */
     public static synchronized Path stop() {
-        Session s = session;
+        TraceSession s = session;
         if (s == null || s.ring) {
             throw new IllegalStateException("stopTrace: tracing is not enabled"
                     + (s != null ? " (the flight recorder is on: stop it instead)" : ""));
@@ -332,7 +319,7 @@ public final class Trace {
     }
 
     /** The trace's view of the goroutines already alive: a GO_CREATE and a GO_STATUS each. */
-    private static void snapshot(Session s) {
+    private static void snapshot(TraceSession s) {
         for (P pp : Proc.allp) {
             M mp = pp.m;
             if (mp != null && pp.status != PStatus.DEAD) {
@@ -350,8 +337,13 @@ public final class Trace {
                 s.buf(pp.id).running = gp;
             } else {
                 WaitReason r = gp.waitreason;
-                int extra = st.ordinal() | (st == GStatus.WAITING ? reasonOf(r) + 1 : 0) << 8;
-                s.emit(-1, GO_STATUS, gp.goid, 0, extra);
+                int extra = st.ordinal() | (st == GStatus.WAITING ? reasonOf(r, false) + 1 : 0) << 8;
+                if (st == GStatus.WAITING && mayBeIoWait(gp, r)) { // see "IO wait"
+                    gp.ioMark = s.emitMarked(-1, -1, GO_STATUS, gp.goid, 0, extra,
+                            st.ordinal() | (WaitReason.IO_WAIT.ordinal() + 1) << 8);
+                } else {
+                    s.emit(-1, GO_STATUS, gp.goid, 0, extra);
+                }
             }
         }
     }
@@ -360,7 +352,7 @@ public final class Trace {
 
     /** procresize set GOMAXPROCS from old to n. */
     static void gomaxprocs(int old, int n) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             s.emit(curp(), GOMAXPROCS, 0, 0, n);
         }
@@ -371,7 +363,7 @@ public final class Trace {
 
     /** acquirep: mp took pp. */
     static void procStart(P pp, M mp) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             s.emit(pp.id, PROC_START, 0, 0, (int) mp.mid);
         }
@@ -382,7 +374,7 @@ public final class Trace {
 
     /** releasep: pp's M let it go. */
     static void procStop(P pp) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             s.emit(pp.id, PROC_STOP, 0, 0, 0);
         }
@@ -393,7 +385,7 @@ public final class Trace {
 
     /** newproc: newg was made to run fn, by the calling goroutine or thread. */
     static void goCreate(G newg, Runnable fn) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null || jfr) {
             String label = labelOf(newg, fn, true);
             if (s != null) {
@@ -410,7 +402,7 @@ public final class Trace {
      * park's stack for the tracer, times the park for JFR and the blocked-time metrics. gp only.
      */
     static void gopark(G gp, WaitReason reason, Object blocker) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null && s.stacks) {
             String st = Stacks.here();
             gp.parkStack = st.isEmpty() ? 0 : s.label(st) + 1;
@@ -436,11 +428,17 @@ public final class Trace {
                 SchedMetrics.latency(System.nanoTime() - r);
             }
         }
-        Session s = session;
+        TraceSession s = session;
         if (s != null && gp.goid != 0 && gp.status() != GStatus.DEAD) {
             P open = gp.tracep;
             if (open != null) {
-                close(s, gp, open, GO_BLOCK); // not seen parking: see "Closing a run"
+                close(s, gp, open, GO_BLOCK, false); // not seen parking: see "Closing a run"
+            }
+            if (gp.ioMark != null) {
+                gp.ioMark = null; // its unblock has passed: the park it marks is resolved ("IO wait")
+            }
+            if (gp.ioWoken) {
+                gp.ioWoken = false;
             }
             open(s, pp, gp, GO_START, 0);
         }
@@ -450,11 +448,11 @@ public final class Trace {
      * Opens gp's run on pp with event type (GO_START, or GO_SYSEXIT with extra 1), first closing
      * the run of a goroutine that lost pp while running (sysmon's retake: "Retaken Ps").
      */
-    private static void open(Session s, P pp, G gp, int type, int extra) {
-        Buf b = s.buf(pp.id);
+    private static void open(TraceSession s, P pp, G gp, int type, int extra) {
+        TraceSession.Buf b = s.buf(pp.id);
         G prev = b.running;
         if (prev != null && prev != gp && prev.tracep == pp) {
-            close(s, prev, pp, GO_OFFP);
+            close(s, prev, pp, GO_OFFP, false);
         }
         s.emit(pp.id, type, gp.goid, 0, extra);
         gp.tracep = pp;
@@ -463,12 +461,12 @@ public final class Trace {
 
     /** execute: gp's continuation returned on pp (gp parked, yielded or ended). pp's M only. */
     static void goStop(P pp, G gp) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null && gp.goid != 0) {
             P open = gp.tracep;
             boolean dead = gp.status() == GStatus.DEAD;
             if (open != null) {
-                close(s, gp, open, dead ? GO_END : GO_BLOCK);
+                close(s, gp, open, dead ? GO_END : GO_BLOCK, false);
             } else if (dead) {
                 s.emit(-1, GO_END, gp.goid, 0, 0); // it ended without a P (its P was retaken)
             }
@@ -483,15 +481,23 @@ public final class Trace {
         if (metrics) {
             gp.readyAt = System.nanoTime();
         }
-        Session s = session;
+        TraceSession s = session;
         if (s == null && !jfr) {
             return;
         }
         boolean dead = gp.status() == GStatus.DEAD;
         P open = gp.tracep;
         boolean yielded = gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED;
+        boolean byPoller = Stacks.onPoller(); // the JDK's socket poller readies it: it waited for I/O
+        if (byPoller) {
+            gp.ioWoken = true; // then read ioMark: see "IO wait"
+            TraceSession.Mark mark = gp.ioMark;
+            if (mark != null) {
+                mark.ioWait(); // its park, already stamped "jdk park", was an IO wait
+            }
+        }
         if (open != null && s != null) {
-            close(s, gp, open, dead ? GO_END : yielded ? GO_SCHED : GO_BLOCK);
+            close(s, gp, open, dead ? GO_END : yielded ? GO_SCHED : GO_BLOCK, byPoller);
             if (yielded) {
                 return; // Go's GoSched: no unblock
             }
@@ -519,7 +525,7 @@ public final class Trace {
 
     /** stealWork: thief took gp from victim's queue. The thief's M only. */
     static void steal(P thief, P victim, G gp) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             s.emit(thief.id, STEAL, gp.goid, 0, victim.id);
         }
@@ -530,7 +536,7 @@ public final class Trace {
 
     /** preemptCheck: gp yields because sysmon asked it to. gp only. */
     static void goPreempt(G gp) {
-        Session s = session;
+        TraceSession s = session;
         int p = curp();
         if (s != null) {
             s.emit(p, GO_PREEMPT, gp.goid, 0, 0);
@@ -560,7 +566,7 @@ public final class Trace {
      * gp only.
      */
     static void goSysCall(G gp) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             P open = gp.tracep;
             long ts = s.now();
@@ -577,7 +583,7 @@ public final class Trace {
      * (extra 1); otherwise gp is runnable and goes through the scheduler. gp only.
      */
     static void goSysExit(G gp) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             M mp = M.current();
             P pp = mp != null ? mp.p : null;
@@ -591,21 +597,42 @@ public final class Trace {
 
     /**
      * Closes gp's open run on open with kind, if nobody closed it first. Timestamp before the CAS.
-     * GO_OFFP leaves the run open without a P (OFFP_RUN); closing that one stamps p = -1.
+     * GO_OFFP leaves the run open without a P (OFFP_RUN); closing that one stamps p = -1. byPoller:
+     * the JDK's socket poller is readying gp, so a park in JDK code was an IO wait.
      */
-    private static void close(Session s, G gp, P open, int kind) {
+    private static void close(TraceSession s, G gp, P open, int kind, boolean byPoller) {
         long ts = s.now();
         if (TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? OFFP_RUN : null)) {
             WaitReason r = gp.waitreason;
-            int extra = kind == GO_BLOCK ? reasonOf(r) : 0;
+            int extra = kind == GO_BLOCK ? reasonOf(r, byPoller) : 0;
             // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
             long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
-            s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
+            if (kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r)) { // see "IO wait"
+                int io = WaitReason.IO_WAIT.ordinal();
+                TraceSession.Mark mark = s.emitMarked(ts, open.id, kind, gp.goid, stack, extra, io);
+                gp.ioMark = mark; // then read ioWoken: see "IO wait"
+                if (mark != null && gp.ioWoken) {
+                    mark.ioWait();
+                }
+            } else {
+                s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
+            }
         }
     }
 
-    private static int reasonOf(WaitReason r) {
-        return (r != null ? r : WaitReason.JDK_PARK).ordinal();
+    /** The ordinal of a park's wait reason: r, or for a park in JDK code IO wait if byPoller, else jdk park. */
+    private static int reasonOf(WaitReason r, boolean byPoller) {
+        return (r != null ? r : byPoller ? WaitReason.IO_WAIT : WaitReason.JDK_PARK).ordinal();
+    }
+
+    /**
+     * Whether gp's park may be an IO wait, to be told at its unblock (see "IO wait"): a park in JDK
+     * code (r null) without a blocker, as the socket poller parks (a j.u.c lock or condition names
+     * itself).
+     */
+    private static boolean mayBeIoWait(G gp, WaitReason r) {
+        Thread t = gp.thread;
+        return r == null && t != null && LockSupport.getBlocker(t) == null;
     }
 
     /** The id of the P the calling thread's M holds, or -1. */
@@ -666,7 +693,7 @@ public final class Trace {
 
     /** A user task began (Go's trace.NewTask): id, its parent task's id (0 for none), name. */
     public static void userTask(long id, long parent, String name) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             s.emit(curp(), USER_TASK, id, parent, s.label(name));
         }
@@ -674,7 +701,7 @@ public final class Trace {
 
     /** A user task ended (Go's Task.End). */
     public static void userTaskEnd(long id) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             s.emit(curp(), USER_TASK_END, id, 0, 0);
         }
@@ -682,7 +709,7 @@ public final class Trace {
 
     /** The calling goroutine entered (begin) or left a user region of task (Go's trace.StartRegion). */
     public static void userRegion(long task, String name, boolean begin) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             s.emit(curp(), begin ? USER_REGION : USER_REGION_END, goidOrZero(), task, s.label(name));
         }
@@ -690,7 +717,7 @@ public final class Trace {
 
     /** A user log message in task (Go's trace.Log): the category and message are one string, split by NUL. */
     public static void userLog(long task, String category, String message) {
-        Session s = session;
+        TraceSession s = session;
         if (s != null) {
             s.emit(curp(), USER_LOG, goidOrZero(), task, s.label(category + "\0" + message));
         }
@@ -718,17 +745,17 @@ public final class Trace {
             throw new IllegalArgumentException("flight recorder: minAge and maxBytes must be positive, got "
                     + minAgeNanos + " ns and " + maxBytes + " bytes");
         }
-        Session cur = session;
+        TraceSession cur = session;
         if (cur != null) {
             throw new IllegalStateException(cur.ring ? "flight recorder: already started"
                     : "flight recorder: a trace is being recorded (gort has one tracer; stop it first)");
         }
-        begin(new Session(null, Long.MAX_VALUE, minAgeNanos, maxBytes));
+        begin(new TraceSession(null, Long.MAX_VALUE, minAgeNanos, maxBytes));
     }
 
     /** Stops the flight recorder, discarding its ring. IllegalStateException if it is not on. */
     public static synchronized void stopRing() {
-        Session s = session;
+        TraceSession s = session;
         if (s == null || !s.ring) {
             throw new IllegalStateException("flight recorder: not started");
         }
@@ -737,7 +764,7 @@ public final class Trace {
 
     /** Whether the flight recorder is on. */
     public static boolean ringOn() {
-        Session s = session;
+        TraceSession s = session;
         return s != null && s.ring;
     }
 
@@ -746,7 +773,7 @@ public final class Trace {
      * running. Returns false if it is not on. Concurrent calls are serialised.
      */
     public static boolean writeRing(Path file) throws IOException {
-        Session s = session;
+        TraceSession s = session;
         if (s == null || !s.ring) {
             return false;
         }
@@ -797,400 +824,4 @@ public final class Trace {
     }
 
     private static final AtomicLong SNAPSHOTS = new AtomicLong();
-
-    // ================================================================== the session and its buffers
-
-    /** One trace or flight recorder: its file, clock origin, buffers and string table. */
-    static final class Session {
-        final Path file;
-        final long startNanos = System.nanoTime();
-        final long startEpochMicros;
-        private final long maxEvents;
-        /** A flight recorder: old chunks are dropped (see "The flight recorder"). */
-        final boolean ring;
-        private final long ringNanos;
-        private final int ringChunks;
-        /** Whether gopark and unblock events carry stacks (-Dgort.trace.stacks, default true). */
-        final boolean stacks = !"false".equalsIgnoreCase(System.getProperty("gort.trace.stacks"));
-        /** Events stored, across buffers; past maxEvents, events are dropped. */
-        private final AtomicLong stored = new AtomicLong();
-        private final AtomicLong dropped = new AtomicLong();
-        /** Index p+1 (0 = no P). Copy-on-write under this session's monitor. */
-        private volatile Buf[] bufs = new Buf[0];
-        private final ConcurrentHashMap<String, Integer> labels = new ConcurrentHashMap<>();
-        private final List<String> labelList = new ArrayList<>();
-
-        Session(Path file, long maxEvents, long ringNanos, long ringBytes) {
-            this.file = file;
-            this.maxEvents = maxEvents;
-            this.ring = ringNanos > 0;
-            this.ringNanos = ringNanos;
-            // the byte budget, shared out among the buffers of GOMAXPROCS Ps and the no-P buffer
-            this.ringChunks = (int) Math.max(2, Math.min(Integer.MAX_VALUE,
-                    ringBytes / (Buf.CHUNK * 8L) / (Math.max(Proc.gomaxprocs, 1) + 1)));
-            java.time.Instant now = java.time.Instant.now();
-            this.startEpochMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-        }
-
-        long now() {
-            return System.nanoTime() - startNanos;
-        }
-
-        int label(String name) {
-            Integer id = labels.get(name);
-            if (id != null) {
-                return id;
-            }
-            synchronized (labelList) {
-                return labels.computeIfAbsent(name, k -> {
-                    labelList.add(k);
-                    return labelList.size() - 1;
-                });
-            }
-        }
-
-        void emit(int p, int type, long a, long b, int extra) {
-            emitAt(-1, p, type, a, b, extra);
-        }
-
-        /** Appends an event to p's buffer; ts < 0 means now (taken inside the buffer's lock). */
-        void emitAt(long ts, int p, int type, long a, long b, int extra) {
-            if (!ring && stored.incrementAndGet() > maxEvents) {
-                dropped.incrementAndGet();
-                return;
-            }
-            Buf buf = buf(p);
-            buf.lock();
-            try {
-                long t = ts >= 0 ? ts : now();
-                if (buf.add(t, type | (long) (p + 1) << 8 | (long) extra << 32, a, b) && ring) {
-                    buf.prune(t - ringNanos, ringChunks);
-                }
-            } finally {
-                buf.unlock();
-            }
-        }
-
-        private Buf buf(int p) {
-            Buf[] bs = bufs;
-            int i = p + 1;
-            if (i < bs.length && bs[i] != null) {
-                return bs[i];
-            }
-            synchronized (this) {
-                bs = bufs;
-                if (i >= bs.length) {
-                    bs = Arrays.copyOf(bs, Math.max(i + 1, bs.length * 2));
-                }
-                if (bs[i] == null) {
-                    bs[i] = new Buf();
-                }
-                bufs = bs;
-                return bs[i];
-            }
-        }
-
-        /**
-         * Merges the buffers by timestamp and writes file. For a file trace (cut 0) tracing is off;
-         * for a flight recorder (cut -1) it runs on, and only the window every buffer still holds
-         * in full is written, after a synthesised prefix (see "The flight recorder").
-         */
-        void write(Path file, long cut) throws IOException {
-            List<long[]> evs = new ArrayList<>();
-            long count = 0;
-            long horizon = -1;
-            for (Buf b : bufs) {
-                if (b != null) {
-                    long[] e;
-                    b.lock();
-                    try {
-                        e = b.drain();
-                        horizon = Math.max(horizon, b.horizon);
-                    } finally {
-                        b.unlock();
-                    }
-                    sortByTime(e);
-                    evs.add(e);
-                    count += e.length / 4;
-                }
-            }
-            long[] all = null; // a flight recorder's window; a file trace is merged as it is written
-            if (cut < 0) {
-                all = window(merge(evs, count), horizon);
-                count = all.length / 4;
-            }
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-                out.write(MAGIC.getBytes(StandardCharsets.US_ASCII));
-                uvarint(out, startEpochMicros);
-                uvarint(out, dropped.get());
-                WaitReason[] rs = WaitReason.values();
-                uvarint(out, rs.length);
-                for (WaitReason r : rs) {
-                    string(out, r.goName);
-                }
-                List<String> ls;
-                synchronized (labelList) {
-                    ls = new ArrayList<>(labelList);
-                }
-                uvarint(out, ls.size());
-                for (String l : ls) {
-                    string(out, l);
-                }
-                uvarint(out, count);
-                long last = 0;
-                if (all != null) {
-                    for (int j = 0; j < all.length; j += 4) {
-                        last = event(out, all, j, last);
-                    }
-                    return;
-                }
-                // k-way merge; ties go to the lower buffer index (no P first, then P0, P1, ...)
-                int[] pos = new int[evs.size()];
-                for (long k = 0; k < count; k++) {
-                    int best = -1;
-                    for (int i = 0; i < pos.length; i++) {
-                        long[] e = evs.get(i);
-                        if (pos[i] < e.length && (best < 0 || e[pos[i]] < evs.get(best)[pos[best]])) {
-                            best = i;
-                        }
-                    }
-                    last = event(out, evs.get(best), pos[best], last);
-                    pos[best] += 4;
-                }
-            }
-        }
-
-        /** Writes the event at e[j..j+3]; returns its timestamp. */
-        private static long event(OutputStream out, long[] e, int j, long last) throws IOException {
-            long w = e[j + 1];
-            out.write((int) (w & 0xff));
-            uvarint(out, e[j] - last);
-            uvarint(out, (w >>> 8) & 0xffffff);
-            uvarint(out, e[j + 2]);
-            uvarint(out, e[j + 3]);
-            uvarint(out, w >>> 32);
-            return e[j];
-        }
-
-        /** k-way merge of time-sorted {ts, w, a, b} arrays; ties go to the lower index (no P, P0, P1...). */
-        private static long[] merge(List<long[]> evs, long count) {
-            long[] out = new long[Math.toIntExact(count * 4)];
-            int[] pos = new int[evs.size()];
-            for (int k = 0; k < out.length; k += 4) {
-                int best = -1;
-                for (int i = 0; i < pos.length; i++) {
-                    long[] e = evs.get(i);
-                    if (pos[i] < e.length && (best < 0 || e[pos[i]] < evs.get(best)[pos[best]])) {
-                        best = i;
-                    }
-                }
-                System.arraycopy(evs.get(best), pos[best], out, k, 4);
-                pos[best] += 4;
-            }
-            return out;
-        }
-
-        /**
-         * The flight recorder's window: the events after horizon (before it, some buffer dropped
-         * events), preceded by what the window needs to stand alone: GOMAXPROCS, and a create and a
-         * status for every goroutine whose first event in the window is not its creation, inferred
-         * from that event (see "The flight recorder").
-         */
-        private long[] window(long[] all, long horizon) {
-            int from = 0;
-            while (from < all.length && all[from] <= horizon) {
-                from += 4;
-            }
-            long t0 = from < all.length ? all[from] : now();
-            java.util.Map<Long, G> live = new java.util.HashMap<>();
-            for (G gp : Proc.allgs) {
-                live.put(gp.goid, gp);
-            }
-            java.util.Set<Long> seen = new java.util.HashSet<>();
-            List<long[]> prefix = new ArrayList<>();
-            prefix.add(new long[] {t0, GOMAXPROCS, 0, 0, Proc.gomaxprocs});
-            int before = label("(created before the flight recorder's window)");
-            for (int j = from; j < all.length; j += 4) {
-                long w = all[j + 1];
-                int type = (int) (w & 0xff);
-                int p = (int) ((w >>> 8) & 0xffffff) - 1;
-                int extra = (int) (w >>> 32);
-                if (!TAKES_GOID[type] || !seen.add(all[j + 2])) {
-                    continue;
-                }
-                long goid = all[j + 2];
-                if (type == GO_CREATE) {
-                    continue;
-                }
-                G gp = live.get(goid);
-                int lab = gp != null ? label(labelOf(gp, null, false)) : before;
-                prefix.add(new long[] {t0, GO_CREATE, goid, 0, lab});
-                int st; // GStatus ordinal | (reason + 1) << 8, as snapshot() writes it
-                int sp = -1;
-                switch (type) {
-                    case GO_START -> st = GStatus.RUNNABLE.ordinal();
-                    case GO_UNBLOCK -> st = GStatus.WAITING.ordinal(); // why: before the window
-                    case GO_SYSEXIT -> st = extra == 1 ? GStatus.SYSCALL.ordinal() : GStatus.RUNNING.ordinal();
-                    case GO_END, GO_BLOCK, GO_SCHED, GO_OFFP, GO_PREEMPT -> {
-                        st = GStatus.RUNNING.ordinal();
-                        sp = p;
-                    }
-                    case GO_SYSCALL -> { // extra 1: it closed a run on p; 0: a mark, no run open
-                        st = extra == 1 ? GStatus.RUNNING.ordinal() : GStatus.RUNNABLE.ordinal();
-                        sp = extra == 1 ? p : -1;
-                    }
-                    default -> st = GStatus.RUNNABLE.ordinal(); // a steal of a queued G, a region, a log
-                }
-                prefix.add(new long[] {t0, GO_STATUS, goid, 0, st, sp});
-            }
-            long[] out = new long[prefix.size() * 4 + all.length - from];
-            int k = 0;
-            for (long[] e : prefix) {
-                int p = e.length > 5 ? (int) e[5] : -1;
-                out[k] = e[0];
-                out[k + 1] = e[1] | (long) (p + 1) << 8 | e[4] << 32;
-                out[k + 2] = e[2];
-                out[k + 3] = e[3];
-                k += 4;
-            }
-            System.arraycopy(all, from, out, k, all.length - from);
-            return out;
-        }
-
-        /**
-         * Stable insertion sort of {ts, w, a, b} records by ts. A buffer is nearly in order (only a
-         * run closed by another thread carries a timestamp taken before the lock), so this is linear.
-         */
-        static void sortByTime(long[] e) {
-            for (int i = 4; i < e.length; i += 4) {
-                if (e[i] >= e[i - 4]) {
-                    continue;
-                }
-                long ts = e[i], w = e[i + 1], a = e[i + 2], b = e[i + 3];
-                int j = i - 4;
-                while (j >= 0 && e[j] > ts) {
-                    System.arraycopy(e, j, e, j + 4, 4);
-                    j -= 4;
-                }
-                e[j + 4] = ts;
-                e[j + 5] = w;
-                e[j + 6] = a;
-                e[j + 7] = b;
-            }
-        }
-
-        private static void string(OutputStream out, String s) throws IOException {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            uvarint(out, b.length);
-            out.write(b);
-        }
-
-        private static void uvarint(OutputStream out, long v) throws IOException {
-            while ((v & ~0x7fL) != 0) {
-                out.write((int) (v & 0x7f) | 0x80);
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
-    }
-
-    /** Event types whose argument a is a goroutine id (the flight recorder's window prefix). */
-    private static final boolean[] TAKES_GOID = new boolean[32];
-
-    static {
-        for (int t : new int[] {GO_CREATE, GO_START, GO_END, GO_BLOCK, GO_SCHED, GO_UNBLOCK, GO_PREEMPT,
-                GO_SYSCALL, GO_SYSEXIT, STEAL, GO_STATUS, GO_OFFP}) {
-            TAKES_GOID[t] = true;
-        }
-    }
-
-    /**
-     * One buffer: chunks of 1024 events of 4 longs. Guarded by its spin lock (see "Buffers and who
-     * writes them"); the lock word is CASed 0 -> 1 to take and set to 0 to release.
-     */
-    static final class Buf {
-        static final int CHUNK = 1024 * 4;
-        private volatile int locked;
-        /** The goroutine whose run this P's buffer opened last (P buffers only). Racy hint; see open(). */
-        volatile G running;
-        private final java.util.ArrayDeque<long[]> full = new java.util.ArrayDeque<>();
-        private long[] cur = new long[CHUNK];
-        private int n;
-        /** The newest timestamp this buffer dropped (a flight recorder's), -1 if none. Under the lock. */
-        long horizon = -1;
-
-        void lock() {
-            while (!LOCKED.compareAndSet(this, 0, 1)) {
-                Thread.onSpinWait();
-            }
-        }
-
-        void unlock() {
-            LOCKED.setRelease(this, 0);
-        }
-
-        /** Appends one event; true if it began a new chunk. The lock must be held. */
-        boolean add(long ts, long w, long a, long b) {
-            boolean fresh = false;
-            if (n == CHUNK) {
-                full.addLast(cur);
-                cur = new long[CHUNK];
-                n = 0;
-                fresh = true;
-            }
-            long[] c = cur;
-            c[n] = ts;
-            c[n + 1] = w;
-            c[n + 2] = a;
-            c[n + 3] = b;
-            n += 4;
-            return fresh;
-        }
-
-        /**
-         * A flight recorder's buffer: drops full chunks wholly older than oldest, and the oldest
-         * ones past maxChunks. The lock must be held.
-         */
-        void prune(long oldest, int maxChunks) {
-            while (!full.isEmpty()) {
-                long[] c = full.peekFirst();
-                long newest = 0;
-                for (int i = 0; i < CHUNK; i += 4) {
-                    newest = Math.max(newest, c[i]); // nearly sorted: see sortByTime
-                }
-                if (newest >= oldest && full.size() + 1 <= maxChunks) {
-                    return;
-                }
-                full.pollFirst();
-                horizon = Math.max(horizon, newest);
-            }
-        }
-
-        /** The events as consecutive {ts, w, a, b} records, in insertion order. The lock must be held. */
-        long[] drain() {
-            long[] out = new long[full.size() * CHUNK + n];
-            int k = 0;
-            for (long[] c : full) {
-                System.arraycopy(c, 0, out, k, CHUNK);
-                k += CHUNK;
-            }
-            System.arraycopy(cur, 0, out, k, n);
-            return out;
-        }
-
-        private static final VarHandle LOCKED;
-
-        static {
-            try {
-                LOCKED = MethodHandles.lookup().findVarHandle(Buf.class, "locked", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
-
 }

@@ -17,10 +17,11 @@ public enum WaitReason {
     SEMACQUIRE("semacquire"),
     /**
      * Parked by the JDK's socket poller (a blocking socket or pipe operation), Go's netpoll wait.
-     * Never set by gopark: dumps read it off the stack of a G parked in JDK code (Traceback).
+     * Never set by gopark: dumps read it off the stack of a G parked in JDK code
+     * (Traceback.jdkWaitReason); the tracer gives it to a park the poller ends (Trace "IO wait").
      */
     IO_WAIT("IO wait"),
-    /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, a socket, Thread.sleep). */
+    /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, Thread.sleep), other than IO_WAIT. */
     JDK_PARK("jdk park"),
     /** Synctest.await (Go's synctest.Wait). Last, so the older ordinals stay put. */
     SYNCTEST_WAIT("synctest.Wait");

@@ -3,7 +3,6 @@ package dev.gort.time;
 import dev.gort.Panic;
 import dev.gort.chan.Chan;
 import dev.gort.chan.RecvChan;
-import dev.gort.runtime.Timers;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,8 +11,8 @@ import java.time.Instant;
  * Ticker: Go's time.Ticker (src/time/tick.go) over a periodic runtime timer with a 1-slot channel.
  * A tick that finds the slot full is dropped (the timer's send is non-blocking), so a slow
  * receiver sees at most one stale tick and the period does not drift: the runtime timer advances
- * its deadline by whole periods, skipping missed ones (Timers.Timer.fire). Stop and reset drain the
- * slot (Go 1.23). Differences from Go: channel len/cap 1, as Timer.
+ * its deadline by whole periods, skipping missed ones (dev.gort.runtime.Timer.fireAndUnlock). Stop
+ * and reset drain the slot (Go 1.23). Differences from Go: channel len/cap 1, as Timer.
  */
 /**
  * Go's {@code time.Ticker}: delivers the time on {@link #c()} every period, dropping ticks for
@@ -22,10 +21,10 @@ import java.time.Instant;
  */
 public final class Ticker {
     private final Chan<Instant> c = Chan.make(1);
-    private final Timers.Timer rt;
+    private final dev.gort.runtime.Timer rt;
 
     Ticker(long period) {
-        rt = new Timers.Timer(Timer::sendTime, c, () -> Timer.drain(c));
+        rt = new dev.gort.runtime.Timer(Timer::sendTime, c, () -> Timer.drain(c));
         rt.reset(Time.when(period), period);
     }
 

@@ -11,7 +11,7 @@ import java.time.Instant;
 
 /*
  * Time: the package-level functions of Go's time package (src/time/sleep.go, tick.go), over the
- * runtime's timers (dev.gort.runtime.Timers, Go's runtime/time.go).
+ * runtime's timers (dev.gort.runtime.Timer and Timers, Go's runtime/time.go).
  *
  * Sleep parks the goroutine on a runtime timer (wait reason "sleep"); After/Tick/NewTimer/
  * NewTicker give a timer a 1-slot channel that the timer fills without blocking; AfterFunc's
@@ -44,7 +44,7 @@ public final class Time {
      * thread it blocks that thread. Not interruptible: an interrupt is kept, as a flag, for later.
      */
     public static void sleep(Duration d) {
-        Timers.timeSleep(nanos(d));
+        dev.gort.runtime.Timer.timeSleep(nanos(d));
     }
 
     /**

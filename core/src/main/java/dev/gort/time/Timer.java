@@ -3,7 +3,6 @@ package dev.gort.time;
 import dev.gort.chan.Chan;
 import dev.gort.chan.Recv;
 import dev.gort.chan.RecvChan;
-import dev.gort.runtime.Timers;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +12,7 @@ import java.time.Instant;
  *
  * A channel Timer owns a 1-slot Chan<Instant>. When the runtime timer fires it offers the time
  * with a non-blocking send, while holding the runtime timer's monitor; stop and reset drain the
- * slot under the same monitor (see "Timer channels" in Timers). So, as in Go 1.23:
+ * slot under the same monitor (see "Timer channels" in dev.gort.runtime.Timer). So, as in Go 1.23:
  *  - after stop or reset returns, no value from before is received;
  *  - stop returns true if it stopped the timer before it fired, or if the value it sent had not
  *    been received yet (it is then discarded);
@@ -28,22 +27,22 @@ import java.time.Instant;
  */
 public final class Timer {
     private final Chan<Instant> c;
-    private final Timers.Timer rt;
+    private final dev.gort.runtime.Timer rt;
 
-    private Timer(Chan<Instant> c, Timers.Timer rt) {
+    private Timer(Chan<Instant> c, dev.gort.runtime.Timer rt) {
         this.c = c;
         this.rt = rt;
     }
 
     static Timer channel(long d) {
         Chan<Instant> c = Chan.make(1);
-        Timer t = new Timer(c, new Timers.Timer(Timer::sendTime, c, () -> drain(c)));
+        Timer t = new Timer(c, new dev.gort.runtime.Timer(Timer::sendTime, c, () -> drain(c)));
         t.rt.reset(Time.when(d), 0);
         return t;
     }
 
     static Timer afterFunc(long d, Runnable f) {
-        Timer t = new Timer(null, Timers.newGoFuncTimer(f));
+        Timer t = new Timer(null, dev.gort.runtime.Timer.newGoFuncTimer(f));
         t.rt.reset(Time.when(d), 0);
         return t;
     }

@@ -31,7 +31,7 @@ class TimersTest {
         Go.run(() -> {
             for (int i = 0; i < took.length; i++) {
                 long t0 = System.nanoTime();
-                Timers.timeSleep(MS);
+                Timer.timeSleep(MS);
                 took[i] = System.nanoTime() - t0;
             }
         });
@@ -48,7 +48,7 @@ class TimersTest {
         Thread runner = Thread.ofPlatform().start(() -> Go.run(() -> {
             gid.set(Go.goid());
             started.countDown();
-            Timers.timeSleep(300 * MS);
+            Timer.timeSleep(300 * MS);
         }));
         started.await();
         G g = null;
@@ -81,7 +81,7 @@ class TimersTest {
         AtomicInteger seq = new AtomicInteger();
         int[] order = new int[n];
         CountDownLatch all = new CountDownLatch(n);
-        Timers.TimerFunc f = (arg, s, delay) -> {
+        Timer.Func f = (arg, s, delay) -> {
             int id = (Integer) arg;
             fired[id] = Timers.nanotime();
             order[seq.getAndIncrement()] = id;
@@ -95,7 +95,7 @@ class TimersTest {
                     Random r = new Random(base);
                     for (int i = base; i < base + 100; i++) {
                         deadline[i] = Timers.nanotime() + 20 * MS + r.nextInt(300) * MS;
-                        new Timers.Timer(f, i, null).reset(deadline[i], 0);
+                        new Timer(f, i, null).reset(deadline[i], 0);
                     }
                 });
             }
@@ -136,7 +136,7 @@ class TimersTest {
             WaitGroup wg = new WaitGroup();
             for (int i = 0; i < n; i++) {
                 wg.go(() -> {
-                    Timers.timeSleep(200 * MS);
+                    Timer.timeSleep(200 * MS);
                     woke.incrementAndGet();
                 });
             }
@@ -153,15 +153,15 @@ class TimersTest {
     void hundredThousandTimersStop() {
         int n = 100_000;
         AtomicInteger fires = new AtomicInteger();
-        List<Timers.Timer> ts = new ArrayList<>(n);
+        List<Timer> ts = new ArrayList<>(n);
         long when = Timers.nanotime() + 10_000 * MS;
         for (int i = 0; i < n; i++) {
-            Timers.Timer t = new Timers.Timer((a, s, d) -> fires.incrementAndGet(), null, null);
+            Timer t = new Timer((a, s, d) -> fires.incrementAndGet(), null, null);
             assertFalse(t.reset(when + i, 0));
             ts.add(t);
         }
         assertTrue(Timers.pending());
-        for (Timers.Timer t : ts) {
+        for (Timer t : ts) {
             assertTrue(t.stop());
             assertFalse(t.stop(), "stopping twice reports not pending");
         }
@@ -174,7 +174,7 @@ class TimersTest {
     void resetPendingTimer() throws Exception {
         ConcurrentLinkedQueue<Long> fires = new ConcurrentLinkedQueue<>();
         CountDownLatch once = new CountDownLatch(1);
-        Timers.Timer t = new Timers.Timer((a, s, d) -> {
+        Timer t = new Timer((a, s, d) -> {
             fires.add(Timers.nanotime());
             once.countDown();
         }, null, null);
@@ -191,7 +191,7 @@ class TimersTest {
     @Test
     void periodicTimer() throws Exception {
         CountDownLatch five = new CountDownLatch(5);
-        Timers.Timer t = new Timers.Timer((a, s, d) -> five.countDown(), null, null);
+        Timer t = new Timer((a, s, d) -> five.countDown(), null, null);
         t.reset(Timers.nanotime() + 2 * MS, 2 * MS);
         assertTrue(five.await(5, TimeUnit.SECONDS));
         assertTrue(t.stop());
@@ -204,7 +204,7 @@ class TimersTest {
         Go.run(() -> { }); // runtime started, then idle
         CountDownLatch fired = new CountDownLatch(1);
         long t0 = System.nanoTime();
-        new Timers.Timer((a, s, d) -> fired.countDown(), null, null).reset(Timers.nanotime() + 5 * MS, 0);
+        new Timer((a, s, d) -> fired.countDown(), null, null).reset(Timers.nanotime() + 5 * MS, 0);
         assertTrue(fired.await(5, TimeUnit.SECONDS));
         assertTrue(System.nanoTime() - t0 >= 5 * MS);
     }

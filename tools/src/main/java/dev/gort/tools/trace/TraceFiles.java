@@ -1,5 +1,7 @@
 package dev.gort.tools.trace;
 
+import dev.gort.trace.format.TraceFile;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

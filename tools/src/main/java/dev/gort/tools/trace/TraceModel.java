@@ -1,5 +1,7 @@
 package dev.gort.tools.trace;
 
+import dev.gort.trace.format.TraceFile;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -7,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static dev.gort.tools.trace.TraceFile.*;
+import static dev.gort.trace.format.TraceFile.*;
 
 /*
  * TraceModel: what a trace says happened, rebuilt by replaying its events through a goroutine
@@ -84,14 +86,6 @@ public final class TraceModel {
 
         Goroutine(long goid) {
             this.goid = goid;
-        }
-
-        public long blockedTotal() {
-            long s = 0;
-            for (long v : blocked.values()) {
-                s += v;
-            }
-            return s;
         }
     }
 

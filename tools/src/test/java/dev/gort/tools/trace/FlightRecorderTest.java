@@ -6,6 +6,7 @@ import dev.gort.context.Context;
 import dev.gort.trace.FlightRecorder;
 import dev.gort.testprog.FlightRecorderDeadlockProg;
 import dev.gort.trace.Trace;
+import dev.gort.trace.format.TraceFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,6 +2,7 @@ package dev.gort.tools.trace;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gort.trace.format.TraceFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import static dev.gort.tools.trace.TraceFile.*;
+import static dev.gort.trace.format.TraceFile.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The viewer page: self-contained, and names in it are data, never markup. */

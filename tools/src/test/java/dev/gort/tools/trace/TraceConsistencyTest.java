@@ -1,5 +1,6 @@
 package dev.gort.tools.trace;
 
+import dev.gort.trace.format.TraceFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.gort.tools.trace.TraceFile.*;
+import static dev.gort.trace.format.TraceFile.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

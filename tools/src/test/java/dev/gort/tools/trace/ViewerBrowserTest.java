@@ -1,6 +1,7 @@
 package dev.gort.tools.trace;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gort.trace.format.TraceFile;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static dev.gort.tools.trace.TraceFile.*;
+import static dev.gort.trace.format.TraceFile.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

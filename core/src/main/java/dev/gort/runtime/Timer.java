@@ -1,0 +1,309 @@
+package dev.gort.runtime;
+
+import java.util.function.BooleanSupplier;
+
+/*
+ * Timer: one runtime timer, after Go's src/runtime/time.go (type timer, its modify/reset/stop and
+ * unlockAndRun, timeSleep; Go 1.23's synchronous timer channels) and time/sleep.go's goFunc.
+ *
+ * Concepts
+ * --------
+ * A Timer (Go's runtime timer) is a deadline `when` (Timers.nanotime, > 0; 0 = inactive), an
+ * optional `period`, and a function f(arg, seq, delay) to call when it expires. A pending timer
+ * sits in one heap (Timers: a P's, the global one, or a synctest bubble's); no timer has a thread:
+ * 100,000 sleeping goroutines are 100,000 small objects in heaps. A sleeping goroutine (timeSleep)
+ * parks with reason "sleep" on a timer whose f readies it; time.AfterFunc's timer
+ * (newGoFuncTimer) starts a goroutine.
+ *
+ * Stop and reset
+ * --------------
+ * Each Timer has a lock, mu (an RLock of rank TIMER, taken before any heap's lock). mu guards the
+ * timer's state (when, period, seq); its heap position (ts, idx, heapWhen) changes only under both
+ * mu and the lock of the heap concerned (see "Locks" in Timers). stop/reset take mu, bump seq,
+ * remove the timer from its heap eagerly (O(log n)) and, for reset, add it back to the caller's
+ * heap (its P's, or the global one for a thread without a P). Then reset makes sure an M will
+ * wake for the new deadline (TimerSleeper.wakeSleeper), and stop lets the sleeper M go if it slept
+ * for this very timer (TimerSleeper.timerStopped). A runner fires a timer it took out of a heap
+ * while holding mu (fireAndUnlock), so it fires exactly the setting it removed: a period moves
+ * when on by whole periods and puts the timer back.
+ *
+ * Timer channels (Go 1.23): for a timer with a channel (drain != null), f (a non-blocking send
+ * into a 1-slot channel) runs while holding mu, and stop/reset drain the channel under mu too. So
+ * once stop or reset has returned, no value sent for the old setting can be received, and stop
+ * reports true if it drained an unreceived value, as Go's does.
+ *
+ * Synctest bubbles
+ * ----------------
+ * A timer made by a member of a bubble (Timer.bubble) lives in the bubble's own heap, on the bubble's
+ * fake clock (Bubble.clock; Time.when and timeSleep use it): no M looks at that heap; the bubble fires
+ * it (Timers.runShuffled, in a random order among timers due at once) when its members are all
+ * durably blocked and the clock advances, or at once when a member sets it already due. reset and
+ * stop from outside the bubble panic, as Go's.
+ *
+ * Invariants
+ * ----------
+ *  - t.when == 0 iff the timer is not pending (never set, stopped, or fired without period).
+ *  - A timer is in at most one heap; t.ts == the heap it is in, else null.
+ *  - A timer in a heap is pending and t.heapWhen == t.when (both written under mu).
+ *
+ * Rejected alternatives
+ * ---------------------
+ *  - LockSupport.parkNanos in each sleeping goroutine: the JDK's own timer machinery (one
+ *    unparker thread for custom schedulers), invisible to the deadlock detector and to dumps.
+ *  - Lazy deletion (Go marks stopped timers and cleans the heap later): eager removal is simpler
+ *    with a per-heap lock and costs O(log n), which the per-P heaps keep small.
+ *
+ * Differences from Go
+ * -------------------
+ *  - A reset timer moves to the resetting thread's heap (Go's too), but a thread without a P
+ *    puts it in the one global heap (Timers).
+ *  - Go's stop does not wake the M sleeping in netpoll (it wakes at the old deadline and finds
+ *    nothing); gort's stop wakes the timer sleeper, so checkdead does not count it busy until a
+ *    deadline that is gone.
+ *  - Timer channels keep a 1-slot buffer (Go 1.23 reports len and cap 0; gort's Chan reports 1).
+ *  - No timer-channel garbage collection trick: a pending timer is referenced by its heap.
+ */
+/** Go's runtime timer (time.go's timer). Internal: dev.gort.time is the API. */
+public final class Timer implements Blocker {
+    /** The function a timer calls: arg, the timer's seq when it fired, how late it fired (ns). */
+    @FunctionalInterface
+    public interface Func {
+        void fire(Object arg, long seq, long delay);
+    }
+
+    private final Func f;
+    private final Object arg;
+    /** For a timer channel: drains it, returning whether a value was there. Null otherwise. */
+    private final BooleanSupplier drain;
+    /** The synctest bubble it was made in (its heap and clock are the bubble's), or null. Immutable. */
+    final Bubble bubble;
+
+    /** Guards when, period, seq, and (with the heap's lock) heap membership. LockRank.TIMER. */
+    final RLock mu = new RLock(LockRank.TIMER);
+
+    // -- under mu
+    /** Deadline (nanotime) while pending, else 0. */
+    long when;
+    /** Repeat interval (ns), 0 for one-shot. */
+    private long period;
+    /** Bumped by every stop and reset. */
+    long seq;
+
+    // -- written under mu and the lock of the heap the timer is in; read under either (Timers)
+    /** The heap holding the timer, or null. */
+    Timers ts;
+    /** Its index in ts's heap, -1 when in none. */
+    int idx = -1;
+    /** The deadline the heap orders it by (== when while in a heap). */
+    long heapWhen;
+
+    /** A stopped timer calling f(arg, seq, delay) when it fires; drain non-null for a timer channel. */
+    public Timer(Func f, Object arg, BooleanSupplier drain) {
+        if (f == null) {
+            throw new NullPointerException("Timer: f is null");
+        }
+        this.f = f;
+        this.arg = arg;
+        this.drain = drain;
+        this.bubble = Bubble.currentIfAny();
+    }
+
+    /**
+     * Go's timer.reset: (re)arm the timer to fire at when (nanotime) and then every period ns
+     * if period > 0. Returns whether it was pending (or, for a channel, held an unreceived
+     * value). when must be > 0. Any thread.
+     */
+    public boolean reset(long when, long period) {
+        if (when <= 0) {
+            throw new IllegalArgumentException("Timer.reset: when must be positive, got " + when);
+        }
+        if (period < 0) {
+            throw new IllegalArgumentException("Timer.reset: negative period " + period);
+        }
+        boolean pending;
+        Timers h;
+        if (bubble != null) {
+            bubble.checkTimer("reset");
+        }
+        Race.releaseMerge(this); // setting the timer happens before f runs (Go's racerelease in resettimer)
+        mu.lock();
+        try {
+            seq++;
+            pending = this.when != 0;
+            removeFromHeap();
+            if (drain != null && drain.getAsBoolean()) {
+                pending = true;
+            }
+            this.when = when;
+            this.period = period;
+            h = bubble != null ? bubble.timers : Timers.target();
+            h.add(this, when);
+        } finally {
+            mu.unlock();
+        }
+        if (bubble != null) {
+            if (when <= bubble.now) {
+                bubble.timerSetDue(); // already due on the fake clock: fire it now (see Bubble)
+            }
+            return pending; // the bubble fires its own timers
+        }
+        TimerSleeper.wakeSleeper(h, when);
+        return pending;
+    }
+
+    /** Go's timer.stop: returns whether the call prevented the timer from firing (or drained its value). Any thread. */
+    public boolean stop() {
+        if (bubble != null) {
+            bubble.checkTimer("stop");
+        }
+        long was;
+        boolean pending;
+        mu.lock();
+        try {
+            seq++;
+            was = when;
+            pending = was != 0;
+            when = 0;
+            removeFromHeap();
+            if (drain != null && drain.getAsBoolean()) {
+                pending = true;
+            }
+        } finally {
+            mu.unlock();
+        }
+        if (was != 0) {
+            TimerSleeper.timerStopped(was);
+        }
+        return pending;
+    }
+
+    /** Whether the timer is pending (a racy snapshot for tests). */
+    public boolean pending() {
+        mu.lock();
+        try {
+            return when != 0;
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    /** mu must be held. */
+    private void removeFromHeap() {
+        assert mu.isHeldByCurrentThread() : "removeFromHeap: timer lock not held";
+        Timers h = ts; // stable: only a holder of mu changes it
+        if (h != null) {
+            h.lock.lock();
+            try {
+                h.removeAt(idx);
+            } finally {
+                h.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Go's unlockAndRun. Called by a runner that has just taken this due timer out of heap h at
+     * now, holding mu: fires it and releases mu. With a channel, f runs under mu (see "Timer
+     * channels").
+     */
+    void fireAndUnlock(Timers h, long now) {
+        Func fn;
+        long s, delay;
+        try {
+            delay = now - when;
+            s = seq;
+            Race.acquire(this);
+            if (period > 0) {
+                when += period * (1 + delay / period); // skip missed ticks, as Go
+                h.add(this, when);
+            } else {
+                when = 0;
+            }
+            if (drain != null) {
+                // Go 1.23: send while holding the timer, so stop/reset can drain what we sent.
+                callSafely(f, arg, s, delay);
+                return;
+            }
+            fn = f;
+        } finally {
+            mu.unlock();
+        }
+        callSafely(fn, arg, s, delay);
+    }
+
+    private static void callSafely(Func f, Object arg, long seq, long delay) {
+        try {
+            f.fire(arg, seq, delay);
+        } catch (Throwable e) {
+            // Timer functions are the runtime's own (goready, a non-blocking send, newproc); one
+            // that throws must not take the M down with it.
+            System.err.println("gort: timer function threw " + e);
+        }
+    }
+
+    @Override
+    public boolean touchedByPlatformThread() {
+        return false; // a pending timer is reported through Timers.pending()
+    }
+
+    // ================================================================== sleep and afterFunc
+
+    /** A sleeping goroutine's wake-up: set by the timer, then goready. */
+    private static final class SleepWait {
+        final Thread thread;
+        volatile boolean fired;
+
+        SleepWait(Thread thread) {
+            this.thread = thread;
+        }
+    }
+
+    private static final Func GOREADY = (arg, seq, delay) -> {
+        SleepWait w = (SleepWait) arg;
+        w.fired = true;
+        Proc.goready(w.thread);
+    };
+
+    /**
+     * Go's timeSleep: park the calling goroutine (reason "sleep") on a runtime timer for ns
+     * nanoseconds; a platform thread parks the same way. Not interruptible (the flag is kept).
+     * Any thread.
+     */
+    public static void timeSleep(long ns) {
+        if (ns <= 0) {
+            return;
+        }
+        G gp = Proc.currentG();
+        SleepWait w = new SleepWait(Thread.currentThread());
+        Timer t = new Timer(GOREADY, w, null);
+        long when = Bubble.clock() + ns; // the bubble's fake clock inside a synctest bubble
+        if (when <= 0) {
+            when = Long.MAX_VALUE; // overflow: sleep for ever, as Go's maxWhen
+        }
+        t.reset(when, 0);
+        boolean interrupted = false;
+        while (!w.fired) {
+            Proc.gopark(gp, WaitReason.SLEEP, t);
+            if (Thread.interrupted()) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A stopped timer that, each time it fires, starts f as a new goroutine of the caller's run
+     * (Go's goFunc for time.AfterFunc). Any thread.
+     */
+    public static Timer newGoFuncTimer(Runnable f) {
+        if (f == null) {
+            throw new NullPointerException("afterFunc: f is null");
+        }
+        G gp = Proc.currentG();
+        Run run = gp != null ? gp.run : null;
+        Bubble b = gp != null ? gp.bubble : null;
+        return new Timer((arg, seq, delay) -> Proc.newproc1(f, run, false, b), null, null);
+    }
+}

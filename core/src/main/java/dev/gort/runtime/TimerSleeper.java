@@ -1,0 +1,213 @@
+package dev.gort.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/*
+ * TimerSleeper: the idle M that sleeps until the next timer, after the part of Go's
+ * src/runtime/proc.go findRunnable where the last M to go idle blocks in netpoll(delay) until the
+ * earliest timer, and of time.go's and netpoll.go's wakeNetPoller / netpollBreak, which wake that
+ * M when an earlier timer is set.
+ *
+ * Concepts
+ * --------
+ * Busy Ps run their own heaps' expired timers (Timers: "Who runs expired timers"). When an M gives
+ * up its P in findRunnable and timers are pending, instead of sleeping on its note for ever it
+ * becomes the one sleeper M (timerSleep) and parks until the earliest deadline over ALL heaps
+ * (global, every P's, dead Ps' too). At the deadline it takes an idle P if there is one, runs every
+ * expired timer with it, and goes back into findRunnable to run what they readied; with no idle P
+ * (every P is busy, so each checks its own heap) it runs the expired timers without a P (readied
+ * goroutines go to the global queue) and sleeps again. This is Go's "last M blocks in netpoll with
+ * a timeout" without a netpoller. An M that gives up its P while a timer is already due runs it
+ * itself the same way instead of waking the sleeper (runDue): the OS is running this M now, while
+ * a parked sleeper on a loaded machine waited up to 50ms for a CPU in testing. A P that goes idle
+ * without its M (handoffp after a syscall or retake) calls wakeNetPoller, so its heap's timers get
+ * a sleeper too.
+ *
+ * The wake-up protocol
+ * --------------------
+ * `sleeper` is the sleeping M or null; `sleepUntil` its deadline, 0 while it is computing one.
+ *  - A setter (Timer.reset) adds the timer to a heap (a volatile write of that heap's minWhen),
+ *    then reads sleeper/sleepUntil (wakeSleeper): if a sleeper exists and sleepUntil is 0 or later
+ *    than the new when, it unparks the sleeper; if there is none, it calls wakep() so an idle P
+ *    gets an M, which will give up and become the sleeper (unless busy Ps will see the timer: a
+ *    goroutine's own P does).
+ *  - The sleeper claims the role (CAS), writes sleepUntil = 0, reads every heap's minWhen, writes
+ *    sleepUntil = deadline, parks. Before it gives the role up it writes sleeper = null and then
+ *    re-reads the heaps, claiming again if a timer appeared.
+ *  - stop of the very timer the sleeper sleeps for (its when == sleepUntil) unparks the sleeper
+ *    (timerStopped), which recomputes or, with no timer left, stops: otherwise checkdead would
+ *    count it busy until a deadline that no longer exists. (A stop that races the sleeper's own
+ *    computation may miss it; the sleeper then wakes at the old deadline, finds nothing due, and
+ *    sleeps on.)
+ * Every access here is volatile (sequentially consistent), so in both pairs one side sees the
+ * other's write (the same "Dekker" argument as Proc's delicate dance): no timer is left with
+ * every P idle and no sleeper.
+ *
+ * Invariants
+ * ----------
+ *  - At most one M is the sleeper; it holds no P while it is.
+ *  - sleepUntil != 0 only while sleeper != null, and then it is the earliest deadline the sleeper
+ *    saw over every heap.
+ *
+ * Rejected alternatives
+ * ---------------------
+ *  - Every idle M sleeping with a timeout: N Ms waking at each deadline to race for one timer.
+ *  - A thread of its own for the sleeping (see Timers' rejected timer thread): the sleeper is an
+ *    M that would otherwise sleep on its note, and it takes a P to run what the timers ready.
+ *
+ * Differences from Go
+ * -------------------
+ *  - No netpoller: the sleeper parks with LockSupport.parkNanos and is woken with unpark (Go's
+ *    netpollBreak). Sockets are the JDK's poller's business.
+ *  - With no idle P at its deadline, the sleeper runs the due timers without a P (their
+ *    goroutines go to the global queue); Go runs timers only with a P, and leaves them to the
+ *    busy Ps' own checks.
+ *  - A stop of the timer the sleeper waits for wakes it (Go's stop does not; see Timer).
+ */
+/** The idle M that sleeps until the earliest timer (Go's findRunnable blocking in netpoll). */
+final class TimerSleeper {
+    private TimerSleeper() {}
+
+    /** The M sleeping until the earliest deadline, or null. CAS by Ms in findRunnable. */
+    private static volatile M sleeper;
+    /** The sleeper's deadline (nanotime), 0 while it computes one. Written by the sleeper. */
+    private static volatile long sleepUntil;
+
+    /** Whether an M sleeps for the timers now (sysmon's question). Any thread. */
+    static boolean sleeping() {
+        return sleeper != null;
+    }
+
+    /** After adding a timer due at when to heap h: make sure some M will wake for it. Any thread. */
+    static void wakeSleeper(Timers h, long when) {
+        M s = sleeper;
+        if (s != null) {
+            long u = sleepUntil;
+            if (u == 0 || when < u) {
+                LockSupport.unpark(s);
+            }
+            return;
+        }
+        if (h != Timers.global && M.current() != null) {
+            return; // a goroutine's own P checks its heap at its next schedule
+        }
+        Proc.schedinit(); // a timer set before any goroutine starts the runtime, so an M can run it
+        Proc.wakep();
+    }
+
+    /**
+     * A timer pending for when was stopped. If the sleeper M sleeps for this very timer, let it
+     * recompute, or stop sleeping if no timer is left, so checkdead does not count it busy until a
+     * deadline that is gone. Any thread.
+     */
+    static void timerStopped(long when) {
+        if (when == sleepUntil) {
+            M s = sleeper;
+            if (s != null) {
+                LockSupport.unpark(s);
+            }
+        }
+    }
+
+    /**
+     * Go's wakeNetPoller for a P that just went idle without an M (handoffp): if its heap holds
+     * timers, make sure the sleeper knows or an M comes to sleep for them. Any thread.
+     */
+    static void wakeNetPoller(P pp) {
+        long w = pp.timers.minWhen();
+        if (w != 0) {
+            wakeSleeper(Timers.global, w);
+        }
+    }
+
+    /**
+     * Called by findRunnable after this M gave up its P, in place of stopm while timers are
+     * pending: run the timers that are already due, or become the sleeper and sleep until the
+     * earliest deadline. Returns true when it has acquired a P for mp (findRunnable then starts a
+     * new round), false when no timer is pending any more or another M is the sleeper
+     * (findRunnable then calls stopm). This M only, holding no P.
+     */
+    static boolean timerSleep(M mp) {
+        assert mp.p == null : "timerSleep: holding a P";
+        for (;;) {
+            long e = Timers.earliest();
+            if (e == 0) {
+                return false;
+            }
+            if (e <= Timers.nanotime()) {
+                // Due now: run them on this M, which the OS is running, rather than hand them to a
+                // sleeper that first has to be scheduled (on a loaded machine that took 50ms).
+                if (runDue(mp)) {
+                    return true;
+                }
+                continue;
+            }
+            if (!SLEEPER.compareAndSet(null, mp)) {
+                M s = sleeper;
+                if (s != null) {
+                    LockSupport.unpark(s); // let it recompute: our P's timers may be earlier
+                    return false;
+                }
+                continue; // the sleeper just left; try to take its place
+            }
+            try {
+                for (;;) {
+                    sleepUntil = 0;
+                    long next = Timers.earliest();
+                    if (next == 0) {
+                        break;
+                    }
+                    long now = Timers.nanotime();
+                    if (next <= now) {
+                        SLEEPER.set(null);
+                        if (runDue(mp)) {
+                            return true;
+                        }
+                        break; // no idle P: ran them without one; go round (reclaim the role)
+                    }
+                    sleepUntil = next;
+                    LockSupport.parkNanos(TimerSleeper.class, next - now);
+                    Thread.interrupted(); // an M is never interrupted on purpose; do not spin if it is
+                }
+            } finally {
+                if (sleeper == mp) {
+                    sleepUntil = 0;
+                    SLEEPER.set(null);
+                }
+            }
+            // Gave up the role: a setter may have seen us and not called wakep. Re-check (loop top).
+        }
+    }
+
+    /**
+     * Runs every due timer from this M. With an idle P it acquires the P first, so the goroutines
+     * the timers ready land on it, and returns true (findRunnable then runs them); otherwise it
+     * runs them without a P (they go to the global queue) and returns false. If timers remain
+     * pending, another M is woken to sleep for them. This M only, holding no P.
+     */
+    private static boolean runDue(M mp) {
+        P pp = Proc.pidlegetLocked();
+        if (pp == null) {
+            Timers.runAll(Timers.nanotime()); // every P is busy: readied goroutines go to the global queue
+            return false;
+        }
+        Proc.acquirep(mp, pp);
+        Timers.runAll(Timers.nanotime());
+        if (Timers.earliest() != 0 && sleeper == null) {
+            Proc.wakep(); // another M takes over sleeping for the rest
+        }
+        return true;
+    }
+
+    private static final VarHandle SLEEPER;
+
+    static {
+        try {
+            SLEEPER = MethodHandles.lookup().findStaticVarHandle(TimerSleeper.class, "sleeper", M.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
