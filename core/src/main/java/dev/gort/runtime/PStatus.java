@@ -7,8 +7,9 @@ package dev.gort.runtime;
  */
 enum PStatus {
     /**
-     * On the idle list, or just taken from it. Its owner is whoever took it off the list; its run
-     * queue may still be stolen from (stealers only CAS the queue head).
+     * On the idle list, or just taken from it, or just taken from RUNNING by Go.syscall's
+     * entersyscallblock, which hands it off at once. Its owner is whoever took it; its run queue
+     * may still be stolen from (stealers only CAS the queue head).
      */
     IDLE,
     /**

@@ -786,14 +786,16 @@ final class Proc {
         if (pp != null) {
             acquirem(); // see "Inside the runtime": the P's transition ends on this M
             try {
-                if (pp.casStatus(PStatus.RUNNING, PStatus.SYSCALL)) {
+                // entersyscallblock (handoff) takes the P straight from RUNNING, never showing it in
+                // SYSCALL: sysmon retakes SYSCALL Ps, and could otherwise take it first
+                if (pp.casStatus(PStatus.RUNNING, handoff ? PStatus.IDLE : PStatus.SYSCALL)) {
                     if (pp.m != mp) {
                         pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
                     } else {
                         pp.syscalltick++;
-                        if (handoff && pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
+                        if (handoff) {
                             if (Trace.on) Trace.syscallHandoff(pp, gp, false);
-                            handoffp(pp); // entersyscallblock: hand the P off at once
+                            handoffp(pp); // hand the P off at once
                         }
                     }
                 }
