@@ -1,7 +1,6 @@
 package dev.gort;
 
 import dev.gort.runtime.Linkname;
-import dev.gort.runtime.Trace;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -348,7 +347,7 @@ public final class Go {
      * @throws IllegalStateException if a trace is already being recorded
      */
     public static void startTrace(Path file) {
-        Trace.start(file);
+        Linkname.traceStart(file);
     }
 
     /**
@@ -359,7 +358,7 @@ public final class Go {
      * @throws java.io.UncheckedIOException if the file cannot be written
      */
     public static Path stopTrace() {
-        return Trace.stop();
+        return Linkname.traceStop();
     }
 
     /** The calling goroutine's id, or -1 when not called from a goroutine. */

@@ -23,13 +23,12 @@ import java.util.function.Function;
  * What else is public in the runtime, and why
  * -------------------------------------------
  *  - Types an API object holds and calls: HChan (a Chan's channel), SelectGo (a Select's cases),
- *    Sema and NotifyList (sync's semaphores and Cond's list), Bubble (a synctest bubble), Timers.Timer
+ *    Sema and NotifyList (sync's semaphores and Cond's list), Bubble (a synctest bubble), Timer
  *    (a time.Timer's runtime timer), and the enums WaitReason and GStatus that name what they do.
  *    Each has public only the members its holder calls.
  *  - Race: Go's internal/race, the race annotations sync makes and the door the race detector's
  *    agent (a separate jar) plugs into.
  *  - Launcher: the main class of the JVM that `gort run` starts.
- *  - Trace: the tracer's entry points (its user annotations, the flight recorder).
  * On the module path none of this is visible outside module dev.gort (the package is not exported);
  * on the class path it is, and "internal" is a promise, as jdk.internal was before modules.
  *
@@ -234,5 +233,62 @@ public final class Linkname {
     /** The runtime's GOMAXPROCS once started; before, the default it will start with. */
     public static int startedGomaxprocs() {
         return SchedMetrics.started() ? SchedMetrics.gomaxprocs() : Proc.gomaxprocs(0);
+    }
+
+    // ================================================================== dev.gort (Go.startTrace) and dev.gort.trace
+
+    /** Go's StartTrace. */
+    public static void traceStart(java.nio.file.Path file) {
+        Trace.start(file);
+    }
+
+    /** Go's StopTrace: the file written. */
+    public static java.nio.file.Path traceStop() {
+        return Trace.stop();
+    }
+
+    /** runtime/trace.IsEnabled. */
+    public static boolean traceRecording() {
+        return Trace.recording();
+    }
+
+    /** runtime/trace's task begin (the runtime's trace_userTaskCreate). */
+    public static void traceUserTask(long id, long parent, String name) {
+        Trace.userTask(id, parent, name);
+    }
+
+    /** runtime/trace's task end (trace_userTaskEnd). */
+    public static void traceUserTaskEnd(long id) {
+        Trace.userTaskEnd(id);
+    }
+
+    /** runtime/trace's region begin or end (trace_userRegion). */
+    public static void traceUserRegion(long task, String name, boolean begin) {
+        Trace.userRegion(task, name, begin);
+    }
+
+    /** runtime/trace.Log (trace_userLog). */
+    public static void traceUserLog(long task, String category, String message) {
+        Trace.userLog(task, category, message);
+    }
+
+    /** FlightRecorder.Start: the tracer's ring, keeping at least minAgeNanos or at most maxBytes. */
+    public static void traceStartRing(long minAgeNanos, long maxBytes) {
+        Trace.startRing(minAgeNanos, maxBytes);
+    }
+
+    /** FlightRecorder.Stop. */
+    public static void traceStopRing() {
+        Trace.stopRing();
+    }
+
+    /** FlightRecorder.Enabled. */
+    public static boolean traceRingOn() {
+        return Trace.ringOn();
+    }
+
+    /** FlightRecorder.WriteTo: false if no ring is running. */
+    public static boolean traceWriteRing(java.nio.file.Path file) throws java.io.IOException {
+        return Trace.writeRing(file);
     }
 }

@@ -64,7 +64,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *    such timers itself (sysmonCheck), after a 1ms grace that leaves them to the schedulers first.
  */
 /** A runtime timer heap (Go's time.go timers). Internal: dev.gort.time is the API. */
-public final class Timers {
+final class Timers {
     // ================================================================== the heap
 
     /** Go's timers.mu: guards the heap. LockRank.TIMERS: nothing but sched.lock is taken under it. */
@@ -81,7 +81,7 @@ public final class Timers {
     Timers() {}
 
     /** Go's nanotime: monotonic ns since the runtime's start, always > 0. */
-    public static long nanotime() {
+    static long nanotime() {
         return System.nanoTime() - Proc.startNanos + 1;
     }
 
@@ -343,7 +343,7 @@ public final class Timers {
     }
 
     /** Whether any timer is pending anywhere (the deadlock detector's question). Any thread. */
-    public static boolean pending() {
+    static boolean pending() {
         return earliest() != 0;
     }
 

@@ -182,7 +182,7 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  *    create, while tracing); gort's own goroutines by their name ("gort: context.propagateCancel");
  *    a user label (Go.go(label, fn)) comes first: "label (site)".
  */
-public final class Trace {
+final class Trace {
     private Trace() {}
 
     /**
@@ -190,7 +190,7 @@ public final class Trace {
      * recorder), a JFR recording, or the metrics' accounting (see "Consumers"). Read at every emit
      * site; written by update() under Trace.class.
      */
-    public static volatile boolean on;
+    static volatile boolean on;
     /** The current session (a file trace or a flight recorder), or null. Written under Trace.class. */
     private static volatile TraceSession session;
     /** A JFR recording is running (see Jfr). Written by setJfr under Trace.class. */
@@ -272,7 +272,7 @@ public final class Trace {
      * Starts tracing into file (written by stop). Snapshots the live goroutines first.
      * Throws IllegalStateException if a trace is already on.
      */
-    public static synchronized void start(Path file) {
+    static synchronized void start(Path file) {
         if (file == null) {
             throw new NullPointerException("startTrace: file is null");
         }
@@ -294,7 +294,7 @@ public final class Trace {
     }
 
     /** Stops tracing and writes the file; returns its path. IllegalStateException if tracing is off. */
-    public static synchronized Path stop() {
+    static synchronized Path stop() {
         TraceSession s = session;
         if (s == null || s.ring) {
             throw new IllegalStateException("stopTrace: tracing is not enabled"
@@ -692,7 +692,7 @@ public final class Trace {
     // ================================================================== user annotations (dev.gort.trace)
 
     /** A user task began (Go's trace.NewTask): id, its parent task's id (0 for none), name. */
-    public static void userTask(long id, long parent, String name) {
+    static void userTask(long id, long parent, String name) {
         TraceSession s = session;
         if (s != null) {
             s.emit(curp(), USER_TASK, id, parent, s.label(name));
@@ -700,7 +700,7 @@ public final class Trace {
     }
 
     /** A user task ended (Go's Task.End). */
-    public static void userTaskEnd(long id) {
+    static void userTaskEnd(long id) {
         TraceSession s = session;
         if (s != null) {
             s.emit(curp(), USER_TASK_END, id, 0, 0);
@@ -708,7 +708,7 @@ public final class Trace {
     }
 
     /** The calling goroutine entered (begin) or left a user region of task (Go's trace.StartRegion). */
-    public static void userRegion(long task, String name, boolean begin) {
+    static void userRegion(long task, String name, boolean begin) {
         TraceSession s = session;
         if (s != null) {
             s.emit(curp(), begin ? USER_REGION : USER_REGION_END, goidOrZero(), task, s.label(name));
@@ -716,7 +716,7 @@ public final class Trace {
     }
 
     /** A user log message in task (Go's trace.Log): the category and message are one string, split by NUL. */
-    public static void userLog(long task, String category, String message) {
+    static void userLog(long task, String category, String message) {
         TraceSession s = session;
         if (s != null) {
             s.emit(curp(), USER_LOG, goidOrZero(), task, s.label(category + "\0" + message));
@@ -729,7 +729,7 @@ public final class Trace {
     }
 
     /** Whether a tracing session (file or flight recorder) records events now. */
-    public static boolean recording() {
+    static boolean recording() {
         return session != null;
     }
 
@@ -740,7 +740,7 @@ public final class Trace {
      * maxBytes of them, whichever is less, in a ring (see "The flight recorder").
      * IllegalStateException if a trace or recorder is on.
      */
-    public static synchronized void startRing(long minAgeNanos, long maxBytes) {
+    static synchronized void startRing(long minAgeNanos, long maxBytes) {
         if (minAgeNanos <= 0 || maxBytes <= 0) {
             throw new IllegalArgumentException("flight recorder: minAge and maxBytes must be positive, got "
                     + minAgeNanos + " ns and " + maxBytes + " bytes");
@@ -754,7 +754,7 @@ public final class Trace {
     }
 
     /** Stops the flight recorder, discarding its ring. IllegalStateException if it is not on. */
-    public static synchronized void stopRing() {
+    static synchronized void stopRing() {
         TraceSession s = session;
         if (s == null || !s.ring) {
             throw new IllegalStateException("flight recorder: not started");
@@ -763,7 +763,7 @@ public final class Trace {
     }
 
     /** Whether the flight recorder is on. */
-    public static boolean ringOn() {
+    static boolean ringOn() {
         TraceSession s = session;
         return s != null && s.ring;
     }
@@ -772,7 +772,7 @@ public final class Trace {
      * Writes the flight recorder's window to file, in the trace file format; the recorder keeps
      * running. Returns false if it is not on. Concurrent calls are serialised.
      */
-    public static boolean writeRing(Path file) throws IOException {
+    static boolean writeRing(Path file) throws IOException {
         TraceSession s = session;
         if (s == null || !s.ring) {
             return false;

@@ -4,7 +4,6 @@ import dev.gort.Panic;
 import dev.gort.chan.RecvChan;
 import dev.gort.runtime.Bubble;
 import dev.gort.runtime.Linkname;
-import dev.gort.runtime.Timers;
 
 import java.time.Duration;
 import java.time.Instant;

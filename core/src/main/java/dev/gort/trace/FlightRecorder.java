@@ -54,7 +54,7 @@ public final class FlightRecorder {
      * @throws IllegalStateException if a flight recorder or a trace ({@code Go.startTrace}) is on
      */
     public void start() {
-        dev.gort.runtime.Trace.startRing(minAge.toNanos(), maxBytes);
+        dev.gort.runtime.Linkname.traceStartRing(minAge.toNanos(), maxBytes);
     }
 
     /**
@@ -62,12 +62,12 @@ public final class FlightRecorder {
      * @throws IllegalStateException if no flight recorder is on
      */
     public void stop() {
-        dev.gort.runtime.Trace.stopRing();
+        dev.gort.runtime.Linkname.traceStopRing();
     }
 
     /** Whether a flight recorder is on (this one or the one -Dgort.flightrecorder started). */
     public boolean enabled() {
-        return dev.gort.runtime.Trace.ringOn();
+        return dev.gort.runtime.Linkname.traceRingOn();
     }
 
     /**
@@ -81,7 +81,7 @@ public final class FlightRecorder {
             throw new NullPointerException("FlightRecorder.writeTo: file is null");
         }
         try {
-            if (!dev.gort.runtime.Trace.writeRing(file)) {
+            if (!dev.gort.runtime.Linkname.traceWriteRing(file)) {
                 throw new IllegalStateException("FlightRecorder.writeTo: the flight recorder is not on");
             }
         } catch (IOException e) {

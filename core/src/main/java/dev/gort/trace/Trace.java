@@ -34,7 +34,7 @@ public final class Trace {
 
     /** Whether a trace or flight recorder records annotations now (Go's {@code trace.IsEnabled}). */
     public static boolean isEnabled() {
-        return dev.gort.runtime.Trace.recording();
+        return dev.gort.runtime.Linkname.traceRecording();
     }
 
     /**
@@ -46,7 +46,7 @@ public final class Trace {
         Objects.requireNonNull(name, "task: name is null");
         Context parent = ctx != null ? ctx : Context.background();
         long id = TASKS.incrementAndGet();
-        dev.gort.runtime.Trace.userTask(id, taskOf(parent), name);
+        dev.gort.runtime.Linkname.traceUserTask(id, taskOf(parent), name);
         return new Task(id, Context.withValue(parent, TASK_KEY, id));
     }
 
@@ -58,7 +58,7 @@ public final class Trace {
     public static Region region(Context ctx, String name) {
         Objects.requireNonNull(name, "region: name is null");
         long task = taskOf(ctx);
-        dev.gort.runtime.Trace.userRegion(task, name, true);
+        dev.gort.runtime.Linkname.traceUserRegion(task, name, true);
         return new Region(task, name);
     }
 
@@ -76,7 +76,7 @@ public final class Trace {
     public static void log(Context ctx, String category, String message) {
         Objects.requireNonNull(category, "log: category is null");
         Objects.requireNonNull(message, "log: message is null");
-        dev.gort.runtime.Trace.userLog(taskOf(ctx), category, message);
+        dev.gort.runtime.Linkname.traceUserLog(taskOf(ctx), category, message);
     }
 
     private static long taskOf(Context ctx) {
@@ -100,7 +100,7 @@ public final class Trace {
 
         /** Ends the task (Go's {@code Task.End}). */
         public void end() {
-            dev.gort.runtime.Trace.userTaskEnd(id);
+            dev.gort.runtime.Linkname.traceUserTaskEnd(id);
         }
 
         @Override
@@ -121,7 +121,7 @@ public final class Trace {
 
         /** Leaves the region (Go's {@code Region.End}); call it on the goroutine that entered it. */
         public void end() {
-            dev.gort.runtime.Trace.userRegion(task, name, false);
+            dev.gort.runtime.Linkname.traceUserRegion(task, name, false);
         }
 
         @Override

@@ -95,15 +95,15 @@ class JfrEventsTest {
     @Test
     void aRecordingStartedAtRunTimeTurnsTheHooksOnAndItsEndOff(@TempDir Path dir) throws Exception {
         dev.gort.Go.run(() -> { }); // the runtime is up, no recording
-        assertFalse(dev.gort.runtime.Trace.on, "hooks on with nothing observing");
+        assertFalse(dev.gort.runtime.Exports.traceHooksOn(), "hooks on with nothing observing");
         Path file = dir.resolve("late.jfr");
         try (jdk.jfr.Recording rec = new jdk.jfr.Recording()) {
             rec.enable("dev.gort.GoroutineCreate");
             rec.start();
-            assertTrue(dev.gort.runtime.Trace.on, "a running recording did not turn the hooks on");
+            assertTrue(dev.gort.runtime.Exports.traceHooksOn(), "a running recording did not turn the hooks on");
             dev.gort.Go.run(() -> dev.gort.Go.go("late", () -> { }));
             rec.stop();
-            assertFalse(dev.gort.runtime.Trace.on, "the stopped recording left the hooks on");
+            assertFalse(dev.gort.runtime.Exports.traceHooksOn(), "the stopped recording left the hooks on");
             rec.dump(file);
         }
         assertTrue(RecordingFile.readAllEvents(file).stream()

@@ -15,4 +15,9 @@ public final class Exports {
         }
         return b.dump();
     }
+
+    /** Whether the runtime's event hooks are on (Trace.on): a tracer, JFR or the metrics observe. */
+    public static boolean traceHooksOn() {
+        return Trace.on;
+    }
 }

@@ -49,7 +49,7 @@ class ModulePathTest {
                 .collect(Collectors.toSet());
         assertEquals(Set.of("dev.gort", "dev.gort.chan", "dev.gort.context", "dev.gort.errgroup",
                 "dev.gort.sync", "dev.gort.synctest", "dev.gort.time", "dev.gort.metrics",
-                "dev.gort.trace"), exported);
+                "dev.gort.trace", "dev.gort.trace.format"), exported);
         Set<String> requires = GORT.getDescriptor().requires().stream()
                 .map(ModuleDescriptor.Requires::name)
                 .collect(Collectors.toSet());
