@@ -45,23 +45,26 @@ final class Contexts {
         CLOSED.close();
     }
 
-    /** Go's emptyCtx. */
-    private record Empty(String name) implements Context {
+    /** A context that is never cancelled and has no deadline: Go's emptyCtx and withoutCancelCtx. */
+    private interface NeverDone extends Context {
         @Override
-        public Optional<Instant> deadline() {
+        default Optional<Instant> deadline() {
             return Optional.empty();
         }
 
         @Override
-        public RecvChan<Void> done() {
+        default RecvChan<Void> done() {
             return null;
         }
 
         @Override
-        public ContextException err() {
+        default ContextException err() {
             return null;
         }
+    }
 
+    /** Go's emptyCtx. */
+    private record Empty(String name) implements NeverDone {
         @Override
         public Object value(Object key) {
             return null;
@@ -195,22 +198,7 @@ final class Contexts {
     }
 
     /** Go's withoutCancelCtx. */
-    private record WithoutCancel(Context parent) implements Context {
-        @Override
-        public Optional<Instant> deadline() {
-            return Optional.empty();
-        }
-
-        @Override
-        public RecvChan<Void> done() {
-            return null;
-        }
-
-        @Override
-        public ContextException err() {
-            return null;
-        }
-
+    private record WithoutCancel(Context parent) implements NeverDone {
         @Override
         public Object value(Object k) {
             return k == CANCEL_CTX_KEY ? null : parent.value(k);

@@ -736,29 +736,24 @@ public final class Bubble {
 
     /** The decision-log hash so far. */
     public long hash() {
-        lock.lock();
-        try {
-            return hash;
-        } finally {
-            lock.unlock();
-        }
+        return underLock(() -> hash);
     }
 
     /** The number of decisions logged so far. */
     public long decisions() {
-        lock.lock();
-        try {
-            return decisions;
-        } finally {
-            lock.unlock();
-        }
+        return underLock(() -> decisions);
     }
 
     /** Wake-ups that came from outside the bubble (see Determinism). */
     public long outsideEvents() {
+        return underLock(() -> outside);
+    }
+
+    /** One of the counters above, read under the bubble's lock. */
+    private long underLock(java.util.function.LongSupplier read) {
         lock.lock();
         try {
-            return outside;
+            return read.getAsLong();
         } finally {
             lock.unlock();
         }
