@@ -331,8 +331,8 @@ final class Proc {
             gp.lockedm = null;
             gp.lockedExt = 0;
         }
+        gp.setStatus(GStatus.DEAD); // before leaving allgs: the leak detector's re-attach relies on it
         allgs.remove(gp);
-        gp.setStatus(GStatus.DEAD);
         if (gp.run != null) {
             gp.run.goexit(gp);
         }
