@@ -326,4 +326,51 @@ class SysmonTest {
         stop.set(true);
         assertNull(failure.get(), failure.get());
     }
+    /**
+     * A locked goroutine whose P sysmon retook while it ran (a hog, or a busy M the OS did not run
+     * for 20ms) parks and is readied: it runs again on its own M. Its M, left without a P, must wait
+     * for it in stoplockedm, not as an idle M (stopm), where the hand-off that brings the goroutine
+     * back was taken for an ordinary wake-up and the goroutine was never run again.
+     */
+    @Test
+    void lockedGoroutineWhosePWasRetakenRunsAgainOnItsM() {
+        Go.gomaxprocs(1);
+        AtomicReference<String> failure = new AtomicReference<>();
+        AtomicReference<G> locked = new AtomicReference<>();
+        CountDownLatch release = new CountDownLatch(1), done = new CountDownLatch(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Go.go(() -> {
+            Go.lockOSThread();
+            M m = M.current();
+            P p = m.p;
+            locked.set(Proc.currentG());
+            // Queued on p behind the hog below, so sysmon retakes p and runs this on another M.
+            Go.go(() -> {
+                while (locked.get().status() != GStatus.WAITING && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // holds the only P until the locked goroutine has parked
+                }
+                release.countDown(); // readies it onto this P, while its own M has none
+            });
+            while (p.m == m && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // no safe point: only a retake takes p away
+            }
+            if (p.m == m) {
+                failure.set("sysmon did not retake the locked goroutine's P");
+            }
+            try {
+                if (!release.await(30, TimeUnit.SECONDS)) {
+                    failure.set("never released");
+                }
+            } catch (InterruptedException e) {
+                failure.set(e.toString());
+            }
+            if (M.current() != m) {
+                failure.set("the locked goroutine moved from " + m + " to " + M.current());
+            }
+            Go.unlockOSThread();
+            done.countDown();
+        });
+        await(done);
+        assertNull(failure.get(), failure.get());
+    }
 }
