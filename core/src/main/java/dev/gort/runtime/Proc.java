@@ -182,6 +182,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Ms are never destroyed; idle Ms sleep. Go does the same, except that Go kills the thread of a
  *    goroutine that exits while locked (LockOSThread); gort unlocks the M and keeps it, since a
  *    carrier thread holds none of the goroutine's thread state.
+ *  - Go's startlockedm throws if the locked M already has a P handed to it (a G is queued once);
+ *    gort's queues may hold a G twice, so the second hand-off is refused and its entry dropped
+ *    (see "LockOSThread"). The locked M counts itself out of nmidlelocked when it wakes, not the
+ *    M that hands it the P, as a hand-off may come before the locked M has gone to sleep.
  */
 public final class Proc {
     private Proc() {}
