@@ -326,6 +326,7 @@ class SysmonTest {
         stop.set(true);
         assertNull(failure.get(), failure.get());
     }
+
     /**
      * A locked goroutine whose M lost its P while it ran comes back and runs again on its own M.
      * Here the P goes in a blocking system call (Go.syscall with hand-off) and another goroutine
