@@ -1,5 +1,7 @@
 package dev.gort.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -11,7 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * An M needs a P to run goroutines. It gets one from startm (through nextp), runs
  * schedule -> findRunnable -> execute for ever, and when findRunnable finds nothing it gives its P
- * back to the idle list and sleeps on its note (stopm) until startm wakes it with a new P.
+ * back to the idle list and sleeps on its note (stopm) until startm wakes it with a new P. An M
+ * with a locked goroutine (lockedg) never does: it sleeps in stoplockedm until another M hands it
+ * a P through lockedp (see Proc, "LockOSThread").
  *
  * The M is the virtual threads' carrier: execute() calls the G's runContinuation on this thread,
  * which mounts the goroutine until it parks, yields or ends. The M's own stack while it schedules
@@ -41,7 +45,10 @@ final class M extends ForkJoinWorkerThread {
 
     /** The P held, or null. Written by this M (acquirep/releasep), or by sysmon's retake. */
     volatile P p;
-    /** The P handed over by startm for this M to acquire when it wakes. Written under sched.lock before the wake. */
+    /**
+     * The P handed over by startm for this M to acquire when it wakes from stopm, the only sleep
+     * that reads it (a locked M gets its P through lockedp instead). Written under sched.lock before the wake.
+     */
     volatile P nextp;
     /** The goroutine mounted on this M, or null. Written by this M; read racily by dumps and sysmon. */
     volatile G curg;
@@ -49,6 +56,14 @@ final class M extends ForkJoinWorkerThread {
     volatile boolean spinning;
     /** The goroutine locked to this M (Go.lockOSThread), or null. Written by that goroutine while mounted here. */
     volatile G lockedg;
+    /**
+     * The P that startlockedm hands this M to run its locked goroutine, or null (Proc, "LockOSThread").
+     * Set by the handing M with a CAS from null, so at most one hand-off is pending and a second one
+     * (from a duplicate or stale queue entry of the goroutine) fails and keeps its P; taken by this M
+     * with getAndSet(null). The P is the note: stoplockedm sleeps until it is there, so no wake-up
+     * meant for it can be spent by another sleep, nor one meant for another sleep spent by it.
+     */
+    private volatile P lockedp;
     /** Whether the G from the last runqget came from runnext (inherits the time slice). This M only. */
     boolean inheritTime;
     /** Go's m.park note: set by the waker, cleared by this M. */
@@ -88,6 +103,39 @@ final class M extends ForkJoinWorkerThread {
         LockSupport.unpark(this);
     }
 
+    /** startlockedm: offer pp for the locked goroutine; false if a hand-off is already pending. Any M. */
+    boolean offerLockedp(P pp) {
+        if (!LOCKEDP.compareAndSet(this, (P) null, pp)) {
+            return false;
+        }
+        LockSupport.unpark(this);
+        return true;
+    }
+
+    /** startlockedm: take back pp if this M has not taken it yet. Any M. */
+    boolean withdrawLockedp(P pp) {
+        return LOCKEDP.compareAndSet(this, pp, (P) null);
+    }
+
+    /** The pending hand-off, taken, or null. This M only. */
+    P takeLockedp() {
+        return (P) LOCKEDP.getAndSet(this, (P) null);
+    }
+
+    /** Whether a hand-off is pending. This M only. */
+    boolean hasLockedp() {
+        return lockedp != null;
+    }
+
+    /** stoplockedm's sleep: until a P is handed over, then take it. This M only. */
+    P waitLockedp() {
+        P pp;
+        while ((pp = takeLockedp()) == null) {
+            LockSupport.park(this); // the permit is shared (notewakeup, timers): spurious returns loop
+        }
+        return pp;
+    }
+
     /** The M carrying the calling thread, or null if the caller is not on an M. */
     static M current() {
         return VThreads.currentCarrier() instanceof M m ? m : null;
@@ -96,5 +144,15 @@ final class M extends ForkJoinWorkerThread {
     @Override
     public String toString() {
         return "M" + mid;
+    }
+
+    private static final VarHandle LOCKEDP;
+
+    static {
+        try {
+            LOCKEDP = MethodHandles.lookup().findVarHandle(M.class, "lockedp", P.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 }

@@ -101,7 +101,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * ------------
  * A locked G runs only on its M and that M runs nothing else (Go's startlockedm/stoplockedm): when
  * the locked G parks, its M hands its P off and sleeps; an M that dequeues the G hands its own P to
- * the locked M and stops.
+ * the locked M and stops. The protocol:
+ *  - A locked M (lockedg set) goes from schedule straight to stoplockedm, before anything else:
+ *    with a P, a P past GOMAXPROCS, or none (sysmon retook it while the G ran, or exitsyscall found
+ *    no P). It never looks for a P of its own, never stops as an idle M, never calls findRunnable.
+ *    (It did: a locked M whose P had been retaken slept in stopm, on the idle list, where the
+ *    hand-off that brought its G back woke it as an ordinary idle M; it then handed that P off and
+ *    slept in stoplockedm on a wake-up already spent, and the G, runnable, was never run again.)
+ *  - The hand-off is the P itself, in M.lockedp, not startm's nextp and note: startlockedm CASes
+ *    its P into lockedp from null and unparks the locked M; stoplockedm sleeps until lockedp is
+ *    non-null and takes it. A sleep cannot spend a wake-up meant for the other kind.
+ *  - At most one hand-off is pending. Go queues a G once; gort's queues may hold one G twice (the JDK
+ *    can submit it twice; see G), or hold an entry that went stale. A second startlockedm finds
+ *    lockedp taken, keeps its P and drops the entry: the pending hand-off is taken after that
+ *    entry's readying (it was not taken yet), and the locked M runs the G right after taking it,
+ *    so that readying is not lost; nor is a P, as overwriting a pending one lost it.
+ *  - The G may unlock (or exit) while a hand-off for a stale entry is on its way: startlockedm
+ *    rereads lm.lockedg after its CAS and takes its P back if the G is no longer locked there;
+ *    the unlocked M, in schedule, gives away a hand-off it still finds pending (droplockedp).
+ *    Volatile on both sides (lockedp then lockedg; lockedg then lockedp), so one of the two sees it.
+ *  - Running the G's continuation when it is not runnable (the M took a hand-off from an entry
+ *    that had become stale) is a no-op inside the JDK; the M goes round to stoplockedm again.
  *
  * Inside the runtime (acquirem)
  * -----------------------------
@@ -159,6 +179,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Ms are never destroyed; idle Ms sleep. Go does the same, except that Go kills the thread of a
  *    goroutine that exits while locked (LockOSThread); gort unlocks the M and keeps it, since a
  *    carrier thread holds none of the goroutine's thread state.
+ *  - Go's startlockedm throws if the locked M already has a P handed to it (a G is queued once);
+ *    gort's queues may hold a G twice, so the second hand-off is refused and its entry dropped
+ *    (see "LockOSThread"). The locked M counts itself out of nmidlelocked when it wakes, not the
+ *    M that hands it the P, as a hand-off may come before the locked M has gone to sleep.
  */
 final class Proc {
     private Proc() {}
@@ -883,6 +907,17 @@ final class Proc {
 
     /** Go's schedule: one round of find a G, run it. This M only. */
     private static void schedule(M mp) {
+        G locked = mp.lockedg;
+        if (locked != null) {
+            // This M runs only its locked G: give the P away (if it still has one) until that G is
+            // ready again. First of all: a locked M never looks for a P or sleeps as an idle M.
+            stoplockedm(mp);
+            execute(mp, locked, false);
+            return;
+        }
+        if (mp.hasLockedp()) {
+            droplockedp(mp);
+        }
         P pp = mp.p;
         if ((pp == null || pp.id >= gomaxprocs) && mp.spinning) {
             mp.spinning = false; // it will not look for work with this P
@@ -907,20 +942,13 @@ final class Proc {
             destroyp(mp);
             return;
         }
-        G locked = mp.lockedg;
-        if (locked != null) {
-            // This M runs only its locked G: give the P away until that G is ready again.
-            stoplockedm(mp);
-            execute(mp, locked, false);
-            return;
-        }
         G gp = findRunnable(mp);
         if (mp.spinning) {
             resetspinning(mp);
         }
         M lm = gp.lockedm;
         if (lm != null && lm != mp) {
-            startlockedm(mp, lm);
+            startlockedm(mp, gp, lm);
             return;
         }
         execute(mp, gp, mp.inheritTime);
@@ -957,16 +985,17 @@ final class Proc {
     }
 
     /**
-     * Go's stoplockedm: the locked G is not running; hand this M's P off and sleep until
-     * startlockedm brings the G back with a P. This M only.
+     * Go's stoplockedm: the locked G is not running; hand this M's P off (if sysmon or exitsyscall
+     * left it one) and sleep until startlockedm hands it a P to run the G on. This M only.
      */
     private static void stoplockedm(M mp) {
         if (mp.spinning) {
             mp.spinning = false;
             nmspinning.decrementAndGet();
         }
-        P pp = releasep(mp);
-        handoffp(pp);
+        if (mp.p != null) {
+            handoffp(releasep(mp)); // a P past GOMAXPROCS included: handoffp kills or passes it on
+        }
         lock.lock();
         try {
             nmidlelocked++;
@@ -976,27 +1005,48 @@ final class Proc {
         } finally {
             lock.unlock();
         }
-        mp.notesleep();
+        P np = mp.waitLockedp();
         lock.lock();
         try {
             nmidlelocked--;
         } finally {
             lock.unlock();
         }
-        P np = mp.nextp;
-        mp.nextp = null;
         acquirep(mp, np);
     }
 
     /**
-     * Go's startlockedm: mp dequeued a G locked to lm; hand lm this P (it will run the G) and stop.
-     * This M only.
+     * Go's startlockedm: mp dequeued gp, which is locked to lm; hand lm this P (lm will run gp) and
+     * stop. If lm already has a hand-off pending, or gp unlocked before lm took this one, the entry
+     * was a duplicate or stale and mp keeps its P. See "LockOSThread". This M only.
      */
-    private static void startlockedm(M mp, M lm) {
+    private static void startlockedm(M mp, G gp, M lm) {
         P pp = releasep(mp);
-        lm.nextp = pp;
-        lm.notewakeup();
+        if (!lm.offerLockedp(pp)) {
+            acquirep(mp, pp); // the pending hand-off will run gp: this entry is a duplicate
+            return;
+        }
+        if (lm.lockedg != gp && lm.withdrawLockedp(pp)) {
+            acquirep(mp, pp); // gp unlocked while running, so the entry was stale
+            return;
+        }
         stopm(mp);
+    }
+
+    /**
+     * A P handed to this M for a goroutine that unlocked before the M took it (see startlockedm):
+     * keep it if the M has none, else find it another M. This M only, with no locked goroutine.
+     */
+    private static void droplockedp(M mp) {
+        P pp = mp.takeLockedp();
+        if (pp == null) {
+            return;
+        }
+        if (mp.p == null) {
+            acquirep(mp, pp);
+        } else {
+            handoffp(pp);
+        }
     }
 
     /** Go's resetspinning: this M found work; stop spinning and let another M take its place. */

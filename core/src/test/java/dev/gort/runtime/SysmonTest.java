@@ -326,4 +326,111 @@ class SysmonTest {
         stop.set(true);
         assertNull(failure.get(), failure.get());
     }
+
+    /**
+     * A locked goroutine whose M lost its P while it ran comes back and runs again on its own M.
+     * Here the P goes in a blocking system call (Go.syscall with hand-off) and another goroutine
+     * holds it when the call returns, so exitsyscall finds no P; a sysmon retake (a hog, or an M
+     * the OS did not run for 20ms) leaves the M in the same state. That M must wait for its
+     * goroutine in stoplockedm: as an idle M (stopm) it took the hand-off that brought the
+     * goroutine back for an ordinary wake-up, and the goroutine was never run again.
+     */
+    @Test
+    void lockedGoroutineWhoseMLostItsPRunsAgainOnItsM() {
+        Go.gomaxprocs(1);
+        AtomicReference<String> failure = new AtomicReference<>();
+        AtomicReference<G> locked = new AtomicReference<>();
+        AtomicBoolean otherRunning = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Go.go(() -> {
+            Go.lockOSThread();
+            M m = M.current();
+            locked.set(Proc.currentG());
+            // Queued on our P: it gets the P when the system call hands it off, and holds it until
+            // we are back from the call, without a P, and queued (exitsyscall yields to the global queue).
+            Go.go(() -> {
+                otherRunning.set(true);
+                while (locked.get().status() != GStatus.RUNNABLE && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+            });
+            try {
+                Go.syscall(() -> {
+                    while (!otherRunning.get() && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    return null;
+                }, true);
+            } catch (Exception e) {
+                failure.set(e.toString());
+            }
+            if (!otherRunning.get()) {
+                failure.set("the other goroutine never got the P");
+            }
+            if (M.current() != m) {
+                failure.set("the locked goroutine moved from " + m + " to " + M.current());
+            }
+            Go.unlockOSThread();
+            done.countDown();
+        });
+        await(done);
+        assertNull(failure.get(), failure.get());
+    }
+
+    /**
+     * The JDK may hand a goroutine to the scheduler twice (a stack trace of a queued virtual thread
+     * resubmits it), so a locked goroutine can be dequeued twice for one wake-up and two Ms may
+     * each try to hand their P to its M. The second must keep its P: every P is idle again at the
+     * end, and the goroutine never left its M.
+     */
+    @Test
+    void lockedGoroutineQueuedTwiceLosesNoP() {
+        Go.gomaxprocs(2);
+        AtomicReference<String> failure = new AtomicReference<>();
+        AtomicReference<Thread> locked = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1), othersDone = new CountDownLatch(400);
+        Go.go(() -> {
+            Go.lockOSThread();
+            M m = M.current();
+            locked.set(Thread.currentThread());
+            for (int i = 0; i < 2000; i++) {
+                if (i % 2 == 0) {
+                    LockSupport.parkNanos(20_000);
+                } else {
+                    Thread.yield();
+                }
+                if (M.current() != m) {
+                    failure.set("the locked goroutine moved from " + m + " to " + M.current());
+                }
+            }
+            Go.unlockOSThread();
+            done.countDown();
+        });
+        while (locked.get() == null) {
+            Thread.onSpinWait();
+        }
+        for (int i = 0; i < 400; i++) {
+            Go.go(() -> {
+                Thread.yield();
+                othersDone.countDown();
+            });
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (done.getCount() > 0 && System.nanoTime() < deadline) {
+            locked.get().getStackTrace(); // resubmits the goroutine when it is queued
+        }
+        await(done);
+        await(othersDone);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Proc.npidle.get() < Proc.gomaxprocs && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertNull(failure.get(), failure.get());
+        StringBuilder ps = new StringBuilder();
+        for (P p : Proc.allp) {
+            ps.append(' ').append(p).append('=').append(p.status).append("/m=").append(p.m);
+        }
+        assertEquals(Proc.gomaxprocs, Proc.npidle.get(), "every P is idle again, none lost in a hand-off:" + ps);
+    }
 }
