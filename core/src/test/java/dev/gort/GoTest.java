@@ -100,14 +100,15 @@ class GoTest {
             });
         }
         await(started);
-        assertTrue(Go.numGoroutine() >= base + n, "numGoroutine " + Go.numGoroutine() + " < " + (base + n));
+        // base may include goroutines of earlier tests that are still exiting: only ours are certain
+        assertTrue(Go.numGoroutine() >= n, "numGoroutine " + Go.numGoroutine() + " < " + n);
         release.countDown();
         await(exited);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (Go.numGoroutine() > base && System.nanoTime() < deadline) {
             Thread.sleep(1); // the goroutines are between countDown and goexit
         }
-        assertEquals(base, Go.numGoroutine());
+        assertTrue(Go.numGoroutine() <= base, "finished goroutines still counted: " + Go.numGoroutine() + " > " + base);
     }
 
     @Test

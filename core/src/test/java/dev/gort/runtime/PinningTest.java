@@ -47,9 +47,8 @@ class PinningTest {
     void goroutineBlockedOnAMonitorFreesItsM() {
         Object lock = new Object();
         AtomicBoolean release = new AtomicBoolean();
-        Thread[] holder = new Thread[1];
+        Thread[] holder = new Thread[1], waiter = new Thread[1];
         CountDownLatch holding = new CountDownLatch(1), done = new CountDownLatch(2);
-        long retakes0 = Sysmon.retakes;
         Go.run(() -> {
             Go.go(() -> {
                 synchronized (lock) {
@@ -61,19 +60,39 @@ class PinningTest {
             });
             await(holding);
             Go.go(() -> {
+                waiter[0] = Thread.currentThread();
                 synchronized (lock) { // blocks: JEP 491 unmounts this goroutine too
                     done.countDown();
                 }
             });
-            // Both goroutines are blocked; on one P, this goroutine can only run if neither holds the M.
-            for (int i = 0; i < 100; i++) {
+            // On one P, main runs here only on the one M. Both goroutines must come to rest off
+            // every M (G.m null, not running): a pinned one would keep an M, and on one P main would
+            // then run only after a sysmon retake (which load can also cause, so it is not counted).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!(offM(holder[0]) && offM(waiter[0]))) {
+                assertTrue(System.nanoTime() < deadline, "a goroutine blocked on a monitor still holds an M:\n"
+                        + Traceback.stack(true));
                 Go.gosched();
             }
             release.set(true);
             LockSupport.unpark(holder[0]);
             await(done);
         });
-        assertEquals(retakes0, Sysmon.retakes, "no retake was needed: the blocked goroutines freed the M");
+    }
+
+    /** Whether t's goroutine is parked or blocked with no M (JEP 491 unmounted it). */
+    private static boolean offM(Thread t) {
+        if (t == null) {
+            return false;
+        }
+        for (G gp : Proc.allgs()) {
+            if (gp.thread == t) {
+                Thread.State st = t.getState();
+                return gp.m == null && gp.status() != GStatus.RUNNING
+                        && (st == Thread.State.WAITING || st == Thread.State.BLOCKED);
+            }
+        }
+        return false;
     }
 
     static final AtomicBoolean initRelease = new AtomicBoolean();
