@@ -176,7 +176,8 @@ class SysmonTest {
     @Test
     void exitsyscallToAnotherP() throws Exception {
         Go.gomaxprocs(2);
-        AtomicReference<P> before = new AtomicReference<>(), after = new AtomicReference<>(), hogP = new AtomicReference<>();
+        AtomicReference<P> before = new AtomicReference<>(), after = new AtomicReference<>(), hogPNow = new AtomicReference<>();
+        AtomicReference<M> hogM = new AtomicReference<>();
         AtomicBoolean release = new AtomicBoolean();
         CountDownLatch hogOnOldP = new CountDownLatch(1), done = new CountDownLatch(2);
         Go.go(() -> {
@@ -186,7 +187,7 @@ class SysmonTest {
                 Go.syscall(() -> {
                     // p0 was handed off; put a goroutine on it and wait until it holds p0
                     Go.go(() -> {
-                        hogP.set(M.current().p);
+                        hogM.set(M.current());
                         hogOnOldP.countDown();
                         while (!release.get()) {
                             // No safe point: a hog that yielded when sysmon asked could resume on
@@ -202,17 +203,18 @@ class SysmonTest {
                 throw new IllegalStateException(e);
             }
             after.set(M.current().p);
+            // the hog still spins; its M's P, if sysmon has not retaken it (then P.m moved on)
+            P hp = hogM.get().p;
+            hogPNow.set(hp != null && hp.m == hogM.get() ? hp : null);
             release.set(true);
             done.countDown();
         });
         await(done);
         assertNotNull(after.get(), "the goroutine holds a P after the syscall");
-        if (hogP.get() == before.get()) {
-            assertNotSame(before.get(), after.get(), "its old P was busy, so it took another");
-        } else {
-            // the hog was started on the other P, leaving p0 idle: reacquiring p0 is right then
-            assertSame(before.get(), after.get());
-        }
+        // Whichever P it came back on (its old one if idle, else any idle one; under load sysmon may
+        // have retaken the hog's P meanwhile, freeing it), it is never the P the hog's M holds: when
+        // the hog holds the old P, the goroutine took another.
+        assertNotSame(hogPNow.get(), after.get(), "two goroutines running on one P");
     }
 
     /** exitsyscall with no P free: the goroutine waits in the global queue until the only P is free. */
