@@ -129,9 +129,16 @@ import java.util.concurrent.locks.LockSupport;
  * opened last) and leaves OFFP_RUN in the hog's tracep: its run goes on without a P. The hog's later
  * park, yield, syscall or end closes that run like any other (the same CAS), with p = -1, so a
  * trace shows where the hog parked (a flight recorder's snapshot of a deadlock must).
+ * A lost close follows the run off-P. A closer reads tracep (= pp) and then CASes it; a retake's
+ * GO_OFFP may win in between (pp -> OFFP_RUN). That run is still the one the closer meant (the
+ * G has unmounted, so it cannot have started another), so the closer CASes again from OFFP_RUN
+ * and stamps its stop at p = -1. Giving up instead (as before) left the run open: the unblock
+ * came next, then goStart found OFFP_RUN and stamped a GO_BLOCK right before the GO_START, so a
+ * trace read "started while blocked" (seen under load, where sysmon retakes Ps from goroutines
+ * whose threads the OS descheduled). The rule: every stop of a run precedes the G's unblock.
  * The closer takes its timestamp before its CAS, so a stop always precedes both the unblock and
  * the next start of that G, and precedes the next start on the old P (the old M can only go on
- * after its own CAS failed). Only the closer reads waitreason, while the G is parked and not yet
+ * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. Only the closer reads waitreason, while the G is parked and not yet
  * queued, so the reason is the one of that park.
  *
  * Invariants of a trace (checked by TraceConsistencyTest in the tools module)
@@ -595,13 +602,21 @@ public final class Trace {
      */
     private static void close(Session s, G gp, P open, int kind) {
         long ts = s.now();
-        if (TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? OFFP_RUN : null)) {
-            WaitReason r = gp.waitreason;
-            int extra = kind == GO_BLOCK ? reasonOf(r) : 0;
-            // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
-            long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
-            s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
+        while (!TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? OFFP_RUN : null)) {
+            // Lost the CAS. To another stop: done. To a retake's GO_OFFP (the run moved off open
+            // since we read it): the run goes on without a P and is still ours to close, at
+            // p = -1, with a timestamp after the GO_OFFP's ("A lost close follows the run off-P").
+            if (kind == GO_OFFP || open == OFFP_RUN || gp.tracep != OFFP_RUN) {
+                return;
+            }
+            open = OFFP_RUN;
+            ts = s.now();
         }
+        WaitReason r = gp.waitreason;
+        int extra = kind == GO_BLOCK ? reasonOf(r) : 0;
+        // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
+        long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
+        s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
     }
 
     private static int reasonOf(WaitReason r) {
