@@ -130,16 +130,16 @@ import java.util.concurrent.locks.LockSupport;
  * park, yield, syscall or end closes that run like any other (the same CAS), with p = -1, so a
  * trace shows where the hog parked (a flight recorder's snapshot of a deadlock must).
  * A lost close follows the run off-P. A closer reads tracep (= pp) and then CASes it; a retake's
- * GO_OFFP may win in between (pp -> OFFP_RUN). That run is still the one the closer meant (the
- * G has unmounted, so it cannot have started another), so the closer CASes again from OFFP_RUN
- * and stamps its stop at p = -1. Giving up instead (as before) left the run open: the unblock
- * came next, then goStart found OFFP_RUN and stamped a GO_BLOCK right before the GO_START, so a
- * trace read "started while blocked" (seen under load, where sysmon retakes Ps from goroutines
- * whose threads the OS descheduled). The rule: every stop of a run precedes the G's unblock.
+ * GO_OFFP may win in between (pp -> OFFP_RUN). That is still the run the closer meant (the G has
+ * unmounted and nobody closed the run, so it cannot have been queued and started again), so the
+ * closer CASes again from OFFP_RUN and stamps its stop at p = -1. Giving up instead left the run
+ * open: the unblock came next, then goStart found OFFP_RUN and stamped a GO_BLOCK right before the
+ * GO_START, and the trace read "started while blocked" (seen under load, where sysmon retakes Ps
+ * from goroutines whose threads the OS held up). The rule: a run is closed before the G's unblock.
  * The closer takes its timestamp before its CAS, so a stop always precedes both the unblock and
  * the next start of that G, and precedes the next start on the old P (the old M can only go on
- * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. Only the closer reads waitreason, while the G is parked and not yet
- * queued, so the reason is the one of that park.
+ * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. Only the closer
+ * reads waitreason, while the G is parked and not yet queued, so the reason is the one of that park.
  *
  * Invariants of a trace (checked by TraceConsistencyTest in the tools module)
  * ---------------------------------------------------------------------------
