@@ -140,6 +140,12 @@ import java.util.concurrent.locks.LockSupport;
  * the next start of that G, and precedes the next start on the old P (the old M can only go on
  * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. Only the closer
  * reads waitreason, while the G is parked and not yet queued, so the reason is the one of that park.
+ * Known gap (ABA): tracep names a P, and a P recurs. A closer held up between its read and its CAS
+ * (an M the OS descheduled after runContinuation returned, whose P sysmon then retook) can find
+ * the same P again in tracep after another closer closed that run and the G started a new run on
+ * that P; its CAS then succeeds on the new run and stamps its stale timestamp, so the old run reads
+ * closed twice and the new one never (seen under load: "stops on P1 but is blocked", then
+ * "unblocked while running"). A per-run token in tracep instead of the P would close the gap.
  *
  * Invariants of a trace (checked by TraceConsistencyTest in the tools module)
  * ---------------------------------------------------------------------------
