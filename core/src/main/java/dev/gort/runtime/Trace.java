@@ -125,10 +125,23 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * opened last) and leaves OFFP_RUN in the hog's tracep: its run goes on without a P. The hog's later
  * park, yield, syscall or end closes that run like any other (the same CAS), with p = -1, so a
  * trace shows where the hog parked (a flight recorder's snapshot of a deadlock must).
+ * A lost close follows the run off-P. A closer reads tracep (= pp) and then CASes it; a retake's
+ * GO_OFFP may win in between (pp -> OFFP_RUN). That is still the run the closer meant (the G has
+ * unmounted and nobody closed the run, so it cannot have been queued and started again), so the
+ * closer CASes again from OFFP_RUN and stamps its stop at p = -1. Giving up instead left the run
+ * open: the unblock came next, then goStart found OFFP_RUN and stamped a GO_BLOCK right before the
+ * GO_START, and the trace read "started while blocked" (seen under load, where sysmon retakes Ps
+ * from goroutines whose threads the OS held up). The rule: a run is closed before the G's unblock.
  * The closer takes its timestamp before its CAS, so a stop always precedes both the unblock and
  * the next start of that G, and precedes the next start on the old P (the old M can only go on
- * after its own CAS failed). Only the closer reads waitreason, while the G is parked and not yet
- * queued, so the reason is the one of that park.
+ * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. Only the closer
+ * reads waitreason, while the G is parked and not yet queued, so the reason is the one of that park.
+ * Known gap (ABA): tracep names a P, and a P recurs. A closer held up between its read and its CAS
+ * (an M the OS descheduled after runContinuation returned, whose P sysmon then retook) can find
+ * the same P again in tracep after another closer closed that run and the G started a new run on
+ * that P; its CAS then succeeds on the new run and stamps its stale timestamp, so the old run reads
+ * closed twice and the new one never (seen under load: "stops on P1 but is blocked", then
+ * "unblocked while running"). A per-run token in tracep instead of the P would close the gap.
  *
  * IO wait
  * -------
@@ -602,21 +615,29 @@ final class Trace {
      */
     private static void close(TraceSession s, G gp, P open, int kind, boolean byPoller) {
         long ts = s.now();
-        if (TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? OFFP_RUN : null)) {
-            WaitReason r = gp.waitreason;
-            int extra = kind == GO_BLOCK ? reasonOf(r, byPoller) : 0;
-            // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
-            long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
-            if (kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r)) { // see "IO wait"
-                int io = WaitReason.IO_WAIT.ordinal();
-                TraceSession.Mark mark = s.emitMarked(ts, open.id, kind, gp.goid, stack, extra, io);
-                gp.ioMark = mark; // then read ioWoken: see "IO wait"
-                if (mark != null && gp.ioWoken) {
-                    mark.ioWait();
-                }
-            } else {
-                s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
+        while (!TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? OFFP_RUN : null)) {
+            // Lost the CAS. To another stop: done. To a retake's GO_OFFP (the run moved off open
+            // since we read it): the run goes on without a P and is still ours to close, at
+            // p = -1, with a timestamp after the GO_OFFP's ("A lost close follows the run off-P").
+            if (kind == GO_OFFP || open == OFFP_RUN || gp.tracep != OFFP_RUN) {
+                return;
             }
+            open = OFFP_RUN;
+            ts = s.now();
+        }
+        WaitReason r = gp.waitreason;
+        int extra = kind == GO_BLOCK ? reasonOf(r, byPoller) : 0;
+        // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
+        long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
+        if (kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r)) { // see "IO wait"
+            int io = WaitReason.IO_WAIT.ordinal();
+            TraceSession.Mark mark = s.emitMarked(ts, open.id, kind, gp.goid, stack, extra, io);
+            gp.ioMark = mark; // then read ioWoken: see "IO wait"
+            if (mark != null && gp.ioWoken) {
+                mark.ioWait();
+            }
+        } else {
+            s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
         }
     }
 

@@ -17,7 +17,7 @@ import java.time.Duration;
 public final class ViewerWorkload {
     private ViewerWorkload() {}
 
-    public static final int WORKERS = 3, ITEMS = 30;
+    public static final int WORKERS = 3, ITEMS = 30, SLEEPS = 3;
 
     public static void main() {
         try (Trace.Task task = Trace.task(Context.background(), "viewer-demo")) {
@@ -34,7 +34,11 @@ public final class ViewerWorkload {
     }
 
     static void produce(Chan<Integer> items) {
-        Time.sleep(Duration.ofMillis(5)); // woken by a timer
+        for (int i = 0; i < SLEEPS; i++) {
+            // woken by a timer; a sleep whose timer fires before it parks (its thread was held up
+            // that long, as on a loaded machine) returns without parking: the trace then shows none
+            Time.sleep(Duration.ofMillis(5));
+        }
         for (int i = 0; i < ITEMS; i++) {
             items.send(i);
         }

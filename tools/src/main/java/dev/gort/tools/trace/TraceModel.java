@@ -26,7 +26,10 @@ import static dev.gort.trace.format.TraceFile.*;
  *
  * Flows. The event that made a goroutine runnable (its create, on the creator's P, or the unblock,
  * on the unblocker's P) is remembered; the goroutine's next start gets an arrow from it. A GO_SCHED
- * (yield) has no arrow.
+ * (yield) has no arrow. An unblock by a readier that held no P (fromP -1: a timer run by sysmon or
+ * by an M with no idle P, netpoll, the JDK's unparker, a thread outside the runtime) still makes a
+ * flow, as it names the waker; the viewer draws it from the time axis, the Chrome export omits it.
+ * A create without a P (Go.run's main, made by the caller's thread) makes none: it names nothing.
  *
  * Consistency. Anything the runtime's invariants forbid is recorded in problems() rather than
  * thrown, so a viewer still shows a damaged trace; the tests require problems() to be empty:
@@ -368,7 +371,7 @@ public final class TraceModel {
         }
         int flowIn = -1;
         long[] r = readiedBy.remove(goid);
-        if (r != null && r[1] >= 0) {
+        if (r != null && (r[1] >= 0 || r[3] == 0)) { // an unblock without a P too: it names its waker
             flowIn = flows.size();
             long from = r[2];
             String waker = from < 0 ? string((int) (-from - 1)) : null;

@@ -85,7 +85,8 @@ class TraceConsistencyTest {
     /**
      * Independent replay: per goroutine CREATE, then (START, END|BLOCK|SCHED)*; a START only when
      * runnable (created, unblocked after its last BLOCK, or after SCHED); per P one run at a time;
-     * timestamps never go back.
+     * timestamps never go back. A GO_OFFP (sysmon retook the P) ends the run's part on its P; the
+     * run goes on without one ("running@-1") until a stop with p = -1 (Trace's "Retaken Ps").
      */
     static void assertConsistent(TraceFile t) {
         Map<Long, String> gstate = new HashMap<>();  // runnable / running@P / blocked / dead
@@ -128,8 +129,11 @@ class TraceConsistencyTest {
                         continue;
                     }
                     assertEquals("running@" + p, gstate.get(goid), "stop without a start: " + t.describe(i));
-                    assertEquals(goid, prun.remove(p), "P" + p + " was not running it: " + t.describe(i));
-                    gstate.put(goid, ty == GO_END ? "dead" : ty == GO_SCHED ? "runnable" : "blocked");
+                    if (p >= 0) { // p -1: the run went on without a P after its GO_OFFP (many may)
+                        assertEquals(goid, prun.remove(p), "P" + p + " was not running it: " + t.describe(i));
+                    }
+                    gstate.put(goid, ty == GO_END ? "dead" : ty == GO_SCHED ? "runnable"
+                            : ty == GO_OFFP ? "running@-1" : "blocked");
                 }
                 case GO_UNBLOCK -> {
                     String s = gstate.get(goid);
