@@ -2,6 +2,7 @@ package dev.gort.tools.trace;
 
 import dev.gort.Go;
 import dev.gort.testprog.ViewerWorkload;
+import dev.gort.trace.format.TraceFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
