@@ -111,9 +111,9 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * unmounts, and the M only learns of the park when runContinuation returns. By then another thread
  * may already have readied the G, and another M may be about to run it; an M that stamped GO_BLOCK
  * only then would put it after the unblock and after the next GO_START. So a G's open run is a
- * field, G.tracep (the P its current run is on, null when not running in the trace), and whoever
- * closes it first wins a CAS on it:
- *   - goStart sets tracep = pp, after stamping GO_START.
+ * field, G.tracep (a Run: a fresh object per run naming the P it is on; null when not running in
+ * the trace), and whoever closes it first wins a CAS on it:
+ *   - goStart sets tracep = a new Run on pp, after stamping GO_START.
  *   - goUnblock (in ready, before the G is queued) closes the run if it is still open: the G has
  *     unmounted (the JDK calls execute only for a parked or yielded thread), so it stamps GO_SCHED
  *     if it yielded, else GO_BLOCK, on the old P, then GO_UNBLOCK.
@@ -122,13 +122,14 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * Retaken Ps. Sysmon may retake a P whose goroutine hogs it (see Sysmon); the goroutine keeps
  * running on its M without a P while another M runs goroutines on the P. When the P's new M
  * starts a goroutine, open() closes the hog's run with GO_OFFP (the buffer remembers whose run it
- * opened last) and leaves OFFP_RUN in the hog's tracep: its run goes on without a P. The hog's later
+ * opened last) and leaves an off-P Run (p = OFFP_RUN, from = the run it continues) in the hog's
+ * tracep: its run goes on without a P. The hog's later
  * park, yield, syscall or end closes that run like any other (the same CAS), with p = -1, so a
  * trace shows where the hog parked (a flight recorder's snapshot of a deadlock must).
- * A lost close follows the run off-P. A closer reads tracep (= pp) and then CASes it; a retake's
- * GO_OFFP may win in between (pp -> OFFP_RUN). That is still the run the closer meant (the G has
- * unmounted and nobody closed the run, so it cannot have been queued and started again), so the
- * closer CASes again from OFFP_RUN and stamps its stop at p = -1. Giving up instead left the run
+ * A lost close follows the run off-P. A closer reads tracep (a Run on pp) and then CASes it; a
+ * retake's GO_OFFP may win in between (the Run replaced by an off-P Run whose from is the one the
+ * closer read). That is still the run the closer meant, so the closer CASes again from the off-P
+ * Run and stamps its stop at p = -1; any other value means another closer won, and it stops. Giving up instead left the run
  * open: the unblock came next, then goStart found OFFP_RUN and stamped a GO_BLOCK right before the
  * GO_START, and the trace read "started while blocked" (seen under load, where sysmon retakes Ps
  * from goroutines whose threads the OS held up). The rule: a run is closed before the G's unblock.
@@ -136,12 +137,13 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * the next start of that G, and precedes the next start on the old P (the old M can only go on
  * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. Only the closer
  * reads waitreason, while the G is parked and not yet queued, so the reason is the one of that park.
- * Known gap (ABA): tracep names a P, and a P recurs. A closer held up between its read and its CAS
- * (an M the OS descheduled after runContinuation returned, whose P sysmon then retook) can find
- * the same P again in tracep after another closer closed that run and the G started a new run on
- * that P; its CAS then succeeds on the new run and stamps its stale timestamp, so the old run reads
- * closed twice and the new one never (seen under load: "stops on P1 but is blocked", then
- * "unblocked while running"). A per-run token in tracep instead of the P would close the gap.
+ * Why a Run and not the P: a P recurs. When tracep named the P, a closer held up between its read
+ * and its CAS (an M the OS descheduled after runContinuation returned) could find the same P again
+ * after another closer had closed that run and the G had started a new run on that P; its CAS
+ * then closed the new run with a stale timestamp, so the old run read closed twice and the new one
+ * never (seen under load: "started while blocked", "unblocked while running"). A Run is never
+ * reused, so a CAS from the Run a closer read succeeds only on that run. It costs one small
+ * allocation per run and per retake, while a trace is recording.
  *
  * IO wait
  * -------
@@ -228,12 +230,27 @@ final class Trace {
 
     /** G.tracep: see "Closing a run". Initialised before the gort.trace start below uses it. */
     private static final VarHandle TRACEP;
-    /** G.tracep of a goroutine whose run lost its P to a retake and goes on without one ("Retaken Ps"). */
+    /** The P of a run that lost its P to a retake and goes on without one ("Retaken Ps"). */
     private static final P OFFP_RUN = new P(-1);
+
+    /**
+     * One open run of a goroutine in the trace: the P it is on (OFFP_RUN once a retake took it), and
+     * for an off-P run the run it continues. A fresh object per run, so that a closer's CAS can
+     * only close the run it read (a P recurs between runs; a run never does). Immutable.
+     */
+    static final class Run {
+        final P p;
+        final Run from;
+
+        Run(P p, Run from) {
+            this.p = p;
+            this.from = from;
+        }
+    }
 
     static {
         try {
-            TRACEP = MethodHandles.lookup().findVarHandle(G.class, "tracep", P.class);
+            TRACEP = MethodHandles.lookup().findVarHandle(G.class, "tracep", Run.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -345,7 +362,7 @@ final class Trace {
             GStatus st = gp.status();
             M mp = gp.m;
             P pp = mp != null ? mp.p : null;
-            if (st == GStatus.RUNNING && pp != null && TRACEP.compareAndSet(gp, null, pp)) {
+            if (st == GStatus.RUNNING && pp != null && TRACEP.compareAndSet(gp, null, new Run(pp, null))) {
                 s.emit(pp.id, GO_STATUS, gp.goid, 0, st.ordinal());
                 s.buf(pp.id).running = gp;
             } else {
@@ -443,7 +460,7 @@ final class Trace {
         }
         TraceSession s = session;
         if (s != null && gp.goid != 0 && gp.status() != GStatus.DEAD) {
-            P open = gp.tracep;
+            Run open = gp.tracep;
             if (open != null) {
                 close(s, gp, open, GO_BLOCK, false); // not seen parking: see "Closing a run"
             }
@@ -464,11 +481,12 @@ final class Trace {
     private static void open(TraceSession s, P pp, G gp, int type, int extra) {
         TraceSession.Buf b = s.buf(pp.id);
         G prev = b.running;
-        if (prev != null && prev != gp && prev.tracep == pp) {
-            close(s, prev, pp, GO_OFFP, false);
+        Run pr = prev != null && prev != gp ? prev.tracep : null;
+        if (pr != null && pr.p == pp) {
+            close(s, prev, pr, GO_OFFP, false);
         }
         s.emit(pp.id, type, gp.goid, 0, extra);
-        gp.tracep = pp;
+        gp.tracep = new Run(pp, null);
         b.running = gp;
     }
 
@@ -476,7 +494,7 @@ final class Trace {
     static void goStop(P pp, G gp) {
         TraceSession s = session;
         if (s != null && gp.goid != 0) {
-            P open = gp.tracep;
+            Run open = gp.tracep;
             boolean dead = gp.status() == GStatus.DEAD;
             if (open != null) {
                 close(s, gp, open, dead ? GO_END : GO_BLOCK, false);
@@ -499,7 +517,7 @@ final class Trace {
             return;
         }
         boolean dead = gp.status() == GStatus.DEAD;
-        P open = gp.tracep;
+        Run open = gp.tracep;
         boolean yielded = gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED;
         boolean byPoller = Stacks.onPoller(); // the JDK's socket poller readies it: it waited for I/O
         if (byPoller) {
@@ -581,10 +599,10 @@ final class Trace {
     static void goSysCall(G gp) {
         TraceSession s = session;
         if (s != null) {
-            P open = gp.tracep;
+            Run open = gp.tracep;
             long ts = s.now();
             if (open != null && TRACEP.compareAndSet(gp, open, null)) {
-                s.emitAt(ts, open.id, GO_SYSCALL, gp.goid, 0, 1);
+                s.emitAt(ts, open.p.id, GO_SYSCALL, gp.goid, 0, 1);
             } else {
                 s.emitAt(ts, curp(), GO_SYSCALL, gp.goid, 0, 0);
             }
@@ -613,16 +631,17 @@ final class Trace {
      * GO_OFFP leaves the run open without a P (OFFP_RUN); closing that one stamps p = -1. byPoller:
      * the JDK's socket poller is readying gp, so a park in JDK code was an IO wait.
      */
-    private static void close(TraceSession s, G gp, P open, int kind, boolean byPoller) {
+    private static void close(TraceSession s, G gp, Run open, int kind, boolean byPoller) {
         long ts = s.now();
-        while (!TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? OFFP_RUN : null)) {
-            // Lost the CAS. To another stop: done. To a retake's GO_OFFP (the run moved off open
-            // since we read it): the run goes on without a P and is still ours to close, at
-            // p = -1, with a timestamp after the GO_OFFP's ("A lost close follows the run off-P").
-            if (kind == GO_OFFP || open == OFFP_RUN || gp.tracep != OFFP_RUN) {
+        while (!TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? new Run(OFFP_RUN, open) : null)) {
+            // Lost the CAS. To another stop: done. To a retake's GO_OFFP of this very run (it moved
+            // off its P since we read it): the run goes on without a P and is still ours to close,
+            // at p = -1, with a timestamp after the GO_OFFP's ("A lost close follows the run off-P").
+            Run now = gp.tracep;
+            if (kind == GO_OFFP || now == null || now.from != open) {
                 return;
             }
-            open = OFFP_RUN;
+            open = now;
             ts = s.now();
         }
         WaitReason r = gp.waitreason;
@@ -631,13 +650,13 @@ final class Trace {
         long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
         if (kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r)) { // see "IO wait"
             int io = WaitReason.IO_WAIT.ordinal();
-            TraceSession.Mark mark = s.emitMarked(ts, open.id, kind, gp.goid, stack, extra, io);
+            TraceSession.Mark mark = s.emitMarked(ts, open.p.id, kind, gp.goid, stack, extra, io);
             gp.ioMark = mark; // then read ioWoken: see "IO wait"
             if (mark != null && gp.ioWoken) {
                 mark.ioWait();
             }
         } else {
-            s.emitAt(ts, open.id, kind, gp.goid, stack, extra);
+            s.emitAt(ts, open.p.id, kind, gp.goid, stack, extra);
         }
     }
 
