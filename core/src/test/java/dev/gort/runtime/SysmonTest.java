@@ -225,7 +225,9 @@ class SysmonTest {
         AtomicBoolean release = new AtomicBoolean();
         CountDownLatch otherHoldsP = new CountDownLatch(1), done = new CountDownLatch(2);
         Go.go(() -> {
-            onlyP.set(M.current().p);
+            // the only P is P0: not necessarily this M's (gort's resize is not stop-the-world, and an
+            // M may still run one goroutine on a P past the new GOMAXPROCS before it gives it up)
+            onlyP.set(Proc.allp[0]);
             try {
                 Go.syscall(() -> {
                     // The only P was handed off at once (entersyscallblock); a platform thread
