@@ -488,12 +488,9 @@ public final class Bubble {
 
     /** Fires the due timers holding the token as TIMERS, then gives the token back. */
     private void fireTimers() {
-        Bubble prev = FIRING.get();
-        FIRING.set(this);
         try {
-            timers.runShuffled(now, this::timerIndex);
+            runDueTimers();
         } finally {
-            restore(prev);
             lock.lock();
             try {
                 if (token == TIMERS) {
@@ -519,6 +516,11 @@ public final class Bubble {
         } finally {
             lock.unlock();
         }
+        runDueTimers();
+    }
+
+    /** Runs the timers due at `now`, in the seeded order, with this bubble as the firing one. */
+    private void runDueTimers() {
         Bubble prev = FIRING.get();
         FIRING.set(this);
         try {
