@@ -2,13 +2,9 @@ package dev.gort.stress;
 
 import dev.gort.Go;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /*
@@ -80,18 +76,18 @@ public final class Soak {
         System.exit(r.clean() ? 0 : 1);
     }
 
-    private static long number(String flag, String v) {
+    static long number(String flag, String v) {
         try {
             return Long.parseLong(v);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("soak: " + flag + " needs a number, got '" + v + "'");
+            throw new IllegalArgumentException(flag + " needs a number, got '" + v + "'");
         }
     }
 
-    private static int positive(String flag, String v) {
+    static int positive(String flag, String v) {
         long n = number(flag, v);
         if (n < 1 || n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("soak: " + flag + " must be at least 1, got " + n);
+            throw new IllegalArgumentException(flag + " must be at least 1, got " + n);
         }
         return (int) n;
     }
@@ -169,32 +165,8 @@ public final class Soak {
     }
 
     private static void hang(long seed, int procs, long ms) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("soak: HANG seed ").append(seed).append(" procs ").append(procs).append(": no progress for ")
-                .append(ms).append("ms\nreplay: ").append(replay(seed, procs)).append("\n\n");
-        sb.append("---- schedtrace\n").append(Go.schedtrace(true)).append("\n");
-        sb.append("---- goroutines\n").append(Go.stack(true)).append("\n");
-        sb.append("---- platform threads (gort-m* are the Ms)\n");
-        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
-            sb.append('"').append(e.getKey().getName()).append("\" ").append(e.getKey().getState()).append('\n');
-            for (StackTraceElement f : e.getValue()) {
-                sb.append("\tat ").append(f).append('\n');
-            }
-        }
-        Path dir = Path.of(System.getProperty("gort.soak.evidence", "target/soak-evidence"));
-        String where;
-        try {
-            Files.createDirectories(dir);
-            Path f = dir.resolve("hang-seed" + seed + "-procs" + procs + ".txt");
-            Files.writeString(f, sb);
-            where = f.toAbsolutePath().toString();
-        } catch (IOException e) {
-            where = "(could not write: " + e + ")";
-        }
-        System.out.println(sb);
-        System.out.println("soak procs=" + procs + " hangs=1 seed=" + seed + " evidence=" + where);
-        System.out.flush();
-        Runtime.getRuntime().halt(3);
+        Evidence.hang("soak: HANG seed " + seed + " procs " + procs + ": no progress for " + ms + "ms\nreplay: "
+                + replay(seed, procs), "hang-seed" + seed + "-procs" + procs);
     }
 
     /** Counts the runtime's own reports on stderr while passing everything through. */
