@@ -76,10 +76,9 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * sysmon, netpoll, a thread's name) instead of 0. A walk costs 2-10 us, so a traced program that
  * parks a lot runs several times slower than with -Dgort.trace.stacks=false.
  *
- *
  * Consumers: one flag for all (the one-branch rule)
  * --------------------------------------------------
- * The emit sites feed four consumers: a tracing session (a file trace, or the flight recorder's
+ * The emit sites feed three consumers: a tracing session (a file trace, or the flight recorder's
  * ring), JFR (Jfr, while a recording runs), and the metrics' accounting (SchedMetrics: latency and
  * blocked time, once metrics were asked for). on is true while any of them is; each hook then
  * checks which: session != null, jfr, metrics. So with none on, every site still costs one load
