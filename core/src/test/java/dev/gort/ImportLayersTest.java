@@ -165,7 +165,7 @@ class ImportLayersTest {
     }
 
     /** rel found in the working directory (core/ under Maven) or a directory above it. */
-    private static Path findUp(Path rel) {
+    static Path findUp(Path rel) {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             if (Files.isRegularFile(d.resolve(rel))) {
                 return d.resolve(rel);
