@@ -2,6 +2,7 @@ package dev.gort;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Member;
 import java.nio.file.Files;
@@ -133,31 +134,33 @@ class DesignDocTest {
                 || Pattern.compile("record\\s+\\w+\\s*\\([^)]*\\b" + n + "\\b").matcher(t).find();
     }
 
-    /** The Java sources of every module (main and test), comments removed. */
-    record Sources(List<Path> files, Map<String, String> text) {
+    /** The Java sources of every module (main and test), comments removed; paths with '/'. */
+    record Sources(List<String> files, Map<String, String> text) {
         static Sources under(Path root) throws IOException {
-            List<Path> files;
+            List<Path> paths;
             try (Stream<Path> s = Files.walk(root)) {
-                files = s.filter(p -> p.toString().endsWith(".java"))
-                        .filter(p -> p.toString().contains("/src/"))
-                        .filter(p -> !p.toString().contains("/target/"))
-                        .toList();
+                paths = s.filter(p -> p.toString().endsWith(".java")).toList();
             }
+            List<String> files = new ArrayList<>();
             Map<String, String> text = new HashMap<>();
-            for (Path f : files) {
-                String t = Files.readString(f).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "");
-                text.put(f.toString(), t);
+            for (Path f : paths) {
+                String name = f.toString().replace(File.separatorChar, '/');
+                if (!name.contains("/src/") || name.contains("/target/")) {
+                    continue;
+                }
+                files.add(name);
+                text.put(name, Files.readString(f).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", ""));
             }
             return new Sources(files, text);
         }
 
         boolean hasFile(String rel) {
-            return files.stream().anyMatch(p -> p.toString().endsWith("/" + rel));
+            return files.stream().anyMatch(p -> p.endsWith("/" + rel));
         }
 
         boolean hasPackage(String pkg) {
             String dir = "/src/main/java/" + pkg.replace('.', '/') + "/";
-            return files.stream().anyMatch(p -> p.toString().contains(dir));
+            return files.stream().anyMatch(p -> p.contains(dir));
         }
 
         /** The texts of the files that declare a type named simple (top-level or nested). */
