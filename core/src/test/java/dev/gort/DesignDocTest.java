@@ -134,24 +134,36 @@ class DesignDocTest {
                 || Pattern.compile("record\\s+\\w+\\s*\\([^)]*\\b" + n + "\\b").matcher(t).find();
     }
 
-    /** The Java sources of every module (main and test), comments removed; paths with '/'. */
-    record Sources(List<String> files, Map<String, String> text) {
+    /**
+     * The Java sources of every module (main and test; paths with '/'), and the comment-free texts
+     * of the files that declare each type name (top-level or nested).
+     */
+    record Sources(List<String> files, Map<String, List<String>> types) {
+        private static final Pattern TYPE = Pattern.compile("\\b(?:class|interface|enum|record)\\s+(\\w+)");
+
         static Sources under(Path root) throws IOException {
-            List<Path> paths;
-            try (Stream<Path> s = Files.walk(root)) {
-                paths = s.filter(p -> p.toString().endsWith(".java")).toList();
+            List<Path> paths = new ArrayList<>();
+            try (Stream<Path> modules = Files.list(root)) {
+                for (Path src : modules.map(m -> m.resolve("src")).filter(Files::isDirectory).toList()) {
+                    try (Stream<Path> s = Files.walk(src)) {
+                        s.filter(p -> p.toString().endsWith(".java")).forEach(paths::add);
+                    }
+                }
             }
             List<String> files = new ArrayList<>();
-            Map<String, String> text = new HashMap<>();
+            Map<String, List<String>> types = new HashMap<>();
             for (Path f : paths) {
-                String name = f.toString().replace(File.separatorChar, '/');
-                if (!name.contains("/src/") || name.contains("/target/")) {
-                    continue;
+                files.add(f.toString().replace(File.separatorChar, '/'));
+                String t = Files.readString(f).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "");
+                Matcher m = TYPE.matcher(t);
+                while (m.find()) {
+                    List<String> ts = types.computeIfAbsent(m.group(1), k -> new ArrayList<>());
+                    if (!ts.contains(t)) {
+                        ts.add(t);
+                    }
                 }
-                files.add(name);
-                text.put(name, Files.readString(f).replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", ""));
             }
-            return new Sources(files, text);
+            return new Sources(files, types);
         }
 
         boolean hasFile(String rel) {
@@ -163,10 +175,9 @@ class DesignDocTest {
             return files.stream().anyMatch(p -> p.contains(dir));
         }
 
-        /** The texts of the files that declare a type named simple (top-level or nested). */
+        /** The texts of the files that declare a type named simple. */
         List<String> declaring(String simple) {
-            Pattern decl = Pattern.compile("(class|interface|enum|record)\\s+" + simple + "\\b");
-            return text.values().stream().filter(t -> decl.matcher(t).find()).toList();
+            return types.getOrDefault(simple, List.of());
         }
     }
 }
