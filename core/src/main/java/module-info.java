@@ -13,7 +13,7 @@ module dev.gort {
     exports dev.gort.sync;
     exports dev.gort.synctest;
     exports dev.gort.time;
-    // sun.misc.Signal, for the SIGUSR1 goroutine dump of gort run's launcher (class path only)
+    // sun.misc.Signal, for the SIGUSR1 goroutine dump of gort run's Launcher (class path only)
     requires static jdk.unsupported;
     exports dev.gort.metrics;
     exports dev.gort.trace;
@@ -21,4 +21,8 @@ module dev.gort {
 
     requires jdk.jfr;           // dev.gort.* JFR events
     requires java.management;   // the dev.gort:type=Runtime MBean
+    // -Dgort.jmx=true: the runtime registers dev.gort.metrics' MBean as it starts, found as a
+    // service because the runtime may not import the package above it (Trace.initConsumers)
+    uses dev.gort.runtime.Linkname.JmxHook;
+    provides dev.gort.runtime.Linkname.JmxHook with dev.gort.metrics.GortRuntime.AtStart;
 }

@@ -9,6 +9,22 @@ import java.util.Map;
 
 /** The MXBean behind {@code dev.gort:type=Runtime}. */
 final class GortRuntime implements GortRuntimeMXBean {
+    /**
+     * -Dgort.jmx=true: the runtime registers the MBean as it starts through this service
+     * (module-info's provides; META-INF/services on the class path), as it may not import this
+     * package. Public, as ServiceLoader instantiates it; nested in a package-private class, so
+     * that it is not API.
+     */
+    public static final class AtStart implements Linkname.JmxHook {
+        /** Made by ServiceLoader. */
+        public AtStart() {}
+
+        @Override
+        public void registerMBean() {
+            Metrics.registerMBean();
+        }
+    }
+
     private static long uint(String name) {
         return Metrics.read(name).uint64();
     }

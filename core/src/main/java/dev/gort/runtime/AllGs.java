@@ -43,9 +43,9 @@ import java.util.List;
  * Rejected alternatives
  *  - ConcurrentHashMap.newKeySet (gort before): a 32-byte node per goroutine, a hash bin and a
  *    size counter spread over a table as large as the live population. With 100,000 goroutines
- *    live it was 40% of spawning's CPU (issue 11: spawn row with and without the registry), the
- *    bins' cache misses and addCount's CAS after them; a contended bin is a monitor, on which a
- *    goroutine in goexit could park.
+ *    live it was about a third of spawning's CPU (docs/benchmarks.md: the spawn row went from 882
+ *    to 577 ns at P=1 with the stripes), the bins' cache misses and addCount's CAS after them; a
+ *    contended bin is a monitor, on which a goroutine in goexit could park.
  *  - Slots in a growing array with per-P free lists (Go's gFree for slot numbers): no lock on the
  *    fast path, but a dead G's slot must be found again by whoever frees it, and the count and the
  *    P-local lists must be folded on procresize; more protocol for what the stripes already give.

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 
 /*
  * Bubble: a synctest bubble, after Go's src/runtime/synctest.go (synctestBubble, changegstatus,
@@ -131,6 +132,12 @@ public final class Bubble {
     final long seed;
     /** True for a seeded (PCT) schedule; false for Synctest.test(f). Immutable. */
     final boolean seeded;
+    /**
+     * The API's deadlock error (dev.gort.synctest.BubbleDeadlockError) from Go's message and the
+     * bubble's dump: handed in by Synctest, so the runtime throws it without importing the package
+     * above it (docs/design.md, "The house"). Immutable.
+     */
+    private final BiFunction<String, String, ? extends Throwable> deadlockError;
 
     final ReentrantLock lock = new RLock(LockRank.BUBBLE);
     /** The fake clock, Unix nanoseconds. Written under lock (step 6); read racily by members. */
@@ -164,9 +171,14 @@ public final class Bubble {
 
     private final CountDownLatch done = new CountDownLatch(1);
 
-    public Bubble(long seed, boolean seeded) {
+    /**
+     * A bubble with this PRNG seed (seeded: a PCT schedule); deadlockError makes the error a
+     * deadlock ends it with, from Go's message and the bubble's dump.
+     */
+    public Bubble(long seed, boolean seeded, BiFunction<String, String, ? extends Throwable> deadlockError) {
         this.seed = seed;
         this.seeded = seeded;
+        this.deadlockError = deadlockError;
         this.rng = seed;
         synchronized (LIVE_LOCK) {
             this.id = ++idgen;
@@ -578,7 +590,7 @@ public final class Bubble {
         String reason = rootDone
                 ? "deadlock: main bubble goroutine has exited but blocked goroutines remain"
                 : "deadlock: all goroutines in bubble are blocked";
-        failure = new dev.gort.synctest.BubbleDeadlockError(reason, s.render());
+        failure = deadlockError.apply(reason, s.render());
         release();
     }
 

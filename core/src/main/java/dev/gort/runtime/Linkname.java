@@ -28,7 +28,10 @@ import java.util.function.Function;
  *    Each has public only the members its holder calls.
  *  - Race: Go's internal/race, the race annotations sync makes and the door the race detector's
  *    agent (a separate jar) plugs into.
- *  - Launcher: the main class of the JVM that `gort run` starts.
+ *  - JmxHook: what -Dgort.jmx=true starts with the runtime. It is the door turned round: a
+ *    service the runtime uses and dev.gort.metrics provides (module-info's uses/provides,
+ *    META-INF/services on the class path), so the runtime registers the MBean of a package above
+ *    it without importing that package (see Trace.initConsumers).
  * On the module path none of this is visible outside module dev.gort (the package is not exported);
  * on the class path it is, and "internal" is a promise, as jdk.internal was before modules.
  *
@@ -200,6 +203,15 @@ public final class Linkname {
     /** Turns the accumulating metrics (latency, blocked time) on; idempotent. */
     public static void enableMetrics() {
         SchedMetrics.enable();
+    }
+
+    /**
+     * What {@code -Dgort.jmx=true} runs when the runtime starts: a service (see the essay above)
+     * that dev.gort.metrics provides to register its MBean. Not API.
+     */
+    public interface JmxHook {
+        /** Registers the MBean; called once, as the runtime starts. */
+        void registerMBean();
     }
 
     /** The buckets of the scheduling-latency histogram; bucket i starts at bucketLowNanos(i). */

@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -74,10 +76,9 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * sysmon, netpoll, a thread's name) instead of 0. A walk costs 2-10 us, so a traced program that
  * parks a lot runs several times slower than with -Dgort.trace.stacks=false.
  *
- *
  * Consumers: one flag for all (the one-branch rule)
  * --------------------------------------------------
- * The emit sites feed four consumers: a tracing session (a file trace, or the flight recorder's
+ * The emit sites feed three consumers: a tracing session (a file trace, or the flight recorder's
  * ring), JFR (Jfr, while a recording runs), and the metrics' accounting (SchedMetrics: latency and
  * blocked time, once metrics were asked for). on is true while any of them is; each hook then
  * checks which: session != null, jfr, metrics. So with none on, every site still costs one load
@@ -277,7 +278,10 @@ final class Trace {
     /**
      * The consumers that start with the runtime (Proc.schedinit, once): JFR's listener, metrics
      * accounting with -Dgort.metrics=true, the MBean with -Dgort.jmx=true, the flight recorder
-     * with -Dgort.flightrecorder=DIR.
+     * with -Dgort.flightrecorder=DIR. The MBean is dev.gort.metrics', a package above the runtime:
+     * it is found as a service (Linkname.JmxHook), not imported, as java.management finds
+     * jdk.management's platform MBeans (PlatformMBeanProvider). The lookup (tens of milliseconds
+     * in a fresh JVM) is made only when the property asks for it.
      */
     static void initConsumers() {
         try {
@@ -288,8 +292,10 @@ final class Trace {
         SchedMetrics.enableIfConfigured();
         if (Boolean.getBoolean("gort.jmx")) {
             try {
-                dev.gort.metrics.Metrics.registerMBean();
-            } catch (RuntimeException | LinkageError e) {
+                for (Linkname.JmxHook h : ServiceLoader.load(Linkname.JmxHook.class, Trace.class.getClassLoader())) {
+                    h.registerMBean();
+                }
+            } catch (RuntimeException | ServiceConfigurationError | LinkageError e) {
                 System.err.println("gort: -Dgort.jmx=true: " + e); // the runtime goes on without it
             }
         }

@@ -36,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
  * gort hides the frames of its own runtime (dev.gort.runtime), of the channel API (dev.gort.chan:
  * channel operations and select are Go built-ins, whose runtime.chanrecv1/selectgo Go hides), of the
  * JDK's virtual-thread and continuation machinery (and java.lang.System$1, the JDK's access bridge
- * to it), of LockSupport, of reflection, and of `gort run` (its Launcher is in dev.gort.runtime; the
+ * to it), of LockSupport, of reflection, and of `gort run` (its Launcher in dev.gort.launcher, the
  * CLI in dev.gort.tools), so a goroutine parked in Chan.recv shows the user's frames down to the
  * receive, as Go shows main.main() for a goroutine in chanrecv1. Library packages' frames stay
  * (dev.gort.sync.Mutex.lock), as Go shows
@@ -317,6 +317,7 @@ final class Traceback {
         String c = e.getClassName();
         return c.startsWith("dev.gort.runtime.")
                 || c.startsWith("dev.gort.chan.")
+                || c.startsWith("dev.gort.launcher.")
                 || c.startsWith("dev.gort.tools.")
                 || c.startsWith("java.lang.VirtualThread")
                 || c.startsWith("java.lang.Thread")

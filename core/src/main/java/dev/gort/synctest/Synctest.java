@@ -189,7 +189,7 @@ public final class Synctest {
         if (Linkname.bubble() != null) {
             throw new Panic("synctest.Run called from within a synctest bubble");
         }
-        Bubble b = new Bubble(seed, seeded);
+        Bubble b = new Bubble(seed, seeded, BubbleDeadlockError::new);
         b.start(f);
         Throwable failure;
         try {

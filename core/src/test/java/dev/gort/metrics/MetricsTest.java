@@ -2,6 +2,7 @@ package dev.gort.metrics;
 
 import dev.gort.Go;
 import dev.gort.chan.Chan;
+import dev.gort.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** dev.gort.metrics against the runtime's own counts, under load, and through JMX. */
 @Timeout(60)
@@ -105,6 +107,20 @@ class MetricsTest {
         assertTrue(all.stream().anyMatch(d -> d.name().equals("/gort/sched/blocked/sync.Mutex.Lock:seconds")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Metrics.read("/sched/nope:x"));
         assertTrue(e.getMessage().contains("/sched/nope:x"), e.getMessage());
+    }
+
+    /** -Dgort.jmx=true registers the MBean as the runtime starts, found as a service (design.md, "The house"). */
+    @Test
+    void jmxPropertyRegistersTheMBeanAtStartUp() throws Exception {
+        // the child runs on the class path (ChildJvm); on the module path ModulePathTest checks the service
+        assumeFalse(Boolean.getBoolean("gort.modulePath"), "the module-path execution");
+        ChildJvm.Result on = ChildJvm.run(true, List.of("-Dgort.jmx=true"), JmxAtStartProg.class.getName());
+        assertEquals(0, on.exit(), on.toString());
+        assertEquals("before start: false\nrunning: true, goroutines 1\n", on.stdout(), on.toString());
+        assertFalse(on.stderr().contains("gort.jmx"), on.toString());
+        ChildJvm.Result off = ChildJvm.run(true, List.of(), JmxAtStartProg.class.getName());
+        assertEquals(0, off.exit(), off.toString());
+        assertEquals("before start: false\nrunning: false\n", off.stdout(), off.toString());
     }
 
     @Test

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.module.ModuleDescriptor;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +56,17 @@ class ModulePathTest {
                 .map(ModuleDescriptor.Requires::name)
                 .collect(Collectors.toSet());
         assertTrue(requires.containsAll(Set.of("jdk.jfr", "java.management", "jdk.unsupported")), requires.toString());
+    }
+
+    /**
+     * -Dgort.jmx=true's MBean is a service of the module (uses/provides in module-info; on the
+     * class path, META-INF/services): the runtime finds dev.gort.metrics' hook without importing it.
+     */
+    @Test
+    void theJmxHookIsTheModulesService() {
+        assertEquals(List.of("dev.gort.metrics.GortRuntime$AtStart"),
+                ServiceLoader.load(Linkname.JmxHook.class, Linkname.class.getClassLoader()).stream()
+                        .map(p -> p.type().getName()).toList());
     }
 
     /** What a module-path user is told when the flag is missing (VThreads.check's message). */

@@ -24,17 +24,23 @@ class RunQueueTest {
 
     private static final M M = new M(-1); // never started: only its inheritTime field is used
 
-    @Test
-    void fifoOrder() {
-        P p = new P(1000);
+    /** Puts n new Gs in p's ring (not runnext), checking the invariants and the size after each. */
+    private static List<G> fill(P p, int n) {
         List<G> in = new ArrayList<>();
-        for (int i = 0; i < P.RUNQ_SIZE; i++) {
+        for (int i = 0; i < n; i++) {
             G gp = g();
             in.add(gp);
             p.runqput(gp, false);
             p.checkInvariants();
             assertEquals(i + 1, p.runqsize());
         }
+        return in;
+    }
+
+    @Test
+    void fifoOrder() {
+        P p = new P(1000);
+        List<G> in = fill(p, P.RUNQ_SIZE);
         for (G expected : in) {
             assertSame(expected, p.runqget(M));
             assertFalse(M.inheritTime, "a ring G does not inherit the time slice");
@@ -92,12 +98,7 @@ class RunQueueTest {
     @Test
     void overflowMovesHalfPlusOneToTheGlobalQueue() {
         P p = new P(1000);
-        List<G> in = new ArrayList<>();
-        for (int i = 0; i < P.RUNQ_SIZE; i++) {
-            G gp = g();
-            in.add(gp);
-            p.runqput(gp, false);
-        }
+        List<G> in = fill(p, P.RUNQ_SIZE);
         G extra = g();
         p.runqput(extra, false);
         p.checkInvariants();
@@ -115,12 +116,7 @@ class RunQueueTest {
     void stealTakesHalfAndKeepsOrder() {
         for (int n = 1; n <= P.RUNQ_SIZE; n = n * 2 + 1) {
             P victim = new P(1000), thief = new P(1001);
-            List<G> in = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                G gp = g();
-                in.add(gp);
-                victim.runqput(gp, false);
-            }
+            List<G> in = fill(victim, n);
             G got = thief.runqsteal(victim, false);
             victim.checkInvariants();
             thief.checkInvariants();

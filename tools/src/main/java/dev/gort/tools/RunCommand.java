@@ -5,7 +5,7 @@ import com.sun.source.tree.CompilationUnitTree;
 import com.sun.source.tree.Tree;
 import com.sun.source.util.JavacTask;
 import dev.gort.Go;
-import dev.gort.runtime.Launcher;
+import dev.gort.launcher.Launcher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
  * <p>Design: this command runs in the CLI's JVM (picocli and the trace tools on its class path),
  * checks the options, compiles a source file if given one, and builds the program JVM's command
  * line: {@code java <gort's --add-opens> [agent] [-D...] <JVM options> -cp <gort-core>:<class path>
- * dev.gort.runtime.Launcher ... MainClass args}. Started by the {@code ./gort} script (which sets
+ * dev.gort.launcher.Launcher ... MainClass args}. Started by the {@code ./gort} script (which sets
  * {@code GORT_EXEC_FILE}), it writes that command line to the file, NUL-separated, and the script
  * {@code exec}s it, so the program's JVM replaces the script's process: its pid is the one the user
  * sees (for {@code kill -USR1}), signals and exit status are its own, and no JVM waits in between.

@@ -1,6 +1,6 @@
 package dev.gort.tools;
 
-import dev.gort.runtime.Launcher;
+import dev.gort.launcher.Launcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

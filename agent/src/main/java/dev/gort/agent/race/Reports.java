@@ -179,8 +179,8 @@ public final class Reports {
 
     /** Class-name prefixes of the frames reports leave out (see callerStack). */
     private static final String[] HIDDEN = {
-            "dev.gort.agent.", "dev.gort.runtime.", "dev.gort.tools.", "dev.gort.chan.", "dev.gort.Go",
-            "java.lang.Thread", "java.lang.VirtualThread", "java.lang.reflect.", "jdk.internal.",
+            "dev.gort.agent.", "dev.gort.runtime.", "dev.gort.launcher.", "dev.gort.tools.", "dev.gort.chan.",
+            "dev.gort.Go", "java.lang.Thread", "java.lang.VirtualThread", "java.lang.reflect.", "jdk.internal.",
             "java.util.concurrent.FutureTask", "java.util.concurrent.ThreadPoolExecutor",
             "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ThreadPerTaskExecutor",
             "java.util.concurrent.Executors$", "java.util.concurrent.ForkJoin", "java.util.concurrent.CompletableFuture",

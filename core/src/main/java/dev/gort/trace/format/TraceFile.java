@@ -28,8 +28,9 @@ import java.util.Objects;
  * So it is a leaf package that imports nothing of gort's, exported, below the runtime in the house
  * picture (docs/design.md), as Go's runtime imports internal/trace/tracev2. Being exported, it is
  * also a public reader for users' own tools, as Go's x/exp/trace is. Rejected: keeping two copies
- * of the constants in step by a test (the issue's complaint), and a reader in the runtime reached
- * through an access class (tools would then depend on runtime internals).
+ * of the constants in step by a test (what gort had: the writer's in Trace, the reader's in
+ * tools), and a reader in the runtime reached through an access class (tools would then depend on
+ * runtime internals).
  *
  * Compatibility: the magic carries the version; a change to the layout or to an event's meaning
  * bumps it, and read rejects what it does not know.

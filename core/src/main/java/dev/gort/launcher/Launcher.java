@@ -1,4 +1,4 @@
-package dev.gort.runtime;
+package dev.gort.launcher;
 
 import dev.gort.Go;
 
@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * program). Not API: `gort run` (tools' RunCommand) builds the command line
  *
  *   java --add-opens java.base/java.lang=ALL-UNNAMED [-javaagent:gort-agent.jar=race] [-D...] [JVM options]
- *        -cp <gort-core>:<the user's class path> dev.gort.runtime.Launcher [--procs N] [--source-classes DIR]
+ *        -cp <gort-core>:<the user's class path> dev.gort.launcher.Launcher [--procs N] [--source-classes DIR]
  *        MainClass args...
  *
  * and execs it (or runs it as a child when not started by the ./gort script). The user's class path
@@ -51,6 +51,11 @@ import java.util.stream.Stream;
  * its own thread dump (it refuses a handler even with -Xrs), so the launcher prints Go's dump on
  * SIGUSR1 and the program goes on. SIGUSR2 is left alone because HotSpot uses it internally on Linux;
  * where there is no SIGUSR1 (Windows) there is no trigger.
+ *
+ * Where it lives: an application of the runtime, so it uses the public API only (Go.run,
+ * Go.gomaxprocs, Go.stack for the dump) from a package of its own at the top of the house
+ * (docs/design.md): not in dev.gort.runtime, which would then import dev.gort.Go back up, and not
+ * in an exported package, as it is not API. Traceback elides its frames as the runtime's.
  *
  * Rejected: loading the program with a URLClassLoader inside the CLI's JVM (what gort run did): the
  * context class loader and ServiceLoader cannot see the program, the CLI's libraries shadow the
