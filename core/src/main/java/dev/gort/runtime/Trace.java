@@ -725,7 +725,7 @@ final class Trace {
     private static boolean isLibrary(String c) {
         return c.startsWith("dev.gort.runtime.") || c.startsWith("dev.gort.sync.") || c.startsWith("dev.gort.chan.")
                 || c.startsWith("dev.gort.time.") || c.startsWith("dev.gort.context.") || c.startsWith("dev.gort.trace.")
-                || c.equals("dev.gort.Go");
+                || c.equals("dev.gort.Go") || c.startsWith("dev.gort.launcher.");
     }
 
     private static String frame(StackWalker.StackFrame f) {

@@ -120,7 +120,7 @@ final class Traceback {
     }
 
     private static boolean isCreationInternal(String c) {
-        return c.startsWith("dev.gort.runtime.") || c.equals("dev.gort.Go");
+        return c.startsWith("dev.gort.runtime.") || c.equals("dev.gort.Go") || c.startsWith("dev.gort.launcher.");
     }
 
     // ================================================================== dumps
