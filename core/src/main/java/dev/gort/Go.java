@@ -89,6 +89,11 @@ public final class Go {
      * <p>If any goroutine of this run (main or one it started, transitively) lets an exception
      * escape, the run ends at once: the panic is reported on stderr and rethrown here (a checked
      * exception wrapped in {@link Panic}). A Go fatal error ends the run with a {@link FatalError}.
+     * As Go's main waits for a goroutine whose panic is running its deferred calls, a panic whose
+     * {@code finally} blocks released main (a {@code WaitGroup.done()} there, say) still ends the
+     * run: once main has returned, this method waits up to 50 ms while other goroutines of the run
+     * are running or runnable, and rethrows a panic that arrives meanwhile. A panic that takes
+     * longer than that to leave its {@code finally} blocks is printed but not rethrown.
      *
      * <p>Deadlock detection (Go's {@code checkdead}): when every goroutine is parked on gort's
      * channels, locks or {@code select {}}, none is runnable, running, in a syscall or parked in JDK

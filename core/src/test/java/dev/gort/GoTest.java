@@ -371,6 +371,40 @@ class GoTest {
         assertFalse(err.contains("dev.gort.runtime."), "runtime frames are elided: " + err);
     }
 
+    /**
+     * Go's TestPanicRace (testprog's PanicRace): the panicking goroutine's deferred call releases
+     * main and yields, so main returns while the panic is still on its way out. Go's main waits for
+     * a panic whose deferred calls are running; the panic must end the run, not main's return.
+     * Repeated, since which of the two gets there first is up to the scheduler.
+     */
+    @Test
+    void panicWhoseFinallyReleasesMainStillEndsTheRun() {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        try {
+            for (int i = 0; i < 20; i++) {
+                IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Go.run(() -> {
+                    dev.gort.sync.WaitGroup wg = new dev.gort.sync.WaitGroup();
+                    wg.add(1);
+                    Go.go(() -> {
+                        try {
+                            throw new IllegalStateException("crash");
+                        } finally {
+                            wg.done();
+                            Go.gosched();
+                        }
+                    });
+                    wg.await();
+                }), "run " + i);
+                assertEquals("crash", thrown.getMessage());
+            }
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertTrue(buf.toString().startsWith("panic: java.lang.IllegalStateException: crash\n"), buf.toString());
+    }
+
     @Test
     void checkedExceptionsEscapeAsPanic() {
         PrintStream oldErr = System.err;

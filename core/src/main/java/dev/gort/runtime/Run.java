@@ -3,6 +3,7 @@ package dev.gort.runtime;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -15,9 +16,28 @@ import java.util.concurrent.atomic.AtomicReference;
  * that checkdead must count as "may wake", so a deadlock inside would hang instead of being reported
  * (gort run's launcher runs the program's main as a main goroutine, and README's programs call
  * Go.run from main); its panics would be reported twice and dumps would show main in Go.run.
+ *
+ * Main returns while a goroutine panics. A goroutine's finally blocks run while its exception
+ * unwinds, before the exception reaches gort (G's run, then Proc.panicked, which reports it and
+ * fails the run). If one of them releases main (Go's TestPanicRace: `defer wg.Done()` and a panic),
+ * main may return first, and the run would end as if nothing had happened. Go's main checks
+ * runningPanicDefers, which gopanic raises before it runs the deferred calls, and waits for them.
+ *
+ * Differences from Go: the JVM says nothing about an exception until it has unwound, so no counter
+ * can be raised where Go's is. gort waits instead where it can see the panic coming: when main has
+ * returned and nothing has failed, await lets the run's goroutines that are still running or
+ * runnable go on for up to PANIC_GRACE_NANOS, ending the wait as soon as one fails the run or none
+ * is left on a CPU or in a queue (blocked goroutines cannot be unwinding). A panic whose finally
+ * blocks take longer than that after releasing main (or whose M the OS keeps off a core as long)
+ * is printed but not seen by Go.run. The wait costs nothing when the run's other goroutines are
+ * blocked or gone, as they are when a program ends normally; goroutines that keep running delay
+ * Go.run's return by the grace. They are not stopped either way: Go.run's return does not end them
+ * (the JVM does, at exit).
  */
 final class Run {
     private static final Set<Run> active = ConcurrentHashMap.newKeySet();
+    /** How long await gives a goroutine that may be unwinding a panic, once main has returned. */
+    static final long PANIC_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final CountDownLatch done = new CountDownLatch(1);
     /** The first failure; set once. */
@@ -39,11 +59,35 @@ final class Run {
     Throwable await() throws InterruptedException {
         try {
             done.await();
+            if (failure.get() == null) {
+                awaitUnwindingPanics();
+            }
             Race.acquire(this); // main's return happens before Go.run returns (the latch's edge, for -race)
         } finally {
             active.remove(this);
         }
         return failure.get();
+    }
+
+    /** Main has returned: see "Main returns while a goroutine panics". */
+    private void awaitUnwindingPanics() throws InterruptedException {
+        long deadline = System.nanoTime() + PANIC_GRACE_NANOS;
+        while (failure.get() == null && anyOnCpuOrQueued() && deadline - System.nanoTime() > 0) {
+            Thread.sleep(0, 100_000);
+        }
+    }
+
+    /** Whether a goroutine of this run other than main is running or runnable. */
+    private boolean anyOnCpuOrQueued() {
+        for (G gp : Proc.allgs) {
+            if (gp.run == this && gp != main) {
+                GStatus st = gp.status();
+                if (st == GStatus.RUNNING || st == GStatus.RUNNABLE) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     void goexit(G gp) {
