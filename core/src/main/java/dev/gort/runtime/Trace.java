@@ -73,6 +73,12 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * extra (id + 1), and when no goroutine readied it, b is -(id + 1) of the waker's name (timer,
  * sysmon, netpoll, a thread's name) instead of 0. A walk costs 2-10 us, so a traced program that
  * parks a lot runs several times slower than with -Dgort.trace.stacks=false.
+ * gopark takes the stack after Proc.gopark has set the G's wait reason, and interning it may meet
+ * the string table's lock held by another thread. Left free to unmount there, the goroutine parked
+ * in JDK code with its reason already set: the trace showed a park of that reason ("sleep") woken
+ * by the JDK's VirtualThread-unblocker (ViewerAnnotationsTest, 1 in 5 runs at GOMAXPROCS 4 under
+ * load), and then its real park. So the walk and the interning run pinned (Proc.acquirem): a
+ * contended lock there holds the M for the holder's few stores, as Go's runtime locks do.
  *
  *
  * Consumers: one flag for all (the one-branch rule)
@@ -468,8 +474,13 @@ final class Trace {
     static void gopark(G gp, WaitReason reason, Object blocker) {
         TraceSession s = session;
         if (s != null && s.stacks) {
-            String st = Stacks.here();
-            gp.parkStack = st.isEmpty() ? 0 : s.label(st) + 1;
+            Proc.acquirem(); // gp's reason is set: the tracer's own lock must not park it ("Stacks and wakers")
+            try {
+                String st = Stacks.here();
+                gp.parkStack = st.isEmpty() ? 0 : s.label(st) + 1;
+            } finally {
+                Proc.releasem();
+            }
         } else {
             gp.parkStack = 0; // none, rather than one from an earlier session's string table
         }
