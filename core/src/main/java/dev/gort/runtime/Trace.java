@@ -118,7 +118,8 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * may already have readied the G, and another M may be about to run it; an M that stamped GO_BLOCK
  * only then would put it after the unblock and after the next GO_START. So a G's open run is a
  * field, G.tracep (a Run: a fresh object per run naming the P it is on and the M that carries it;
- * null when not running in the trace), and whoever closes it first wins a CAS on it:
+ * null, or an ended session's Run, when not running in the trace), and whoever closes it first
+ * wins a CAS on it:
  *   - goStart sets tracep = a new Run on pp and mp, after stamping GO_START.
  *   - goUnblock (in ready, before the G is queued) closes the run if it is still open: the G has
  *     unmounted (the JDK calls execute only for a parked or yielded thread), so it stamps GO_SCHED
