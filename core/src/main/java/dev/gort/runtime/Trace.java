@@ -71,8 +71,9 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * goroutine's stack in G.parkStack, and the GO_BLOCK that closes that run carries it in b (string
  * id + 1, 0 for none: a park in JDK code has none). A GO_UNBLOCK carries the readier's stack in
  * extra (id + 1), and when no goroutine readied it, b is -(id + 1) of the waker's name (timer,
- * sysmon, netpoll, a thread's name) instead of 0. A walk costs 2-10 us, so a traced program that
- * parks a lot runs several times slower than with -Dgort.trace.stacks=false.
+ * sysmon, netpoll, a thread's name) instead of 0. A walk costs 2-10 us on a quiet machine (~15 us
+ * at a load of 20 on 2 cores), so a traced program that parks a lot runs tens of times slower than
+ * with -Dgort.trace.stacks=false (channel ping-pong: ~60x against ~1.7x; docs/benchmarks.md).
  * gopark takes the stack after Proc.gopark has set the G's wait reason, and interning it may meet
  * the string table's lock held by another thread. Left free to unmount there, the goroutine parked
  * in JDK code with its reason already set: the trace showed a park of that reason ("sleep") woken
@@ -98,8 +99,9 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * channel ping-pong on one P, 6 alternating JVM pairs, CPU time): median 758 ns per round trip with
  * the sites, 783 ns with every site deleted from Proc; the noise on the shared 2-core machine is
  * about 10%, so the cost is below what it can resolve (9 sites, ~6 passed per round trip, ~1 ns
- * each). With tracing on the same loop takes ~1.45 us (+70%, about 75 ns per event: a carrier
- * lookup, a CAS on the buffer lock, a timestamp; see TraceSession). The hooks JFR and metrics
+ * each). With tracing on and stacks off, the same loop takes ~1.7x (about 100 ns per event: a
+ * carrier lookup, a CAS on the buffer lock, a timestamp, a Run per run; see TraceSession); with
+ * stacks on, the walks dominate (see "Stacks and wakers"). The hooks JFR and metrics
  * added (gopark, sysmon's retakes, entersyscallblock) follow the same rule; docs/benchmarks.md has
  * the A/B of the rows most sensitive to them (channel ping-pong and spawn) before and after.
  *
