@@ -77,7 +77,7 @@ final class G implements Executor, Runnable {
     volatile M m;
     /** Where it was created (Go's gopc): the go statement's frame, for "created by" in dumps. Immutable. */
     final StackWalker.StackFrame gopc;
-    /** The tracer's open run (a fresh Trace.Run per run), null when not running in the trace. CASed (see Trace). */
+    /** The tracer's open run (a fresh Trace.Run per run), null or an ended session's when none. CASed (see Trace). */
     volatile Trace.Run tracep;
     /**
      * The synctest bubble it belongs to, or null (see Bubble). Written by newproc before the thread

@@ -1071,7 +1071,7 @@ final class Proc {
             gp.preempt = false;
         }
         int word = gp.markRunning();
-        if (Trace.on) Trace.goStart(pp, gp);
+        if (Trace.on) Trace.goStart(mp, pp, gp);
         pp.status = PStatus.RUNNING; // from here sysmon may retake the P
         try {
             gp.cont.run();
@@ -1082,7 +1082,7 @@ final class Proc {
         mp.curg = null;
         gp.m = null;
         gp.afterRun(word);
-        if (Trace.on) Trace.goStop(pp, gp);
+        if (Trace.on) Trace.goStop(mp, pp, gp);
         reclaimp(mp);
         if (gp.bubble != null) {
             gp.bubble.stopped(gp); // the bubble's token passes on (see Bubble)

@@ -73,8 +73,15 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * goroutine's stack in G.parkStack, and the GO_BLOCK that closes that run carries it in b (string
  * id + 1, 0 for none: a park in JDK code has none). A GO_UNBLOCK carries the readier's stack in
  * extra (id + 1), and when no goroutine readied it, b is -(id + 1) of the waker's name (timer,
- * sysmon, netpoll, a thread's name) instead of 0. A walk costs 2-10 us, so a traced program that
- * parks a lot runs several times slower than with -Dgort.trace.stacks=false.
+ * sysmon, netpoll, a thread's name) instead of 0. A walk costs 2-10 us on a quiet machine (~15 us
+ * at a load of 20 on 2 cores), so a traced program that parks a lot runs tens of times slower than
+ * with -Dgort.trace.stacks=false (channel ping-pong: ~60x against ~1.7x; docs/benchmarks.md).
+ * gopark takes the stack after Proc.gopark has set the G's wait reason, and interning it may meet
+ * the string table's lock held by another thread. Left free to unmount there, the goroutine parked
+ * in JDK code with its reason already set: the trace showed a park of that reason ("sleep") woken
+ * by the JDK's VirtualThread-unblocker (ViewerAnnotationsTest, 1 in 5 runs at GOMAXPROCS 4 under
+ * load), and then its real park. So the walk and the interning run pinned (Proc.acquirem): a
+ * contended lock there holds the M for the holder's few stores, as Go's runtime locks do.
  *
  * Consumers: one flag for all (the one-branch rule)
  * --------------------------------------------------
@@ -93,8 +100,9 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * channel ping-pong on one P, 6 alternating JVM pairs, CPU time): median 758 ns per round trip with
  * the sites, 783 ns with every site deleted from Proc; the noise on the shared 2-core machine is
  * about 10%, so the cost is below what it can resolve (9 sites, ~6 passed per round trip, ~1 ns
- * each). With tracing on the same loop takes ~1.45 us (+70%, about 75 ns per event: a carrier
- * lookup, a CAS on the buffer lock, a timestamp; see TraceSession). The hooks JFR and metrics
+ * each). With tracing on and stacks off, the same loop takes ~1.7x (about 100 ns per event: a
+ * carrier lookup, a CAS on the buffer lock, a timestamp, a Run per run; see TraceSession); with
+ * stacks on, the walks dominate (see "Stacks and wakers"). The hooks JFR and metrics
  * added (gopark, sysmon's retakes, entersyscallblock) follow the same rule; docs/benchmarks.md has
  * the A/B of the rows most sensitive to them (channel ping-pong and spawn) before and after.
  *
@@ -112,14 +120,15 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * unmounts, and the M only learns of the park when runContinuation returns. By then another thread
  * may already have readied the G, and another M may be about to run it; an M that stamped GO_BLOCK
  * only then would put it after the unblock and after the next GO_START. So a G's open run is a
- * field, G.tracep (a Run: a fresh object per run naming the P it is on; null when not running in
- * the trace), and whoever closes it first wins a CAS on it:
- *   - goStart sets tracep = a new Run on pp, after stamping GO_START.
+ * field, G.tracep (a Run: a fresh object per run naming the P it is on and the M that carries it;
+ * null, or an ended session's Run, when not running in the trace), and whoever closes it first
+ * wins a CAS on it:
+ *   - goStart sets tracep = a new Run on pp and mp, after stamping GO_START.
  *   - goUnblock (in ready, before the G is queued) closes the run if it is still open: the G has
  *     unmounted (the JDK calls execute only for a parked or yielded thread), so it stamps GO_SCHED
  *     if it yielded, else GO_BLOCK, on the old P, then GO_UNBLOCK.
- *   - goStop (in execute, after the run) closes it if still open: GO_END if the G is dead, else
- *     GO_BLOCK with the G's wait reason (for a park in JDK code, see "IO wait").
+ *   - goStop (in execute, after the run) closes it if still open and still its M's: GO_END if the
+ *     G is dead, else GO_BLOCK with the G's wait reason (for a park in JDK code, see "IO wait").
  * Retaken Ps. Sysmon may retake a P whose goroutine hogs it (see Sysmon); the goroutine keeps
  * running on its M without a P while another M runs goroutines on the P. When the P's new M
  * starts a goroutine, open() closes the hog's run with GO_OFFP (the buffer remembers whose run it
@@ -145,6 +154,30 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * never (seen under load: "started while blocked", "unblocked while running"). A Run is never
  * reused, so a CAS from the Run a closer read succeeds only on that run. It costs one small
  * allocation per run and per retake, while a trace is recording.
+ * Whose run goStop closes. goStop reads tracep after the continuation returned, and by then the G
+ * may be running again elsewhere: a G that yields (Thread.yield, a sysmon preemption) or whose
+ * park raced an unpark is resubmitted by the JDK from inside runContinuation, on the old M, so it
+ * is queued, readied (goUnblock closed the old run) and started by another M while the old M is
+ * still on its way to goStop (held up by the OS, or a retake gave its P away). The tracep that
+ * goStop then reads is the new M's run of a goroutine that is running; closing it stamped a
+ * GO_BLOCK ("jdk park", no stack: the G was not parked) and left the G's real park on the new M
+ * with no run to close, so a flight recorder's snapshot of a deadlock showed a goroutine's last
+ * park without its reason or stack (FlightRecorderTest, 1 in 45 runs). So goStop closes a run only
+ * if its Run names the calling M: the M's own run, or the off-P continuation of it. Any other
+ * closer (goUnblock, goStart, a retake, Go.syscall) closes the run it finds, as the G it acts on is
+ * then not running elsewhere (save a duplicate of a queued G, which a dump's getStackTrace can make:
+ * see G). A Run opened by a trace's starting snapshot names the M it saw the G on. TraceRunTest
+ * replays the held-up goStop, and the sessions below.
+ *
+ * Sessions
+ * --------
+ * A Run carries its session's number (TraceSession.gen), and every hook reads tracep through
+ * runOf, which takes a Run of another session for none. Stopping a trace cannot reach every G: one
+ * that is exiting has left allgs, and a goStart that read the session just before it ended opens
+ * its Run after the stop. Without the number, a trace started right after would close that run:
+ * a GO_END or GO_BLOCK on a P for a goroutine it never saw start. With it, stopping a trace leaves
+ * the Runs where they are (a Run holds no buffer), and the next trace's snapshot replaces those
+ * of the goroutines it sees running.
  *
  * IO wait
  * -------
@@ -235,18 +268,29 @@ final class Trace {
     private static final P OFFP_RUN = new P(-1);
 
     /**
-     * One open run of a goroutine in the trace: the P it is on (OFFP_RUN once a retake took it), and
-     * for an off-P run the run it continues. A fresh object per run, so that a closer's CAS can
-     * only close the run it read (a P recurs between runs; a run never does). Immutable.
+     * One open run of a goroutine in the trace: the session it belongs to (TraceSession.gen), the P
+     * it is on (OFFP_RUN once a retake took it), the M that carries it, and for an off-P run the
+     * run it continues. A fresh object per run, so that a closer's CAS can only close the run it
+     * read (a P recurs between runs; a run never does). Immutable.
      */
     static final class Run {
+        final int gen;
         final P p;
+        final M m;
         final Run from;
 
-        Run(P p, Run from) {
+        Run(int gen, P p, M m, Run from) {
+            this.gen = gen;
             this.p = p;
+            this.m = m;
             this.from = from;
         }
+    }
+
+    /** gp's open run in session s, or null: a Run an earlier session left behind is none (see "Sessions"). */
+    private static Run runOf(G gp, TraceSession s) {
+        Run r = gp.tracep;
+        return r != null && r.gen == s.gen ? r : null;
     }
 
     static {
@@ -345,13 +389,10 @@ final class Trace {
         return s.file;
     }
 
-    /** Ends the session. Under Trace.class. */
+    /** Ends the session. Under Trace.class. The runs it leaves open are ignored by the next (see "Sessions"). */
     private static void end() {
         session = null;
         update();
-        for (G gp : Proc.allgs) {
-            gp.tracep = null;
-        }
     }
 
     /** The trace's view of the goroutines already alive: a GO_CREATE and a GO_STATUS each. */
@@ -368,7 +409,9 @@ final class Trace {
             GStatus st = gp.status();
             M mp = gp.m;
             P pp = mp != null ? mp.p : null;
-            if (st == GStatus.RUNNING && pp != null && TRACEP.compareAndSet(gp, null, new Run(pp, null))) {
+            Run cur = gp.tracep; // null, or one an earlier session left: replaced, never closed
+            if (st == GStatus.RUNNING && pp != null && (cur == null || cur.gen != s.gen)
+                    && TRACEP.compareAndSet(gp, cur, new Run(s.gen, pp, mp, null))) {
                 s.emit(pp.id, GO_STATUS, gp.goid, 0, st.ordinal());
                 s.buf(pp.id).running = gp;
             } else {
@@ -440,8 +483,13 @@ final class Trace {
     static void gopark(G gp, WaitReason reason, Object blocker) {
         TraceSession s = session;
         if (s != null && s.stacks) {
-            String st = Stacks.here();
-            gp.parkStack = st.isEmpty() ? 0 : s.label(st) + 1;
+            Proc.acquirem(); // gp's reason is set: the tracer's own lock must not park it ("Stacks and wakers")
+            try {
+                String st = Stacks.here();
+                gp.parkStack = st.isEmpty() ? 0 : s.label(st) + 1;
+            } finally {
+                Proc.releasem();
+            }
         } else {
             gp.parkStack = 0; // none, rather than one from an earlier session's string table
         }
@@ -455,8 +503,8 @@ final class Trace {
         }
     }
 
-    /** execute: pp's M is about to mount gp. pp's M only. */
-    static void goStart(P pp, G gp) {
+    /** execute: mp, holding pp, is about to mount gp. mp only. */
+    static void goStart(M mp, P pp, G gp) {
         if (metrics) {
             long r = gp.readyAt;
             if (r != 0) {
@@ -466,7 +514,7 @@ final class Trace {
         }
         TraceSession s = session;
         if (s != null && gp.goid != 0 && gp.status() != GStatus.DEAD) {
-            Run open = gp.tracep;
+            Run open = runOf(gp, s);
             if (open != null) {
                 close(s, gp, open, GO_BLOCK, false); // not seen parking: see "Closing a run"
             }
@@ -476,34 +524,39 @@ final class Trace {
             if (gp.ioWoken) {
                 gp.ioWoken = false;
             }
-            open(s, pp, gp, GO_START, 0);
+            open(s, mp, pp, gp, GO_START, 0);
         }
     }
 
     /**
-     * Opens gp's run on pp with event type (GO_START, or GO_SYSEXIT with extra 1), first closing
-     * the run of a goroutine that lost pp while running (sysmon's retake: "Retaken Ps").
+     * Opens gp's run on pp, carried by mp, with event type (GO_START, or GO_SYSEXIT with extra 1),
+     * first closing the run of a goroutine that lost pp while running (sysmon's retake: "Retaken Ps").
      */
-    private static void open(TraceSession s, P pp, G gp, int type, int extra) {
+    private static void open(TraceSession s, M mp, P pp, G gp, int type, int extra) {
         TraceSession.Buf b = s.buf(pp.id);
         G prev = b.running;
-        Run pr = prev != null && prev != gp ? prev.tracep : null;
+        Run pr = prev != null && prev != gp ? runOf(prev, s) : null;
         if (pr != null && pr.p == pp) {
             close(s, prev, pr, GO_OFFP, false);
         }
         s.emit(pp.id, type, gp.goid, 0, extra);
-        gp.tracep = new Run(pp, null);
+        gp.tracep = new Run(s.gen, pp, mp, null);
         b.running = gp;
     }
 
-    /** execute: gp's continuation returned on pp (gp parked, yielded or ended). pp's M only. */
-    static void goStop(P pp, G gp) {
+    /**
+     * execute: gp's continuation returned on mp, which holds pp (gp parked, yielded or ended). Closes
+     * mp's own run of gp only ("Whose run goStop closes"). mp only.
+     */
+    static void goStop(M mp, P pp, G gp) {
         TraceSession s = session;
         if (s != null && gp.goid != 0) {
-            Run open = gp.tracep;
+            Run open = runOf(gp, s);
             boolean dead = gp.status() == GStatus.DEAD;
             if (open != null) {
-                close(s, gp, open, dead ? GO_END : GO_BLOCK, false);
+                if (open.m == mp) {
+                    close(s, gp, open, dead ? GO_END : GO_BLOCK, false);
+                } // else gp was readied and runs on another M already: that run is not ours to close
             } else if (dead) {
                 s.emit(-1, GO_END, gp.goid, 0, 0); // it ended without a P (its P was retaken)
             }
@@ -523,7 +576,7 @@ final class Trace {
             return;
         }
         boolean dead = gp.status() == GStatus.DEAD;
-        Run open = gp.tracep;
+        Run open = s != null ? runOf(gp, s) : null;
         boolean yielded = gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED;
         boolean byPoller = Stacks.onPoller(); // the JDK's socket poller readies it: it waited for I/O
         if (byPoller) {
@@ -605,7 +658,7 @@ final class Trace {
     static void goSysCall(G gp) {
         TraceSession s = session;
         if (s != null) {
-            Run open = gp.tracep;
+            Run open = runOf(gp, s);
             long ts = s.now();
             if (open != null && TRACEP.compareAndSet(gp, open, null)) {
                 s.emitAt(ts, open.p.id, GO_SYSCALL, gp.goid, 0, 1);
@@ -624,8 +677,8 @@ final class Trace {
         if (s != null) {
             M mp = M.current();
             P pp = mp != null ? mp.p : null;
-            if (pp != null && gp.tracep == null) {
-                open(s, pp, gp, GO_SYSEXIT, 1);
+            if (pp != null && runOf(gp, s) == null) {
+                open(s, mp, pp, gp, GO_SYSEXIT, 1);
             } else {
                 s.emit(pp != null ? pp.id : -1, GO_SYSEXIT, gp.goid, 0, 0);
             }
@@ -639,7 +692,7 @@ final class Trace {
      */
     private static void close(TraceSession s, G gp, Run open, int kind, boolean byPoller) {
         long ts = s.now();
-        while (!TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? new Run(OFFP_RUN, open) : null)) {
+        while (!TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? new Run(open.gen, OFFP_RUN, open.m, open) : null)) {
             // Lost the CAS. To another stop: done. To a retake's GO_OFFP of this very run (it moved
             // off its P since we read it): the run goes on without a P and is still ours to close,
             // at p = -1, with a timestamp after the GO_OFFP's ("A lost close follows the run off-P").

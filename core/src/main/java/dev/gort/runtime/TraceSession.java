@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.gort.trace.format.TraceFile.GOMAXPROCS;
@@ -87,6 +88,9 @@ import static dev.gort.trace.format.TraceFile.GO_UNBLOCK;
  */
 /** One trace or flight recorder: its file, clock origin, buffers and string table. */
 final class TraceSession {
+    /** This session's number, distinct from every earlier session's (Trace.Run carries it). Immutable. */
+    final int gen = GENS.incrementAndGet();
+    private static final AtomicInteger GENS = new AtomicInteger();
     final Path file;
     final long startNanos = System.nanoTime();
     final long startEpochMicros;

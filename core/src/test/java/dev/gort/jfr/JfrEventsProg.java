@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class JfrEventsProg {
     static final Map<String, AtomicLong> SEEN = new ConcurrentHashMap<>();
+    /** The goroutine labelled "sender", and whether the stream has seen one of its sleeps park. */
+    static final AtomicLong SENDER = new AtomicLong(-1);
+    static volatile boolean senderSleepSeen;
 
     public static void main(String[] args) throws Exception {
         try (RecordingStream rs = new RecordingStream()) {
@@ -26,6 +29,11 @@ public final class JfrEventsProg {
                 rs.enable(e).withoutThreshold();
                 rs.onEvent(e, ev -> SEEN.computeIfAbsent(e, k -> new AtomicLong()).incrementAndGet());
             }
+            rs.onEvent("dev.gort.GoroutineBlock", ev -> {
+                if (ev.getLong("goid") == SENDER.get() && "sleep".equals(ev.getString("waitReason"))) {
+                    senderSleepSeen = true;
+                }
+            });
             rs.startAsync();
             Go.gomaxprocs(2);
 
@@ -33,10 +41,17 @@ public final class JfrEventsProg {
             Go.run(() -> {
                 Chan<Integer> ch = Chan.make();
                 Go.go("sender", () -> {
-                    Time.sleep(20);
-                    // send only once main is parked in its receive: on a loaded machine main may
-                    // reach it after the 20 ms, and then the sender would be the one to block
+                    SENDER.set(Go.goid());
+                    // sleep until the stream has seen one of the sender's sleeps park: on a loaded
+                    // machine the 20 ms timer may fire before the sender parks, and that sleep then
+                    // returns without a park, hence without a block event (the likely cause of
+                    // "no sleep block of the sender", once in 25 runs at a load of ~24)
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    do {
+                        Time.sleep(20);
+                    } while (!senderSleepSeen && System.nanoTime() < deadline);
+                    // send only once main is parked in its receive: on a loaded machine main may
+                    // reach it after the sleeps, and then the sender would be the one to block
                     while (!Go.stack(true).contains("[chan receive]") && System.nanoTime() < deadline) {
                         Time.sleep(1);
                     }

@@ -1,0 +1,106 @@
+package dev.gort.runtime;
+
+import dev.gort.trace.format.TraceFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * White-box tests of who closes a goroutine's run in the trace (Trace's "Closing a run"), driving
+ * the scheduler's hooks in the orders that races produce, which a live program hits only now and
+ * then. The G is never started and is not in allgs; the Ms and Ps are not the scheduler's (only
+ * their identity and P id matter to the tracer).
+ */
+class TraceRunTest {
+    private static final long GOID = Long.MAX_VALUE - 14;
+
+    /**
+     * A G yields (or its park races an unpark) on M0, is readied and started on M1 before M0 gets
+     * from the continuation's return to goStop (M0 held up by the OS). M0's goStop must leave M1's
+     * run alone: it closed that run as "jdk park" (the goroutine was running), and the G's next
+     * park, on M1, then had no run to close, so a flight recorder's snapshot of a deadlock showed
+     * the goroutine's last park without its stack or wait reason (FlightRecorderTest, 1 in 45).
+     */
+    @Test
+    void aStopHeldUpOnTheOldMLeavesTheRunAnotherMStarted(@TempDir Path dir) throws Exception {
+        G g = new G(GOID, 0, null, () -> { });
+        M m0 = new M(-100), m1 = new M(-101);
+        P p0 = new P(0), p1 = new P(1);
+        Path file = dir.resolve("t.trace");
+        Trace.start(file);
+        try {
+            Trace.goStart(m0, p0, g);
+            g.waitreason = WaitReason.CHAN_RECEIVE; // it parks on M0 ...
+            Trace.goUnblock(g); // ... and is readied at once: the readier closes M0's run
+            g.waitreason = null;
+            Trace.goStart(m1, p1, g); // M1 starts it
+            Trace.goStop(m0, p0, g); // M0 reaches goStop only now
+            g.waitreason = WaitReason.CHAN_SEND;
+            Trace.goStop(m1, p1, g); // it parks on M1
+        } finally {
+            Trace.stop();
+        }
+        TraceFile f = TraceFile.read(file);
+        assertEquals(List.of("GO_START p0", "GO_BLOCK p0 chan receive", "GO_UNBLOCK", "GO_START p1",
+                "GO_BLOCK p1 chan send"), events(f));
+    }
+
+    /**
+     * A trace stops while a G runs and another starts at once. The G's run in the first session is
+     * nothing in the second: the second did not see it start (the G left allgs, as an exiting G
+     * does, so the second's snapshot does not show it), so its stop there must stamp nothing, and
+     * its next run is the second session's.
+     */
+    @Test
+    void aRunLeftOpenByAnEndedSessionIsNoneInTheNext(@TempDir Path dir) throws Exception {
+        G g = new G(GOID, 0, null, () -> { });
+        M m0 = new M(-100), m1 = new M(-101);
+        P p0 = new P(0), p1 = new P(1);
+        Path first = dir.resolve("1.trace"), second = dir.resolve("2.trace");
+        Trace.start(first);
+        try {
+            Trace.goStart(m0, p0, g);
+        } finally {
+            Trace.stop();
+        }
+        Trace.start(second);
+        try {
+            g.waitreason = WaitReason.CHAN_RECEIVE;
+            Trace.goStop(m0, p0, g); // the first session's run ends in the second
+            Trace.goUnblock(g);
+            g.waitreason = null;
+            Trace.goStart(m1, p1, g);
+            g.setStatus(GStatus.DEAD);
+            Trace.goStop(m1, p1, g);
+        } finally {
+            Trace.stop();
+        }
+        assertEquals(List.of("GO_START p0"), events(TraceFile.read(first)));
+        assertEquals(List.of("GO_UNBLOCK", "GO_START p1", "GO_END p1"), events(TraceFile.read(second)));
+    }
+
+    /** The test G's events: type, then P and reason where they say something. */
+    private static List<String> events(TraceFile f) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < f.size(); i++) {
+            if (f.a()[i] != GOID) {
+                continue;
+            }
+            int t = f.type()[i];
+            String e = TraceFile.typeName(t);
+            if (t != TraceFile.GO_UNBLOCK) {
+                e += " p" + f.p()[i];
+            }
+            if (t == TraceFile.GO_BLOCK) {
+                e += " " + f.reasons().get(f.extra()[i]);
+            }
+            out.add(e);
+        }
+        return out;
+    }
+}
