@@ -96,12 +96,15 @@ final class G implements Executor, Runnable {
     G allprev, allnext;
     boolean inAllgs;
     /**
-     * The tracer's park in JDK code that may be an IO wait: where its event is stored (written by
-     * the closer of the G's run), and whether the socket poller readied the G (written by that
-     * unblock). Both cleared by goStart; see Trace "IO wait".
+     * The tracer's park in JDK code that may be an IO wait (see Trace "IO wait"): where its event is
+     * stored, with the run it ended (written by the closer of the G's run, or a trace's starting
+     * snapshot); the run the socket poller's unblock ended (written by that unblock); and the run
+     * a closer last tried to close (written by each closer before its CAS, so that an unblock that
+     * finds the run closed can name it). A stale value names a run that is over; only ioMark is
+     * cleared (by goStart, to let the trace's chunk go).
      */
     volatile TraceSession.Mark ioMark;
-    volatile boolean ioWoken;
+    volatile Trace.Run ioWoken, lastClosed;
 
     G(long goid, long parentGoid, Run run, Runnable fn) {
         this.goid = goid;

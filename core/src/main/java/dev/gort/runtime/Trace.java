@@ -190,11 +190,18 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * condition names itself) is stamped "jdk park" and its place is kept in G.ioMark; when the G is
  * unblocked by the JDK's poller thread (Stacks.onPoller), the event's reason becomes "IO wait"
  * (a readier that closes the run itself stamps it so at once). The closer and the poller's
- * unblock may race: the closer stores G.ioMark and then reads G.ioWoken, the unblock writes
- * ioWoken and then reads ioMark, all volatile, so one of them sees the other and sets the reason
- * (twice is harmless). goStart clears both for the G's next park (a closer so slow that the G
- * was woken and started again before it stored its mark leaves "jdk park"). A snapshot's
- * GO_STATUS of a waiting goroutine is marked the same way.
+ * unblock may race, and they meet on the identity of the run that park ended (a Run is never
+ * reused): the closer stores G.lastClosed = its Run before its CAS, and after the event stores
+ * G.ioMark (the event's place and that Run) and then reads G.ioWoken; the unblock takes the run it
+ * ends (tracep if still open, else lastClosed, which the closer wrote before the CAS that emptied
+ * tracep), writes it to ioWoken and then reads ioMark. All volatile, so one of the two sees the
+ * other, and it sets the reason if the Runs agree (twice is harmless). A stale mark or ioWoken
+ * names a run that is over and never agrees with a later one, so ioWoken is never cleared:
+ * clearing it in goStart, as a first version did, lost the reason when the closer was so slow
+ * that the G had been woken and started again before it read ioWoken (TraceIoWaitTest, 1 in 15
+ * at GOMAXPROCS=4). goStart clears ioMark only to let the trace's chunk go: the unblock before
+ * that start has read it already. A snapshot's GO_STATUS of a waiting goroutine is marked the same way, with a
+ * Run that stands for the goroutine's run before the trace.
  *
  * Invariants of a trace (checked by TraceConsistencyTest in the tools module)
  * ---------------------------------------------------------------------------
@@ -418,8 +425,14 @@ final class Trace {
                 WaitReason r = gp.waitreason;
                 int extra = st.ordinal() | (st == GStatus.WAITING ? reasonOf(r, false) + 1 : 0) << 8;
                 if (st == GStatus.WAITING && mayBeIoWait(gp, r)) { // see "IO wait"
-                    gp.ioMark = s.emitMarked(-1, -1, GO_STATUS, gp.goid, 0, extra,
-                            st.ordinal() | (WaitReason.IO_WAIT.ordinal() + 1) << 8);
+                    Run parked = new Run(s.gen, null, null, null); // stands for the run before the trace
+                    gp.lastClosed = parked;
+                    TraceSession.Mark mark = s.emitMarked(-1, -1, GO_STATUS, gp.goid, 0, extra,
+                            st.ordinal() | (WaitReason.IO_WAIT.ordinal() + 1) << 8, parked);
+                    gp.ioMark = mark; // then read ioWoken, as a closer does
+                    if (mark != null && gp.ioWoken == parked) {
+                        mark.ioWait();
+                    }
                 } else {
                     s.emit(-1, GO_STATUS, gp.goid, 0, extra);
                 }
@@ -519,10 +532,7 @@ final class Trace {
                 close(s, gp, open, GO_BLOCK, false); // not seen parking: see "Closing a run"
             }
             if (gp.ioMark != null) {
-                gp.ioMark = null; // its unblock has passed: the park it marks is resolved ("IO wait")
-            }
-            if (gp.ioWoken) {
-                gp.ioWoken = false;
+                gp.ioMark = null; // its unblock has read it; frees the trace's chunk ("IO wait")
             }
             open(s, mp, pp, gp, GO_START, 0);
         }
@@ -579,10 +589,11 @@ final class Trace {
         Run open = s != null ? runOf(gp, s) : null;
         boolean yielded = gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED;
         boolean byPoller = Stacks.onPoller(); // the JDK's socket poller readies it: it waited for I/O
-        if (byPoller) {
-            gp.ioWoken = true; // then read ioMark: see "IO wait"
+        if (byPoller && s != null) {
+            Run woken = open != null ? open : gp.lastClosed; // the run this unblock ends: see "IO wait"
+            gp.ioWoken = woken; // then read ioMark
             TraceSession.Mark mark = gp.ioMark;
-            if (mark != null) {
+            if (mark != null && mark.run() == woken) {
                 mark.ioWait(); // its park, already stamped "jdk park", was an IO wait
             }
         }
@@ -692,6 +703,9 @@ final class Trace {
      */
     private static void close(TraceSession s, G gp, Run open, int kind, boolean byPoller) {
         long ts = s.now();
+        if (kind != GO_OFFP) {
+            gp.lastClosed = open; // before the CAS: see "IO wait"
+        }
         while (!TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? new Run(open.gen, OFFP_RUN, open.m, open) : null)) {
             // Lost the CAS. To another stop: done. To a retake's GO_OFFP of this very run (it moved
             // off its P since we read it): the run goes on without a P and is still ours to close,
@@ -701,6 +715,7 @@ final class Trace {
                 return;
             }
             open = now;
+            gp.lastClosed = open;
             ts = s.now();
         }
         WaitReason r = gp.waitreason;
@@ -709,9 +724,9 @@ final class Trace {
         long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
         if (kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r)) { // see "IO wait"
             int io = WaitReason.IO_WAIT.ordinal();
-            TraceSession.Mark mark = s.emitMarked(ts, open.p.id, kind, gp.goid, stack, extra, io);
+            TraceSession.Mark mark = s.emitMarked(ts, open.p.id, kind, gp.goid, stack, extra, io, open);
             gp.ioMark = mark; // then read ioWoken: see "IO wait"
-            if (mark != null && gp.ioWoken) {
+            if (mark != null && gp.ioWoken == open) {
                 mark.ioWait();
             }
         } else {

@@ -144,18 +144,19 @@ final class TraceSession {
 
     /** Appends an event to p's buffer; ts < 0 means now (taken inside the buffer's lock). */
     void emitAt(long ts, int p, int type, long a, long b, int extra) {
-        store(ts, p, type, a, b, extra, false, 0);
+        store(ts, p, type, a, b, extra, null, 0);
     }
 
     /**
      * emitAt, returning where the event is stored, so that its extra can be set to ioExtra later
-     * (Mark.ioWait); null if the event was dropped.
+     * (Mark.ioWait) if the park that ended run turns out to be an IO wait; null if the event was
+     * dropped.
      */
-    Mark emitMarked(long ts, int p, int type, long a, long b, int extra, int ioExtra) {
-        return store(ts, p, type, a, b, extra, true, ioExtra);
+    Mark emitMarked(long ts, int p, int type, long a, long b, int extra, int ioExtra, Trace.Run run) {
+        return store(ts, p, type, a, b, extra, run, ioExtra);
     }
 
-    private Mark store(long ts, int p, int type, long a, long b, int extra, boolean mark, int ioExtra) {
+    private Mark store(long ts, int p, int type, long a, long b, int extra, Trace.Run run, int ioExtra) {
         if (!ring && stored.incrementAndGet() > maxEvents) {
             dropped.incrementAndGet();
             return null;
@@ -167,18 +168,19 @@ final class TraceSession {
             if (buf.add(t, type | (long) (p + 1) << 8 | (long) extra << 32, a, b) && ring) {
                 buf.prune(t - ringNanos, ringChunks);
             }
-            return mark ? new Mark(buf, buf.cur, buf.n - 4, ioExtra) : null;
+            return run != null ? new Mark(buf, buf.cur, buf.n - 4, ioExtra, run) : null;
         } finally {
             buf.unlock();
         }
     }
 
     /**
-     * Where an event is stored (its chunk and offset in buf) and the extra it gets if it turns out
-     * to be an IO wait (Trace's "IO wait"). A chunk a ring dropped is no longer written: setting
-     * its event then changes nothing.
+     * Where an event is stored (its chunk and offset in buf), the extra it gets if it turns out
+     * to be an IO wait, and the run whose end it stamps, which the poller's unblock must name for
+     * that (Trace's "IO wait"). A chunk a ring dropped is no longer written: setting its event then
+     * changes nothing.
      */
-    record Mark(Buf buf, long[] chunk, int at, int ioExtra) {
+    record Mark(Buf buf, long[] chunk, int at, int ioExtra, Trace.Run run) {
         /** Sets the event's extra to ioExtra, under its buffer's lock. Any thread. */
         void ioWait() {
             buf.lock();
