@@ -43,12 +43,14 @@ public final class AltRows {
     }
 
     /**
-     * gort's scheduler counters summed over its Ps, read by reflection (they are the runtime's
-     * internals): {goroutines run, goroutines stolen from another P}. Zeros when this loader's gort
-     * runtime never started (the peers' sides).
+     * gort's scheduler counters, read by reflection (they are the runtime's internals): {goroutines
+     * run, goroutines stolen from another P} summed over its Ps, and the times its Ms' threads
+     * waited (ThreadMXBean's waited count: every LockSupport.park of an M, in stopm, the timer
+     * sleeper or stoplockedm, so about one per wake-up that startm sent). Zeros when this loader's
+     * gort runtime never started (the peers' sides).
      */
     public static long[] counters() {
-        long runs = 0, steals = 0;
+        long runs = 0, steals = 0, mparks = 0;
         try {
             Class<?> proc = Class.forName("dev.gort.runtime.Proc");
             java.lang.reflect.Field allp = proc.getDeclaredField("allp");
@@ -62,10 +64,22 @@ public final class AltRows {
                 runs += fr.getLong(p);
                 steals += fs.getLong(p);
             }
+            java.lang.reflect.Field allm = proc.getDeclaredField("allm");
+            allm.setAccessible(true);
+            Object[] ms = (Object[]) allm.get(null);
+            long[] ids = new long[ms.length];
+            for (int i = 0; i < ms.length; i++) {
+                ids[i] = ((Thread) ms[i]).threadId();
+            }
+            for (java.lang.management.ThreadInfo ti : java.lang.management.ManagementFactory.getThreadMXBean().getThreadInfo(ids)) {
+                if (ti != null) {
+                    mparks += ti.getWaitedCount();
+                }
+            }
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot read gort's counters", e);
         }
-        return new long[] {runs, steals};
+        return new long[] {runs, steals, mparks};
     }
 
     /** SpawnJoin's shape with n goroutines. */
