@@ -203,7 +203,9 @@ final class P {
                             // The P's goroutine is running and just readied next; it is probably
                             // about to park and run next. Back off off the CPU first, as Go's
                             // usleep(3) (see "The runnext back-off"). The M's park permit is shared
-                            // (notewakeup, timers): an early return only shortens the back-off.
+                            // (notewakeup, timers, locks): an early return only shortens the back-off,
+                            // and a stray permit taken here is missed by no one, since every other
+                            // park of an M loops on its own condition.
                             LockSupport.parkNanos(this, RUNNEXT_BACKOFF_NS);
                         }
                         if (!RUNNEXT.compareAndSet(this, next, null)) {
