@@ -31,6 +31,7 @@ public final class AltRows {
         return switch (row) {
             case "baton" -> new Object[] {(Runnable) g::batonPingPong, N};
             case "yield" -> new Object[] {(Runnable) g::yieldPingPong, N};
+            case "hog" -> new Object[] {(Runnable) g::pingPongHog, Goroutines.HOG_N};
             case "create" -> new Object[] {(Runnable) g::createGoroutines, N};
             case "createParallel" -> new Object[] {(Runnable) g::createGoroutinesParallel, N};
             case "chanPingPong" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.pingPong(rt, mk, N)), N};
@@ -38,7 +39,7 @@ public final class AltRows {
             case "prodCons0" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.prodCons(rt, mk, 0, procs, N)), N};
             case "spawn" -> new Object[] {(Runnable) () -> rt.run(() -> spawnJoin(rt, SPAWN_N)), SPAWN_N};
             default -> throw new IllegalArgumentException("unknown row " + row
-                    + " (baton, yield, create, createParallel, chanPingPong, chanSync, prodCons0, spawn)");
+                    + " (baton, yield, hog, create, createParallel, chanPingPong, chanSync, prodCons0, spawn)");
         };
     }
 
