@@ -37,8 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  * The runnext back-off. A stealer that finds only a runnext, on a P whose goroutine is running,
  * backs off before taking it, as Go's runqgrab does: that goroutine has just readied it and is
  * probably about to park, and its M would then run it at once. Like Go's usleep(3) on Linux, the
- * back-off sleeps (LockSupport.parkNanos(3us); with the OS's timer slack it lasts ~50us, as
- * Go's nanosleep does), and gives the core away. It used to spin on nanoTime for 3us instead, so
+ * back-off sleeps (LockSupport.parkNanos(3us); with the OS's timer slack it lasts ~60us, 65us
+ * median on the benchmark machine, as Go's nanosleep does), and gives the core away. It used to spin on nanoTime for 3us instead, so
  * as not to pay the slack; measured at GOMAXPROCS=2 (docs/benchmarks.md, issue 11, cut 6) that
  * was the costlier choice on every count: on a machine with more runnable threads than cores the
  * spinning stealer kept the very M it waited for off the CPU, so the runnext was still there after
@@ -53,7 +53,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class P {
     static final int RUNQ_SIZE = 256;
-    /** The runnext back-off's requested sleep, Go's usleep(3); the OS's timer slack makes it ~50us. */
+    /** The runnext back-off's requested sleep, Go's usleep(3); the OS's timer slack makes it ~60us. */
     private static final long RUNNEXT_BACKOFF_NS = 3_000;
 
     /** Index in allp. Immutable. */

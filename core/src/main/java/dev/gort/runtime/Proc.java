@@ -68,13 +68,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * the two always sees the other, so no readied G is left with every P idle.
  *
  * A spinning M may sleep while it spins: before it takes a running P's runnext it backs off off
- * the CPU, ~50us (P, "The runnext back-off"), as Go's spinning M does in usleep(3). It stays
+ * the CPU, ~60us (P, "The runnext back-off"), as Go's spinning M does in usleep(3). It stays
  * counted in nmspinning meanwhile, so a ready in that window sees a spinning M and starts none.
  * That cannot lose a wake-up: the sleep is timed and ends by itself (an unpark only ends it
  * early), and after it the M carries on as a spinning M that never slept: it steals, or it stops
  * spinning, decrements nmspinning and only then rechecks every queue, where it finds whatever was
  * readied while it slept. The one thing a ready in that window waits for is the sleeper's wake-up
- * (~50us at most, plus whatever the OS takes to run it), instead of an M started just for it:
+ * (~60us, plus whatever the OS takes to run it), instead of an M started just for it:
  * latency, Go's as well, never a G left with every M asleep.
  *
  * Ownership of a P (PStatus)
