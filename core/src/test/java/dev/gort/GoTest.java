@@ -176,6 +176,37 @@ class GoTest {
     }
 
     /**
+     * A goroutine that starts another and keeps running leaves it in its P's runnext, where only a
+     * stealer (after its back-off, asleep and counted as spinning) or, at GOMAXPROCS=1, sysmon's
+     * retake of the busy P can get it run. Either must: the new goroutine runs while its creator is
+     * still busy, however the stealer's sleep races the ready. 50 rounds, each bounded.
+     */
+    @Test
+    void runnextOfABusyGoroutineRunsElsewhere() {
+        for (int round = 0; round < 50; round++) {
+            AtomicBoolean ran = new AtomicBoolean();
+            AtomicBoolean ranWhileBusy = new AtomicBoolean();
+            AtomicReference<String> evidence = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(1);
+            Go.go(() -> {
+                Go.go(() -> ran.set(true)); // to this P's runnext
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!ran.get() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // busy, with no safe point: never parks, never yields
+                }
+                ranWhileBusy.set(ran.get());
+                if (!ran.get()) {
+                    evidence.set(Go.schedtrace(true) + "\n" + Go.stack(true));
+                }
+                done.countDown();
+            });
+            await(done);
+            assertTrue(ranWhileBusy.get(), "round " + round + ": the runnext goroutine did not run within 20 s of its"
+                    + " creator staying busy\n" + evidence.get());
+        }
+    }
+
+    /**
      * Fairness (Go's TestTimerFairness idea): at GOMAXPROCS=1 two goroutines that re-ready each
      * other through runnext for ever must not starve a goroutine waiting in the global queue. Go
      * gets there by sysmon ending the shared time slice after 10ms, then the 61st-tick rule.

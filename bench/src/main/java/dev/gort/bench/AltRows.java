@@ -31,6 +31,7 @@ public final class AltRows {
         return switch (row) {
             case "baton" -> new Object[] {(Runnable) g::batonPingPong, N};
             case "yield" -> new Object[] {(Runnable) g::yieldPingPong, N};
+            case "hog" -> new Object[] {(Runnable) g::pingPongHog, Goroutines.HOG_N};
             case "create" -> new Object[] {(Runnable) g::createGoroutines, N};
             case "createParallel" -> new Object[] {(Runnable) g::createGoroutinesParallel, N};
             case "chanPingPong" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.pingPong(rt, mk, N)), N};
@@ -38,17 +39,19 @@ public final class AltRows {
             case "prodCons0" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.prodCons(rt, mk, 0, procs, N)), N};
             case "spawn" -> new Object[] {(Runnable) () -> rt.run(() -> spawnJoin(rt, SPAWN_N)), SPAWN_N};
             default -> throw new IllegalArgumentException("unknown row " + row
-                    + " (baton, yield, create, createParallel, chanPingPong, chanSync, prodCons0, spawn)");
+                    + " (baton, yield, hog, create, createParallel, chanPingPong, chanSync, prodCons0, spawn)");
         };
     }
 
     /**
-     * gort's scheduler counters summed over its Ps, read by reflection (they are the runtime's
-     * internals): {goroutines run, goroutines stolen from another P}. Zeros when this loader's gort
-     * runtime never started (the peers' sides).
+     * gort's scheduler counters, read by reflection (they are the runtime's internals): {goroutines
+     * run, goroutines stolen from another P} summed over its Ps, and the times its Ms' threads
+     * waited (ThreadMXBean's waited count: every LockSupport.park of an M, in stopm, the timer
+     * sleeper or stoplockedm, so about one per wake-up that startm sent). Zeros when this loader's
+     * gort runtime never started (the peers' sides).
      */
     public static long[] counters() {
-        long runs = 0, steals = 0;
+        long runs = 0, steals = 0, mparks = 0;
         try {
             Class<?> proc = Class.forName("dev.gort.runtime.Proc");
             java.lang.reflect.Field allp = proc.getDeclaredField("allp");
@@ -62,10 +65,22 @@ public final class AltRows {
                 runs += fr.getLong(p);
                 steals += fs.getLong(p);
             }
+            java.lang.reflect.Field allm = proc.getDeclaredField("allm");
+            allm.setAccessible(true);
+            Object[] ms = (Object[]) allm.get(null);
+            long[] ids = new long[ms.length];
+            for (int i = 0; i < ms.length; i++) {
+                ids[i] = ((Thread) ms[i]).threadId();
+            }
+            for (java.lang.management.ThreadInfo ti : java.lang.management.ManagementFactory.getThreadMXBean().getThreadInfo(ids)) {
+                if (ti != null) {
+                    mparks += ti.getWaitedCount();
+                }
+            }
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot read gort's counters", e);
         }
-        return new long[] {runs, steals};
+        return new long[] {runs, steals, mparks};
     }
 
     /** SpawnJoin's shape with n goroutines. */

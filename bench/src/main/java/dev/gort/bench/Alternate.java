@@ -33,7 +33,8 @@ import java.util.Locale;
  * (one busy carrier) CPU time per op is the steadier measure of a side's own cost. At P=2 CPU time
  * also counts what idle Ms burn spinning, which is a cost too, but not latency. For gort sides it
  * also gives the scheduler's own counts per operation, which load does not blur: goroutines run
- * (P.runs) and goroutines stolen from another P (P.steals).
+ * (P.runs), goroutines stolen from another P (P.steals), and parks of its Ms' threads (each one a
+ * sleep that some startm or timer had to end with a futex wake).
  */
 public final class Alternate {
     private Alternate() {}
@@ -101,9 +102,9 @@ public final class Alternate {
                         throw new IllegalStateException(e);
                     }
                 };
-                // totals: ops measured, then gort's runs and steals during the measured rounds
+                // totals: ops measured, then gort's runs, steals and M parks during the measured rounds
                 ss.add(new Side(name, impl, (Runnable) r[0], (Integer) r[1], new ArrayList<>(), new ArrayList<>(),
-                        counters, new long[3]));
+                        counters, new long[4]));
             }
             // Warm-up rounds also size each side's turn: reps invocations of about turnNs.
             int[] reps = new int[ss.size()];
@@ -125,6 +126,7 @@ public final class Alternate {
                         long[] c1 = s.counters.get();
                         s.totals[1] += c1[0] - c0[0];
                         s.totals[2] += c1[1] - c0[1];
+                        s.totals[3] += c1[2] - c0[2];
                     }
                 }
             }
@@ -156,14 +158,15 @@ public final class Alternate {
         StringBuilder sb = new StringBuilder();
         Side base = ss.get(0);
         sb.append(String.format(Locale.ROOT, "%n| %s, P=%d | wall ns/op median [min–max] | threads' CPU ns/op median [min–max] |"
-                + " X/%s wall (median of per-round ratios) | X/%s CPU (median of per-round ratios) | gort: Gs run / op | gort: Gs stolen / op |%n|---|---|---|---|---|---|---|%n",
+                + " X/%s wall (median of per-round ratios) | X/%s CPU (median of per-round ratios) | gort: Gs run / op | gort: Gs stolen / op | gort: M parks / op |%n|---|---|---|---|---|---|---|---|%n",
                 row, procs, base.name, base.name));
         for (Side s : ss) {
             boolean g = s.impl.equals("gort");
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %s | %s |%n", s.name, cell(s.nsPerOp), cell(s.cpuPerOp),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %s | %s | %s |%n", s.name, cell(s.nsPerOp), cell(s.cpuPerOp),
                     pairedMedian(s.nsPerOp, base.nsPerOp), pairedMedian(s.cpuPerOp, base.cpuPerOp),
                     g ? String.format(Locale.ROOT, "%.3f", (double) s.totals[1] / s.totals[0]) : "–",
-                    g ? String.format(Locale.ROOT, "%.4f", (double) s.totals[2] / s.totals[0]) : "–"));
+                    g ? String.format(Locale.ROOT, "%.4f", (double) s.totals[2] / s.totals[0]) : "–",
+                    g ? String.format(Locale.ROOT, "%.3f", (double) s.totals[3] / s.totals[0]) : "–"));
         }
         return sb.toString();
     }

@@ -4,6 +4,7 @@ import dev.gort.FatalError;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /*
  * P: a processor, the right to run Go code (Go's runtime2.go type p, and the run-queue functions
@@ -33,13 +34,27 @@ import java.lang.invoke.VarHandle;
  * Who is "the owner": the M holding the P, while the P is SCHED; or that M's running goroutine
  * inside a runtime call, after CASing the P from RUNNING to SCHED. See PStatus and Proc.
  *
+ * The runnext back-off. A stealer that finds only a runnext, on a P whose goroutine is running,
+ * backs off before taking it, as Go's runqgrab does: that goroutine has just readied it and is
+ * probably about to park, and its M would then run it at once. Like Go's usleep(3) on Linux, the
+ * back-off sleeps (LockSupport.parkNanos(3us); with the OS's timer slack it lasts ~60us, 65us
+ * median on the benchmark machine, as Go's nanosleep does), and gives the core away. It used to spin on nanoTime for 3us instead, so
+ * as not to pay the slack; measured at GOMAXPROCS=2 (docs/benchmarks.md, issue 11, cut 6) that
+ * was the costlier choice on every count: on a machine with more runnable threads than cores the
+ * spinning stealer kept the very M it waited for off the CPU, so the runnext was still there after
+ * 3us and was stolen, splitting a ping-pong pair across Ms, nearly every time an M was woken; and
+ * a stealer that spins 3us finishes its rounds and parks soon, so the next ready finds no spinning
+ * M and wakes one again (startm: sched.lock and a futex wake on the readier's path). A sleeping
+ * stealer stays counted in nmspinning meanwhile, so readies see a spinning M and wake nobody, and
+ * it still re-checks every queue before it parks (Proc, "Spinning and the delicate dance").
+ *
  * Differences from Go
- *  - runqgrab backs off ~3us before stealing a running P's runnext by spinning on nanoTime, where
- *    Go calls usleep(3) (a JVM park has ~50us of timer slack).
  *  - A P has no mcache, timers or GC state here: the JVM owns memory, and timers live in Timers.
  */
 final class P {
     static final int RUNQ_SIZE = 256;
+    /** The runnext back-off's requested sleep, Go's usleep(3); the OS's timer slack makes it ~60us. */
+    private static final long RUNNEXT_BACKOFF_NS = 3_000;
 
     /** Index in allp. Immutable. */
     final int id;
@@ -186,11 +201,12 @@ final class P {
                     if (next != null) {
                         if (status == PStatus.RUNNING) {
                             // The P's goroutine is running and just readied next; it is probably
-                            // about to park and run next. Back off ~3us before stealing it (Go's usleep(3)).
-                            long until = System.nanoTime() + 3_000;
-                            while (System.nanoTime() < until) {
-                                Thread.onSpinWait();
-                            }
+                            // about to park and run next. Back off off the CPU first, as Go's
+                            // usleep(3) (see "The runnext back-off"). The M's park permit is shared
+                            // (notewakeup, timers, locks): an early return only shortens the back-off,
+                            // and a stray permit taken here is missed by no one, since every other
+                            // park of an M loops on its own condition.
+                            LockSupport.parkNanos(this, RUNNEXT_BACKOFF_NS);
                         }
                         if (!RUNNEXT.compareAndSet(this, next, null)) {
                             continue;

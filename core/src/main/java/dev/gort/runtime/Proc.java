@@ -55,7 +55,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *  3. the global queue, a batch (globrunqget);
  *  4. steal: if this M is spinning, or fewer than half the busy Ps have a spinning M, become
  *     spinning and try 4 rounds over all Ps in random order, stealing half a queue, and in the
- *     last round a runnext;
+ *     last round a runnext (after a back-off if its P is running, see P);
  *  5. give up: under sched.lock, recheck the global queue, release the P to the idle list, stop
  *     spinning, recheck every queue (see "Delicate dance"), and sleep on the M's note (stopm).
  *
@@ -66,6 +66,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * parallelism ramps up one M at a time. An M that stops spinning decrements nmspinning and only
  * then rechecks every run queue; a readier queues its G and only then checks nmspinning. One of
  * the two always sees the other, so no readied G is left with every P idle.
+ *
+ * A spinning M may sleep while it spins: before it takes a running P's runnext it backs off off
+ * the CPU, ~60us (P, "The runnext back-off"), as Go's spinning M does in usleep(3). It stays
+ * counted in nmspinning meanwhile, so a ready in that window sees a spinning M and starts none.
+ * That cannot lose a wake-up: the sleep is timed and ends by itself (an unpark only ends it
+ * early), and after it the M carries on as a spinning M that never slept: it steals, or it stops
+ * spinning, decrements nmspinning and only then rechecks every queue, where it finds whatever was
+ * readied while it slept. The one thing a ready in that window waits for is the sleeper's wake-up
+ * (~60us, plus whatever the OS takes to run it), instead of an M started just for it:
+ * latency, Go's as well, never a G left with every M asleep.
  *
  * Ownership of a P (PStatus)
  * --------------------------
