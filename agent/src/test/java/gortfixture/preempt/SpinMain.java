@@ -14,7 +14,11 @@ import java.util.Arrays;
  * a loop with no call and no safe point; the main goroutine sleeps 5 times and measures how late
  * it gets the P back after each sleep. Prints "latencies-ms=[...]" and whether the spinner passed
  * a safe point ("spinner-flag=cleared"), or stays flagged ("spinner-flag=set"), as seen by the main
- * goroutine when it first runs again. Without the agent
+ * goroutine: when it first runs again, and if the flag was still set then, over up to 2 more seconds.
+ * (With "flagger" only the spinner's safe point, which clears the flag, can let main run again, so
+ * the first look decides. With "sysmon" a retake may hand main the P before the spinner's thread,
+ * held off a core by a loaded machine, has reached its next back-edge; the later looks see the
+ * safe point taken once it has.) Without the agent
  * and without sysmon's retake the main goroutine never runs again: a watchdog prints
  * "victim-starved" and exits with status 3.
  */
@@ -58,6 +62,12 @@ public final class SpinMain {
                 if (i == 0) {
                     flagAtWake[0] = flag(); // the spinner is off the only P now: its flag is stable
                 }
+            }
+            watchdog.interrupt(); // main ran again every time; what is left is to read the flag
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (flagAtWake[0].equals("set") && System.nanoTime() < deadline) {
+                sleep(1);
+                flagAtWake[0] = flag();
             }
         });
         System.out.println("latencies-ms=" + Arrays.toString(lat) + " spinner-flag=" + flagAtWake[0]);
