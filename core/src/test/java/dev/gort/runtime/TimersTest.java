@@ -169,7 +169,13 @@ class TimersTest {
         assertEquals(0, fires.get());
     }
 
-    /** reset on a pending timer moves its deadline and returns true; the old deadline never fires. */
+    /**
+     * reset on a pending timer moves its deadline and returns true; the old deadline never fires.
+     * The first deadline is an hour away, so the timer is pending at the second reset however long
+     * the machine holds this thread up (it once fired in between under load, when the two were
+     * 300 and 400 ms away); once the new deadline has fired the timer is pending nowhere, so the old
+     * one cannot fire either.
+     */
     @Test
     void resetPendingTimer() throws Exception {
         ConcurrentLinkedQueue<Long> fires = new ConcurrentLinkedQueue<>();
@@ -179,10 +185,11 @@ class TimersTest {
             once.countDown();
         }, null, null);
         long t0 = Timers.nanotime();
-        assertFalse(t.reset(t0 + 300 * MS, 0));
-        assertTrue(t.reset(t0 + 400 * MS, 0), "reset of a pending timer reports pending");
+        assertFalse(t.reset(t0 + TimeUnit.HOURS.toNanos(1), 0));
+        assertTrue(t.reset(t0 + 300 * MS, 0), "reset of a pending timer reports pending");
         assertTrue(once.await(5, TimeUnit.SECONDS));
-        assertTrue(fires.peek() >= t0 + 400 * MS, "fired at the old deadline");
+        assertTrue(fires.peek() >= t0 + 300 * MS, "fired before its new deadline");
+        assertFalse(t.pending(), "pending after firing: the old deadline is still set");
         assertFalse(t.stop(), "already fired");
         assertEquals(1, fires.size());
     }
