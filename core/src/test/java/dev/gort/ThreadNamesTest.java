@@ -57,4 +57,47 @@ class ThreadNamesTest {
         assertThrows(NullPointerException.class, () -> Go.go(null, () -> { }));
         assertNull(Go.label());
     }
+
+    /**
+     * Goroutines start in gort's own thread container (VThreads' essay), which the JDK's thread
+     * dumper lists: each goroutine appears once, under the container "gort", not the root's.
+     */
+    @Test
+    void goroutinesAreDumpedInGortsContainer(@TempDir Path dir) throws Exception {
+        AtomicReference<String> json = new AtomicReference<>();
+        AtomicReference<Long> workerGoid = new AtomicReference<>();
+        Go.run(() -> {
+            Chan<Integer> hold = Chan.make(), ready = Chan.make();
+            Go.go("container-worker", () -> {
+                workerGoid.set(Go.goid());
+                ready.send(1);
+                hold.recv();
+            });
+            ready.recv();
+            try { // jcmd PID Thread.dump_to_file -format=json FILE
+                Path dump = dir.resolve("threads.json");
+                Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(ProcessHandle.current().pid()), "Thread.dump_to_file", "-format=json", dump.toString())
+                        .redirectErrorStream(true).start();
+                assertTrue(jcmd.waitFor(30, TimeUnit.SECONDS), "jcmd did not finish");
+                String out = new String(jcmd.getInputStream().readAllBytes());
+                assertEquals(0, jcmd.exitValue(), out);
+                json.set(Files.readString(dump));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            hold.send(1);
+        });
+        String d = json.get();
+        String name = "\"goroutine-" + workerGoid.get() + " container-worker\"";
+        int at = d.indexOf(name);
+        assertTrue(at >= 0 && d.indexOf(name, at + 1) < 0, "the goroutine should be dumped once:\n" + d);
+        java.util.regex.Matcher c = java.util.regex.Pattern.compile("\"container\": ?\"([^\"]*)\"").matcher(d);
+        String owner = null;
+        while (c.find() && c.start() < at) {
+            owner = c.group(1);
+        }
+        assertNotNull(owner, d);
+        assertTrue(owner.startsWith("gort"), "dumped in container " + owner + ", not gort's:\n" + d);
+    }
 }

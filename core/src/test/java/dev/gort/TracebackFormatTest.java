@@ -83,6 +83,82 @@ class TracebackFormatTest {
         assertEquals(2, created, d);
     }
 
+    /**
+     * "created by" names each go statement's own line, whether the site was walked for the
+     * goroutine (an ordinary class), found again for the same lambda's next goroutine, or looked up
+     * after another lambda was started in between (Traceback, "The token").
+     */
+    @Test
+    void createdByNamesEachGoStatement() {
+        AtomicReference<String> dump = new AtomicReference<>();
+        AtomicReference<Long> mainId = new AtomicReference<>();
+        int[] lines = new int[4];
+        Go.run(() -> {
+            mainId.set(Go.goid());
+            TestChan ready = new TestChan(), go = new TestChan();
+            lines[0] = line(); Go.go(new Parker(ready, go));
+            for (int i = 0; i < 2; i++) {
+                lines[1] = line(); Go.go(() -> parkB(ready, go));
+            }
+            for (int i = 0; i < 2; i++) {
+                lines[2] = line(); Go.go(() -> parkC(ready, go));
+                lines[3] = line(); Go.go(() -> parkD(ready, go));
+            }
+            for (int i = 0; i < 7; i++) {
+                ready.recv();
+            }
+            dump.set(Go.stack(true));
+            for (int i = 0; i < 7; i++) {
+                go.send();
+            }
+        });
+        String d = dump.get();
+        assertTrue(DUMP.matcher(d).matches(), "not Go's grammar:\n" + d);
+        String[] fns = {"TracebackFormatTest$Parker.run", "TracebackFormatTest.parkB", "TracebackFormatTest.parkC", "TracebackFormatTest.parkD"};
+        int[] want = {1, 2, 2, 2};
+        for (int k = 0; k < fns.length; k++) {
+            int n = 0;
+            for (String block : d.split("\n\n")) {
+                if (block.contains(fns[k] + "(...)\n")) {
+                    n++;
+                    assertTrue(Pattern.compile("\ncreated by dev\\.gort\\.TracebackFormatTest\\.lambda\\$createdByNamesEachGoStatement\\$\\d+ in goroutine "
+                            + mainId.get() + "\n\tTracebackFormatTest\\.java:" + lines[k] + "\n").matcher(block + "\n").find(),
+                            fns[k] + " should be created at line " + lines[k] + ":\n" + block);
+                }
+            }
+            assertEquals(want[k], n, fns[k] + " blocks in:\n" + d);
+        }
+    }
+
+    /** The caller's line. */
+    private static int line() {
+        return StackWalker.getInstance().walk(s -> s.skip(1).findFirst().orElseThrow()).getLineNumber();
+    }
+
+    /** A goroutine body of an ordinary class: its creator is walked at every go statement. */
+    private record Parker(TestChan ready, TestChan go) implements Runnable {
+        @Override
+        public void run() {
+            ready.send();
+            go.recv();
+        }
+    }
+
+    private static void parkB(TestChan ready, TestChan go) {
+        ready.send();
+        go.recv();
+    }
+
+    private static void parkC(TestChan ready, TestChan go) {
+        ready.send();
+        go.recv();
+    }
+
+    private static void parkD(TestChan ready, TestChan go) {
+        ready.send();
+        go.recv();
+    }
+
     @Test
     void stackOfOnlyTheCaller() {
         AtomicReference<String> s = new AtomicReference<>();

@@ -13,11 +13,14 @@ public final class AltRows {
 
     static final int N = 10_000;
     static final int SPAWN_N = 100_000;
+    static final int SKYNET_N = Skynet.SIZE;
 
     /**
      * One invocation of a row for a side, and its operations per invocation: {runnable, Integer}.
      * Sides: "gort", "jdk", "floor" (P=1 only); the channel rows take "gort" (gort's Chan) or "sq"
-     * (SynchronousQueue on JDK virtual threads).
+     * (SynchronousQueue on JDK virtual threads); spawn and skynet also take "kotlin" (launch on
+     * Dispatchers.Default limited to P threads, as in SpawnJoin and Skynet). skynet is Skynet's tree
+     * (1,000,000 goroutines, the sum checked), per goroutine.
      *
      * @throws IllegalArgumentException for an unknown row
      */
@@ -37,9 +40,13 @@ public final class AltRows {
             case "chanPingPong" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.pingPong(rt, mk, N)), N};
             case "chanSync" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.chanSync(rt, mk, N)), N};
             case "prodCons0" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.prodCons(rt, mk, 0, procs, N)), N};
-            case "spawn" -> new Object[] {(Runnable) () -> rt.run(() -> spawnJoin(rt, SPAWN_N)), SPAWN_N};
+            case "spawn" -> impl.equals("kotlin")
+                    ? new Object[] {(Runnable) () -> Bench.check(dev.gort.bench.kt.KGoroutines.spawnJoin(procs, SPAWN_N) == SPAWN_N,
+                            "kotlin spawn count"), SPAWN_N}
+                    : new Object[] {(Runnable) () -> rt.run(() -> spawnJoin(rt, SPAWN_N)), SPAWN_N};
+            case "skynet" -> new Object[] {(Runnable) () -> skynet(impl, rt, mk, procs), SKYNET_N};
             default -> throw new IllegalArgumentException("unknown row " + row
-                    + " (baton, yield, hog, create, createParallel, chanPingPong, chanSync, prodCons0, spawn)");
+                    + " (baton, yield, hog, create, createParallel, chanPingPong, chanSync, prodCons0, spawn, skynet)");
         };
     }
 
@@ -81,6 +88,21 @@ public final class AltRows {
             throw new IllegalStateException("cannot read gort's counters", e);
         }
         return new long[] {runs, steals, mparks};
+    }
+
+    /** Skynet's row for a side: kotlin's own tree, else the tree over mk's channels on rt. */
+    private static void skynet(String impl, Rt rt, BChan.Maker mk, int procs) {
+        long[] sum = new long[1];
+        if (impl.equals("kotlin")) {
+            sum[0] = dev.gort.bench.kt.KChanRows.skynet(procs, SKYNET_N);
+        } else {
+            rt.run(() -> {
+                BChan out = mk.make(0);
+                rt.go(() -> ChanRows.skynet(rt, mk, out, 0, SKYNET_N));
+                sum[0] = (Long) out.recv();
+            });
+        }
+        Bench.check(sum[0] == Skynet.ANSWER, "skynet sum " + sum[0] + " != " + Skynet.ANSWER);
     }
 
     /** SpawnJoin's shape with n goroutines. */

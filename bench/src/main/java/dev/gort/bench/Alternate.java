@@ -34,13 +34,17 @@ import java.util.Locale;
  * also counts what idle Ms burn spinning, which is a cost too, but not latency. For gort sides it
  * also gives the scheduler's own counts per operation, which load does not blur: goroutines run
  * (P.runs), goroutines stolen from another P (P.steals), and parks of its Ms' threads (each one a
- * sleep that some startm or timer had to end with a futex wake).
+ * sleep that some startm or timer had to end with a futex wake). The last columns are the whole
+ * process's CPU time (GC and JIT threads included, in 10 ms ticks): the measure for rows whose
+ * turns last seconds and whose cost is largely garbage collection (skynet); and the bytes the
+ * JVM's threads allocated per operation (the carriers' TLABs count the virtual threads'
+ * allocations: JMH's -prof gc figure, without JMH).
  */
 public final class Alternate {
     private Alternate() {}
 
     private record Side(String name, String impl, Runnable inv, int ops, List<Double> nsPerOp, List<Double> cpuPerOp,
-            java.util.function.Supplier<long[]> counters, long[] totals) {}
+            List<Double> procPerOp, List<Double> bytesPerOp, java.util.function.Supplier<long[]> counters, long[] totals) {}
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
@@ -56,6 +60,17 @@ public final class Alternate {
             sum += Math.max(0, t);
         }
         return sum;
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /**
+     * CPU time of the whole process, GC and JIT threads included, in ns; on Linux it moves in clock
+     * ticks (10 ms), so it means something only for turns much longer than that (skynet's).
+     */
+    private static long processCpuNow() {
+        return OS.getProcessCpuTime();
     }
 
     public static void main(String[] args) throws Exception {
@@ -104,7 +119,7 @@ public final class Alternate {
                 };
                 // totals: ops measured, then gort's runs, steals and M parks during the measured rounds
                 ss.add(new Side(name, impl, (Runnable) r[0], (Integer) r[1], new ArrayList<>(), new ArrayList<>(),
-                        counters, new long[4]));
+                        new ArrayList<>(), new ArrayList<>(), counters, new long[4]));
             }
             // Warm-up rounds also size each side's turn: reps invocations of about turnNs.
             int[] reps = new int[ss.size()];
@@ -139,6 +154,8 @@ public final class Alternate {
 
     /** Runs reps invocations; returns wall ns per operation, and with record keeps wall and CPU time. */
     private static double turn(Side s, int reps, boolean record) {
+        long b0 = THREADS.getTotalThreadAllocatedBytes();
+        long p0 = processCpuNow();
         long c0 = cpuNow();
         long t0 = System.nanoTime();
         for (int i = 0; i < reps; i++) {
@@ -146,10 +163,14 @@ public final class Alternate {
         }
         long t1 = System.nanoTime();
         long c1 = cpuNow();
+        long p1 = processCpuNow();
+        long b1 = THREADS.getTotalThreadAllocatedBytes();
         double ops = (double) reps * s.ops;
         if (record) {
             s.nsPerOp.add((t1 - t0) / ops);
             s.cpuPerOp.add((c1 - c0) / ops);
+            s.procPerOp.add((p1 - p0) / ops);
+            s.bytesPerOp.add((b1 - b0) / ops);
         }
         return (t1 - t0) / ops;
     }
@@ -158,15 +179,18 @@ public final class Alternate {
         StringBuilder sb = new StringBuilder();
         Side base = ss.get(0);
         sb.append(String.format(Locale.ROOT, "%n| %s, P=%d | wall ns/op median [min–max] | threads' CPU ns/op median [min–max] |"
-                + " X/%s wall (median of per-round ratios) | X/%s CPU (median of per-round ratios) | gort: Gs run / op | gort: Gs stolen / op | gort: M parks / op |%n|---|---|---|---|---|---|---|---|%n",
-                row, procs, base.name, base.name));
+                + " X/%s wall (median of per-round ratios) | X/%s CPU (median of per-round ratios) | gort: Gs run / op | gort: Gs stolen / op |"
+                + " gort: M parks / op | process CPU ns/op, GC and JIT included (10 ms ticks) | X/%s process CPU | bytes allocated / op |%n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|%n",
+                row, procs, base.name, base.name, base.name));
         for (Side s : ss) {
             boolean g = s.impl.equals("gort");
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %s | %s | %s |%n", s.name, cell(s.nsPerOp), cell(s.cpuPerOp),
-                    pairedMedian(s.nsPerOp, base.nsPerOp), pairedMedian(s.cpuPerOp, base.cpuPerOp),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %s | %s | %s | %s | %.2f | %.1f |%n", s.name, cell(s.nsPerOp),
+                    cell(s.cpuPerOp), pairedMedian(s.nsPerOp, base.nsPerOp), pairedMedian(s.cpuPerOp, base.cpuPerOp),
                     g ? String.format(Locale.ROOT, "%.3f", (double) s.totals[1] / s.totals[0]) : "–",
                     g ? String.format(Locale.ROOT, "%.4f", (double) s.totals[2] / s.totals[0]) : "–",
-                    g ? String.format(Locale.ROOT, "%.3f", (double) s.totals[3] / s.totals[0]) : "–"));
+                    g ? String.format(Locale.ROOT, "%.3f", (double) s.totals[3] / s.totals[0]) : "–",
+                    cell(s.procPerOp), pairedMedian(s.procPerOp, base.procPerOp), median(s.bytesPerOp)));
         }
         return sb.toString();
     }

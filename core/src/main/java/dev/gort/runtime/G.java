@@ -75,8 +75,11 @@ final class G implements Executor, Runnable {
     volatile boolean preempt;
     /** The M running it, while RUNNING; written by that M, read racily by dumps. */
     volatile M m;
-    /** Where it was created (Go's gopc): the go statement's frame, for "created by" in dumps. Immutable. */
-    final StackWalker.StackFrame gopc;
+    /**
+     * Where it was created (Go's gopc), for "created by" in dumps: a token that Traceback.creator
+     * resolves to the go statement's frame (see Traceback, "The token"). Immutable.
+     */
+    final Object gopc;
     /** The tracer's open run (a fresh Trace.Run per run), null or an ended session's when none. CASed (see Trace). */
     volatile Trace.Run tracep;
     /**

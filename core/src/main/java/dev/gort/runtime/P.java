@@ -4,6 +4,7 @@ import dev.gort.FatalError;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /*
@@ -50,6 +51,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Differences from Go
  *  - A P has no mcache, timers or GC state here: the JVM owns memory, and timers live in Timers.
+ *  - runqputslow's batch is an array the P keeps, Go's lives on the stack; a fresh Java array would
+ *    be a heap allocation of 129 references per overflow (about 2 B per goroutine when a spawning
+ *    loop overflows the ring: docs/benchmarks.md, issue 11, cut 9).
  */
 final class P {
     static final int RUNQ_SIZE = 256;
@@ -86,6 +90,11 @@ final class P {
     private volatile int tail;
     /** Owner CASes it to a G; anyone may CAS it to null. */
     private volatile G runnext;
+    /**
+     * runqputslow's batch for the global queue (Go's is an array on its stack): the owner's scratch,
+     * empty between calls. Owner only.
+     */
+    private final G[] batch = new G[RUNQ_SIZE / 2 + 1];
 
     P(int id) {
         this.id = id;
@@ -128,7 +137,7 @@ final class P {
     private boolean runqputslow(G gp, int h, int t) {
         int n = (t - h) / 2;
         assert n == RUNQ_SIZE / 2 : "runqputslow: queue is not full";
-        G[] batch = new G[n + 1];
+        G[] batch = this.batch;
         for (int i = 0; i < n; i++) {
             batch[i] = runq[(h + i) & (RUNQ_SIZE - 1)];
         }
@@ -139,7 +148,11 @@ final class P {
             runq[(h + i) & (RUNQ_SIZE - 1)] = null;
         }
         batch[n] = gp;
-        Proc.globrunqputbatch(batch, n + 1);
+        try {
+            Proc.globrunqputbatch(batch, n + 1);
+        } finally {
+            Arrays.fill(batch, 0, n + 1, null); // hold no finished goroutine, as the ring's slots
+        }
         return true;
     }
 

@@ -351,7 +351,7 @@ final class Proc {
         }
         if (Trace.on) Trace.goCreate(newg, fn);
         Race.goStart(newg.thread);
-        newg.thread.start(); // the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
+        VThreads.start(newg.thread); // in gort's container; the JDK calls newg.execute(cont) -> ready -> runqput(runnext)
         if (Bubble.seededLive != 0) Bubble.yieldPoint(); // a seeded bubble may end the time slice here
         return newg;
     }

@@ -771,7 +771,7 @@ final class Trace {
     }
 
     private static String siteOf(G gp, Runnable fn, boolean onCreator) {
-        StackWalker.StackFrame f = gp.gopc;
+        StackWalker.StackFrame f = Traceback.creator(gp);
         if (f != null) {
             String c = f.getClassName();
             String s = frame(f);

@@ -1,6 +1,8 @@
 package dev.gort.runtime;
 
 import java.io.PrintStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -50,10 +52,21 @@ import java.util.concurrent.locks.LockSupport;
  * and dev.gort.Go costs 1.5-5 us, more than the rest of Go.go. So G.gopc is captured once per
  * lambda class: a lambda or method reference is a hidden class made for one source expression, and
  * almost always that expression is the go statement itself (Go.go(() -> ...)), so the frame found
- * the first time is the frame of every later goroutine of that lambda; later ones cost a ClassValue
- * lookup. A fn of an ordinary class (new Worker()) is walked every time. The one inexact case: a
- * lambda stored and then passed to Go.go from two different places reports the first place. Line
- * numbers are resolved only when a dump prints them.
+ * the first time is the frame of every later goroutine of that lambda. A fn of an ordinary class
+ * (new Worker()) is walked every time. The one inexact case: a lambda stored and then passed to
+ * Go.go from two different places reports the first place. Line numbers are resolved only when a
+ * dump prints them.
+ *
+ * The token. What a G keeps (G.gopc) is the cheapest thing that names its site: for a lambda, the
+ * lambda's class itself, which the go statement has in hand (fn.getClass()); the frame is looked up
+ * in SITES only when a dump, a panic report or the tracer asks (creator(gp)). For an ordinary
+ * class the token is the walked frame. So a go statement of a lambda whose site is known costs one
+ * compare with the last lambda class seen (LAST, a release/acquire static: the site was stored
+ * before LAST names its class, so whoever sees the class in a G also sees the site); a different
+ * lambda class costs a ClassValue lookup, and its first goroutine the walk. Measured: the
+ * ClassValue lookup per go statement was 1-3% of a spawn (docs/benchmarks.md, issue 11, cut 8).
+ * Rejected: keeping the StackFrame in every G (the lookup per spawn, for a field dumps rarely
+ * read); walking lazily (the creator's stack is gone by the time a dump asks).
 
  * Reading other goroutines' stacks
  * --------------------------------
@@ -89,22 +102,36 @@ final class Traceback {
     // ================================================================== creation sites
 
     /**
-     * The frame of the go statement that starts fn: the first caller outside the runtime and
-     * dev.gort.Go, cached per lambda class (see "Creation sites"). Called from the G constructor,
-     * on the creating thread; null if the stack has none.
+     * The creation-site token of a goroutine that runs fn (G.gopc, see "The token"): fn's class if
+     * it is a lambda's, whose site SITES then holds; else the frame of the go statement, the first
+     * caller outside the runtime and dev.gort.Go; null if the stack has none. Called from the G
+     * constructor, on the creating thread.
      */
-    static StackWalker.StackFrame captureCreator(Runnable fn) {
+    static Object captureCreator(Runnable fn) {
         Class<?> c = fn.getClass();
+        if (LAST.getAcquire() == c) {
+            return c;
+        }
         if (!c.isHidden()) {
             return walkCreator();
         }
         AtomicReference<Optional<StackWalker.StackFrame>> site = SITES.get(c);
-        Optional<StackWalker.StackFrame> f = site.getPlain();
-        if (f == null) {
-            f = Optional.ofNullable(walkCreator());
-            site.setPlain(f); // a racing walker finds the same frame, or an equally true one
+        if (site.getAcquire() == null) {
+            // a racing walker finds the same frame, or an equally true one
+            site.setRelease(Optional.ofNullable(walkCreator()));
         }
-        return f.orElse(null);
+        LAST.setRelease(c);
+        return c;
+    }
+
+    /** gp's creation frame (Go's gopc resolved), or null: see "The token". Any thread. */
+    static StackWalker.StackFrame creator(G gp) {
+        Object t = gp.gopc;
+        if (t instanceof Class<?> c) {
+            Optional<StackWalker.StackFrame> f = SITES.get(c).getAcquire();
+            return f != null ? f.orElse(null) : null;
+        }
+        return (StackWalker.StackFrame) t;
     }
 
     /** One go-statement frame (or none) per lambda class, once known; see "Creation sites". */
@@ -114,6 +141,23 @@ final class Traceback {
             return new AtomicReference<>();
         }
     };
+
+    /**
+     * The lambda class of the latest go statement that stored its site in SITES (a hint: any
+     * thread overwrites it). Written with release after the site, read with acquire.
+     */
+    @SuppressWarnings("unused") // through LAST
+    private static Class<?> lastSite;
+
+    private static final VarHandle LAST;
+
+    static {
+        try {
+            LAST = MethodHandles.lookup().findStaticVarHandle(Traceback.class, "lastSite", Class.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private static StackWalker.StackFrame walkCreator() {
         return WALKER.walk(s -> s.filter(f -> !isCreationInternal(f.getClassName())).findFirst().orElse(null));
@@ -252,7 +296,7 @@ final class Traceback {
 
     /** Go's printcreatedby. The main goroutine of a run has none, as Go's goroutine 1. */
     static void createdBy(StringBuilder sb, G gp) {
-        StackWalker.StackFrame f = gp.gopc;
+        StackWalker.StackFrame f = creator(gp);
         if (f == null || gp.run != null && gp.run.main() == gp) {
             return;
         }

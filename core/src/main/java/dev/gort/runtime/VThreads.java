@@ -1,10 +1,16 @@
 package dev.gort.runtime;
 
+import java.lang.classfile.ClassFile;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /*
  * VThreads: the only place gort touches the JDK's virtual-thread internals.
@@ -32,6 +38,27 @@ import java.util.concurrent.Executor;
  *    uses the same pair around its own critical sections; pinned, a park or a contended monitor
  *    blocks the carrier itself and Thread.yield does nothing, so the goroutine cannot be unmounted.
  *    Measured: 2-3 ns for a pin and an unpin together.
+ *  - VirtualThread.start(ThreadContainer), to start a goroutine in gort's own thread container
+ *    instead of the JDK's root container (see below).
+ *
+ * gort's thread container. Thread.start() puts every virtual thread in the JDK's root container,
+ * which (with the default -Djdk.trackAllThreads=true) keeps them in a ConcurrentHashMap so that
+ * jcmd Thread.dump_to_file can list them: an identity hash, a node and a contended size counter
+ * per start, a removal per exit. gort already keeps every live goroutine (AllGs), so its
+ * goroutines start in a container of its own whose start and exit hooks do nothing and whose
+ * threads() walks allgs; the container is registered with the JDK (ThreadContainers
+ * .registerContainer), and the thread dumper lists registered containers' threads under the
+ * container's name, "gort". Measured (docs/benchmarks.md, issue 11, cut 10): 8-11% of the CPU of a
+ * spawn of 100,000 and 32 B per goroutine. The container class must extend
+ * jdk.internal.vm.ThreadContainer, a package java.base does not export; gort's one flag opens
+ * java.lang, so the class is generated (java.lang.classfile) into java.lang and defined there
+ * with the opened lookup (Lookup.defineClass: java.base's own packages are visible to it). Its
+ * only references are java.base's, a Supplier of the thread stream among them, so any number of
+ * gort runtimes in one JVM (one per class loader) share the class, each with its own instance.
+ * If any of this fails (another JDK), goroutines start with Thread.start() in the root container,
+ * as before: slower, not wrong. Rejected: -Djdk.trackAllThreads=false (a global switch that also
+ * hides every other virtual thread from thread dumps); a second flag (--add-exports
+ * java.base/jdk.internal.vm) for a class compiled against ThreadContainer.
  *
  * Every one of these is JDK-version-specific; gort is tested on Temurin 25.0.3.
  */
@@ -48,6 +75,8 @@ final class VThreads {
     private static final VarHandle STATE;            // VirtualThread.state (int)
     private static final MethodHandle PIN;           // (Thread)void: VirtualThread.disableSuspendAndPreempt
     private static final MethodHandle UNPIN;         // (Thread)void: VirtualThread.enableSuspendAndPreempt
+    private static final MethodHandle START_IN;      // (Thread,Object)void: VirtualThread.start(ThreadContainer), or null
+    private static final Object CONTAINER;           // gort's ThreadContainer, or null (see the essay)
     /** VirtualThread.YIELDED: unmounted after Thread.yield, being resubmitted. */
     static final int YIELDED;
     /** Why the handles could not be had, or null. */
@@ -79,6 +108,26 @@ final class VThreads {
             failure = t;
         }
         NEW_VTHREAD = ctor;
+        MethodHandle startIn = null;
+        Object container = null;
+        if (failure == null) {
+            try {
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                Class<?> tc = Class.forName("jdk.internal.vm.ThreadContainer");
+                startIn = MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
+                        .findVirtual(vt, "start", MethodType.methodType(void.class, tc))
+                        .asType(MethodType.methodType(void.class, Thread.class, Object.class));
+                MethodHandles.Lookup tl = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
+                Supplier<Stream<Thread>> threads = VThreads::goroutineThreads;
+                container = tl.findConstructor(containerClass(tl), MethodType.methodType(void.class, Supplier.class))
+                        .invoke(threads);
+            } catch (Throwable t) {
+                startIn = null; // Thread.start(): the root container (see the essay)
+                container = null;
+            }
+        }
+        START_IN = startIn;
+        CONTAINER = container;
         CARRIER = carrier;
         RUN_CONTINUATION = rc;
         STATE = st;
@@ -103,6 +152,66 @@ final class VThreads {
             return (Thread) NEW_VTHREAD.invokeExact(scheduler, name, 0, task);
         } catch (Throwable t) {
             throw sneaky(t);
+        }
+    }
+
+    /** Starts a goroutine's virtual thread, in gort's thread container when there is one (see the essay). */
+    static void start(Thread vthread) {
+        if (START_IN == null) {
+            vthread.start();
+            return;
+        }
+        try {
+            START_IN.invokeExact(vthread, CONTAINER);
+        } catch (Throwable t) {
+            throw sneaky(t);
+        }
+    }
+
+    /** The container's threads: live goroutines' virtual threads (a thread dump asks). */
+    private static Stream<Thread> goroutineThreads() {
+        return Proc.allgs().stream().map(g -> g.thread).filter(t -> t != null && t.isAlive());
+    }
+
+    /** The container class's name: in java.lang, where gort's flag lets it be defined. */
+    private static final String CONTAINER_CLASS = "java.lang.GortThreadContainer";
+
+    /**
+     * gort's ThreadContainer class, defined once per JVM: final, extends ThreadContainer, a
+     * constructor (Supplier threads) that registers the instance with ThreadContainers, threads()
+     * returning threads.get(), name() "gort". The start and exit hooks stay the base class's no-ops.
+     */
+    private static Class<?> containerClass(MethodHandles.Lookup javaLang) throws ReflectiveOperationException {
+        try {
+            return Class.forName(CONTAINER_CLASS, false, null);
+        } catch (ClassNotFoundException notYet) {
+            // first gort runtime in this JVM: define it
+        }
+        ClassDesc self = ClassDesc.of(CONTAINER_CLASS);
+        ClassDesc base = ClassDesc.of("jdk.internal.vm.ThreadContainer");
+        ClassDesc registry = ClassDesc.of("jdk.internal.vm.ThreadContainers");
+        ClassDesc supplier = ClassDesc.of(Supplier.class.getName());
+        ClassDesc stream = ClassDesc.of(Stream.class.getName());
+        byte[] bytes = ClassFile.of().build(self, cb -> cb
+                .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
+                .withSuperclass(base)
+                .withField("threads", supplier, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL)
+                .withMethodBody(ConstantDescs.INIT_NAME, MethodTypeDesc.of(ConstantDescs.CD_void, supplier), ClassFile.ACC_PUBLIC,
+                        c -> c.aload(0).iconst_1() // shared: started by any thread
+                                .invokespecial(base, ConstantDescs.INIT_NAME, MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_boolean))
+                                .aload(0).aload(1).putfield(self, "threads", supplier)
+                                .aload(0).invokestatic(registry, "registerContainer", MethodTypeDesc.of(ConstantDescs.CD_Object, base)).pop()
+                                .return_())
+                .withMethodBody("threads", MethodTypeDesc.of(stream), ClassFile.ACC_PUBLIC,
+                        c -> c.aload(0).getfield(self, "threads", supplier)
+                                .invokeinterface(supplier, "get", MethodTypeDesc.of(ConstantDescs.CD_Object))
+                                .checkcast(stream).areturn())
+                .withMethodBody("name", MethodTypeDesc.of(ConstantDescs.CD_String), ClassFile.ACC_PUBLIC,
+                        c -> c.ldc("gort").areturn()));
+        try {
+            return javaLang.defineClass(bytes);
+        } catch (LinkageError raced) { // another gort runtime (class loader) defined it meanwhile
+            return Class.forName(CONTAINER_CLASS, false, null);
         }
     }
 
