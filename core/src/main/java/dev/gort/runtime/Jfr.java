@@ -97,12 +97,18 @@ final class Jfr {
 
     // ================================================================== hooks (Trace.on and Trace.jfr are set)
 
-    static void goCreate(G newg, String site) {
+    /**
+     * newproc with a recording running: the GoroutineCreate event. site is the tracer's label of
+     * newg if it made one; else the label is made here, only if the event is enabled (made before
+     * the check, it doubled the cost of a go statement under any recording: docs/benchmarks.md,
+     * issue 11, "Spawning and skynet"). On the creator's stack.
+     */
+    static void goCreate(G newg, Runnable fn, String site) {
         GoroutineCreate e = new GoroutineCreate();
         if (e.shouldCommit()) {
             e.goid = newg.goid;
             e.parentGoid = newg.parentGoid;
-            e.site = site;
+            e.site = site != null ? site : Trace.labelOf(newg, fn, true); // on the creator's stack
             e.commit();
         }
     }

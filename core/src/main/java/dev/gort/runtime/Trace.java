@@ -479,12 +479,13 @@ final class Trace {
     static void goCreate(G newg, Runnable fn) {
         TraceSession s = session;
         if (s != null || jfr) {
-            String label = labelOf(newg, fn, true);
+            String label = null;
             if (s != null) {
+                label = labelOf(newg, fn, true);
                 s.emit(curp(), GO_CREATE, newg.goid, newg.parentGoid, s.label(label));
             }
             if (jfr) {
-                Jfr.goCreate(newg, label);
+                Jfr.goCreate(newg, fn, label); // builds the label only if the event is enabled
             }
         }
     }
