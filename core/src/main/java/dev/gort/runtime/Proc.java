@@ -93,7 +93,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * -----------------------
  * Go stops the world. gort cannot stop a goroutine, so: growing adds idle Ps; shrinking marks Ps
  * past n dead. An idle one is drained to the global queue at once; a held one is drained by its M
- * the next time it reaches schedule(), after which the M looks for another P or stops.
+ * the next time it reaches schedule(), after which the M looks for another P or stops. A goroutine
+ * running on a held P when GOMAXPROCS shrinks runs on until it parks, yields or is retaken (Go's
+ * world stop would have stopped it first); but nothing starts on a P past GOMAXPROCS once
+ * Go.gomaxprocs has returned: an M that was already in findRunnable when the count shrank checks
+ * it again with the G in hand (the dequeue that gave it the G is ordered after the enqueue, so a
+ * G queued after Go.gomaxprocs returned is seen with the new count), puts the G back and
+ * destroys the P. Without that check a goroutine started after GOMAXPROCS(1) could run beside
+ * another on the old second P (SysmonTest's hog and victim, 1 in 120 runs).
  *
  * Network I/O
  * -----------
@@ -955,6 +962,13 @@ final class Proc {
         G gp = findRunnable(mp);
         if (mp.spinning) {
             resetspinning(mp);
+        }
+        if (mp.p.id >= gomaxprocs) {
+            // GOMAXPROCS shrank while this M looked for work: no G starts on a P past it after
+            // Go.gomaxprocs returned (see "GOMAXPROCS"). Back on the P, which destroyp drains.
+            mp.p.runqput(gp, false);
+            destroyp(mp);
+            return;
         }
         M lm = gp.lockedm;
         if (lm != null && lm != mp) {

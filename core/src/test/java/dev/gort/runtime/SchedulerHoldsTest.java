@@ -125,6 +125,33 @@ class SchedulerHoldsTest {
     }
 
     /**
+     * Once Go.gomaxprocs(1) has returned, no goroutine starts on a P past it, even when an M was
+     * already looking for work with that P as the count shrank (procresize does not stop the world:
+     * Proc's "GOMAXPROCS"). The two goroutines before each shrink wake a second M, which then spins
+     * in findRunnable holding P1.
+     */
+    @Test
+    void noGoroutineStartsOnAPPastAShrunkGomaxprocs() {
+        for (int t = 0; t < 1000 * STRESS; t++) {
+            Go.gomaxprocs(2);
+            CountDownLatch warm = new CountDownLatch(2);
+            for (int i = 0; i < 2; i++) {
+                Go.go(warm::countDown);
+            }
+            await(warm);
+            Go.gomaxprocs(1);
+            AtomicInteger pid = new AtomicInteger(-1);
+            CountDownLatch ran = new CountDownLatch(1);
+            Go.go(() -> {
+                pid.set(M.current().p.id);
+                ran.countDown();
+            });
+            await(ran);
+            assertEquals(0, pid.get(), "round " + t + ": a goroutine made after GOMAXPROCS(1) returned ran on P" + pid.get());
+        }
+    }
+
+    /**
      * Go's TestGoroutineParallelism after GOMAXPROCS changes: P goroutines that spin without safe
      * points and take turns through one counter can only finish if all P of them run at once.
      * Before each round GOMAXPROCS is moved away and back while goroutines are queued, so Ps are
