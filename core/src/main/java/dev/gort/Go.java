@@ -92,8 +92,9 @@ public final class Go {
      * As Go's main waits for a goroutine whose panic is running its deferred calls, a panic whose
      * {@code finally} blocks released main (a {@code WaitGroup.done()} there, say) still ends the
      * run: once main has returned, this method waits up to 50 ms while other goroutines of the run
-     * are running or runnable, and rethrows a panic that arrives meanwhile. A panic that takes
-     * longer than that to leave its {@code finally} blocks is printed but not rethrown.
+     * are running or runnable, and for as long as a panic is being reported, and rethrows a panic
+     * that arrives meanwhile. A panic whose {@code finally} blocks block, or take longer than that,
+     * after releasing main is printed but not rethrown.
      *
      * <p>Deadlock detection (Go's {@code checkdead}): when every goroutine is parked on gort's
      * channels, locks or {@code select {}}, none is runnable, running, in a syscall or parked in JDK

@@ -95,11 +95,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * past n dead. An idle one is drained to the global queue at once; a held one is drained by its M
  * the next time it reaches schedule(), after which the M looks for another P or stops. A goroutine
  * running on a held P when GOMAXPROCS shrinks runs on until it parks, yields or is retaken (Go's
- * world stop would have stopped it first); but nothing starts on a P past GOMAXPROCS once
- * Go.gomaxprocs has returned: an M that was already in findRunnable when the count shrank checks
- * it again with the G in hand (the dequeue that gave it the G is ordered after the enqueue, so a
- * G queued after Go.gomaxprocs returned is seen with the new count), puts the G back and
- * destroys the P. Without that check a goroutine started after GOMAXPROCS(1) could run beside
+ * world stop would have stopped it first), and an M that passed its check just before the shrink
+ * may still start a G queued before it; but no G queued after Go.gomaxprocs returned starts on a
+ * P past the new count: an M that was already in findRunnable when the count shrank checks it
+ * again with the G in hand (the dequeue that gave it the G is ordered after the enqueue, so such
+ * a G is seen with the new count), puts the G back and destroys the P. Without that check a goroutine started after GOMAXPROCS(1) could run beside
  * another on the old second P (SysmonTest's hog and victim, 1 in 120 runs).
  *
  * Network I/O
@@ -397,10 +397,18 @@ final class Proc {
             }
             return;
         }
-        Traceback.printPanic(gp, t);
-        if (gp.run != null) {
+        Run run = gp.run;
+        if (run == null) {
+            Traceback.printPanic(gp, t);
+            return;
+        }
+        run.panicking.incrementAndGet(); // Go.run waits for the report: Run, "Main returns while..."
+        try {
+            Traceback.printPanic(gp, t);
             Trace.snapshotOnFailure("panic"); // -Dgort.flightrecorder: before Go.run returns
-            gp.run.fail(t);
+            run.fail(t);
+        } finally {
+            run.panicking.decrementAndGet();
         }
     }
 

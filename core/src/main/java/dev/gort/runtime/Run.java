@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -24,15 +25,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * runningPanicDefers, which gopanic raises before it runs the deferred calls, and waits for them.
  *
  * Differences from Go: the JVM says nothing about an exception until it has unwound, so no counter
- * can be raised where Go's is. gort waits instead where it can see the panic coming: when main has
- * returned and nothing has failed, await lets the run's goroutines that are still running or
- * runnable go on for up to PANIC_GRACE_NANOS, ending the wait as soon as one fails the run or none
- * is left on a CPU or in a queue (blocked goroutines cannot be unwinding). A panic whose finally
- * blocks take longer than that after releasing main (or whose M the OS keeps off a core as long)
- * is printed but not seen by Go.run. The wait costs nothing when the run's other goroutines are
- * blocked or gone, as they are when a program ends normally; goroutines that keep running delay
- * Go.run's return by the grace. They are not stopped either way: Go.run's return does not end them
- * (the JVM does, at exit).
+ * can be raised where Go's is. gort raises its counter, panicking, where it first sees the panic
+ * (Proc.panicked, before it prints the report, lowered once the run has failed), and await waits
+ * for it without a bound, as Go's main parks while a panic is reported. For the finally blocks
+ * before that, await waits where it can see the panic coming: when main has returned and nothing
+ * has failed, it lets the run's goroutines that are still running or runnable go on for up to
+ * PANIC_GRACE_NANOS, ending the wait as soon as one fails the run, or none is left on a CPU or in a
+ * queue and no panic is being reported. A finally block that blocks (on a lock, a channel, a sleep)
+ * after releasing main, or runs longer than the grace (or whose M the OS keeps off a core as
+ * long), lets Go.run return first: the panic is printed but not seen by Go.run. The wait costs
+ * nothing when the run's other goroutines are blocked or gone, as they are when a program ends
+ * normally; goroutines that keep running delay Go.run's return by the grace. They are not stopped
+ * either way: Go.run's return does not end them (the JVM does, at exit).
  */
 final class Run {
     private static final Set<Run> active = ConcurrentHashMap.newKeySet();
@@ -42,6 +46,8 @@ final class Run {
     private final CountDownLatch done = new CountDownLatch(1);
     /** The first failure; set once. */
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** Goroutines of this run between Proc.panicked's start and the run's failure (see the essay). */
+    final AtomicInteger panicking = new AtomicInteger();
     /** The main goroutine; written once by started(), from newproc, before it can run. */
     private volatile G main;
     /** Main ended through Go.goexit: the run goes on until checkdead ends it. Written by main itself. */
@@ -72,7 +78,8 @@ final class Run {
     /** Main has returned: see "Main returns while a goroutine panics". */
     private void awaitUnwindingPanics() throws InterruptedException {
         long deadline = System.nanoTime() + PANIC_GRACE_NANOS;
-        while (failure.get() == null && anyOnCpuOrQueued() && deadline - System.nanoTime() > 0) {
+        while (failure.get() == null
+                && (panicking.get() > 0 || anyOnCpuOrQueued() && deadline - System.nanoTime() > 0)) {
             Thread.sleep(0, 100_000);
         }
     }

@@ -194,14 +194,18 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * reused): the closer stores G.lastClosed = its Run before its CAS, and after the event stores
  * G.ioMark (the event's place and that Run) and then reads G.ioWoken; the unblock takes the run it
  * ends (tracep if still open, else lastClosed, which the closer wrote before the CAS that emptied
- * tracep), writes it to ioWoken and then reads ioMark. All volatile, so one of the two sees the
+ * tracep), writes it to ioWoken and then reads ioMark. Both sides name a run by its root: a retake
+ * may turn the run into its off-P continuation between the unblock's read and the closer's CAS,
+ * and that is still the same run. All volatile, so one of the two sees the
  * other, and it sets the reason if the Runs agree (twice is harmless). A stale mark or ioWoken
  * names a run that is over and never agrees with a later one, so ioWoken is never cleared:
  * clearing it in goStart, as a first version did, lost the reason when the closer was so slow
  * that the G had been woken and started again before it read ioWoken (TraceIoWaitTest, 1 in 15
  * at GOMAXPROCS=4). goStart clears ioMark only to let the trace's chunk go: the unblock before
- * that start has read it already. A snapshot's GO_STATUS of a waiting goroutine is marked the same way, with a
- * Run that stands for the goroutine's run before the trace.
+ * that start has read it already. A snapshot's GO_STATUS of a waiting goroutine is marked the same
+ * way, with a Run that stands for the goroutine's run before the trace; that one is best-effort:
+ * the snapshot's write of lastClosed is ordered by no CAS against an unblock racing it, which may
+ * read an older run and leave the status "jdk park".
  *
  * Invariants of a trace (checked by TraceConsistencyTest in the tools module)
  * ---------------------------------------------------------------------------
@@ -292,6 +296,11 @@ final class Trace {
             this.m = m;
             this.from = from;
         }
+    }
+
+    /** The run r is part of: an off-P run continues the run it came from ("Retaken Ps"); null for null. */
+    private static Run root(Run r) {
+        return r != null && r.from != null ? r.from : r;
     }
 
     /** gp's open run in session s, or null: a Run an earlier session left behind is none (see "Sessions"). */
@@ -591,7 +600,7 @@ final class Trace {
         boolean yielded = gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED;
         boolean byPoller = Stacks.onPoller(); // the JDK's socket poller readies it: it waited for I/O
         if (byPoller && s != null) {
-            Run woken = open != null ? open : gp.lastClosed; // the run this unblock ends: see "IO wait"
+            Run woken = root(open != null ? open : gp.lastClosed); // the run this unblock ends: see "IO wait"
             gp.ioWoken = woken; // then read ioMark
             TraceSession.Mark mark = gp.ioMark;
             if (mark != null && mark.run() == woken) {
@@ -725,9 +734,10 @@ final class Trace {
         long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
         if (kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r)) { // see "IO wait"
             int io = WaitReason.IO_WAIT.ordinal();
-            TraceSession.Mark mark = s.emitMarked(ts, open.p.id, kind, gp.goid, stack, extra, io, open);
+            Run ended = root(open);
+            TraceSession.Mark mark = s.emitMarked(ts, open.p.id, kind, gp.goid, stack, extra, io, ended);
             gp.ioMark = mark; // then read ioWoken: see "IO wait"
-            if (mark != null && gp.ioWoken == open) {
+            if (mark != null && gp.ioWoken == ended) {
                 mark.ioWait();
             }
         } else {

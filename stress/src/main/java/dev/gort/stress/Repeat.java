@@ -24,8 +24,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * Each run of a class is one JUnit Platform execution of that class alone. A run fails if any test
  * fails or none succeeds (a class whose tests were all skipped or filtered away proves nothing).
  * Failures are printed in full, with the run's number, and the run goes on: the score is the point.
- * One line per class ends the output, "repeat CLASS procs=P runs=N pass=X fail=Y", and the exit
- * status is 0 only if every run of every class passed.
+ * Each class ends with one line, "repeat CLASS procs=P runs=N pass=X fail=Y", and the exit status is
+ * 0 only if every run of every class passed.
  *
  * A hang must leave evidence. The tests bound themselves (JUnit timeouts, whose HangDump prints the
  * goroutines and the Ms), but a hang outside any test's bound (a class initialiser, an extension,
@@ -67,7 +67,7 @@ public final class Repeat {
         List<Class<?>> loaded = new ArrayList<>();
         for (String c : classes) {
             try {
-                loaded.add(Class.forName(c));
+                loaded.add(Class.forName(c, false, Repeat.class.getClassLoader())); // initialised under the watchdog
             } catch (ClassNotFoundException e) {
                 throw new IllegalArgumentException("Repeat: test class '" + c + "' is not on the class path", e);
             }
@@ -75,7 +75,6 @@ public final class Repeat {
         String procs = System.getProperty("gort.maxprocs", System.getenv().getOrDefault("GOMAXPROCS", "default"));
         Launcher launcher = LauncherFactory.create();
         boolean allPassed = true;
-        List<String> score = new ArrayList<>();
         for (Class<?> c : loaded) {
             int pass = 0, fail = 0;
             for (int run = 1; run <= times; run++) {
@@ -98,10 +97,10 @@ public final class Repeat {
                 }
             }
             allPassed &= fail == 0;
-            score.add("repeat " + c.getName() + " procs=" + procs + " runs=" + times + " pass=" + pass + " fail=" + fail);
+            // as each class ends, so that a hang in a later class keeps the score of this one
+            System.out.println("repeat " + c.getName() + " procs=" + procs + " runs=" + times + " pass=" + pass + " fail=" + fail);
+            System.out.flush();
         }
-        score.forEach(System.out::println);
-        System.out.flush();
         System.exit(allPassed ? 0 : 1);
     }
 

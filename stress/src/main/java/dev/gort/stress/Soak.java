@@ -165,6 +165,7 @@ public final class Soak {
     }
 
     private static void hang(long seed, int procs, long ms) {
+        System.out.println("soak procs=" + procs + " hangs=1 seed=" + seed + " (the evidence follows)");
         Evidence.hang("soak: HANG seed " + seed + " procs " + procs + ": no progress for " + ms + "ms\nreplay: "
                 + replay(seed, procs), "hang-seed" + seed + "-procs" + procs);
     }
