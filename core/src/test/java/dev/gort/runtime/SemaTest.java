@@ -53,8 +53,13 @@ class SemaTest {
                 });
                 awaitWaiters(s, i + 1);
             }
+            // a waiter is queued before it parks: its status turns WAITING a moment later
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (first.get().status() != GStatus.WAITING) {
+                assertTrue(System.nanoTime() < deadline, "the first waiter never parked: " + first.get().status());
+                Thread.yield();
+            }
             assertEquals(WaitReason.SYNC_MUTEX_LOCK, first.get().waitReason());
-            assertEquals(GStatus.WAITING, first.get().status());
             for (int i = 0; i < 4; i++) {
                 s.semrelease(false);
                 int want = i + 1;
