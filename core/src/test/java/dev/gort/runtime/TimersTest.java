@@ -48,11 +48,12 @@ class TimersTest {
         Thread runner = Thread.ofPlatform().start(() -> Go.run(() -> {
             gid.set(Go.goid());
             started.countDown();
-            Timer.timeSleep(300 * MS);
+            Timer.timeSleep(3_000 * MS); // long enough that a loaded machine's delays do not end it first
         }));
         started.await();
         G g = null;
-        for (int i = 0; i < 1000 && (g == null || g.waitReason() != WaitReason.SLEEP); i++) {
+        // the reason is set before the park: wait for both (read at once, the status may still be RUNNING)
+        for (int i = 0; i < 1000 && (g == null || g.waitReason() != WaitReason.SLEEP || g.status() != GStatus.WAITING); i++) {
             for (G x : Proc.allgs()) {
                 if (x.goid == gid.get()) {
                     g = x;
