@@ -63,7 +63,7 @@ import java.util.concurrent.locks.LockSupport;
  *    checks, in O(#M), that every M is idle or carries a goroutine parked while pinned.
  *  - It then takes two snapshots GRACE (10 ms) apart and reports only if both show a deadlock and
  *    are identical. A snapshot holds, in goid order, every live G with its status word (status and
- *    ready-epoch), its waitsince and its park blocker, plus goidgen, nmidle and mcount read under
+ *    ready-epoch), its park count and its park blocker, plus goidgen, nmidle and mcount read under
  *    sched.lock, the P run queues' emptiness, and the leak-scan generation. It fails (no deadlock)
  *    if some Run is not live, a timer is pending (see Timers), a foreign thread is alive, a leak
  *    scan is in progress, a run queue is not empty, some G is not asleep, or the Ms that are not
@@ -75,9 +75,9 @@ import java.util.concurrent.locks.LockSupport;
  * A G leaves WAITING only through G.markRunnable, which bumps the epoch in the same word; its status
  * word is identical at t_i and t_i', and epochs only grow, so no G was readied in [t_i, t_i'], and
  * every G was asleep throughout [T, T']. A pinned G can be unparked without the epoch moving (the
- * JDK unparks the carrier); its waitsince would then move at its next gopark, and while awake it is
+ * JDK unparks the carrier); its park count would then move at its next gopark, and while awake it is
  * not in Thread.State.WAITING, so it would have to be woken and re-park between the snapshots with
- * the same waitsince, which gopark's fresh nanoTime forbids. No G was created in between (goidgen is
+ * the same park count, which gopark's increment forbids. No G was created in between (goidgen is
  * unchanged), and none was half-made: a goroutine creating one is running, hence awake, and a
  * thread outside the runtime counts itself in Proc.creating before it takes a goid and until the
  * G is in allgs and started; snapshot 2 read creating as 0 after reading goidgen, so every goid
@@ -336,13 +336,13 @@ final class Checkdead {
         Arrays.sort(gs, Comparator.comparingLong(g -> g.goid));
         int n = gs.length, pinned = 0;
         int[] words = new int[n];
-        long[] since = new long[n];
+        int[] parks = new int[n];
         Object[] blockers = new Object[n];
         for (int i = 0; i < n; i++) {
             G gp = gs[i];
             int w = gp.word();
             GStatus st = G.statusOf(w);
-            long ws = gp.waitsince;
+            int pk = gp.parks;
             Object b = LockSupport.getBlocker(gp.thread);
             if (!asleep(gp, st)) {
                 return null;
@@ -351,13 +351,13 @@ final class Checkdead {
                 pinned++;
             }
             words[i] = w;
-            since[i] = ws;
+            parks[i] = pk;
             blockers[i] = b;
         }
         if (nmidle + pinned != mcount || Proc.goidgen.get() != gen || leakScanGen.get() != scan) {
             return null;
         }
-        return new Snapshot(gen, scan, nmidle, mcount, gs, words, since, blockers);
+        return new Snapshot(gen, scan, nmidle, mcount, gs, words, parks, blockers);
     }
 
     /** See "When a goroutine counts as asleep". st is gp's status, read before. */
@@ -419,7 +419,7 @@ final class Checkdead {
     }
 
     /** See "The protocol". Arrays are indexed alike, in goid order. */
-    private record Snapshot(long goidgen, int scan, int nmidle, int mcount, G[] gs, int[] words, long[] since,
+    private record Snapshot(long goidgen, int scan, int nmidle, int mcount, G[] gs, int[] words, int[] parks,
                             Object[] blockers) {
         boolean same(Snapshot o) {
             if (goidgen != o.goidgen || scan != o.scan || nmidle != o.nmidle || mcount != o.mcount
@@ -427,7 +427,7 @@ final class Checkdead {
                 return false;
             }
             for (int i = 0; i < gs.length; i++) {
-                if (gs[i] != o.gs[i] || words[i] != o.words[i] || since[i] != o.since[i]
+                if (gs[i] != o.gs[i] || words[i] != o.words[i] || parks[i] != o.parks[i]
                         || blockers[i] != o.blockers[i]) {
                     return false;
                 }

@@ -65,8 +65,17 @@ final class G implements Executor, Runnable {
      * when parked in JDK code. Plain: published to other threads by the M's status CAS that follows.
      */
     WaitReason waitreason;
-    /** System.nanoTime() when the G last parked through gopark. Plain, as waitreason. */
+    /**
+     * About when the G last parked through gopark (Go's waitsince, approximate as Go's): sysmon's
+     * coarse clock, at most one sysmon poll behind (see Sysmon.clock). For dumps' "N minutes".
+     * Plain, as waitreason.
+     */
     long waitsince;
+    /**
+     * gopark calls so far: what checkdead compares to see that a G was woken and parked again
+     * (see Checkdead's argument). Written by the G itself; plain, as waitreason.
+     */
+    int parks;
     /** The M this G is locked to (Go.lockOSThread), or null. Written by the G itself. */
     volatile M lockedm;
     /** lockOSThread nesting depth (Go's lockedExt). The G itself only. */

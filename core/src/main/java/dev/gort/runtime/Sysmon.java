@@ -33,6 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  * stops every thread, and then every P looks stuck), so it restarts each P's clock rather than
  * retake on evidence it did not see.
  *
+ * Coarse clock: each poll stores System.nanoTime() in Sysmon.clock, which gopark reads for a
+ * parked G's waitsince (dumps' "N minutes") instead of paying for a clock read on every park.
+ * Go's waitsince is approximate too (the garbage collector stamps it).
+ *
  * Polling interval: 20us while it finds work, doubling after 1ms of idleness up to 10ms (Go's
  * numbers). When every P is idle (IDLE or DEAD: a P past a shrunk GOMAXPROCS may still run),
  * sysmon parks (sysmonwait) until pidleget hands an idle P out, for whatever reason (startm,
@@ -58,6 +62,19 @@ final class Sysmon extends Thread {
     /** Whether sysmon is on (-Dgort.sysmon=false turns it off, for the demo's comparison). */
     static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("gort.sysmon"));
     private static Sysmon instance;
+    /**
+     * The coarse clock: System.nanoTime() at sysmon's last poll, or when wake() ended its deep
+     * sleep. gopark stamps waitsince with it, since a park happens on a busy P, and while any P is
+     * busy sysmon polls at least every 10ms: the clock lags by at most that, plus any stall of
+     * sysmon's own thread. Written by sysmon and by wake() (an M in pidleget); volatile.
+     */
+    private static volatile long clock = System.nanoTime();
+
+    /** The coarse clock (see clock); System.nanoTime() itself when sysmon is off. Any thread. */
+    static long coarseNanotime() {
+        return ENABLED ? clock : System.nanoTime();
+    }
+
     /** Retakes done, for schedtrace and tests. Written by sysmon only. */
     static volatile long retakes;
 
@@ -80,6 +97,7 @@ final class Sysmon extends Thread {
      */
     static void wake() {
         if (sysmonwait) {
+            clock = System.nanoTime(); // the first gopark may come before sysmon runs again
             sysmonwait = false;
             Sysmon s = instance;
             if (s != null) {
@@ -98,6 +116,8 @@ final class Sysmon extends Thread {
                 delay = Math.min(delay * 2, MAX_DELAY_US);
             }
             LockSupport.parkNanos(this, delay * 1000);
+            long now = System.nanoTime();
+            clock = now;
             if (allIdle()) {
                 sysmonwait = true;
                 if (allIdle()) {
@@ -108,13 +128,12 @@ final class Sysmon extends Thread {
                         LockSupport.parkNanos(this, Math.max(next - Timers.nanotime(), MIN_DELAY_US * 1000));
                     }
                 }
+                lastPoll = clock = System.nanoTime(); // before sysmonwait: a wake() that reads false sees it
                 sysmonwait = false;
                 idle = 0;
-                lastPoll = System.nanoTime(); // every P was idle: restart their clocks
-                restartClocks(lastPoll);
+                restartClocks(lastPoll); // every P was idle: restart their clocks
                 continue;
             }
-            long now = System.nanoTime();
             if (now - lastPoll > delay * 1000 + STALL_NS) {
                 // Sysmon itself was stalled (a GC pause, an overloaded machine): what looks like
                 // 10ms without progress may be the whole JVM stopped. Restart every P's clock.

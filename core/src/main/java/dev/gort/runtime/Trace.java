@@ -504,6 +504,7 @@ final class Trace {
      * park's stack for the tracer, times the park for JFR and the blocked-time metrics. gp only.
      */
     static void gopark(G gp, WaitReason reason, Object blocker) {
+        long t0 = metrics ? System.nanoTime() : 0; // waitsince is coarse: the histogram wants the park's own time
         TraceSession s = session;
         if (s != null && s.stacks) {
             Proc.acquirem(); // gp's reason is set: the tracer's own lock must not park it ("Stacks and wakers")
@@ -522,7 +523,7 @@ final class Trace {
             LockSupport.park(blocker);
         }
         if (metrics) {
-            SchedMetrics.blocked(reason, System.nanoTime() - gp.waitsince);
+            SchedMetrics.blocked(reason, System.nanoTime() - t0);
         }
     }
 

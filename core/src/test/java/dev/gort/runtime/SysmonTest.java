@@ -2,6 +2,7 @@ package dev.gort.runtime;
 
 import dev.gort.testing.Sched;
 import dev.gort.Go;
+import dev.gort.chan.Chan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
@@ -436,5 +437,43 @@ class SysmonTest {
             ps.append(' ').append(p).append('=').append(p.status).append("/m=").append(p.m);
         }
         assertEquals(Proc.gomaxprocs, Proc.npidle.get(), "every P is idle again, none lost in a hand-off:" + ps);
+    }
+
+    /**
+     * gopark stamps waitsince from sysmon's coarse clock, not from System.nanoTime(). The first
+     * park after sysmon's deep sleep (every P idle, so no poll stamped the clock for a second)
+     * must still carry about its own time, not the time sysmon went to sleep: the M that takes an
+     * idle P stamps the clock as it wakes sysmon.
+     */
+    @Test
+    void firstParkAfterSysmonsDeepSleepCarriesItsOwnTime() throws Exception {
+        Chan<Integer> wake = Chan.make(), hold = Chan.make();
+        AtomicReference<G> parked = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        Go.go(() -> {
+            parked.set(Proc.currentG());
+            wake.recv();
+            hold.recv();
+            done.countDown();
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (parked.get() == null || parked.get().waitReason() != WaitReason.CHAN_RECEIVE || !Sysmon.sysmonwait) {
+            assertTrue(System.nanoTime() < deadline, "sysmon never went to its deep sleep: every P should be idle");
+            Thread.sleep(1);
+        }
+        G gp = parked.get();
+        int parks = gp.parks;
+        Thread.sleep(1000); // the clock, if nothing stamped it, is now a second old
+        assertTrue(Sysmon.sysmonwait, "sysmon stayed in its deep sleep");
+        long before = System.nanoTime();
+        wake.send(1); // a platform thread readies the goroutine: an M takes an idle P and wakes sysmon
+        while (gp.parks == parks || gp.waitReason() != WaitReason.CHAN_RECEIVE) {
+            assertTrue(System.nanoTime() < deadline, "never parked on hold");
+            Thread.sleep(1);
+        }
+        long lag = TimeUnit.NANOSECONDS.toMillis(before - gp.waitsince);
+        assertTrue(lag < 100, "waitsince is " + lag + " ms older than the park");
+        hold.send(2);
+        await(done);
     }
 }
