@@ -75,7 +75,10 @@ final class Sysmon extends Thread {
         return ENABLED ? clock : System.nanoTime();
     }
 
-    /** Retakes done, for schedtrace and tests. Written by sysmon only. */
+    /**
+     * Retakes done, for schedtrace and tests. Written by sysmon only, each before its hand-off, so
+     * a goroutine that ran because of a retake sees it counted.
+     */
     static volatile long retakes;
 
     private Sysmon() {
@@ -207,8 +210,9 @@ final class Sysmon extends Thread {
                         && starving(pp) && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
                     if (Trace.on) Trace.retake(pp, curgOf(pp), now - pp.sysmonRunsWhen);
                     pp.sysmonRunsWhen = now;
-                    Proc.handoffp(pp);
                     taken++;
+                    retakes++; // before the hand-off: whoever the hand-off lets run sees the count
+                    Proc.handoffp(pp);
                 }
                 M mp = pp.m;
                 G gp = mp != null ? mp.curg : null;
@@ -228,16 +232,14 @@ final class Sysmon extends Thread {
                 }
                 if (pp.casStatus(PStatus.SYSCALL, PStatus.IDLE)) {
                     if (Trace.on) Trace.syscallHandoff(pp, curgOf(pp), true);
-                    Proc.handoffp(pp);
                     taken++;
+                    retakes++;
+                    Proc.handoffp(pp);
                 }
             }
         }
         if (!anyPreempt && Proc.preemptRequested) {
             Proc.preemptRequested = false;
-        }
-        if (taken > 0) {
-            retakes += taken;
         }
         return taken;
     }

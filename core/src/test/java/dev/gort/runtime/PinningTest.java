@@ -34,6 +34,11 @@ class PinningTest {
     @BeforeEach
     void oneP() {
         Go.gomaxprocs(1);
+        // Fresh state for each run, so that the tests repeat in one JVM (gort repeat).
+        initRelease.set(false);
+        initThread = null;
+        upcallRelease.set(false);
+        upcallThread = null;
     }
 
 
@@ -103,18 +108,33 @@ class PinningTest {
             initThread = Thread.currentThread();
             parkUntil(initRelease); // parking inside <clinit> pins the carrier
         }
+    }
 
-        static void touch() {
+    /**
+     * A class not yet initialised with SlowInit's initialiser: a hidden copy of SlowInit, a new
+     * class each call, so that every run of the test (gort repeat runs it many times in one JVM)
+     * has a class initialiser to block in. A nestmate of this class, as SlowInit is.
+     */
+    private static MethodHandles.Lookup freshSlowInit() throws Exception {
+        byte[] bytes;
+        try (var in = PinningTest.class.getResourceAsStream("PinningTest$SlowInit.class")) {
+            bytes = in.readAllBytes();
         }
+        return MethodHandles.lookup().defineHiddenClass(bytes, false, MethodHandles.Lookup.ClassOption.NESTMATE);
     }
 
     @Test
-    void pinnedInAClassInitializerThePIsRetaken() {
+    void pinnedInAClassInitializerThePIsRetaken() throws Exception {
+        MethodHandles.Lookup slowInit = freshSlowInit();
         long retakes0 = Sysmon.retakes;
         CountDownLatch others = new CountDownLatch(50), initDone = new CountDownLatch(1);
         Go.run(() -> {
             Go.go(() -> {
-                SlowInit.touch(); // pins this goroutine's M until initRelease
+                try {
+                    slowInit.ensureInitialized(slowInit.lookupClass()); // pins this goroutine's M until initRelease
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
                 initDone.countDown();
             });
             while (initThread == null) {
