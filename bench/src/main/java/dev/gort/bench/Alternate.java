@@ -26,7 +26,10 @@ import java.util.Locale;
  * </pre>
  *
  * A side is {@code impl} or {@code impl@label=core.jar}; a side without a jar uses the core classes
- * in the benchmarks jar. Prints, per row, each side's median [min–max] over the rounds of wall time
+ * in the benchmarks jar. A side prefixed with another row's name ({@code baton:gort}) runs that row
+ * instead, in this row's rounds: {@code --rows chanPingPong --sides baton:gort,gort} gives, per
+ * round, gort's channel round trip against its own bare switch, measured seconds apart (rows
+ * listed in --rows run one after another, minutes apart on a long run). Prints, per row, each side's median [min–max] over the rounds of wall time
  * and of CPU time per operation (summed over the JVM's platform threads), and against the first side the median of the per-round
  * ratios (each round's turns were at most seconds apart). On a machine with more runnable threads
  * than cores, wall time counts the time a carrier waited for a core; CPU time does not, so at P=1
@@ -95,12 +98,17 @@ public final class Alternate {
                 Instant.now(), procs, rounds, warmup, turnNs / 1_000_000, sides);
         for (String row : rows) {
             List<Side> ss = new ArrayList<>();
-            for (String spec : sides) {
+            for (String sideSpec : sides) {
+                // "baton:gort@x=jar" runs row baton in this row's rounds (see the class comment)
+                int colon = sideSpec.indexOf(':');
+                boolean otherRow = colon > 0 && sideSpec.substring(0, colon).matches("[A-Za-z0-9]+");
+                String sideRow = otherRow ? sideSpec.substring(0, colon) : row;
+                String spec = otherRow ? sideSpec.substring(colon + 1) : sideSpec;
                 String impl = spec.contains("@") ? spec.substring(0, spec.indexOf('@')) : spec;
                 if (impl.equals("floor") && procs != 1) {
                     continue;
                 }
-                String name = spec.contains("=") ? spec.substring(0, spec.indexOf('=')) : spec;
+                String name = (otherRow ? sideRow + ":" : "") + (spec.contains("=") ? spec.substring(0, spec.indexOf('=')) : spec);
                 List<URL> urls = new ArrayList<>();
                 if (spec.contains("=")) {
                     urls.add(Path.of(spec.substring(spec.indexOf('=') + 1)).toUri().toURL());
@@ -108,7 +116,7 @@ public final class Alternate {
                 urls.add(benchJar);
                 ClassLoader cl = new URLClassLoader(name, urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
                 Class<?> rowsClass = cl.loadClass(AltRows.class.getName());
-                Object[] r = (Object[]) rowsClass.getMethod("row", String.class, String.class).invoke(null, row, impl);
+                Object[] r = (Object[]) rowsClass.getMethod("row", String.class, String.class).invoke(null, sideRow, impl);
                 java.lang.reflect.Method cm = rowsClass.getMethod("counters");
                 java.util.function.Supplier<long[]> counters = () -> {
                     try {
