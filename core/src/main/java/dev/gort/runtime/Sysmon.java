@@ -80,6 +80,11 @@ final class Sysmon extends Thread {
      * a goroutine that ran because of a retake sees it counted.
      */
     static volatile long retakes;
+    /**
+     * Time slices ended (preemptone), for tests. Written by sysmon only, each before the request it
+     * counts, so a scheduler that acted on the request sees it counted.
+     */
+    static volatile long preempts;
 
     private Sysmon() {
         super(null, null, "gort-sysmon", 0, false);
@@ -257,6 +262,7 @@ final class Sysmon extends Thread {
 
     /** Go's preemptone: ask pp's running G to yield, and end pp's runnext chain. Sysmon only. */
     private static void preemptone(P pp) {
+        preempts++;
         pp.preemptSlice = true;
         M mp = pp.m;
         G gp = mp != null ? mp.curg : null;
