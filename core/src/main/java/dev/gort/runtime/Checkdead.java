@@ -77,7 +77,8 @@ import java.util.concurrent.locks.LockSupport;
  * every G was asleep throughout [T, T']. A pinned G can be unparked without the epoch moving (the
  * JDK unparks the carrier); its park count would then move at its next gopark, and while awake it is
  * not in Thread.State.WAITING, so it would have to be woken and re-park between the snapshots with
- * the same park count, which gopark's increment forbids. No G was created in between (goidgen is
+ * the same park count, which gopark's increment forbids (modulo 2^32; the count is read after the
+ * thread's state, which the park writes after the increment). No G was created in between (goidgen is
  * unchanged), and none was half-made: a goroutine creating one is running, hence awake, and a
  * thread outside the runtime counts itself in Proc.creating before it takes a goid and until the
  * G is in allgs and started; snapshot 2 read creating as 0 after reading goidgen, so every goid
@@ -342,11 +343,13 @@ final class Checkdead {
             G gp = gs[i];
             int w = gp.word();
             GStatus st = G.statusOf(w);
-            int pk = gp.parks;
-            Object b = LockSupport.getBlocker(gp.thread);
             if (!asleep(gp, st)) {
                 return null;
             }
+            // After asleep's read of the thread's state: the park that state records comes after
+            // the G's parks++ (a pinned G has no status CAS to publish it).
+            int pk = gp.parks;
+            Object b = LockSupport.getBlocker(gp.thread);
             if (st == GStatus.RUNNING) {
                 pinned++;
             }

@@ -66,14 +66,15 @@ final class G implements Executor, Runnable {
      */
     WaitReason waitreason;
     /**
-     * About when the G last parked through gopark (Go's waitsince, approximate as Go's): sysmon's
-     * coarse clock, at most one sysmon poll behind (see Sysmon.clock). For dumps' "N minutes".
-     * Plain, as waitreason.
+     * About when the G last parked through gopark (Go's waitsince, approximate as Go's):
+     * Sysmon.coarseNanotime(), at most one sysmon poll behind. For dumps' "N minutes". Plain, as
+     * waitreason.
      */
     long waitsince;
     /**
-     * gopark calls so far: what checkdead compares to see that a G was woken and parked again
-     * (see Checkdead's argument). Written by the G itself; plain, as waitreason.
+     * gopark calls so far, modulo 2^32: what checkdead compares to see that a G was woken and
+     * parked again (see Checkdead's argument). Written by the G itself before it parks; plain, read
+     * by checkdead after the thread's state (volatile, written by the park that follows).
      */
     int parks;
     /** The M this G is locked to (Go.lockOSThread), or null. Written by the G itself. */

@@ -35,7 +35,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Coarse clock: each poll stores System.nanoTime() in Sysmon.clock, which gopark reads for a
  * parked G's waitsince (dumps' "N minutes") instead of paying for a clock read on every park.
- * Go's waitsince is approximate too (the garbage collector stamps it).
+ * Go's waitsince is approximate too (the garbage collector stamps it). The clock is fresh only
+ * while sysmon polls: every store to it precedes the sysmonwait write that follows (wake() stamps
+ * it as it ends the deep sleep), and while sysmonwait is set gopark reads System.nanoTime()
+ * instead, since a goroutine with no P (retaken from a hog, or pinned) can park while every P is
+ * idle.
  *
  * Polling interval: 20us while it finds work, doubling after 1ms of idleness up to 10ms (Go's
  * numbers). When every P is idle (IDLE or DEAD: a P past a shrunk GOMAXPROCS may still run),
@@ -63,16 +67,22 @@ final class Sysmon extends Thread {
     static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("gort.sysmon"));
     private static Sysmon instance;
     /**
-     * The coarse clock: System.nanoTime() at sysmon's last poll, or when wake() ended its deep
-     * sleep. gopark stamps waitsince with it, since a park happens on a busy P, and while any P is
-     * busy sysmon polls at least every 10ms: the clock lags by at most that, plus any stall of
-     * sysmon's own thread. Written by sysmon and by wake() (an M in pidleget); volatile.
+     * The coarse clock: System.nanoTime() at sysmon's last poll, when it started, and when wake()
+     * ended its deep sleep; each store comes before the sysmonwait write that follows it. Written
+     * by sysmon, by start0 and by wake() (any thread in pidleget, under sched.lock); volatile.
+     * Read through coarseNanotime.
      */
-    private static volatile long clock = System.nanoTime();
+    static volatile long clock = System.nanoTime();
 
-    /** The coarse clock (see clock); System.nanoTime() itself when sysmon is off. Any thread. */
+    /**
+     * About now, for gopark's waitsince: the coarse clock while sysmon polls (at least every 10ms,
+     * so it lags by at most that plus any stall of sysmon's own thread), System.nanoTime() while
+     * sysmon sleeps deeply or is off. A goroutine can park while every P is idle (one that runs
+     * with no P since a retake, a pinned or hogging one), and the clock then holds the time sysmon
+     * went to sleep. Any thread.
+     */
     static long coarseNanotime() {
-        return ENABLED ? clock : System.nanoTime();
+        return !ENABLED || sysmonwait ? System.nanoTime() : clock;
     }
 
     /**
@@ -93,6 +103,7 @@ final class Sysmon extends Thread {
 
     static synchronized void start0() {
         if (ENABLED && instance == null) {
+            clock = System.nanoTime(); // the class may have been loaded long before
             instance = new Sysmon();
             instance.start();
         }

@@ -113,7 +113,9 @@ class PinningTest {
     /**
      * A class not yet initialised with SlowInit's initialiser: a hidden copy of SlowInit, a new
      * class each call, so that every run of the test (gort repeat runs it many times in one JVM)
-     * has a class initialiser to block in. A nestmate of this class, as SlowInit is.
+     * has a class initialiser to block in. A nestmate of this class, as SlowInit is. The test
+     * starts the initialiser with Lookup.ensureInitialized (a hidden class has no name to use it
+     * by); the VM runs it as for a first use, and on JDK 25 a park under it pins either way.
      */
     private static MethodHandles.Lookup freshSlowInit() throws Exception {
         byte[] bytes;

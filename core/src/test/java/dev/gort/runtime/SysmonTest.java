@@ -443,7 +443,8 @@ class SysmonTest {
      * gopark stamps waitsince from sysmon's coarse clock, not from System.nanoTime(). The first
      * park after sysmon's deep sleep (every P idle, so no poll stamped the clock for a second)
      * must still carry about its own time, not the time sysmon went to sleep: the M that takes an
-     * idle P stamps the clock as it wakes sysmon.
+     * idle P stamps the clock as it wakes sysmon. (Without that stamp sysmon's own, as it wakes,
+     * usually comes first too: this test catches a clock left stale by both.)
      */
     @Test
     void firstParkAfterSysmonsDeepSleepCarriesItsOwnTime() throws Exception {
@@ -457,17 +458,19 @@ class SysmonTest {
             done.countDown();
         });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (parked.get() == null || parked.get().waitReason() != WaitReason.CHAN_RECEIVE || !Sysmon.sysmonwait) {
-            assertTrue(System.nanoTime() < deadline, "sysmon never went to its deep sleep: every P should be idle");
+        // Until sysmon has slept deeply for a second: its clock is then a second old.
+        while (parked.get() == null || parked.get().waitReason() != WaitReason.CHAN_RECEIVE || !Sysmon.sysmonwait
+                || System.nanoTime() - Sysmon.clock < TimeUnit.SECONDS.toNanos(1)) {
+            assertTrue(System.nanoTime() < deadline, "sysmon never slept deeply for a second: every P should be idle");
             Thread.sleep(1);
         }
         G gp = parked.get();
         int parks = gp.parks;
-        Thread.sleep(1000); // the clock, if nothing stamped it, is now a second old
-        assertTrue(Sysmon.sysmonwait, "sysmon stayed in its deep sleep");
         long before = System.nanoTime();
         wake.send(1); // a platform thread readies the goroutine: an M takes an idle P and wakes sysmon
-        while (gp.parks == parks || gp.waitReason() != WaitReason.CHAN_RECEIVE) {
+        // Its next park: counted, and recorded in the thread's state (volatile), after waitsince.
+        while (gp.parks == parks || gp.thread.getState() != Thread.State.WAITING
+                || gp.waitReason() != WaitReason.CHAN_RECEIVE) {
             assertTrue(System.nanoTime() < deadline, "never parked on hold");
             Thread.sleep(1);
         }
