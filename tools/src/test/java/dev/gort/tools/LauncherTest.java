@@ -15,12 +15,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -121,11 +119,13 @@ class LauncherTest {
                     IO.println("ccl=" + (Thread.currentThread().getContextClassLoader() == getClass().getClassLoader()));
                 }
                 """);
-        Set<Path> before = compiledDirs();
-        Result r = GortRun.gortRun(hello.toString(), "a", "b");
+        List<String> cmd = GortRun.command(hello.toString(), "a", "b");
+        Path classes = Path.of(cmd.get(cmd.indexOf("--source-classes") + 1)); // this run's, not another's in the same tmpdir
+        assertTrue(Files.isDirectory(classes), "compiled into " + classes);
+        Result r = GortRun.run(cmd);
         assertEquals(0, r.status(), r.toString());
         assertEquals("hello helper a,b goid=1\nccl=true\n", r.out(), r.toString());
-        assertTrue(before.containsAll(compiledDirs()), "the compiled classes are not left behind");
+        assertFalse(Files.exists(classes), "the compiled classes are not left behind: " + classes);
         // a file in a package: its source tree's root is found from the package name
         Path pkg = Files.createDirectories(dir.resolve("src/com/example"));
         Files.writeString(pkg.resolve("Util.java"), "package com.example; class Util { static int n() { return 7; } }\n");
@@ -285,13 +285,6 @@ class LauncherTest {
         assertEquals(1, r.status(), r.toString());
         assertEquals("gort run: dev.gort.Go has no main method (declare static void main(String[] args),"
                 + " or void main() as of Java 25)\n", r.err(), r.toString());
-    }
-
-    /** The directories gort run compiles source files into. */
-    private static Set<Path> compiledDirs() throws Exception {
-        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("gort-run-")).collect(Collectors.toSet());
-        }
     }
 
     private static int count(String s, String part) {
