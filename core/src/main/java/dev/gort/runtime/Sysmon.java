@@ -54,6 +54,8 @@ import java.util.concurrent.locks.LockSupport;
  *    reaches a safe point or returns to the scheduler. With the agent, that is the next loop
  *    back-edge.
  *  - Go's sysmon also forces GCs and polls the network; the JVM does both itself.
+ *  - Go's waitsince is stamped by the garbage collector when it first finds the goroutine
+ *    blocked; gort's comes from sysmon's coarse clock at the park (see "Coarse clock").
  */
 final class Sysmon extends Thread {
     static final long FORCE_PREEMPT_NS = TimeUnit.MILLISECONDS.toNanos(10);
