@@ -91,10 +91,13 @@ public final class Go {
      * exception wrapped in {@link Panic}). A Go fatal error ends the run with a {@link FatalError}.
      * As Go's main waits for a goroutine whose panic is running its deferred calls, a panic whose
      * {@code finally} blocks released main (a {@code WaitGroup.done()} there, say) still ends the
-     * run: once main has returned, this method waits up to 50 ms while other goroutines of the run
-     * are running or runnable, and for as long as a panic is being reported, and rethrows a panic
-     * that arrives meanwhile. A panic whose {@code finally} blocks block, or take longer than that,
-     * after releasing main is printed but not rethrown.
+     * run: once main has returned, this method waits while other goroutines of the run are running
+     * or runnable, and rethrows a panic that arrives meanwhile. The wait lasts as long as a panic
+     * is being reported; otherwise for up to 50 ms of the CPU time gort's threads spend (so a
+     * loaded machine that keeps them off its cores does not cut it short), or 50 ms of wall-clock
+     * time while every such goroutine is blocked in native code (a blocking read), and never more
+     * than 10 s. A panic whose {@code finally} blocks block, or take longer than that, after
+     * releasing main is printed but not rethrown.
      *
      * <p>Deadlock detection (Go's {@code checkdead}): when every goroutine is parked on gort's
      * channels, locks or {@code select {}}, none is runnable, running, in a syscall or parked in JDK

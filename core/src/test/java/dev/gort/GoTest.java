@@ -1,5 +1,6 @@
 package dev.gort;
 
+import dev.gort.runtime.Exports;
 import dev.gort.testing.Sched;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -279,7 +280,9 @@ class GoTest {
         assertTrue(mainLast >= 14, "main ran after a, b and c in only " + mainLast + " of 20 runs");
     }
 
+    /** The verdict is the count; await fails on a stall, and the method's bound is only a backstop. */
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void millionGoroutinesStartedAndJoined() {
         int n = 1_000_000;
         CountDownLatch done = new CountDownLatch(n);
@@ -434,6 +437,101 @@ class GoTest {
             System.setErr(oldErr);
         }
         assertTrue(buf.toString().startsWith("panic: java.lang.IllegalStateException: crash\n"), buf.toString());
+    }
+
+    /**
+     * The grace after main's return is counted in the Ms' CPU time, not on the wall clock: with an
+     * OS that runs no M (a clock that never moves), a goroutine still unwinding towards its panic
+     * 200 ms after releasing main is waited for. Fails with a wall-clock grace (gort's first, 50 ms).
+     */
+    @Test
+    void panicOfAGoroutineTheOsKeepsOffItsCoreStillEndsTheRun() {
+        Exports.runCpuClock(t -> 0);
+        try (StdErr err = new StdErr()) {
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Go.run(() -> {
+                dev.gort.sync.WaitGroup wg = new dev.gort.sync.WaitGroup();
+                wg.add(1);
+                Go.go(() -> {
+                    try {
+                        throw new IllegalStateException("late");
+                    } finally {
+                        wg.done();
+                        spin(TimeUnit.MILLISECONDS.toNanos(200)); // Java code: wants a core all along
+                    }
+                });
+                wg.await();
+            }));
+            assertEquals("late", thrown.getMessage());
+            assertTrue(err.text().startsWith("panic: java.lang.IllegalStateException: late\n"), err.text());
+        } finally {
+            Exports.runCpuClock(null);
+        }
+    }
+
+    /**
+     * A goroutine blocked in native code (a read from a child process's pipe) when main returns burns
+     * no CPU, so the CPU-counted grace would never end: Go.run returns after the wall-clock grace,
+     * long before the wait's 10 s cap, even with an OS that runs no M.
+     */
+    @Test
+    void goroutineBlockedInANativeReadDoesNotHoldGoRunBack() throws Exception {
+        Process child = new ProcessBuilder("sleep", "60").start();
+        Exports.runCpuClock(t -> 0);
+        try {
+            CountDownLatch reading = new CountDownLatch(1);
+            AtomicInteger got = new AtomicInteger(Integer.MIN_VALUE);
+            long t0 = System.nanoTime();
+            Go.run(() -> {
+                Go.go(() -> {
+                    reading.countDown();
+                    try {
+                        got.set(child.getInputStream().read());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                await(reading);
+            });
+            long took = System.nanoTime() - t0;
+            assertEquals(Integer.MIN_VALUE, got.get(), "the read has not returned");
+            assertTrue(took < TimeUnit.SECONDS.toNanos(5), "Go.run waited " + took / 1_000_000 + " ms: the cap, not the grace");
+        } finally {
+            Exports.runCpuClock(null);
+            child.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
+     * A goroutine that keeps running Java code when main returns (a loop that has nothing to do with a
+     * panic) delays Go.run's return by the grace in the Ms' CPU time, not up to the wait's 10 s cap.
+     */
+    @Test
+    void goroutineStillRunningWhenMainReturnsDelaysGoRunByTheGraceOnly() {
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch running = new CountDownLatch(1);
+        try {
+            long t0 = System.nanoTime();
+            Go.run(() -> {
+                Go.go(() -> {
+                    running.countDown();
+                    while (!stop.get()) {
+                        Thread.onSpinWait();
+                    }
+                });
+                await(running);
+            });
+            long took = System.nanoTime() - t0;
+            assertTrue(took < TimeUnit.SECONDS.toNanos(5), "Go.run waited " + took / 1_000_000 + " ms: the cap, not the grace");
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    private static void spin(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
+        }
     }
 
     @Test

@@ -1,11 +1,17 @@
 package dev.gort.runtime;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 
 /**
  * One {@code Go.run}: the main goroutine and every goroutine it (transitively) starts. It ends when
@@ -29,19 +35,45 @@ import java.util.concurrent.atomic.AtomicReference;
  * (Proc.panicked, before it prints the report, lowered once the run has failed), and await waits
  * for it without a bound, as Go's main parks while a panic is reported. For the finally blocks
  * before that, await waits where it can see the panic coming: when main has returned and nothing
- * has failed, it lets the run's goroutines that are still running or runnable go on for up to
- * PANIC_GRACE_NANOS, ending the wait as soon as one fails the run, or none is left on a CPU or in a
- * queue and no panic is being reported. A finally block that blocks (on a lock, a channel, a sleep)
- * after releasing main, or runs longer than the grace (or whose M the OS keeps off a core as
- * long), lets Go.run return first: the panic is printed but not seen by Go.run. The wait costs
- * nothing when the run's other goroutines are blocked or gone, as they are when a program ends
- * normally; goroutines that keep running delay Go.run's return by the grace. They are not stopped
- * either way: Go.run's return does not end them (the JVM does, at exit).
+ * has failed, it lets the run's goroutines that may still be unwinding go on, and ends the wait as
+ * soon as one fails the run, or none is left on a CPU or in a queue and no panic is being
+ * reported. Go's main bounds its wait by 1000 Goscheds, a measure of the scheduler's progress, not
+ * of time; gort bounds it by what the goroutines could do meanwhile:
+ *  - A goroutine that is queued, or running Java code, wants a core. While one does, the bound is
+ *    PANIC_GRACE_NANOS of CPU time spent by gort's Ms (all of them, read from the OS's per-thread
+ *    clocks). A machine that keeps the Ms off its cores (a loaded host, a nice'd JVM, a GC pause)
+ *    stops that clock too, so it cannot make a panic late; a goroutine that keeps running (a loop
+ *    that has nothing to do with a panic) delays Go.run's return by that much CPU.
+ *  - A goroutine that is running but blocked in the kernel (a blocking read, in native code) or
+ *    pinned in a JDK park burns no CPU, so the CPU bound would never end; while no goroutine wants a
+ *    core, the bound is PANIC_GRACE_NANOS of wall-clock time since main returned, as before.
+ *  - PANIC_WAIT_CAP_NANOS of wall-clock time ends the wait in any case: a goroutine that wants a
+ *    core and gets none that long is starved beyond what the bound is for (or lost, which the
+ *    scheduler's own checks report), and Go.run must not hang on it.
+ * A finally block that blocks (on a lock, a channel, a sleep) after releasing main, or runs longer
+ * than the grace, lets Go.run return first: the panic is printed but not seen by Go.run; so may one
+ * the OS keeps off a core while it is inside native code (writing to a stream), which the JVM cannot
+ * tell from a blocking read. The wait costs nothing when the run's other goroutines are blocked or
+ * gone, as they are when a program ends normally. They are not stopped either way: Go.run's return
+ * does not end them (the JVM does, at exit).
+ *
+ * Rejected: a wall-clock grace alone (gort's first): under a loaded host (a nice'd JVM on 0.1 of a
+ * core) the OS kept the panicking goroutine's M off its core for longer than the grace, and the run
+ * ended as if nothing had happened (GoTest.panicWhoseFinallyReleasesMainStillEndsTheRun, 1 in 50).
+ * Waiting without a bound for every running goroutine: a goroutine blocked in a read would hang
+ * Go.run.
  */
 final class Run {
     private static final Set<Run> active = ConcurrentHashMap.newKeySet();
-    /** How long await gives a goroutine that may be unwinding a panic, once main has returned. */
+    /** The CPU (or wall-clock) time await gives goroutines that may be unwinding a panic: the essay. */
     static final long PANIC_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The wall-clock bound on that wait in any case. */
+    static final long PANIC_WAIT_CAP_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Null: await reads the Ms' CPU time from the OS (Mx). Tests (Exports) set a clock here to play
+     * an OS that runs no M. Read by await only.
+     */
+    static volatile ToLongFunction<Thread> cpuClock;
 
     private final CountDownLatch done = new CountDownLatch(1);
     /** The first failure; set once. */
@@ -77,24 +109,116 @@ final class Run {
 
     /** Main has returned: see "Main returns while a goroutine panics". */
     private void awaitUnwindingPanics() throws InterruptedException {
-        long deadline = System.nanoTime() + PANIC_GRACE_NANOS;
-        while (failure.get() == null
-                && (panicking.get() > 0 || anyOnCpuOrQueued() && deadline - System.nanoTime() > 0)) {
+        long start = System.nanoTime();
+        MsCpu cpu = null; // made when a goroutine first wants a core
+        while (failure.get() == null) {
+            if (panicking.get() == 0) {
+                long waited = System.nanoTime() - start;
+                Unwinding u = unwinding();
+                if (u == Unwinding.NONE || waited >= PANIC_WAIT_CAP_NANOS) {
+                    return;
+                }
+                if (u == Unwinding.OFF_CORE && waited >= PANIC_GRACE_NANOS) {
+                    return;
+                }
+                if (u == Unwinding.WANTS_CORE) {
+                    if (cpu == null) {
+                        ToLongFunction<Thread> clock = cpuClock;
+                        cpu = new MsCpu(clock != null ? clock : Mx.CPU_CLOCK);
+                    }
+                    if (cpu.spent() >= PANIC_GRACE_NANOS) {
+                        return;
+                    }
+                }
+            }
             Thread.sleep(0, 100_000);
         }
     }
 
-    /** Whether a goroutine of this run other than main is running or runnable. */
-    private boolean anyOnCpuOrQueued() {
+    /** What the run's goroutines other than main may be doing about a panic: see the essay. */
+    private enum Unwinding {
+        /** None is running or runnable: none can still fail the run by itself. */
+        NONE,
+        /** Some are running, but each is blocked in native code or pinned in a JDK park. */
+        OFF_CORE,
+        /** Some are queued, or running Java code. */
+        WANTS_CORE
+    }
+
+    private Unwinding unwinding() {
+        Unwinding u = Unwinding.NONE;
         for (G gp : Proc.allgs) {
             if (gp.run == this && gp != main) {
                 GStatus st = gp.status();
-                if (st == GStatus.RUNNING || st == GStatus.RUNNABLE) {
-                    return true;
+                if (st == GStatus.RUNNABLE) {
+                    return Unwinding.WANTS_CORE;
+                }
+                if (st == GStatus.RUNNING) {
+                    M mp = gp.m;
+                    if (gp.thread.getState() == Thread.State.RUNNABLE && (mp == null || !inNative(mp))) {
+                        return Unwinding.WANTS_CORE;
+                    }
+                    u = Unwinding.OFF_CORE;
                 }
             }
         }
-        return false;
+        return u;
+    }
+
+    /**
+     * Whether mp's thread is in native code (a JNI call: a blocking read, a write). A ThreadInfo
+     * without a stack is read without a safepoint.
+     */
+    private static boolean inNative(M mp) {
+        ThreadInfo ti = Mx.BEAN.getThreadInfo(mp.threadId(), 0);
+        return ti != null && ti.isInNative();
+    }
+
+    /** The JVM's thread management, loaded only by a run that waits for a panic (see the essay). */
+    private static final class Mx {
+        static final ThreadMXBean BEAN = ManagementFactory.getThreadMXBean();
+        /** A thread's CPU time in ns (-1 once it has ended), or null where the JVM cannot read it. */
+        static final ToLongFunction<Thread> CPU_CLOCK =
+                BEAN.isThreadCpuTimeSupported() && BEAN.isThreadCpuTimeEnabled()
+                        ? t -> BEAN.getThreadCpuTime(t.threadId()) : null;
+    }
+
+    /**
+     * The CPU time gort's Ms have spent since this was made: the sum over Proc.allm (which only
+     * grows) of each M's CPU time since then; an M started since counts from 0. On a JVM that cannot
+     * read thread CPU time, the wall-clock time since then.
+     */
+    private static final class MsCpu {
+        private final ToLongFunction<Thread> clock;
+        private final Map<M, Long> base = new IdentityHashMap<>();
+        private final Map<M, Long> last = new IdentityHashMap<>();
+        private final long wallBase = System.nanoTime();
+
+        MsCpu(ToLongFunction<Thread> clock) {
+            this.clock = clock;
+            if (clock != null) {
+                for (M mp : Proc.allm) {
+                    long t = Math.max(clock.applyAsLong(mp), 0);
+                    base.put(mp, t);
+                    last.put(mp, t);
+                }
+            }
+        }
+
+        long spent() {
+            if (clock == null) {
+                return System.nanoTime() - wallBase;
+            }
+            long sum = 0;
+            for (M mp : Proc.allm) {
+                long t = clock.applyAsLong(mp); // -1 once an M has ended: keep its last reading
+                if (t >= 0) {
+                    last.put(mp, t);
+                }
+                sum += last.getOrDefault(mp, 0L) - base.getOrDefault(mp, 0L);
+            }
+            return sum;
+        }
     }
 
     void goexit(G gp) {

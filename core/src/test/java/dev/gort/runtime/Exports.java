@@ -1,5 +1,7 @@
 package dev.gort.runtime;
 
+import java.util.function.ToLongFunction;
+
 /**
  * Go's export_test.go: the runtime's internals that tests outside this package reach, on the test
  * side so that production code keeps them package-private.
@@ -19,5 +21,13 @@ public final class Exports {
     /** Whether the runtime's event hooks are on (Trace.on): a tracer, JFR or the metrics observe. */
     public static boolean traceHooksOn() {
         return Trace.on;
+    }
+
+    /**
+     * Plays the OS for Go.run's wait on unwinding panics (Run.cpuClock): clock gives a thread's CPU
+     * time in ns. Null restores the OS's clock.
+     */
+    public static void runCpuClock(ToLongFunction<Thread> clock) {
+        Run.cpuClock = clock;
     }
 }
