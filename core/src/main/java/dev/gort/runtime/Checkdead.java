@@ -40,8 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * ---------------------------------
  * Only when it parked through Proc.gopark (waitreason != null) for a reason only goroutines can
  * end (canSleepForever: channels, select, sync, semaphores; not sleep or IO wait), its thread is
- * parked (G status WAITING, or RUNNING with the thread in Thread.State.WAITING: parked while
- * pinned), and either the reason is one nothing can end (select with no cases, send or receive on
+ * parked (G status WAITING, or RUNNING with the thread in Thread.State.WAITING and its park permit
+ * clear: parked while pinned, and not unparked since), and either the reason is one nothing can end (select with no cases, send or receive on
  * a nil channel), or the park blocker (LockSupport.getBlocker) is a Blocker whose
  * touchedByPlatformThread() is false. A
  * goroutine parked in JDK code (waitreason null), on anything else, or on a Blocker a platform
@@ -75,10 +75,13 @@ import java.util.concurrent.locks.LockSupport;
  * A G leaves WAITING only through G.markRunnable, which bumps the epoch in the same word; its status
  * word is identical at t_i and t_i', and epochs only grow, so no G was readied in [t_i, t_i'], and
  * every G was asleep throughout [T, T']. A pinned G can be unparked without the epoch moving (the
- * JDK unparks the carrier); its park count would then move at its next gopark, and while awake it is
- * not in Thread.State.WAITING, so it would have to be woken and re-park between the snapshots with
- * the same park count, which gopark's increment forbids (modulo 2^32; the count is read after the
- * thread's state, which the park writes after the increment). No G was created in between (goidgen is
+ * JDK sets its park permit and unparks the carrier). From the unpark until its carrier runs it
+ * still reads WAITING, but its permit is set, so it is not asleep (without that test, a carrier the
+ * OS kept off its core for longer than the grace, after the last other goroutine parked, faked a
+ * deadlock). Once its carrier runs, the thread is RUNNABLE before the permit is cleared, and its
+ * park count moves at its next gopark; so it would have to be woken and re-park between the
+ * snapshots with the same park count, which gopark's increment forbids (modulo 2^32; the count is
+ * read after the thread's state, which the park writes after the increment). No G was created in between (goidgen is
  * unchanged), and none was half-made: a goroutine creating one is running, hence awake, and a
  * thread outside the runtime counts itself in Proc.creating before it takes a goid and until the
  * G is in allgs and started; snapshot 2 read creating as 0 after reading goidgen, so every goid
@@ -373,8 +376,9 @@ final class Checkdead {
         if (t == null || r == null || !canSleepForever(r)) {
             return false;
         }
-        if (st != GStatus.WAITING && !(st == GStatus.RUNNING && t.getState() == Thread.State.WAITING)) {
-            return false;
+        if (st != GStatus.WAITING && !(st == GStatus.RUNNING && t.getState() == Thread.State.WAITING
+                && !VThreads.parkPermit(t))) {
+            return false; // running, or pinned and unparked but its carrier not yet run
         }
         Object b = LockSupport.getBlocker(t);
         return foreverReason(r) || b instanceof Blocker bl && !bl.touchedByPlatformThread();

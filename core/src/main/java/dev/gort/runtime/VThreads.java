@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  *  - the private field runContinuation, the one Runnable the JDK ever hands to execute() for
  *    that thread, so G.execute can tell its own thread from an inherited child's;
  *  - the private field state, to tell a Thread.yield (YIELDED) from a park that raced an unpark;
+ *  - the private field parkPermit, for checkdead: a thread parked while pinned that has been
+ *    unparked still reads WAITING until its carrier runs, and only its permit says it was woken;
  *  - Thread.currentCarrierThread(), to find the M under a running goroutine (a ThreadLocal set on
  *    the M reads null from the virtual thread, which has its own map);
  *  - the private methods VirtualThread.disableSuspendAndPreempt and enableSuspendAndPreempt, which
@@ -73,6 +75,7 @@ final class VThreads {
     private static final MethodHandle CARRIER;       // ()Thread
     private static final VarHandle RUN_CONTINUATION; // VirtualThread.runContinuation
     private static final VarHandle STATE;            // VirtualThread.state (int)
+    private static final VarHandle PARK_PERMIT;      // VirtualThread.parkPermit (boolean)
     private static final MethodHandle PIN;           // (Thread)void: VirtualThread.disableSuspendAndPreempt
     private static final MethodHandle UNPIN;         // (Thread)void: VirtualThread.enableSuspendAndPreempt
     private static final MethodHandle START_IN;      // (Thread,Object)void: VirtualThread.start(ThreadContainer), or null
@@ -84,7 +87,7 @@ final class VThreads {
 
     static {
         MethodHandle ctor = null, carrier = null, pin = null, unpin = null;
-        VarHandle rc = null, st = null;
+        VarHandle rc = null, st = null, permit = null;
         int yielded = -1;
         Throwable failure = null;
         try {
@@ -96,6 +99,7 @@ final class VThreads {
                             Runnable.class));
             rc = l.findVarHandle(vt, "runContinuation", Runnable.class);
             st = l.findVarHandle(vt, "state", int.class);
+            permit = l.findVarHandle(vt, "parkPermit", boolean.class);
             var f = vt.getDeclaredField("YIELDED");
             f.setAccessible(true);
             yielded = f.getInt(null);
@@ -131,6 +135,7 @@ final class VThreads {
         CARRIER = carrier;
         RUN_CONTINUATION = rc;
         STATE = st;
+        PARK_PERMIT = permit;
         PIN = pin;
         UNPIN = unpin;
         YIELDED = yielded;
@@ -221,6 +226,15 @@ final class VThreads {
 
     static int state(Thread vthread) {
         return (int) STATE.getVolatile(vthread);
+    }
+
+    /**
+     * Whether vthread's park permit is set: it was unparked and has not run since. The JDK's unpark
+     * sets the permit before it unparks a pinned thread's carrier; the carrier, once run, sets the
+     * state to RUNNING before it clears the permit.
+     */
+    static boolean parkPermit(Thread vthread) {
+        return (boolean) PARK_PERMIT.getVolatile(vthread);
     }
 
     /** The platform thread carrying the caller: the caller itself unless it is virtual. */
