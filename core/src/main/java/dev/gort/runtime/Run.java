@@ -45,8 +45,10 @@ import java.util.function.ToLongFunction;
  *    stops that clock too, so it cannot make a panic late; a goroutine that keeps running (a loop
  *    that has nothing to do with a panic) delays Go.run's return by that much CPU.
  *  - A goroutine that is running but blocked in the kernel (a blocking read, in native code) or
- *    pinned in a JDK park burns no CPU, so the CPU bound would never end; while no goroutine wants a
- *    core, the bound is PANIC_GRACE_NANOS of wall-clock time since main returned, as before.
+ *    pinned in a JDK park burns no CPU, so the CPU bound would never end. The wait therefore also
+ *    ends once no goroutine has wanted a core at any look for PANIC_GRACE_NANOS of wall-clock time.
+ *    One look is not enough: Java code that calls native methods often (the interpreter calls
+ *    System.nanoTime natively) is in native code at many looks, but not at all of them.
  *  - PANIC_WAIT_CAP_NANOS of wall-clock time ends the wait in any case: a goroutine that wants a
  *    core and gets none that long is starved beyond what the bound is for (or lost, which the
  *    scheduler's own checks report), and Go.run must not hang on it.
@@ -110,18 +112,17 @@ final class Run {
     /** Main has returned: see "Main returns while a goroutine panics". */
     private void awaitUnwindingPanics() throws InterruptedException {
         long start = System.nanoTime();
+        long offCoreSince = start; // since when no goroutine has wanted a core
         MsCpu cpu = null; // made when a goroutine first wants a core
         while (failure.get() == null) {
             if (panicking.get() == 0) {
-                long waited = System.nanoTime() - start;
+                long now = System.nanoTime();
                 Unwinding u = unwinding();
-                if (u == Unwinding.NONE || waited >= PANIC_WAIT_CAP_NANOS) {
-                    return;
-                }
-                if (u == Unwinding.OFF_CORE && waited >= PANIC_GRACE_NANOS) {
+                if (u == Unwinding.NONE || now - start >= PANIC_WAIT_CAP_NANOS) {
                     return;
                 }
                 if (u == Unwinding.WANTS_CORE) {
+                    offCoreSince = now;
                     if (cpu == null) {
                         ToLongFunction<Thread> clock = cpuClock;
                         cpu = new MsCpu(clock != null ? clock : Mx.CPU_CLOCK);
@@ -129,6 +130,8 @@ final class Run {
                     if (cpu.spent() >= PANIC_GRACE_NANOS) {
                         return;
                     }
+                } else if (now - offCoreSince >= PANIC_GRACE_NANOS) {
+                    return; // OFF_CORE at every look for the whole grace
                 }
             }
             Thread.sleep(0, 100_000);
