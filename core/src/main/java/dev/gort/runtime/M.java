@@ -57,13 +57,24 @@ final class M extends ForkJoinWorkerThread {
     /** The goroutine locked to this M (Go.lockOSThread), or null. Written by that goroutine while mounted here. */
     volatile G lockedg;
     /**
-     * The P that startlockedm hands this M to run its locked goroutine, or null (Proc, "LockOSThread").
-     * Set by the handing M with a CAS from null, so at most one hand-off is pending and a second one
-     * (from a duplicate or stale queue entry of the goroutine) fails and keeps its P; taken by this M
-     * with getAndSet(null). The P is the note: stoplockedm sleeps until it is there, so no wake-up
-     * meant for it can be spent by another sleep, nor one meant for another sleep spent by it.
+     * The hand-off of a P that startlockedm makes this M to run its locked goroutine, or null (Proc,
+     * "LockOSThread"). Set by the handing M with a CAS from null, so at most one hand-off is pending
+     * and a second one (from a duplicate or stale queue entry of the goroutine) fails and keeps its
+     * P; taken by this M with getAndSet(null). The hand-off is the note: stoplockedm sleeps until it
+     * is there, so no wake-up meant for it can be spent by another sleep, nor one meant for another
+     * sleep spent by it. Each offer is a new object, compared by identity: the handing M may take
+     * back only its own offer, not the same P offered again by another M.
      */
-    private volatile P lockedp;
+    private volatile LockedHandoff lockedp;
+
+    /** One offer of a P to a locked M; its identity tells offers of the same P apart. */
+    static final class LockedHandoff {
+        final P pp;
+
+        LockedHandoff(P pp) {
+            this.pp = pp;
+        }
+    }
     /** Whether the G from the last runqget came from runnext (inherits the time slice). This M only. */
     boolean inheritTime;
     /** Go's m.park note: set by the waker, cleared by this M. */
@@ -103,23 +114,28 @@ final class M extends ForkJoinWorkerThread {
         LockSupport.unpark(this);
     }
 
-    /** startlockedm: offer pp for the locked goroutine; false if a hand-off is already pending. Any M. */
-    boolean offerLockedp(P pp) {
-        if (!LOCKEDP.compareAndSet(this, (P) null, pp)) {
-            return false;
+    /**
+     * startlockedm: offer pp for the locked goroutine. Returns the offer, for withdrawLockedp, or
+     * null if a hand-off is already pending. Any M.
+     */
+    LockedHandoff offerLockedp(P pp) {
+        LockedHandoff h = new LockedHandoff(pp);
+        if (!LOCKEDP.compareAndSet(this, (LockedHandoff) null, h)) {
+            return null;
         }
         LockSupport.unpark(this);
-        return true;
+        return h;
     }
 
-    /** startlockedm: take back pp if this M has not taken it yet. Any M. */
-    boolean withdrawLockedp(P pp) {
-        return LOCKEDP.compareAndSet(this, pp, (P) null);
+    /** startlockedm: take back offer h if this M has not taken it yet. Any M. */
+    boolean withdrawLockedp(LockedHandoff h) {
+        return LOCKEDP.compareAndSet(this, h, (LockedHandoff) null);
     }
 
-    /** The pending hand-off, taken, or null. This M only. */
+    /** The P of the pending hand-off, taken, or null. This M only. */
     P takeLockedp() {
-        return (P) LOCKEDP.getAndSet(this, (P) null);
+        LockedHandoff h = (LockedHandoff) LOCKEDP.getAndSet(this, (LockedHandoff) null);
+        return h != null ? h.pp : null;
     }
 
     /** Whether a hand-off is pending. This M only. */
@@ -150,7 +166,7 @@ final class M extends ForkJoinWorkerThread {
 
     static {
         try {
-            LOCKEDP = MethodHandles.lookup().findVarHandle(M.class, "lockedp", P.class);
+            LOCKEDP = MethodHandles.lookup().findVarHandle(M.class, "lockedp", LockedHandoff.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -126,17 +126,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *    hand-off that brought its G back woke it as an ordinary idle M; it then handed that P off and
  *    slept in stoplockedm on a wake-up already spent, and the G, runnable, was never run again.)
  *  - The hand-off is the P itself, in M.lockedp, not startm's nextp and note: startlockedm CASes
- *    its P into lockedp from null and unparks the locked M; stoplockedm sleeps until lockedp is
- *    non-null and takes it. A sleep cannot spend a wake-up meant for the other kind.
+ *    an offer of its P into lockedp from null and unparks the locked M; stoplockedm sleeps until
+ *    lockedp is non-null and takes it. A sleep cannot spend a wake-up meant for the other kind.
  *  - At most one hand-off is pending. Go queues a G once; gort's queues may hold one G twice (the JDK
  *    can submit it twice; see G), or hold an entry that went stale. A second startlockedm finds
  *    lockedp taken, keeps its P and drops the entry: the pending hand-off is taken after that
  *    entry's readying (it was not taken yet), and the locked M runs the G right after taking it,
  *    so that readying is not lost; nor is a P, as overwriting a pending one lost it.
  *  - The G may unlock (or exit) while a hand-off for a stale entry is on its way: startlockedm
- *    rereads lm.lockedg after its CAS and takes its P back if the G is no longer locked there;
+ *    rereads lm.lockedg after its CAS and takes its offer back if the G is no longer locked there;
  *    the unlocked M, in schedule, gives away a hand-off it still finds pending (droplockedp).
  *    Volatile on both sides (lockedp then lockedg; lockedg then lockedp), so one of the two sees it.
+ *    The offer is an object of its own, taken back only if it is still the one pending: by the time
+ *    startlockedm rereads lockedg, lm may have taken the offer, run the G to its end, locked the
+ *    next goroutine and been offered the same P again by another M for that one. (Comparing the P
+ *    itself, startlockedm took that second hand-off back and the next goroutine was never run:
+ *    found porting Go's TestYieldLockedProgress, a hang in most runs at GOMAXPROCS 1.)
  *  - Running the G's continuation when it is not runnable (the M took a hand-off from an entry
  *    that had become stale) is a no-op inside the JDK; the M goes round to stoplockedm again.
  *
@@ -1055,11 +1060,12 @@ final class Proc {
      */
     private static void startlockedm(M mp, G gp, M lm) {
         P pp = releasep(mp);
-        if (!lm.offerLockedp(pp)) {
+        M.LockedHandoff h = lm.offerLockedp(pp);
+        if (h == null) {
             acquirep(mp, pp); // the pending hand-off will run gp: this entry is a duplicate
             return;
         }
-        if (lm.lockedg != gp && lm.withdrawLockedp(pp)) {
+        if (lm.lockedg != gp && lm.withdrawLockedp(h)) {
             acquirep(mp, pp); // gp unlocked while running, so the entry was stale
             return;
         }
@@ -1384,15 +1390,28 @@ final class Proc {
      * an M for what was drained (so idle Ps run it in parallel, as Go's procresize would), and
      * take another P, or stop if none is idle. schedule() saw pp.id >= gomaxprocs without
      * sched.lock; GOMAXPROCS may have grown back since, and procresize, which puts only DEAD Ps
-     * on the idle list, left this one to us: so the test is repeated under the lock. This M only.
+     * on the idle list, left this one to us: so the test is repeated under the lock. The M stops
+     * spinning here: schedule() dropped a spinning M's count only if it already saw the P dead,
+     * and a resize between that look and this one left the count held by an M about to stop
+     * (under -ea stopm's assertion killed the M; without it, wakep never started another M and
+     * the queued goroutines waited for ever: GoTest.gomaxprocsResizeUnderLoadLosesNothing, once,
+     * in clean-clone CI). This M only.
      */
     private static void destroyp(M mp) {
         int moved;
         P np;
+        boolean wasSpinning = false;
         lock.lock();
         try {
             if (mp.p.id < gomaxprocs) {
                 return; // GOMAXPROCS grew back since schedule() looked: the P is live again
+            }
+            if (mp.spinning) {
+                // schedule() saw the P live and kept spinning; it died since. A spinning M may
+                // not stop (stopm), and while it is counted wakep starts no other M
+                mp.spinning = false;
+                nmspinning.decrementAndGet();
+                wasSpinning = true;
             }
             P pp = releasep(mp);
             moved = killp(pp);
@@ -1403,8 +1422,8 @@ final class Proc {
         } finally {
             lock.unlock();
         }
-        if (moved > 0) {
-            wakep();
+        if (moved > 0 || wasSpinning) {
+            wakep(); // and for what was readied while this M's spinning kept others asleep
         }
         if (np == null) {
             stopm(mp);

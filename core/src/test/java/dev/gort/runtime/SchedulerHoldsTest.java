@@ -201,4 +201,53 @@ class SchedulerHoldsTest {
             }
         }
     }
+
+    /**
+     * GOMAXPROCS shrunk and grown as fast as a platform thread can while goroutines yield, so
+     * that Ms are often spinning when their P dies under them: no M dies, the spinning count comes
+     * back to zero, and every goroutine finishes. A spinning M whose P died between schedule()'s
+     * look and destroyp's stopped still counted as spinning: stopm's assertion killed it, and
+     * without -ea wakep would never start another M (found by clean-clone CI).
+     */
+    @Test
+    void spinningMsSurviveTheirPDying() throws Exception {
+        int n = 2000;
+        AtomicInteger mDeaths = new AtomicInteger();
+        Thread.UncaughtExceptionHandler old = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (t instanceof M) {
+                mDeaths.incrementAndGet();
+            }
+            e.printStackTrace();
+        });
+        try {
+            CountDownLatch done = new CountDownLatch(n);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread resizer = Thread.ofPlatform().start(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    Go.gomaxprocs(i % 2 == 0 ? 1 : 8);
+                }
+            });
+            for (int i = 0; i < n; i++) {
+                Go.go(() -> {
+                    for (int k = 0; k < 500; k++) {
+                        Thread.yield();
+                    }
+                    done.countDown();
+                });
+            }
+            await(done);
+            stop.set(true);
+            resizer.join();
+            Go.gomaxprocs(2);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Proc.nmspinning.get() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(0, mDeaths.get(), "Ms died");
+            assertEquals(0, Proc.nmspinning.get(), "an M still counted as spinning");
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(old);
+        }
+    }
 }

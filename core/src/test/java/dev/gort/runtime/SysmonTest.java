@@ -384,6 +384,38 @@ class SysmonTest {
     }
 
     /**
+     * Goroutines locked one after another to the same M, each spinning on Go.gosched until main
+     * lets it go (Go's TestYieldLockedProgress without its select): none is lost. startlockedm
+     * took back a hand-off it had made for a stale entry by comparing the P, so it could take back
+     * the hand-off of the same P that another M had just made for the next goroutine locked there,
+     * which then stayed runnable on no queue: at GOMAXPROCS 1 a hang within a few dozen rounds in
+     * 5 runs of 5. Each offer is now an object of its own.
+     */
+    @Test
+    void goroutinesLockedInTurnToOneMAreNeverLost() {
+        int rounds = 300;
+        AtomicLong done = new AtomicLong();
+        Go.run(() -> {
+            for (int round = 0; round < rounds; round++) {
+                AtomicBoolean release = new AtomicBoolean();
+                Chan<Boolean> ack = Chan.make();
+                Go.go(() -> {
+                    Go.lockOSThread();
+                    while (!release.get()) {
+                        Go.gosched();
+                    }
+                    ack.send(true); // ends still locked, as Go's test does
+                });
+                dev.gort.time.Time.sleep(java.time.Duration.ofMillis(1));
+                release.set(true);
+                ack.recv();
+                done.incrementAndGet();
+            }
+        });
+        assertEquals(rounds, done.get());
+    }
+
+    /**
      * The JDK may hand a goroutine to the scheduler twice (a stack trace of a queued virtual thread
      * resubmits it), so a locked goroutine can be dequeued twice for one wake-up and two Ms may
      * each try to hand their P to its M. The second must keep its P: every P is idle again at the
