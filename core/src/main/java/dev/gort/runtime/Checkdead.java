@@ -41,8 +41,9 @@ import java.util.concurrent.locks.LockSupport;
  * Only when it parked through Proc.gopark (waitreason != null) for a reason only goroutines can
  * end (canSleepForever: channels, select, sync, semaphores; not sleep or IO wait), its thread is
  * parked (G status WAITING, or RUNNING with the thread in Thread.State.WAITING and its park permit
- * clear: parked while pinned, and not unparked since), and either the reason is one nothing can end (select with no cases, send or receive on
- * a nil channel), or the park blocker (LockSupport.getBlocker) is a Blocker whose
+ * clear: parked while pinned, and not unparked since), and either the reason is one nothing can
+ * end (select with no cases, send or receive on a nil channel), or the park blocker
+ * (LockSupport.getBlocker) is a Blocker whose
  * touchedByPlatformThread() is false. A
  * goroutine parked in JDK code (waitreason null), on anything else, or on a Blocker a platform
  * thread created or used, is not asleep: something outside the goroutines may wake it.
@@ -81,7 +82,8 @@ import java.util.concurrent.locks.LockSupport;
  * deadlock). Once its carrier runs, the thread is RUNNABLE before the permit is cleared, and its
  * park count moves at its next gopark; so it would have to be woken and re-park between the
  * snapshots with the same park count, which gopark's increment forbids (modulo 2^32; the count is
- * read after the thread's state, which the park writes after the increment). No G was created in between (goidgen is
+ * read after the thread's state, which the park writes after the increment). No G was created
+ * in between (goidgen is
  * unchanged), and none was half-made: a goroutine creating one is running, hence awake, and a
  * thread outside the runtime counts itself in Proc.creating before it takes a goid and until the
  * G is in allgs and started; snapshot 2 read creating as 0 after reading goidgen, so every goid
