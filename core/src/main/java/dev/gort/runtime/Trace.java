@@ -139,14 +139,21 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * A lost close follows the run off-P. A closer reads tracep (a Run on pp) and then CASes it; a
  * retake's GO_OFFP may win in between (the Run replaced by an off-P Run whose from is the one the
  * closer read). That is still the run the closer meant, so the closer CASes again from the off-P
- * Run and stamps its stop at p = -1; any other value means another closer won, and it stops. Giving up instead left the run
- * open: the unblock came next, then goStart found OFFP_RUN and stamped a GO_BLOCK right before the
- * GO_START, and the trace read "started while blocked" (seen under load, where sysmon retakes Ps
- * from goroutines whose threads the OS held up). The rule: a run is closed before the G's unblock.
- * The closer takes its timestamp before its CAS, so a stop always precedes both the unblock and
- * the next start of that G, and precedes the next start on the old P (the old M can only go on
- * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. Only the closer
- * reads waitreason, while the G is parked and not yet queued, so the reason is the one of that park.
+ * Run and stamps its stop at p = -1; any other value means another closer won, and it stops.
+ * Giving up instead left the run open: the unblock came next, then goStart found OFFP_RUN and
+ * stamped a GO_BLOCK right before the GO_START, and the trace read "started while blocked" (seen
+ * under load, where sysmon retakes Ps from goroutines whose threads the OS held up). The rule: a
+ * run is closed before the G's unblock.
+ * The closer takes the old P's buffer lock, takes its timestamp, CASes, and stores its event
+ * before it lets go (close, goSysCall). The timestamp before the CAS makes a stop precede both the
+ * unblock and the next start of that G, and the next start on the old P (the old M can only go on
+ * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. The lock makes
+ * every event stamped under its buffer's lock, which a flight recorder's snapshot needs
+ * (TraceSession's "Writing"): a closer that stamped first and stored after its CAS could be held
+ * up by the OS while a snapshot drained the old P's buffer; the snapshot then had the G's unblock
+ * and next start but not its stop ("unblocked while running", FlightRecorderTest, 1 in 10 CI runs
+ * under load). Only the closer reads waitreason, while the G is parked and not yet queued, so the
+ * reason is the one of that park.
  * Why a Run and not the P: a P recurs. When tracep named the P, a closer held up between its read
  * and its CAS (an M the OS descheduled after runContinuation returned) could find the same P again
  * after another closer had closed that run and the G had started a new run on that P; its CAS
@@ -398,7 +405,7 @@ final class Trace {
         }
         end();
         try {
-            s.write(s.file, 0);
+            s.write(s.file);
         } catch (IOException e) {
             throw new UncheckedIOException("stopTrace: cannot write " + s.file + ": " + e.getMessage(), e);
         }
@@ -436,7 +443,7 @@ final class Trace {
                 if (st == GStatus.WAITING && mayBeIoWait(gp, r)) { // see "IO wait"
                     Run parked = new Run(s.gen, null, null, null); // stands for the run before the trace
                     gp.lastClosed = parked;
-                    TraceSession.Mark mark = s.emitMarked(-1, -1, GO_STATUS, gp.goid, 0, extra,
+                    TraceSession.Mark mark = s.emitMarked(-1, GO_STATUS, gp.goid, 0, extra,
                             st.ordinal() | (WaitReason.IO_WAIT.ordinal() + 1) << 8, parked);
                     gp.ioMark = mark; // then read ioWoken, as a closer does
                     if (mark != null && gp.ioWoken == parked) {
@@ -681,12 +688,20 @@ final class Trace {
         TraceSession s = session;
         if (s != null) {
             Run open = runOf(gp, s);
-            long ts = s.now();
-            if (open != null && TRACEP.compareAndSet(gp, open, null)) {
-                s.emitAt(ts, open.p.id, GO_SYSCALL, gp.goid, 0, 1);
-            } else {
-                s.emitAt(ts, curp(), GO_SYSCALL, gp.goid, 0, 0);
+            if (open != null) {
+                TraceSession.Buf b = s.buf(open.p.id);
+                b.lock();
+                try {
+                    long ts = s.now(); // under the lock, before the CAS: see "Closing a run"
+                    if (TRACEP.compareAndSet(gp, open, null)) {
+                        s.storeLocked(b, ts, open.p.id, GO_SYSCALL, gp.goid, 0, 1, 0, null);
+                        return;
+                    }
+                } finally {
+                    b.unlock();
+                }
             }
+            s.emit(curp(), GO_SYSCALL, gp.goid, 0, 0);
         }
     }
 
@@ -708,16 +723,37 @@ final class Trace {
     }
 
     /**
-     * Closes gp's open run on open with kind, if nobody closed it first. Timestamp before the CAS.
+     * Closes gp's open run on open with kind, if nobody closed it first. Stamps, CASes and stores
+     * under the buffer's lock ("Closing a run").
      * GO_OFFP leaves the run open without a P (OFFP_RUN); closing that one stamps p = -1. byPoller:
      * the JDK's socket poller is readying gp, so a park in JDK code was an IO wait.
      */
     private static void close(TraceSession s, G gp, Run open, int kind, boolean byPoller) {
-        long ts = s.now();
         if (kind != GO_OFFP) {
             gp.lastClosed = open; // before the CAS: see "IO wait"
         }
-        while (!TRACEP.compareAndSet(gp, open, kind == GO_OFFP ? new Run(open.gen, OFFP_RUN, open.m, open) : null)) {
+        TraceSession.Mark mark = null; // where an IO wait's GO_BLOCK is stored, if it may be one
+        boolean mayBeIo = false;
+        for (;;) {
+            int p = open.p.id;
+            Run next = kind == GO_OFFP ? new Run(open.gen, OFFP_RUN, open.m, open) : null;
+            TraceSession.Buf b = s.buf(p);
+            b.lock();
+            try {
+                long ts = s.now(); // under the lock, before the CAS: see "Closing a run"
+                if (TRACEP.compareAndSet(gp, open, next)) {
+                    WaitReason r = gp.waitreason;
+                    int extra = kind == GO_BLOCK ? reasonOf(r, byPoller) : 0;
+                    // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
+                    long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
+                    mayBeIo = kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r); // see "IO wait"
+                    mark = s.storeLocked(b, ts, p, kind, gp.goid, stack, extra, WaitReason.IO_WAIT.ordinal(),
+                            mayBeIo ? root(open) : null);
+                    break;
+                }
+            } finally {
+                b.unlock();
+            }
             // Lost the CAS. To another stop: done. To a retake's GO_OFFP of this very run (it moved
             // off its P since we read it): the run goes on without a P and is still ours to close,
             // at p = -1, with a timestamp after the GO_OFFP's ("A lost close follows the run off-P").
@@ -727,22 +763,12 @@ final class Trace {
             }
             open = now;
             gp.lastClosed = open;
-            ts = s.now();
         }
-        WaitReason r = gp.waitreason;
-        int extra = kind == GO_BLOCK ? reasonOf(r, byPoller) : 0;
-        // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
-        long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
-        if (kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r)) { // see "IO wait"
-            int io = WaitReason.IO_WAIT.ordinal();
-            Run ended = root(open);
-            TraceSession.Mark mark = s.emitMarked(ts, open.p.id, kind, gp.goid, stack, extra, io, ended);
+        if (mayBeIo) {
             gp.ioMark = mark; // then read ioWoken: see "IO wait"
-            if (mark != null && gp.ioWoken == ended) {
+            if (mark != null && gp.ioWoken == mark.run()) {
                 mark.ioWait();
             }
-        } else {
-            s.emitAt(ts, open.p.id, kind, gp.goid, stack, extra);
         }
     }
 
@@ -904,7 +930,7 @@ final class Trace {
             return false;
         }
         synchronized (s) {
-            s.write(file, -1);
+            s.write(file);
         }
         return true;
     }

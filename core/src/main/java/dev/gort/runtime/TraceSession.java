@@ -43,32 +43,45 @@ import static dev.gort.trace.format.TraceFile.GO_UNBLOCK;
  * threads, sysmon), as Go's trace.go had per-P buffers plus a locked global one. An event is four
  * longs: timestamp (ns since the session started), type | (p+1) << 8 | extra << 32, and the
  * arguments a and b (TraceFile's table says what each holds). Each buffer is guarded by a one-word
- * spin lock (a CAS; the critical section is four array stores, and a new chunk every 1024
- * events). Nearly all writes come from the P's owner, so the CAS is uncontended; the lock exists
+ * spin lock (a CAS; the critical section is four array stores, a closer's CAS of the run, and
+ * a new chunk every 1024 events). Nearly all writes come from the P's owner, so the CAS is uncontended; the lock exists
  * because three parties may legitimately write to a P's buffer at once: its M, a goroutine that
  * still runs on that M after sysmon retook the P, and a readier closing a run on it (Trace's
- * "Closing a run"). The timestamp is taken inside the lock (emitAt with ts < 0), so each buffer is
- * nearly in time order (a closer's timestamp is taken before its CAS); write sorts each buffer
- * and merges them by timestamp.
+ * "Closing a run"). Every event is stamped under its buffer's lock (emit takes the time there; a
+ * closer takes the lock, stamps, CASes the run and stores: storeLocked), so each buffer is in time
+ * order and an event is in its buffer from the moment it is stamped. The buffer locks are leaves
+ * (nothing is taken under one, and no RLock), so they are not in LockRank's table.
+ *
+ * Writing
+ * -------
+ * write takes the time once (the cut), then drains the buffers one after another while, for a
+ * flight recorder, the program runs on, and keeps only the events stamped up to the cut. An event
+ * stamped by then was stored before its buffer was drained (stamped under the lock the drain
+ * takes later), so what is kept is exactly what happened up to one moment: a consistent cut.
+ * Without it, a goroutine that blocked on P0 after P0 was drained, and was then unblocked and
+ * started on P1 before P1 was, would read "started while running". write checks under -ea that
+ * each buffer is in time order, and merges them by timestamp.
  *
  * The ring (Go 1.25's FlightRecorder)
  * -----------------------------------
  * A session in ring mode: nothing counts against maxevents; when a buffer starts a new chunk it
  * drops its full chunks that are wholly older than minAge, and its oldest ones past its share of
  * maxBytes (maxBytes / (GOMAXPROCS + 1) per buffer, at least two chunks), remembering the newest
- * timestamp it dropped (Buf.horizon). Writing a ring snapshots every buffer under its lock and
- * writes the events after the largest horizon (before it, some buffer is incomplete), preceded by
- * a synthesised prefix, so the window stands alone (window): GOMAXPROCS, and for every goroutine
- * whose first event in the window is not its GO_CREATE, a GO_CREATE (the live G's label, or
- * "created before the flight recorder's window") and a GO_STATUS inferred from that first event (a
- * START: it was runnable; a BLOCK, END, SCHED, OFFP, PREEMPT or SYSCALL on P: it was running
- * there; an UNBLOCK: waiting, reason unknown; a SYSEXIT that resumes: in a syscall). Go's flight
+ * timestamp it dropped (Buf.horizon). Writing a ring copies every buffer up to the cut
+ * ("Writing") and writes the events after the largest horizon (before it, some buffer is
+ * incomplete), preceded by a synthesised prefix, so the window stands alone (window):
+ * GOMAXPROCS, and for every goroutine whose first event in the window is not its GO_CREATE, a
+ * GO_CREATE (the live G's label, or "created before the flight recorder's window") and a
+ * GO_STATUS inferred from that first event (a START: it was runnable; a BLOCK, END, SCHED, OFFP,
+ * PREEMPT or SYSCALL on P: it was running there; an UNBLOCK: waiting, reason unknown; a SYSEXIT
+ * that resumes: in a syscall). Go's flight
  * recorder instead keeps whole generations, each of which begins with a snapshot of every
  * goroutine; gort infers the snapshot at write time, so recording costs nothing more than tracing.
  *
  * Invariants
  * ----------
  *  - Each buffer holds whole {ts, w, a, b} records; bufs[p + 1] is P p's buffer, bufs[0] the no-P one.
+ *  - Each buffer is in time order: every event is stamped under its buffer's lock (-ea checks).
  *  - The written file is in timestamp order, ties to the lower buffer index (no P, P0, P1, ...).
  *
  * Rejected alternatives
@@ -76,6 +89,8 @@ import static dev.gort.trace.format.TraceFile.GO_UNBLOCK;
  *  - Per-M buffers (Go 1.22's tracer): they need no lock, but gort wants per-P buffers, as
  *    the P is the unit the viewer shows; the uncontended CAS costs ~5 ns only while tracing.
  *  - JSON lines as the file format: three to five times larger, and core has no JSON library.
+ *  - Locking every buffer at once to snapshot a flight recorder: it would stop every P's tracing
+ *    for the whole copy; the cut ("Writing") is as consistent and takes one buffer at a time.
  *  - Streaming to disk while tracing (Go does): a writer thread would be a goroutine or an M the
  *    trace shows; events stay in memory (32 bytes each, at most gort.trace.maxevents, default
  *    4,000,000) and are written once. Events past the cap are counted as dropped.
@@ -138,40 +153,44 @@ final class TraceSession {
         }
     }
 
+    /** Appends an event to p's buffer, stamped now (taken under the buffer's lock). Any thread. */
     void emit(int p, int type, long a, long b, int extra) {
-        emitAt(-1, p, type, a, b, extra);
-    }
-
-    /** Appends an event to p's buffer; ts < 0 means now (taken inside the buffer's lock). */
-    void emitAt(long ts, int p, int type, long a, long b, int extra) {
-        store(ts, p, type, a, b, extra, null, 0);
+        store(p, type, a, b, extra, null, 0);
     }
 
     /**
-     * emitAt, returning where the event is stored, so that its extra can be set to ioExtra later
+     * emit, returning where the event is stored, so that its extra can be set to ioExtra later
      * (Mark.ioWait) if the park that ended run turns out to be an IO wait; null if the event was
      * dropped.
      */
-    Mark emitMarked(long ts, int p, int type, long a, long b, int extra, int ioExtra, Trace.Run run) {
-        return store(ts, p, type, a, b, extra, run, ioExtra);
+    Mark emitMarked(int p, int type, long a, long b, int extra, int ioExtra, Trace.Run run) {
+        return store(p, type, a, b, extra, run, ioExtra);
     }
 
-    private Mark store(long ts, int p, int type, long a, long b, int extra, Trace.Run run, int ioExtra) {
+    private Mark store(int p, int type, long a, long b, int extra, Trace.Run run, int ioExtra) {
+        Buf buf = buf(p);
+        buf.lock();
+        try {
+            return storeLocked(buf, now(), p, type, a, b, extra, ioExtra, run);
+        } finally {
+            buf.unlock();
+        }
+    }
+
+    /**
+     * Appends an event stamped ts to buf, p's buffer, whose lock the caller holds and took ts
+     * under (a closer stamps, then CASes the run, under the lock: Trace's "Closing a run"). Returns
+     * where it is stored if run is not null (see emitMarked), else null; null too if it was dropped.
+     */
+    Mark storeLocked(Buf buf, long ts, int p, int type, long a, long b, int extra, int ioExtra, Trace.Run run) {
         if (!ring && stored.incrementAndGet() > maxEvents) {
             dropped.incrementAndGet();
             return null;
         }
-        Buf buf = buf(p);
-        buf.lock();
-        try {
-            long t = ts >= 0 ? ts : now();
-            if (buf.add(t, type | (long) (p + 1) << 8 | (long) extra << 32, a, b) && ring) {
-                buf.prune(t - ringNanos, ringChunks);
-            }
-            return run != null ? new Mark(buf, buf.cur, buf.n - 4, ioExtra, run) : null;
-        } finally {
-            buf.unlock();
+        if (buf.add(ts, type | (long) (p + 1) << 8 | (long) extra << 32, a, b) && ring) {
+            buf.prune(ts - ringNanos, ringChunks);
         }
+        return run != null ? new Mark(buf, buf.cur, buf.n - 4, ioExtra, run) : null;
     }
 
     /**
@@ -213,11 +232,13 @@ final class TraceSession {
     }
 
     /**
-     * Merges the buffers by timestamp and writes file. For a file trace (cut 0) tracing is off;
-     * for a flight recorder (cut -1) it runs on, and only the window every buffer still holds
-     * in full is written, after a synthesised prefix (see "The ring").
+     * Merges the buffers by timestamp and writes file: the events stamped up to the moment write
+     * begins (see "Writing"). For a file trace tracing is off; for a flight recorder it runs on,
+     * and only the window every buffer still holds in full is written, after a synthesised prefix
+     * (see "The ring"). A flight recorder's caller serialises calls.
      */
-    void write(Path file, long cut) throws IOException {
+    void write(Path file) throws IOException {
+        long end = now(); // the cut: every event stamped by now is in its buffer when we drain it
         List<long[]> evs = new ArrayList<>();
         long count = 0;
         long horizon = -1;
@@ -231,13 +252,18 @@ final class TraceSession {
                 } finally {
                     b.unlock();
                 }
-                sortByTime(e);
+                assert inTimeOrder(e) : "a trace buffer out of time order: an event stamped outside its lock";
+                int keep = e.length;
+                while (keep > 0 && e[keep - 4] > end) {
+                    keep -= 4; // stamped after the cut: some other buffer, drained earlier, may lack its cause
+                }
+                e = keep < e.length ? Arrays.copyOf(e, keep) : e;
                 evs.add(e);
                 count += e.length / 4;
             }
         }
         long[] all = null; // a flight recorder's window; a file trace is merged as it is written
-        if (cut < 0) {
+        if (ring) {
             all = window(merge(evs, count), horizon);
             count = all.length / 4;
         }
@@ -368,26 +394,14 @@ final class TraceSession {
         return out;
     }
 
-    /**
-     * Stable insertion sort of {ts, w, a, b} records by ts. A buffer is nearly in order (only a
-     * run closed by another thread carries a timestamp taken before the lock), so this is linear.
-     */
-    static void sortByTime(long[] e) {
+    /** Whether the {ts, w, a, b} records of e are in timestamp order. */
+    private static boolean inTimeOrder(long[] e) {
         for (int i = 4; i < e.length; i += 4) {
-            if (e[i] >= e[i - 4]) {
-                continue;
+            if (e[i] < e[i - 4]) {
+                return false;
             }
-            long ts = e[i], w = e[i + 1], a = e[i + 2], b = e[i + 3];
-            int j = i - 4;
-            while (j >= 0 && e[j] > ts) {
-                System.arraycopy(e, j, e, j + 4, 4);
-                j -= 4;
-            }
-            e[j + 4] = ts;
-            e[j + 5] = w;
-            e[j + 6] = a;
-            e[j + 7] = b;
         }
+        return true;
     }
 
     /**
@@ -440,10 +454,7 @@ final class TraceSession {
         void prune(long oldest, int maxChunks) {
             while (!full.isEmpty()) {
                 long[] c = full.peekFirst();
-                long newest = 0;
-                for (int i = 0; i < CHUNK; i += 4) {
-                    newest = Math.max(newest, c[i]); // nearly sorted: see sortByTime
-                }
+                long newest = c[CHUNK - 4]; // a buffer is in time order
                 if (newest >= oldest && full.size() + 1 <= maxChunks) {
                     return;
                 }

@@ -4,8 +4,10 @@ import dev.gort.trace.format.TraceFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -85,6 +87,71 @@ class TraceRunTest {
     }
 
     /** The test G's events: type, then P and reason where they say something. */
+    /**
+     * A flight recorder's snapshot is written while the program runs on, one buffer after another
+     * (no P, P0, P1). Here the G blocks on P0 after P0 was drained and starts on P1 before P1 is
+     * (P1's M holds P1's buffer while the writer waits for it). Without the cut the snapshot had the
+     * G's start on P1 but not its block on P0: "started while running" (TraceSession's "Writing").
+     * It must end at the moment the write began: the G still running on P0.
+     */
+    @Test
+    void aSnapshotIsOneMomentWhileTheProgramRunsOn(@TempDir Path dir) throws Exception {
+        G g = new G(GOID, 0, null, () -> { });
+        M m0 = new M(-100);
+        P p0 = new P(0);
+        Path file = dir.resolve("ring.trace");
+        Trace.startRing(10_000_000_000L, 64 << 20);
+        try {
+            Trace.goStart(m0, p0, g);
+            TraceSession s = session();
+            TraceSession.Buf b1 = s.buf(1);
+            Thread writer;
+            List<Throwable> failed = new ArrayList<>();
+            b1.lock(); // P1's M is storing an event
+            try {
+                writer = Thread.ofPlatform().name("snapshot").start(() -> {
+                    try {
+                        Trace.writeRing(file);
+                    } catch (Throwable e) {
+                        failed.add(e);
+                    }
+                });
+                awaitSpinningOnABuffer(writer); // it drained the no-P buffer and P0's: P1's is next
+                g.waitreason = WaitReason.CHAN_RECEIVE;
+                Trace.goStop(m0, p0, g); // the G blocks on P0, after P0 was drained
+                Trace.goUnblock(g); // the test thread holds no P: into the no-P buffer, drained too
+                g.waitreason = null;
+                s.storeLocked(b1, s.now(), 1, TraceFile.GO_START, GOID, 0, 0, 0, null); // M1 starts it
+            } finally {
+                b1.unlock();
+            }
+            writer.join(30_000);
+            assertFalse(writer.isAlive(), "the snapshot did not finish");
+            assertEquals(List.of(), failed);
+        } finally {
+            Trace.stopRing();
+        }
+        // the window's prefix: a create and "runnable" for the G, whose first event is its start
+        assertEquals(List.of("GO_CREATE p-1", "GO_STATUS p-1", "GO_START p0"), events(TraceFile.read(file)));
+    }
+
+    /** Waits (at most 30 s) until t spins for a trace buffer's lock. */
+    private static void awaitSpinningOnABuffer(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (Arrays.stream(t.getStackTrace()).noneMatch(f -> f.getClassName().endsWith("TraceSession$Buf")
+                && f.getMethodName().equals("lock"))) {
+            assertTrue(t.isAlive() && System.nanoTime() < deadline, "the snapshot never waited for P1's buffer");
+            Thread.sleep(1);
+        }
+    }
+
+    /** The tracer's session (Trace.session, private to Trace). */
+    private static TraceSession session() throws ReflectiveOperationException {
+        Field f = Trace.class.getDeclaredField("session");
+        f.setAccessible(true);
+        return (TraceSession) f.get(null);
+    }
+
     private static List<String> events(TraceFile f) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < f.size(); i++) {
