@@ -22,7 +22,10 @@ import java.util.concurrent.Executor;
  * This also survives the JDK handing one G to execute() twice (getStackTrace on a queued G
  * resubmits it): the run queues hold duplicates happily, a second run of a G that is not runnable
  * is a no-op inside the JDK, and the word stays right. There are therefore no intrusive links and
- * no "queued" bit anywhere.
+ * no "queued" bit anywhere. The same race governs G.m, the M running the G: a G that yields, or
+ * whose park raced an unpark, is resubmitted from inside its run and may be started by another M
+ * before the old one is back; the old M clears G.m only if it still names itself (leftM). A plain
+ * store left a running G naming no M (Go.lockOSThread then failed: SysmonTest).
  *
  * Inherited children. A virtual thread created with the JDK's public API inside a goroutine inherits
  * its scheduler, this G. Its runContinuation is not ours; execute wraps it in an anonymous G (goid 0,
@@ -83,7 +86,11 @@ final class G implements Executor, Runnable {
     int lockedExt;
     /** Set by sysmon when the G has run over 10ms; cleared by the G at its next safe point. */
     volatile boolean preempt;
-    /** The M running it, while RUNNING; written by that M, read racily by dumps. */
+    /**
+     * The M running it, while RUNNING. Set by that M before it mounts the G; cleared by it after
+     * the continuation returns only if it still names that M (leftM), since another M may run the
+     * G by then (Proc.execute). Read by the G itself (lockOSThread), and racily by dumps.
+     */
     volatile M m;
     /**
      * Where it was created (Go's gopc), for "created by" in dumps: a token that Traceback.creator
@@ -261,16 +268,23 @@ final class G implements Executor, Runnable {
         }
     }
 
+    /** mp is back from running this G: clears m, unless another M runs the G already. mp only. */
+    void leftM(M mp) {
+        RUNNING_M.compareAndSet(this, mp, null);
+    }
+
     @Override
     public String toString() {
         return "G" + goid + "(" + status().goName + ")";
     }
 
     private static final VarHandle STATE;
+    private static final VarHandle RUNNING_M;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(G.class, "state", int.class);
+            RUNNING_M = MethodHandles.lookup().findVarHandle(G.class, "m", M.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -1119,7 +1119,9 @@ final class Proc {
             System.err.println("gort: " + mp + " caught " + t + " running goroutine " + gp.goid);
         }
         mp.curg = null;
-        gp.m = null;
+        // Not a plain store: a G that yielded, or whose park raced an unpark, was resubmitted from
+        // inside cont.run() and may be running on another M already, which set gp.m first.
+        gp.leftM(mp);
         gp.afterRun(word);
         if (Trace.on) Trace.goStop(mp, pp, gp);
         reclaimp(mp);

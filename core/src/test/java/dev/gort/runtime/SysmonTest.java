@@ -384,6 +384,42 @@ class SysmonTest {
     }
 
     /**
+     * A goroutine that yields is resubmitted by the JDK from inside its continuation, on the old
+     * M, and another M may start it before the old M is back from running it. The old M then
+     * cleared G.m, which the new M had just set, so the running goroutine read no M, and
+     * Go.lockOSThread failed with a NullPointerException (the soak, at GOMAXPROCS 2, once the
+     * random programs locked goroutines). A running goroutine's G.m is the M that runs it.
+     */
+    @Test
+    void aRunningGoroutineIsOnTheMItsGNames() {
+        Go.gomaxprocs(4);
+        int goroutines = 6, yields = 20_000;
+        AtomicLong wrong = new AtomicLong();
+        AtomicReference<String> example = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(goroutines);
+        for (int i = 0; i < goroutines; i++) {
+            Go.go(() -> {
+                G me = Proc.currentG();
+                for (int k = 0; k < yields; k++) {
+                    Thread.yield();
+                    M m = me.m, on = M.current();
+                    if (m != on) {
+                        wrong.incrementAndGet();
+                        example.compareAndSet(null, "G" + me.goid + " runs on " + on + " but names " + m);
+                    }
+                    if (k % 64 == 0) {
+                        Go.lockOSThread();
+                        Go.unlockOSThread();
+                    }
+                }
+                done.countDown();
+            });
+        }
+        await(done);
+        assertEquals(0, wrong.get(), example.get());
+    }
+
+    /**
      * Goroutines locked one after another to the same M, each spinning on Go.gosched until main
      * lets it go (Go's TestYieldLockedProgress without its select): none is lost. startlockedm
      * took back a hand-off it had made for a stale entry by comparing the P, so it could take back

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *    and reset (Go 1.23 rules: a stopped timer is never received from), Tickers reset and
  *    stopped, afterFunc timers, context deadlines raced against channels, a Mutex-guarded
  *    counter, nested WaitGroups, Go.syscall with and without hand-off (spinning, as a blocking
- *    system call holds its M, or parking), CPU hogs with and without safe points;
+ *    system call holds its M, or parking), CPU hogs with and without safe points, sections
+ *    under Go.lockOSThread (nested or not) that receive from a fresh goroutine, sleep and yield;
  *  - sharing: Tickers and Timers shared by every goroutine, stopped, reset and polled from
  *    several at once while they fire; spin-waits, loops with no safe point waiting for a flag
  *    that another goroutine sets after a sleep (only sysmon's retake and timer runs let that
@@ -57,12 +58,13 @@ final class RandomProgram {
     /** Shared by every goroutine: stopped, reset and polled concurrently (never received from blocking). */
     private final Ticker[] sharedTickers = new Ticker[4];
     private final Timer[] sharedTimers = new Timer[4];
-    /** Goroutines in one burst of hand-off syscalls (filler case 10). */
+    /** Goroutines in one burst of hand-off syscalls (filler case 12). */
     private int burst;
 
     /**
-     * Goroutines that may hold an M at once without a P (a spinning syscall, a retaken hog): sizes
-     * the thread limit. Written by main only, as it starts them.
+     * Goroutines that may hold an M at once without a P (a spinning syscall, a retaken hog, a
+     * goroutine locked to its M while it blocks): sizes the thread limit. Written by main only, as
+     * it starts them.
      */
     private int mBlockers;
 
@@ -242,7 +244,7 @@ final class RandomProgram {
 
     /** One random operation that blocks at most a few milliseconds. */
     private void filler(SplittableRandom r) {
-        switch (r.nextInt(14)) {
+        switch (r.nextInt(15)) {
             case 0 -> Time.sleep(us(r.nextInt(2_000)));
             case 1 -> {
                 Timer t = Time.newTimer(us(r.nextInt(2_000)));
@@ -365,6 +367,24 @@ final class RandomProgram {
                     });
                 }
                 wg.await();
+            }
+            case 13 -> {
+                // Wired to its M: while it blocks below, the M waits for it alone and hands its P
+                // on (the goroutine is already counted in mBlockers, and blocks nothing else here).
+                Go.lockOSThread();
+                try {
+                    Chan<Integer> c = Chan.make();
+                    Go.go(() -> c.send(1));
+                    c.recv();
+                    Time.sleep(us(r.nextInt(500)));
+                    Go.gosched();
+                    if (r.nextBoolean()) {
+                        Go.lockOSThread(); // calls nest
+                        Go.unlockOSThread();
+                    }
+                } finally {
+                    Go.unlockOSThread();
+                }
             }
             default -> Go.gosched();
         }
