@@ -26,6 +26,9 @@ import java.util.ArrayList;
  * procresize takes SCHED under RESIZE. Nothing takes a lower rank under SCHED. ALLG is last (as
  * Go's allg ranks after sched) so that creating, exiting and walking goroutines may happen anywhere.
  *
+ * Outside the table: the tracer's per-buffer spin locks (TraceSession.Buf), leaves under which
+ * nothing is taken, so they may be taken under any of these.
+ *
  * The check keeps, per thread, the RLocks it holds. Only with assertions on (the tests run with
  * -ea): without them RLock never calls in here. A goroutine keeps its list across no park, since
  * it is pinned to its M while it holds any of these (see Proc's "Inside the runtime").

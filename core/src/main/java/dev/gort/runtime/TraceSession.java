@@ -44,13 +44,14 @@ import static dev.gort.trace.format.TraceFile.GO_UNBLOCK;
  * longs: timestamp (ns since the session started), type | (p+1) << 8 | extra << 32, and the
  * arguments a and b (TraceFile's table says what each holds). Each buffer is guarded by a one-word
  * spin lock (a CAS; the critical section is four array stores, a closer's CAS of the run, and
- * a new chunk every 1024 events). Nearly all writes come from the P's owner, so the CAS is uncontended; the lock exists
- * because three parties may legitimately write to a P's buffer at once: its M, a goroutine that
- * still runs on that M after sysmon retook the P, and a readier closing a run on it (Trace's
- * "Closing a run"). Every event is stamped under its buffer's lock (emit takes the time there; a
- * closer takes the lock, stamps, CASes the run and stores: storeLocked), so each buffer is in time
- * order and an event is in its buffer from the moment it is stamped. The buffer locks are leaves
- * (nothing is taken under one, and no RLock), so they are not in LockRank's table.
+ * a new chunk every 1024 events). Nearly all writes come from the P's owner, so the CAS is
+ * uncontended; the lock exists because three parties may legitimately write to a P's buffer at
+ * once: its M, a goroutine that still runs on that M after sysmon retook the P, and a readier
+ * closing a run on it (Trace's "Closing a run"). Every event is stamped under its buffer's lock
+ * (emit takes the time there; a closer takes the lock, stamps, CASes the run and stores:
+ * storeLocked), so each buffer is in time order and an event is in its buffer from the moment it
+ * is stamped. The buffer locks are leaves (nothing is taken under one, and no RLock), so they are
+ * not in LockRank's table.
  *
  * Writing
  * -------
@@ -74,9 +75,9 @@ import static dev.gort.trace.format.TraceFile.GO_UNBLOCK;
  * GO_CREATE (the live G's label, or "created before the flight recorder's window") and a
  * GO_STATUS inferred from that first event (a START: it was runnable; a BLOCK, END, SCHED, OFFP,
  * PREEMPT or SYSCALL on P: it was running there; an UNBLOCK: waiting, reason unknown; a SYSEXIT
- * that resumes: in a syscall). Go's flight
- * recorder instead keeps whole generations, each of which begins with a snapshot of every
- * goroutine; gort infers the snapshot at write time, so recording costs nothing more than tracing.
+ * that resumes: in a syscall). Go's flight recorder instead keeps whole generations, each of
+ * which begins with a snapshot of every goroutine; gort infers the snapshot at write time, so
+ * recording costs nothing more than tracing.
  *
  * Invariants
  * ----------
