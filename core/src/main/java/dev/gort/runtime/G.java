@@ -22,10 +22,17 @@ import java.util.concurrent.Executor;
  * This also survives the JDK handing one G to execute() twice (getStackTrace on a queued G
  * resubmits it): the run queues hold duplicates happily, a second run of a G that is not runnable
  * is a no-op inside the JDK, and the word stays right. There are therefore no intrusive links and
- * no "queued" bit anywhere. The same race governs G.m, the M running the G: a G that yields, or
- * whose park raced an unpark, is resubmitted from inside its run and may be started by another M
- * before the old one is back; the old M clears G.m only if it still names itself (leftM). A plain
- * store left a running G naming no M (Go.lockOSThread then failed: SysmonTest).
+ * no "queued" bit anywhere. One case the word gets wrong for a while: an M that dequeues the
+ * duplicate while the G runs on another M marks it RUNNING (it is), runs nothing, and then marks
+ * it WAITING; the G reads waiting until its run ends and the next park, yield or ready sets the
+ * word again. Only a dump of a queued goroutine makes duplicates; checkdead is not misled, as it
+ * counts a G asleep only if its thread is parked too (Checkdead).
+ * G.m, the M running the G, meets the same races. A G that yields, or whose park raced an unpark,
+ * is resubmitted from inside its run and may be started by another M before the old one is back,
+ * so the old M clears G.m only if it still names itself (leftM); a plain store left a running G
+ * naming no M (SysmonTest.aRunningGoroutineIsOnTheMItsGNames). A duplicate's M still writes its
+ * own name there and clears it, so G.m is a hint for dumps and the tracer; the G itself asks
+ * M.current() (lockOSThread).
  *
  * Inherited children. A virtual thread created with the JDK's public API inside a goroutine inherits
  * its scheduler, this G. Its runContinuation is not ours; execute wraps it in an anonymous G (goid 0,
@@ -89,7 +96,7 @@ final class G implements Executor, Runnable {
     /**
      * The M running it, while RUNNING. Set by that M before it mounts the G; cleared by it after
      * the continuation returns only if it still names that M (leftM), since another M may run the
-     * G by then (Proc.execute). Read by the G itself (lockOSThread), and racily by dumps.
+     * G by then (Proc.execute). A hint (see the essay): read racily by dumps, the tracer and Go.run.
      */
     volatile M m;
     /**

@@ -1001,7 +1001,7 @@ final class Proc {
             return; // a platform thread is its own OS thread already
         }
         if (gp.lockedExt++ == 0) {
-            M mp = gp.m;
+            M mp = M.current(); // the carrier it runs on; G.m may name another M for a moment (G)
             gp.lockedm = mp;
             mp.lockedg = gp;
         }

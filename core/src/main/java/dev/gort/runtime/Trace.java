@@ -145,7 +145,8 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * under load, where sysmon retakes Ps from goroutines whose threads the OS held up). The rule: a
  * run is closed before the G's unblock.
  * The closer takes the old P's buffer lock, takes its timestamp, CASes, and stores its event
- * before it lets go (close, goSysCall). The timestamp before the CAS makes a stop precede both the
+ * before it lets go (close; a trace's starting snapshot opens runs the same way, so that a close
+ * cannot be stamped before the status it closes). The timestamp before the CAS makes a stop precede both the
  * unblock and the next start of that G, and the next start on the old P (the old M can only go on
  * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. The lock makes
  * every event stamped under its buffer's lock, which a flight recorder's snapshot needs
@@ -433,11 +434,23 @@ final class Trace {
             M mp = gp.m;
             P pp = mp != null ? mp.p : null;
             Run cur = gp.tracep; // null, or one an earlier session left: replaced, never closed
-            if (st == GStatus.RUNNING && pp != null && (cur == null || cur.gen != s.gen)
-                    && TRACEP.compareAndSet(gp, cur, new Run(s.gen, pp, mp, null))) {
-                s.emit(pp.id, GO_STATUS, gp.goid, 0, st.ordinal());
-                s.buf(pp.id).running = gp;
-            } else {
+            boolean opened = false;
+            if (st == GStatus.RUNNING && pp != null && (cur == null || cur.gen != s.gen)) {
+                Run run = new Run(s.gen, pp, mp, null);
+                TraceSession.Buf b = s.buf(pp.id);
+                b.lock(); // stamp, CAS and store under it, as a closer does: see "Closing a run"
+                try {
+                    long ts = s.now();
+                    if (TRACEP.compareAndSet(gp, cur, run)) {
+                        s.storeLocked(b, ts, pp.id, GO_STATUS, gp.goid, 0, st.ordinal(), 0, null);
+                        b.running = gp;
+                        opened = true;
+                    }
+                } finally {
+                    b.unlock();
+                }
+            }
+            if (!opened) {
                 WaitReason r = gp.waitreason;
                 int extra = st.ordinal() | (st == GStatus.WAITING ? reasonOf(r, false) + 1 : 0) << 8;
                 if (st == GStatus.WAITING && mayBeIoWait(gp, r)) { // see "IO wait"
@@ -688,20 +701,9 @@ final class Trace {
         TraceSession s = session;
         if (s != null) {
             Run open = runOf(gp, s);
-            if (open != null) {
-                TraceSession.Buf b = s.buf(open.p.id);
-                b.lock();
-                try {
-                    long ts = s.now(); // under the lock, before the CAS: see "Closing a run"
-                    if (TRACEP.compareAndSet(gp, open, null)) {
-                        s.storeLocked(b, ts, open.p.id, GO_SYSCALL, gp.goid, 0, 1, 0, null);
-                        return;
-                    }
-                } finally {
-                    b.unlock();
-                }
+            if (open == null || !close(s, gp, open, GO_SYSCALL, false)) {
+                s.emit(curp(), GO_SYSCALL, gp.goid, 0, 0);
             }
-            s.emit(curp(), GO_SYSCALL, gp.goid, 0, 0);
         }
     }
 
@@ -723,12 +725,13 @@ final class Trace {
     }
 
     /**
-     * Closes gp's open run on open with kind, if nobody closed it first. Stamps, CASes and stores
-     * under the buffer's lock ("Closing a run").
-     * GO_OFFP leaves the run open without a P (OFFP_RUN); closing that one stamps p = -1. byPoller:
-     * the JDK's socket poller is readying gp, so a park in JDK code was an IO wait.
+     * Closes gp's open run on open with kind, if nobody closed it first; true if this call closed
+     * it. Stamps, CASes and stores under the buffer's lock ("Closing a run"). GO_OFFP leaves the
+     * run open without a P (OFFP_RUN); closing that one stamps p = -1. GO_SYSCALL is stamped with
+     * extra 1 (it closed a run). byPoller: the JDK's socket poller is readying gp, so a park in JDK
+     * code was an IO wait.
      */
-    private static void close(TraceSession s, G gp, Run open, int kind, boolean byPoller) {
+    private static boolean close(TraceSession s, G gp, Run open, int kind, boolean byPoller) {
         if (kind != GO_OFFP) {
             gp.lastClosed = open; // before the CAS: see "IO wait"
         }
@@ -743,7 +746,7 @@ final class Trace {
                 long ts = s.now(); // under the lock, before the CAS: see "Closing a run"
                 if (TRACEP.compareAndSet(gp, open, next)) {
                     WaitReason r = gp.waitreason;
-                    int extra = kind == GO_BLOCK ? reasonOf(r, byPoller) : 0;
+                    int extra = kind == GO_BLOCK ? reasonOf(r, byPoller) : kind == GO_SYSCALL ? 1 : 0;
                     // b of a GO_BLOCK: the park's stack id + 1 (only a gopark has one)
                     long stack = kind == GO_BLOCK && r != null ? gp.parkStack : 0;
                     mayBeIo = kind == GO_BLOCK && !byPoller && mayBeIoWait(gp, r); // see "IO wait"
@@ -759,7 +762,7 @@ final class Trace {
             // at p = -1, with a timestamp after the GO_OFFP's ("A lost close follows the run off-P").
             Run now = gp.tracep;
             if (kind == GO_OFFP || now == null || now.from != open) {
-                return;
+                return false;
             }
             open = now;
             gp.lastClosed = open;
@@ -770,6 +773,7 @@ final class Trace {
                 mark.ioWait();
             }
         }
+        return true;
     }
 
     /** The ordinal of a park's wait reason: r, or for a park in JDK code IO wait if byPoller, else jdk park. */
@@ -970,7 +974,7 @@ final class Trace {
             if (writeRing(f)) {
                 System.err.println("gort: flight recorder trace written to " + f + " (view it: gort trace FILE)");
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | AssertionError e) { // an -ea check of the buffers, too
             System.err.println("gort: could not write the flight recorder's trace: " + e);
         }
     }

@@ -56,9 +56,10 @@ import static dev.gort.trace.format.TraceFile.GO_UNBLOCK;
  * Writing
  * -------
  * write takes the time once (the cut), then drains the buffers one after another while, for a
- * flight recorder, the program runs on, and keeps only the events stamped up to the cut. An event
- * stamped by then was stored before its buffer was drained (stamped under the lock the drain
- * takes later), so what is kept is exactly what happened up to one moment: a consistent cut.
+ * flight recorder, the program runs on, and keeps only the events stamped before the cut (a tie
+ * says nothing about order, so it is dropped). An event stamped before the cut was stored before
+ * its buffer was drained (stamped under the lock the drain takes later), so what is kept is
+ * exactly what happened up to one moment: a consistent cut.
  * Without it, a goroutine that blocked on P0 after P0 was drained, and was then unblocked and
  * started on P1 before P1 was, would read "started while running". write checks under -ea that
  * each buffer is in time order, and merges them by timestamp.
@@ -233,13 +234,13 @@ final class TraceSession {
     }
 
     /**
-     * Merges the buffers by timestamp and writes file: the events stamped up to the moment write
+     * Merges the buffers by timestamp and writes file: the events stamped before the moment write
      * begins (see "Writing"). For a file trace tracing is off; for a flight recorder it runs on,
      * and only the window every buffer still holds in full is written, after a synthesised prefix
      * (see "The ring"). A flight recorder's caller serialises calls.
      */
     void write(Path file) throws IOException {
-        long end = now(); // the cut: every event stamped by now is in its buffer when we drain it
+        long end = now(); // the cut: every event stamped before now is in its buffer when we drain it
         List<long[]> evs = new ArrayList<>();
         long count = 0;
         long horizon = -1;
@@ -255,8 +256,8 @@ final class TraceSession {
                 }
                 assert inTimeOrder(e) : "a trace buffer out of time order: an event stamped outside its lock";
                 int keep = e.length;
-                while (keep > 0 && e[keep - 4] > end) {
-                    keep -= 4; // stamped after the cut: some other buffer, drained earlier, may lack its cause
+                while (keep > 0 && e[keep - 4] >= end) {
+                    keep -= 4; // not stamped before the cut: a buffer drained earlier may lack its cause
                 }
                 e = keep < e.length ? Arrays.copyOf(e, keep) : e;
                 evs.add(e);

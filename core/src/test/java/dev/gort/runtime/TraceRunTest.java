@@ -86,7 +86,6 @@ class TraceRunTest {
         assertEquals(List.of("GO_UNBLOCK", "GO_START p1", "GO_END p1"), events(TraceFile.read(second)));
     }
 
-    /** The test G's events: type, then P and reason where they say something. */
     /**
      * A flight recorder's snapshot is written while the program runs on, one buffer after another
      * (no P, P0, P1). Here the G blocks on P0 after P0 was drained and starts on P1 before P1 is
@@ -152,6 +151,7 @@ class TraceRunTest {
         return (TraceSession) f.get(null);
     }
 
+    /** The test G's events: type, then P and reason where they say something. */
     private static List<String> events(TraceFile f) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < f.size(); i++) {

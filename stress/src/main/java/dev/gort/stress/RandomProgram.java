@@ -165,7 +165,7 @@ final class RandomProgram {
         for (int i = 0; i < producers; i++) {
             SplittableRandom pr = r.split();
             int n = 1 + pr.nextInt(100);
-            mBlockers++;
+            mBlockers += 1 + burst; // it runs fillers: a burst of hand-off syscalls among them
             sending.add(1);
             all.go(() -> {
                 try {
@@ -196,7 +196,7 @@ final class RandomProgram {
         for (int i = 0; i < consumers; i++) {
             SplittableRandom cr = r.split();
             boolean bySelect = cr.nextBoolean(), withDefault = cr.nextInt(4) == 0;
-            mBlockers++;
+            mBlockers += 1 + burst; // as a producer
             all.go(() -> {
                 long cnt = 0, sum = 0;
                 if (!bySelect) {

@@ -75,10 +75,11 @@ class TraceConsistencyTest {
         assertTrue(count.getOrDefault(GO_CREATE, 0) >= n, "creates: " + count);
         // Every goroutine ended in the trace, save those whose last act (main returning, a worker
         // counting down the latch main waits for) came a moment before their M stamped the end,
-        // and the trace stopped in that moment: those were still running or runnable, never
-        // parked (see assertConsistent).
+        // and the trace stopped in that moment (see assertConsistent). Those had started and were
+        // still running, or had been preempted or had yielded on their way out.
+        Set<Integer> onTheWayOut = Set.of(GO_START, GO_SYSEXIT, GO_OFFP, GO_PREEMPT, GO_SCHED);
         long ends = lastEvent.values().stream().filter(t -> t == GO_END).count();
-        long onTheirWayOut = lastEvent.values().stream().filter(t -> t != GO_END && t != GO_BLOCK).count();
+        long onTheirWayOut = lastEvent.values().stream().filter(onTheWayOut::contains).count();
         assertTrue(ends >= 1 && ends + onTheirWayOut >= n, "ends: " + ends + ", still on their way out: "
                 + onTheirWayOut + ", events: " + count);
         assertTrue(count.getOrDefault(GO_SCHED, 0) >= TraceWorkload.YIELDERS * TraceWorkload.ROUNDS, "yields: " + count);
