@@ -275,6 +275,11 @@ final class G implements Executor, Runnable {
         }
     }
 
+    /** Whether the G was readied (execute) since its M set runningWord (markRunning): the epoch moved. */
+    boolean readiedSince(int runningWord) {
+        return ((state ^ runningWord) & ~STATUS_MASK) != 0;
+    }
+
     /** mp is back from running this G: clears m, unless another M runs the G already. mp only. */
     void leftM(M mp) {
         RUNNING_M.compareAndSet(this, mp, null);

@@ -1122,8 +1122,9 @@ final class Proc {
         // Not a plain store: a G that yielded, or whose park raced an unpark, was resubmitted from
         // inside cont.run() and may be running on another M already, which set gp.m first.
         gp.leftM(mp);
+        boolean readiedAgain = gp.readiedSince(word);
         gp.afterRun(word);
-        if (Trace.on) Trace.goStop(mp, pp, gp);
+        if (Trace.on) Trace.goStop(mp, pp, gp, readiedAgain);
         reclaimp(mp);
         if (gp.bubble != null) {
             gp.bubble.stopped(gp); // the bubble's token passes on (see Bubble)

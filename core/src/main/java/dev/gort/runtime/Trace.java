@@ -174,8 +174,11 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * if its Run names the calling M: the M's own run, or the off-P continuation of it. Any other
  * closer (goUnblock, goStart, a retake, Go.syscall) closes the run it finds, as the G it acts on is
  * then not running elsewhere (save a duplicate of a queued G, which a dump's getStackTrace can make:
- * see G). A Run opened by a trace's starting snapshot names the M it saw the G on. TraceRunTest
- * replays the held-up goStop, and the sessions below.
+ * see G). A Run opened by a trace's starting snapshot names the M it saw the G on. A dead G with no
+ * open run gets a GO_END at p = -1 from goStop only if it was not readied since that M started it
+ * (execute passes whether its status epoch moved): otherwise it yielded there and ended on another
+ * M, which stamped its end, and a second one read "end of a dead goroutine". TraceRunTest
+ * replays the held-up goStop, the second end, and the sessions below.
  *
  * Sessions
  * --------
@@ -587,9 +590,10 @@ final class Trace {
 
     /**
      * execute: gp's continuation returned on mp, which holds pp (gp parked, yielded or ended). Closes
-     * mp's own run of gp only ("Whose run goStop closes"). mp only.
+     * mp's own run of gp only ("Whose run goStop closes"). readiedAgain: gp was readied since mp
+     * started it (its status epoch moved), so any end of gp came in a later run. mp only.
      */
-    static void goStop(M mp, P pp, G gp) {
+    static void goStop(M mp, P pp, G gp, boolean readiedAgain) {
         TraceSession s = session;
         if (s != null && gp.goid != 0) {
             Run open = runOf(gp, s);
@@ -598,8 +602,11 @@ final class Trace {
                 if (open.m == mp) {
                     close(s, gp, open, dead ? GO_END : GO_BLOCK, false);
                 } // else gp was readied and runs on another M already: that run is not ours to close
-            } else if (dead) {
-                s.emit(-1, GO_END, gp.goid, 0, 0); // it ended without a P (its P was retaken)
+            } else if (dead && !readiedAgain) {
+                // It ended in a run the trace never opened (it ran without a P when the trace
+                // started). Not when readied again: it then yielded here, ran to its end on another
+                // M, and that M stamped the end; a second one would read "end of a dead goroutine".
+                s.emit(-1, GO_END, gp.goid, 0, 0);
             }
         }
     }

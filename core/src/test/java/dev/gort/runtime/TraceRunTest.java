@@ -41,9 +41,9 @@ class TraceRunTest {
             Trace.goUnblock(g); // ... and is readied at once: the readier closes M0's run
             g.waitreason = null;
             Trace.goStart(m1, p1, g); // M1 starts it
-            Trace.goStop(m0, p0, g); // M0 reaches goStop only now
+            Trace.goStop(m0, p0, g, true); // M0 reaches goStop only now
             g.waitreason = WaitReason.CHAN_SEND;
-            Trace.goStop(m1, p1, g); // it parks on M1
+            Trace.goStop(m1, p1, g, false); // it parks on M1
         } finally {
             Trace.stop();
         }
@@ -73,17 +73,43 @@ class TraceRunTest {
         Trace.start(second);
         try {
             g.waitreason = WaitReason.CHAN_RECEIVE;
-            Trace.goStop(m0, p0, g); // the first session's run ends in the second
+            Trace.goStop(m0, p0, g, false); // the first session's run ends in the second
             Trace.goUnblock(g);
             g.waitreason = null;
             Trace.goStart(m1, p1, g);
             g.setStatus(GStatus.DEAD);
-            Trace.goStop(m1, p1, g);
+            Trace.goStop(m1, p1, g, false);
         } finally {
             Trace.stop();
         }
         assertEquals(List.of("GO_START p0"), events(TraceFile.read(first)));
         assertEquals(List.of("GO_UNBLOCK", "GO_START p1", "GO_END p1"), events(TraceFile.read(second)));
+    }
+
+    /**
+     * A G yields on M0 and is resubmitted from inside its run; M1 starts it and it runs to its end
+     * there, all before M0 is back at goStop (held up by the OS). M1 stamps the end; M0 must not
+     * stamp a second one (it did, at p = -1: "G stops on P-1 but is dead" in TraceModel).
+     */
+    @Test
+    void aGoroutineThatEndedOnAnotherMEndsOnce(@TempDir Path dir) throws Exception {
+        G g = new G(GOID, 0, null, () -> { });
+        M m0 = new M(-100), m1 = new M(-101);
+        P p0 = new P(0), p1 = new P(1);
+        Path file = dir.resolve("t.trace");
+        Trace.start(file);
+        try {
+            Trace.goStart(m0, p0, g);
+            Trace.goUnblock(g); // resubmitted: the readier closes M0's run
+            Trace.goStart(m1, p1, g);
+            g.setStatus(GStatus.DEAD);
+            Trace.goStop(m1, p1, g, false); // it ends on M1
+            Trace.goStop(m0, p0, g, true); // M0 is back only now; the G was readied since it started it
+        } finally {
+            Trace.stop();
+        }
+        assertEquals(List.of("GO_START p0", "GO_BLOCK p0 jdk park", "GO_UNBLOCK", "GO_START p1", "GO_END p1"),
+                events(TraceFile.read(file)));
     }
 
     /**
@@ -117,7 +143,7 @@ class TraceRunTest {
                 });
                 awaitSpinningOnABuffer(writer); // it drained the no-P buffer and P0's: P1's is next
                 g.waitreason = WaitReason.CHAN_RECEIVE;
-                Trace.goStop(m0, p0, g); // the G blocks on P0, after P0 was drained
+                Trace.goStop(m0, p0, g, false); // the G blocks on P0, after P0 was drained
                 Trace.goUnblock(g); // the test thread holds no P: into the no-P buffer, drained too
                 g.waitreason = null;
                 s.storeLocked(b1, s.now(), 1, TraceFile.GO_START, GOID, 0, 0, 0, null); // M1 starts it
