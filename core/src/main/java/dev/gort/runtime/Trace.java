@@ -146,14 +146,14 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  * run is closed before the G's unblock.
  * The closer takes the old P's buffer lock, takes its timestamp, CASes, and stores its event
  * before it lets go (close; a trace's starting snapshot opens runs the same way, so that a close
- * cannot be stamped before the status it closes). The timestamp before the CAS makes a stop precede both the
- * unblock and the next start of that G, and the next start on the old P (the old M can only go on
- * after its own CAS failed); a retried close takes a new one, after the GO_OFFP's. The lock makes
- * every event stamped under its buffer's lock, which a flight recorder's snapshot needs
- * (TraceSession's "Writing"): a closer that stamped first and stored after its CAS could be held
- * up by the OS while a snapshot drained the old P's buffer; the snapshot then had the G's unblock
- * and next start but not its stop ("unblocked while running", FlightRecorderTest, 1 in 10 CI runs
- * under load). Only the closer reads waitreason, while the G is parked and not yet queued, so the
+ * cannot be stamped before the status it closes). The timestamp before the CAS makes a stop
+ * precede both the unblock and the next start of that G, and the next start on the old P (the old
+ * M can only go on after its own CAS failed); a retried close takes a new one, after the
+ * GO_OFFP's. The lock makes every event stamped under its buffer's lock, which a flight
+ * recorder's snapshot needs (TraceSession's "Writing"): a closer that stamped first and stored
+ * after its CAS could be held up by the OS while a snapshot drained the old P's buffer; the
+ * snapshot then had the G's unblock and next start but not its stop ("unblocked while running",
+ * FlightRecorderTest, 1 in 10 CI runs under load). Only the closer reads waitreason, while the G is parked and not yet queued, so the
  * reason is the one of that park.
  * Why a Run and not the P: a P recurs. When tracep named the P, a closer held up between its read
  * and its CAS (an M the OS descheduled after runContinuation returned) could find the same P again
