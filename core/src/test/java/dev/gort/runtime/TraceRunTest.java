@@ -20,6 +20,10 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class TraceRunTest {
     private static final long GOID = Long.MAX_VALUE - 14;
+    /** Each test's G, Ms and Ps (a fresh set per test). */
+    private final G g = new G(GOID, 0, null, () -> { });
+    private final M m0 = new M(-100), m1 = new M(-101);
+    private final P p0 = new P(0), p1 = new P(1);
 
     /**
      * A G yields (or its park races an unpark) on M0, is readied and started on M1 before M0 gets
@@ -30,12 +34,7 @@ class TraceRunTest {
      */
     @Test
     void aStopHeldUpOnTheOldMLeavesTheRunAnotherMStarted(@TempDir Path dir) throws Exception {
-        G g = new G(GOID, 0, null, () -> { });
-        M m0 = new M(-100), m1 = new M(-101);
-        P p0 = new P(0), p1 = new P(1);
-        Path file = dir.resolve("t.trace");
-        Trace.start(file);
-        try {
+        List<String> events = replay(dir, () -> {
             Trace.goStart(m0, p0, g);
             g.waitreason = WaitReason.CHAN_RECEIVE; // it parks on M0 ...
             Trace.goUnblock(g); // ... and is readied at once: the readier closes M0's run
@@ -44,12 +43,9 @@ class TraceRunTest {
             Trace.goStop(m0, p0, g, true); // M0 reaches goStop only now
             g.waitreason = WaitReason.CHAN_SEND;
             Trace.goStop(m1, p1, g, false); // it parks on M1
-        } finally {
-            Trace.stop();
-        }
-        TraceFile f = TraceFile.read(file);
+        });
         assertEquals(List.of("GO_START p0", "GO_BLOCK p0 chan receive", "GO_UNBLOCK", "GO_START p1",
-                "GO_BLOCK p1 chan send"), events(f));
+                "GO_BLOCK p1 chan send"), events);
     }
 
     /**
@@ -60,9 +56,6 @@ class TraceRunTest {
      */
     @Test
     void aRunLeftOpenByAnEndedSessionIsNoneInTheNext(@TempDir Path dir) throws Exception {
-        G g = new G(GOID, 0, null, () -> { });
-        M m0 = new M(-100), m1 = new M(-101);
-        P p0 = new P(0), p1 = new P(1);
         Path first = dir.resolve("1.trace"), second = dir.resolve("2.trace");
         Trace.start(first);
         try {
@@ -93,23 +86,15 @@ class TraceRunTest {
      */
     @Test
     void aGoroutineThatEndedOnAnotherMEndsOnce(@TempDir Path dir) throws Exception {
-        G g = new G(GOID, 0, null, () -> { });
-        M m0 = new M(-100), m1 = new M(-101);
-        P p0 = new P(0), p1 = new P(1);
-        Path file = dir.resolve("t.trace");
-        Trace.start(file);
-        try {
+        List<String> events = replay(dir, () -> {
             Trace.goStart(m0, p0, g);
             Trace.goUnblock(g); // resubmitted: the readier closes M0's run
             Trace.goStart(m1, p1, g);
             g.setStatus(GStatus.DEAD);
             Trace.goStop(m1, p1, g, false); // it ends on M1
             Trace.goStop(m0, p0, g, true); // M0 is back only now; the G was readied since it started it
-        } finally {
-            Trace.stop();
-        }
-        assertEquals(List.of("GO_START p0", "GO_BLOCK p0 jdk park", "GO_UNBLOCK", "GO_START p1", "GO_END p1"),
-                events(TraceFile.read(file)));
+        });
+        assertEquals(List.of("GO_START p0", "GO_BLOCK p0 jdk park", "GO_UNBLOCK", "GO_START p1", "GO_END p1"), events);
     }
 
     /**
@@ -121,9 +106,6 @@ class TraceRunTest {
      */
     @Test
     void aSnapshotIsOneMomentWhileTheProgramRunsOn(@TempDir Path dir) throws Exception {
-        G g = new G(GOID, 0, null, () -> { });
-        M m0 = new M(-100);
-        P p0 = new P(0);
         Path file = dir.resolve("ring.trace");
         Trace.startRing(10_000_000_000L, 64 << 20);
         try {
@@ -175,6 +157,18 @@ class TraceRunTest {
         Field f = Trace.class.getDeclaredField("session");
         f.setAccessible(true);
         return (TraceSession) f.get(null);
+    }
+
+    /** Runs hooks under a file trace in dir and returns the test G's events (see events). */
+    private static List<String> replay(Path dir, Runnable hooks) throws Exception {
+        Path file = dir.resolve("t.trace");
+        Trace.start(file);
+        try {
+            hooks.run();
+        } finally {
+            Trace.stop();
+        }
+        return events(TraceFile.read(file));
     }
 
     /** The test G's events: type, then P and reason where they say something. */
