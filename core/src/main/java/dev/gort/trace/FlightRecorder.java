@@ -72,7 +72,9 @@ public final class FlightRecorder {
 
     /**
      * Writes the ring's window to {@code file} in gort's trace format ({@code gort trace FILE}
-     * shows it); recording goes on. Returns {@code file}.
+     * shows it); recording goes on. The window ends at the moment of the call: what the program
+     * records while it is written is left out, so the file shows one consistent moment. Returns
+     * {@code file}.
      * @throws IllegalStateException if no flight recorder is on
      * @throws UncheckedIOException if the file cannot be written
      */
