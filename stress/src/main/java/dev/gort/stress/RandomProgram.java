@@ -196,7 +196,7 @@ final class RandomProgram {
         for (int i = 0; i < consumers; i++) {
             SplittableRandom cr = r.split();
             boolean bySelect = cr.nextBoolean(), withDefault = cr.nextInt(4) == 0;
-            mBlockers += 1 + burst; // as a producer
+            mBlockers += 1 + burst; // it runs fillers too, as a producer does
             all.go(() -> {
                 long cnt = 0, sum = 0;
                 if (!bySelect) {
