@@ -43,10 +43,9 @@ import java.util.concurrent.locks.LockSupport;
  * parked (G status WAITING, or RUNNING with the thread in Thread.State.WAITING and its park permit
  * clear: parked while pinned, and not unparked since), and either the reason is one nothing can
  * end (select with no cases, send or receive on a nil channel), or the park blocker
- * (LockSupport.getBlocker) is a Blocker whose
- * touchedByPlatformThread() is false. A
- * goroutine parked in JDK code (waitreason null), on anything else, or on a Blocker a platform
- * thread created or used, is not asleep: something outside the goroutines may wake it.
+ * (LockSupport.getBlocker) is a Blocker whose touchedByPlatformThread() is false. A goroutine
+ * parked in JDK code (waitreason null), on anything else, or on a Blocker a platform thread
+ * created or used, is not asleep: something outside the goroutines may wake it.
  *
  * The protocol
  * ------------
@@ -73,29 +72,28 @@ import java.util.concurrent.locks.LockSupport;
  * Why two identical snapshots prove a deadlock (the argument)
  * -----------------------------------------------------------
  * Let G_i be read at t_i in snapshot 1 and at t_i' in snapshot 2, and T = max t_i < T' = min t_i'.
- * A G leaves WAITING only through G.markRunnable, which bumps the epoch in the same word; its status
- * word is identical at t_i and t_i', and epochs only grow, so no G was readied in [t_i, t_i'], and
- * every G was asleep throughout [T, T']. A pinned G can be unparked without the epoch moving (the
- * JDK sets its park permit and unparks the carrier). From the unpark until its carrier runs it
- * still reads WAITING, but its permit is set, so it is not asleep (without that test, a carrier the
- * OS kept off its core for longer than the grace, after the last other goroutine parked, faked a
- * deadlock). Once its carrier runs, the thread is RUNNABLE before the permit is cleared, and its
- * park count moves at its next gopark; so it would have to be woken and re-park between the
- * snapshots with the same park count, which gopark's increment forbids (modulo 2^32; the count is
- * read after the thread's state, which the park writes after the increment). No G was created
- * in between (goidgen is
- * unchanged), and none was half-made: a goroutine creating one is running, hence awake, and a
- * thread outside the runtime counts itself in Proc.creating before it takes a goid and until the
- * G is in allgs and started; snapshot 2 read creating as 0 after reading goidgen, so every goid
- * up to goidgen belongs to a G that was in allgs before the walk began, or has exited. So the set
- * is the whole set. (Without Proc.creating, Go.run's caller, descheduled by the OS between taking
- * main's goid and adding main to allgs, made a live run with no goroutine look deadlocked.) In [T, T'] nothing could have woken any of them: every
- * goroutine was asleep (so none ran), no foreign thread was alive, no timer was pending, and a
- * platform thread could only act through a blocker, whose touched flag was false in both
- * snapshots. A G parked on an untouched Blocker is woken only by a party that operates on that
- * Blocker, and every possible party is asleep; so they are asleep for ever, which is Go's
- * deadlock. The grace period is not part of the proof; it only lets in-flight scheduling settle so
- * that checks are not wasted.
+ * A G leaves WAITING only through G.markRunnable, which bumps the epoch in the same word; its
+ * status word is identical at t_i and t_i', and epochs only grow, so no G was readied in [t_i,
+ * t_i'], and every G was asleep throughout [T, T']. A pinned G can be unparked without the epoch
+ * moving (the JDK sets its park permit and unparks the carrier). From the unpark until its carrier
+ * runs it still reads WAITING, but its permit is set, so it is not asleep (without that test, a
+ * carrier the OS kept off its core for longer than the grace, after the last other goroutine
+ * parked, faked a deadlock). Once its carrier runs, the thread is RUNNABLE before the permit is
+ * cleared, and its park count moves at its next gopark; so it would have to be woken and re-park
+ * between the snapshots with the same park count, which gopark's increment forbids (modulo 2^32;
+ * the count is read after the thread's state, which the park writes after the increment). No G was
+ * created in between (goidgen is unchanged), and none was half-made: a goroutine creating one is
+ * running, hence awake, and a thread outside the runtime counts itself in Proc.creating before it
+ * takes a goid and until the G is in allgs and started; snapshot 2 read creating as 0 after reading
+ * goidgen, so every goid up to goidgen belongs to a G that was in allgs before the walk began, or
+ * has exited. So the set is the whole set. (Without Proc.creating, Go.run's caller, descheduled by
+ * the OS between taking main's goid and adding main to allgs, made a live run with no goroutine
+ * look deadlocked.) In [T, T'] nothing could have woken any of them: every goroutine was asleep (so
+ * none ran), no foreign thread was alive, no timer was pending, and a platform thread could only
+ * act through a blocker, whose touched flag was false in both snapshots. A G parked on an untouched
+ * Blocker is woken only by a party that operates on that Blocker, and every possible party is
+ * asleep; so they are asleep for ever, which is Go's deadlock. The grace period is not part of the
+ * proof; it only lets in-flight scheduling settle so that checks are not wasted.
  *
  * The one hole is stated in Go.run's contract: a platform thread that holds a
  * goroutine-made channel it has not used yet (say, captured by a task queued on an ExecutorService)
