@@ -1122,7 +1122,7 @@ final class Proc {
         // Not a plain store: a G that yielded, or whose park raced an unpark, was resubmitted from
         // inside cont.run() and may be running on another M already, which set gp.m first.
         gp.leftM(mp);
-        boolean readiedAgain = gp.readiedSince(word);
+        boolean readiedAgain = Trace.on && gp.readiedSince(word); // only the tracer asks
         gp.afterRun(word);
         if (Trace.on) Trace.goStop(mp, pp, gp, readiedAgain);
         reclaimp(mp);
