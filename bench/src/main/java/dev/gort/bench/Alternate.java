@@ -18,7 +18,7 @@ import java.util.Locale;
  * of one side.
  *
  * <pre>
- * java --add-opens java.base/java.lang=ALL-UNNAMED -Xms2g -Xmx2g -Xmn1g \
+ * java --add-opens java.base/java.lang=ALL-UNNAMED -Xms2g -Xmx2g -Xmn1g -XX:+AlwaysPreTouch \
  *   -Dgort.maxprocs=P -Djdk.virtualThreadScheduler.parallelism=P -Djdk.virtualThreadScheduler.maxPoolSize=P \
  *   -cp bench/target/benchmarks.jar dev.gort.bench.Alternate \
  *   [--rounds 30] [--warmup 8] [--turn-ms 40] --rows baton,chanPingPong \

@@ -15,9 +15,13 @@ import java.util.concurrent.CyclicBarrier;
 public final class Bench {
     private Bench() {}
 
-    /** The JVM arguments every fork gets, besides the parallelism: gort's flag and one fixed heap for all sides. */
+    /**
+     * The JVM arguments every fork gets, besides the parallelism: gort's flag and one fixed heap for
+     * all sides, touched at start-up, so that no side's measurement pays the kernel's first-touch page
+     * faults of a fresh young generation (see "Method" in docs/benchmarks.md).
+     */
     public static final String[] JVM_ARGS = {
-        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Xms2g", "-Xmx2g", "-Xmn1g",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Xms2g", "-Xmx2g", "-Xmn1g", "-XX:+AlwaysPreTouch",
     };
 
     /** The arguments that set parallelism P for gort, the JDK's virtual-thread scheduler and Kotlin. */

@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 700, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Xms2g", "-Xmx2g", "-Xmn1g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Xms2g", "-Xmx2g", "-Xmn1g", "-XX:+AlwaysPreTouch"})
 public class Goroutines {
     static final int N = 10_000;
     static final int HOG_N = 100_000;
@@ -96,7 +96,8 @@ public class Goroutines {
      * Go's BenchmarkPingPongHog: two goroutines ping-pong while a third spins. Neither JVM can
      * preempt the spinner, so on both sides it yields after each 10ms slice (Go's sysmon slice);
      * gort's hog also calls {@link Go#checkPreempt()}, gort's safe point for hot loops. The hand-off is
-     * {@link Baton} (park/unpark), identical on both sides. Per round trip.
+     * {@link Baton} (park/unpark), identical on both sides. Per round trip, so a side that gives the
+     * hog more of the CPU measures slower; {@link HogShare} says how the time was shared.
      */
     @Benchmark
     @OperationsPerInvocation(HOG_N)
