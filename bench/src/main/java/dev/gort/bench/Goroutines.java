@@ -120,25 +120,35 @@ public class Goroutines {
                 }
                 done.countDown();
             });
-            Baton ping = new Baton();
-            Baton pong = new Baton();
-            rt.go(() -> {
-                for (int j = 0; j < HOG_N; j++) {
-                    pong.put(ping.take());
-                }
-                stopFlag.set(true);
-                done.countDown();
-            });
-            rt.go(() -> {
-                for (int j = 0; j < HOG_N; j++) {
-                    ping.put(pong.take());
-                }
-                done.countDown();
-            });
-            ping.put(Boolean.TRUE);
+            Baton ping = hogPair(rt, HOG_N, stopFlag, done);
             Bench.await(done);
             Bench.check(ping.take() == Boolean.TRUE, "ping-pong lost its ball");
         });
+    }
+
+    /**
+     * pingPongHog's pair: starts two goroutines that pass a ball n times each way over two
+     * batons, the first of which sets stop when it is done; each counts done down. Returns the
+     * baton that holds the ball at the end.
+     */
+    static Baton hogPair(Rt rt, int n, java.util.concurrent.atomic.AtomicBoolean stop, CountDownLatch done) {
+        Baton ping = new Baton();
+        Baton pong = new Baton();
+        rt.go(() -> {
+            for (int j = 0; j < n; j++) {
+                pong.put(ping.take());
+            }
+            stop.set(true);
+            done.countDown();
+        });
+        rt.go(() -> {
+            for (int j = 0; j < n; j++) {
+                ping.put(pong.take());
+            }
+            done.countDown();
+        });
+        ping.put(Boolean.TRUE);
+        return ping;
     }
 
     /**
