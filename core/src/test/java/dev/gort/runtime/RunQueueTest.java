@@ -13,13 +13,19 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * White-box tests of a P's run queue (Go's TestRunQueue / TestRunqsteal in proc_test.go): FIFO,
  * runnext, overflow of half to the global queue, steal-half. Invariants are checked after every
- * operation. These Ps are not in allp, so no M touches them; the Gs carry no thread.
+ * operation. These Ps are not in allp, so no M touches them; the Gs' threads are never started.
  */
 class RunQueueTest {
-    private static final AtomicInteger ran = new AtomicInteger();
+    private static final AtomicInteger goids = new AtomicInteger(1_000_000);
 
+    /**
+     * A G that newproc did not make: not in allgs, its thread unstarted. Not the anonymous wrapper's
+     * constructor, which records its continuation as a foreign thread's for checkdead: a Runnable
+     * that is no virtual thread's makes checkdead assume a foreign thread alive for ever, and every
+     * later test in the JVM that expects a deadlock report then hangs.
+     */
     private static G g() {
-        return new G(ran::incrementAndGet, null);
+        return new G(goids.incrementAndGet(), 0, null, () -> { });
     }
 
     private static final M M = new M(-1); // never started: only its inheritTime field is used
