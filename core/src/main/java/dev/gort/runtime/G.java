@@ -28,11 +28,15 @@ import java.util.concurrent.Executor;
  * word again. Only a dump of a queued goroutine makes duplicates; checkdead is not misled, as it
  * counts a G asleep only if its thread is parked too (Checkdead).
  * G.m, the M running the G, meets the same races. A G that yields, or whose park raced an unpark,
- * is resubmitted from inside its run and may be started by another M before the old one is back,
- * so the old M clears G.m only if it still names itself (leftM); a plain store left a running G
- * naming no M (SysmonTest.aRunningGoroutineIsOnTheMItsGNames). A duplicate's M still writes its
- * own name there and clears it, so G.m is a hint for dumps and the tracer; the G itself asks
- * M.current() (lockOSThread).
+ * is resubmitted from inside its run and may be started by another M before the old one is back.
+ * So G.m is written only by an M about to run the G, before the status CAS that marks it RUNNING,
+ * and never cleared: it names the M that last ran the G, and readers look at it only while the
+ * status reads RUNNING (whose CAS published it). Clearing it when the run ends (gort before, with
+ * a CAS, so as not to erase the next M's name) cost a CAS per switch for nothing that a reader
+ * of the status needs; a plain clear left a running G naming no M
+ * (SysmonTest.aRunningGoroutineIsOnTheMItsGNames). A duplicate's M still writes its own name
+ * there, so G.m is a hint for dumps, the tracer and Go.run's wait; the G itself asks M.current()
+ * (lockOSThread).
  *
  * Inherited children. A virtual thread created with the JDK's public API inside a goroutine inherits
  * its scheduler, this G. Its runContinuation is not ours; execute wraps it in an anonymous G (goid 0,
@@ -94,9 +98,9 @@ final class G implements Executor, Runnable {
     /** Set by sysmon when the G has run over 10ms; cleared by the G at its next safe point. */
     volatile boolean preempt;
     /**
-     * The M running it, while RUNNING. Set by that M before it mounts the G; cleared by it after
-     * the continuation returns only if it still names that M (leftM), since another M may run the
-     * G by then (Proc.execute). A hint (see the essay): read racily by dumps, the tracer and Go.run.
+     * The M that last ran it: the M running it, while the status reads RUNNING. Written by that M
+     * before it marks the G RUNNING (setM: a release store, published by markRunning's CAS), never
+     * cleared. A hint (see the essay): read racily by dumps, the tracer and Go.run, after the status.
      */
     volatile M m;
     /**
@@ -280,9 +284,9 @@ final class G implements Executor, Runnable {
         return ((state ^ runningWord) & ~STATUS_MASK) != 0;
     }
 
-    /** mp is back from running this G: clears m, unless another M runs the G already. mp only. */
-    void leftM(M mp) {
-        RUNNING_M.compareAndSet(this, mp, null);
+    /** mp is about to run this G: see {@link #m}. mp only, before markRunning. */
+    void setM(M mp) {
+        M_FIELD.setRelease(this, mp);
     }
 
     @Override
@@ -291,12 +295,12 @@ final class G implements Executor, Runnable {
     }
 
     private static final VarHandle STATE;
-    private static final VarHandle RUNNING_M;
+    private static final VarHandle M_FIELD;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(G.class, "state", int.class);
-            RUNNING_M = MethodHandles.lookup().findVarHandle(G.class, "m", M.class);
+            M_FIELD = MethodHandles.lookup().findVarHandle(G.class, "m", M.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

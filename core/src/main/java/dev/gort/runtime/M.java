@@ -50,7 +50,12 @@ final class M extends ForkJoinWorkerThread {
      * that reads it (a locked M gets its P through lockedp instead). Written under sched.lock before the wake.
      */
     volatile P nextp;
-    /** The goroutine mounted on this M, or null. Written by this M; read racily by dumps and sysmon. */
+    /**
+     * The goroutine mounted on this M, or null. Written by this M only, with release stores
+     * (setCurg: no fence on the switch path); read by the goroutine mounted here (Proc.currentG,
+     * after the mount), and racily by dumps, sysmon and checkdead's pre-check, none of which needs
+     * more than a recent value.
+     */
     volatile G curg;
     /** Whether this M is spinning (looking for work, counted in sched.nmspinning). This M only, except startm before the wake. */
     volatile boolean spinning;
@@ -162,11 +167,17 @@ final class M extends ForkJoinWorkerThread {
         return "M" + mid;
     }
 
-    private static final VarHandle LOCKEDP;
+    /** Sets curg: see there. This M only. */
+    void setCurg(G gp) {
+        CURG.setRelease(this, gp);
+    }
+
+    private static final VarHandle LOCKEDP, CURG;
 
     static {
         try {
             LOCKEDP = MethodHandles.lookup().findVarHandle(M.class, "lockedp", LockedHandoff.class);
+            CURG = MethodHandles.lookup().findVarHandle(M.class, "curg", G.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -63,7 +63,10 @@ final class P {
     /** Index in allp. Immutable. */
     final int id;
 
-    /** Ownership status, see PStatus. Transitions out of RUNNING/SYSCALL are CASes. */
+    /**
+     * Ownership status, see PStatus. Transitions out of RUNNING/SYSCALL are CASes; the owner's
+     * SCHED to RUNNING on the switch path is a release store (setRunning).
+     */
     volatile PStatus status = PStatus.IDLE;
     /** The M holding it, or null. Written by that M (acquirep/releasep) or by sysmon's retake. */
     volatile M m;
@@ -324,6 +327,16 @@ final class P {
     G takeRunnext() {
         G next = runnext;
         return next != null && RUNNEXT.compareAndSet(this, next, null) ? next : null;
+    }
+
+    /**
+     * The owner's SCHED to RUNNING before it runs a goroutine, or as a runtime call inside one
+     * ends. A release store, not a volatile one: nobody else may change a SCHED P, so there is no
+     * update to lose, and whoever reads the status to act on it (sysmon's retake, a stealer's
+     * runnext back-off) reads racily and decides again at its next look. Owner only.
+     */
+    void setRunning() {
+        STATUS.setRelease(this, PStatus.RUNNING);
     }
 
     boolean casStatus(PStatus from, PStatus to) {

@@ -65,7 +65,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * and a P is idle; a spinning M that finds work calls wakep() before running it (resetspinning), so
  * parallelism ramps up one M at a time. An M that stops spinning decrements nmspinning and only
  * then rechecks every run queue; a readier queues its G and only then checks nmspinning. One of
- * the two always sees the other, so no readied G is left with every P idle.
+ * the two always sees the other, so no readied G is left with every P idle. Each side needs a
+ * StoreLoad barrier between its write and its read: the M's is the atomic decrement; a readier's
+ * is runqput's CAS of runnext (a ready always CASes runnext, and a spinner that sees runnext
+ * taken has found work), or sched.lock for the global queue, as in Go. Nothing after the queueing
+ * (setting the P back to RUNNING, a release store) is needed for it.
  *
  * A spinning M may sleep while it spins: before it takes a running P's runnext it backs off off
  * the CPU, ~60us (P, "The runnext back-off"), as Go's spinning M does in usleep(3). It stays
@@ -501,7 +505,7 @@ final class Proc {
                         pp.runqput(gp, true);
                     }
                 } finally {
-                    pp.status = PStatus.RUNNING;
+                    pp.setRunning();
                 }
                 if (mine) {
                     wakep();
@@ -1104,24 +1108,21 @@ final class Proc {
     private static void execute(M mp, G gp, boolean inheritTime) {
         P pp = mp.p;
         pp.countSchedule(inheritTime);
-        mp.curg = gp;
-        gp.m = mp;
+        mp.setCurg(gp);
+        gp.setM(mp);
         if (gp.preempt) {
             gp.preempt = false;
         }
         int word = gp.markRunning();
         if (Trace.on) Trace.goStart(mp, pp, gp);
-        pp.status = PStatus.RUNNING; // from here sysmon may retake the P
+        pp.setRunning(); // from here sysmon may retake the P
         try {
             gp.cont.run();
         } catch (Throwable t) {
             // The JDK's runContinuation does not throw for a well-formed G; if it does, keep the M.
             System.err.println("gort: " + mp + " caught " + t + " running goroutine " + gp.goid);
         }
-        mp.curg = null;
-        // Not a plain store: a G that yielded, or whose park raced an unpark, was resubmitted from
-        // inside cont.run() and may be running on another M already, which set gp.m first.
-        gp.leftM(mp);
+        mp.setCurg(null); // gp.m stays: see G's essay
         boolean readiedAgain = Trace.on && gp.readiedSince(word); // only the tracer asks
         gp.afterRun(word);
         if (Trace.on) Trace.goStop(mp, pp, gp, readiedAgain);

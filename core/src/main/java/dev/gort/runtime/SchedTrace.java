@@ -101,8 +101,8 @@ final class SchedTrace {
                     .append('\n');
         }
         for (G gp : Proc.allgs) {
-            M mp = gp.m;
             GStatus st = gp.status();
+            M mp = st == GStatus.RUNNING ? gp.m : null; // the M that last ran it otherwise (G.m)
             sb.append("  G").append(gp.goid).append(": status=").append(st.ordinal());
             if (st == GStatus.WAITING) {
                 WaitReason r = gp.waitreason;

@@ -71,7 +71,7 @@ class PinningTest {
                 }
             });
             // On one P, main runs here only on the one M. Both goroutines must come to rest off
-            // every M (G.m null, not running): a pinned one would keep an M, and on one P main would
+            // every M (no M's curg, not running): a pinned one would keep an M, and on one P main would
             // then run only after a sysmon retake (which load can also cause, so it is not counted).
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!(offM(holder[0]) && offM(waiter[0]))) {
@@ -93,8 +93,18 @@ class PinningTest {
         for (G gp : Proc.allgs()) {
             if (gp.thread == t) {
                 Thread.State st = t.getState();
-                return gp.m == null && gp.status() != GStatus.RUNNING
+                return gp.status() != GStatus.RUNNING && !carried(gp)
                         && (st == Thread.State.WAITING || st == Thread.State.BLOCKED);
+            }
+        }
+        return false;
+    }
+
+    /** Whether some M has gp mounted (G.m names the M that last ran gp, even after it left). */
+    private static boolean carried(G gp) {
+        for (M mp : Proc.allm) {
+            if (mp.curg == gp) {
+                return true;
             }
         }
         return false;
