@@ -820,7 +820,7 @@ final class Proc {
             lock.unlock();
         }
         if (idled) {
-            TimerSleeper.wakeNetPoller(pp); // Go's handoffp: an idle P's timers need a sleeping M
+            TimerSleeper.wakeNetPoller(); // Go's handoffp: pending timers need a sleeping M
             return;
         }
         startm(pp, false);

@@ -22,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * a timeout" without a netpoller. An M that gives up its P while a timer is already due runs it
  * itself the same way instead of waking the sleeper (runDue): the OS is running this M now, while
  * a parked sleeper on a loaded machine waited up to 50ms for a CPU in testing. A P that goes idle
- * without its M (handoffp after a syscall or retake) calls wakeNetPoller, so its heap's timers get
- * a sleeper too.
+ * without its M (handoffp after a syscall, a retake, or a locked M's stop) calls wakeNetPoller, so
+ * pending timers get a sleeper too: every heap's, not only that P's, since a dead P keeps its
+ * timers (below), and a P that goes idle this way may be the last busy one.
  *
  * The wake-up protocol
  * --------------------
@@ -65,6 +66,12 @@ import java.util.concurrent.locks.LockSupport;
  *    goroutines go to the global queue); Go runs timers only with a P, and leaves them to the
  *    busy Ps' own checks.
  *  - A stop of the timer the sleeper waits for wakes it (Go's stop does not; see Timer).
+ *  - A P that GOMAXPROCS kills keeps its timers, and the sleeper and runAll read dead Ps' heaps
+ *    too; Go's procresize moves them to a live P (moveTimers), which here would take timer locks
+ *    under sched.lock. So wakeNetPoller asks for a sleeper for the earliest timer of every heap,
+ *    where Go's handoffp asks for the handed-off P's own: with only that P's, a timer left in a
+ *    dead P's heap when the last busy P went idle through handoffp had no sleeper and never fired
+ *    (a soak hang at GOMAXPROCS 8: a locked goroutine's sleep, every P idle, every M asleep).
  */
 /** The idle M that sleeps until the earliest timer (Go's findRunnable blocking in netpoll). */
 final class TimerSleeper {
@@ -112,11 +119,12 @@ final class TimerSleeper {
     }
 
     /**
-     * Go's wakeNetPoller for a P that just went idle without an M (handoffp): if its heap holds
-     * timers, make sure the sleeper knows or an M comes to sleep for them. Any thread.
+     * Go's wakeNetPoller for a P that just went idle without an M (handoffp): if any heap holds
+     * timers (a dead P's too: see Differences from Go), make sure the sleeper knows or an M comes
+     * to sleep for them. Any thread.
      */
-    static void wakeNetPoller(P pp) {
-        long w = pp.timers.minWhen();
+    static void wakeNetPoller() {
+        long w = Timers.earliest();
         if (w != 0) {
             wakeSleeper(Timers.global, w);
         }

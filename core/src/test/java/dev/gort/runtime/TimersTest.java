@@ -24,6 +24,47 @@ class TimersTest {
     static final int STRESS = Integer.getInteger("gort.stress", 1);
     static final long MS = 1_000_000;
 
+    /**
+     * A P that GOMAXPROCS killed keeps its timers. When the last busy P goes idle through handoffp
+     * (a locked M's stop, a retake, a blocking syscall), handoffp asks wakeNetPoller for a sleeper
+     * M; a timer in a dead P's heap needs one as much as the idle P's own. Before, only that P's
+     * heap was looked at, and such a timer never fired: every P idle, every M asleep, sysmon
+     * sleeping to the deadline and back (a soak hang at GOMAXPROCS 8, a locked goroutine's sleep).
+     * Here the timer is put straight into the dead P's heap, as a reset on that P left it, and
+     * handoffp's call is made for the idle P0.
+     */
+    @Test
+    void aTimerInADeadPsHeapFiresWhenAPGoesIdleThroughHandoff() throws Exception {
+        Go.run(() -> { }); // the runtime is up
+        int old = Go.gomaxprocs(2);
+        try {
+            Go.gomaxprocs(1); // P1 is idle, so procresize kills it at once
+            P dead = Proc.allp[1];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            // quiescent: P1 dead, P0 idle, no timer pending (another test's sleeps have ended), so
+            // nothing but the call below can make an M look at the heaps
+            while (dead.status != PStatus.DEAD || Proc.allp[0].status != PStatus.IDLE || Timers.earliest() != 0) {
+                assertTrue(System.nanoTime() < deadline, "no quiescent runtime: P1 " + dead.status + ", P0 "
+                        + Proc.allp[0].status + ", earliest timer " + Timers.earliest());
+                Thread.sleep(1);
+            }
+            CountDownLatch fired = new CountDownLatch(1);
+            Timer t = new Timer((arg, seq, delay) -> fired.countDown(), null, null);
+            long when = Timers.nanotime() + 10 * MS;
+            t.mu.lock();
+            try {
+                t.when = when;
+                dead.timers.add(t, when);
+            } finally {
+                t.mu.unlock();
+            }
+            TimerSleeper.wakeNetPoller(); // handoffp, having put P0 on the idle list
+            assertTrue(fired.await(20, TimeUnit.SECONDS), "the dead P's timer never fired");
+        } finally {
+            Go.gomaxprocs(old);
+        }
+    }
+
     /** A 1ms sleep in a goroutine on an idle runtime wakes within a few ms (median under 5ms, never early). */
     @Test
     void oneMillisecondSleepIsAccurate() {
