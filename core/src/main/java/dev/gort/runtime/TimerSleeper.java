@@ -32,8 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  *  - A setter (Timer.reset) adds the timer to a heap (a volatile write of that heap's minWhen),
  *    then reads sleeper/sleepUntil (wakeSleeper): if a sleeper exists and sleepUntil is 0 or later
  *    than the new when, it unparks the sleeper; if there is none, it calls wakep() so an idle P
- *    gets an M, which will give up and become the sleeper (unless busy Ps will see the timer: a
- *    goroutine's own P does).
+ *    gets an M, which will give up and become the sleeper (unless a busy P will see the timer: a
+ *    goroutine's own P does, if its M still holds it; a goroutine goes on running after sysmon
+ *    retook its P, and its timer went to that P's heap, which then had no sleeper: with a locked
+ *    M, whose stop hands off no P, every P went idle with the timer pending).
  *  - The sleeper claims the role (CAS), writes sleepUntil = 0, reads every heap's minWhen, writes
  *    sleepUntil = deadline, parks. Before it gives the role up it writes sleeper = null and then
  *    re-reads the heaps, claiming again if a timer appeared.
@@ -97,8 +99,14 @@ final class TimerSleeper {
             }
             return;
         }
-        if (h != Timers.global && M.current() != null) {
-            return; // a goroutine's own P checks its heap at its next schedule
+        M mp = M.current();
+        P pp = mp != null ? mp.p : null;
+        if (pp != null && pp.timers == h && pp.m == mp) {
+            // The caller's own P checks its heap at its next schedule. pp.m is read after the add:
+            // a retake that takes pp from us writes pp.m first and reads every heap after (handoffp),
+            // so one of the two sees the other. A P retaken before (mp.p is stale until the M's
+            // reclaimp; the goroutine runs on) gets no such check: wake an M below.
+            return;
         }
         Proc.schedinit(); // a timer set before any goroutine starts the runtime, so an M can run it
         Proc.wakep();

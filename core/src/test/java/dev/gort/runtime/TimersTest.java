@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,6 +64,61 @@ class TimersTest {
         } finally {
             Go.gomaxprocs(old);
         }
+    }
+
+    /**
+     * A goroutine goes on running after sysmon retook its P, and a timer it sets goes to that P's
+     * heap (its M's p names the P until the M's next schedule). wakeSleeper took every timer a
+     * goroutine set for its own P's business; in a P the goroutine no longer held nobody slept for
+     * it, and with a locked M, whose stop hands off no P, every P went idle with the timer pending
+     * (a soak hang at GOMAXPROCS 2). Here a goroutine sets a timer into the heap of an idle P it
+     * does not hold, as after a retake: an M must come to sleep for it. The deadline is far, so
+     * that sysmon's check for overdue timers cannot stand in for the sleeper.
+     */
+    @Test
+    void aTimerSetIntoAPTheGoroutineDoesNotHoldGetsASleeper() {
+        int old = Go.gomaxprocs(2);
+        AtomicReference<String> failure = new AtomicReference<>();
+        try {
+            Go.run(() -> {
+                P mine = M.current().p;
+                P other = Proc.allp[mine.id == 0 ? 1 : 0];
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                // quiescent: the other P idle, no sleeper, no timer (another test's sleeps have ended)
+                while (other.status != PStatus.IDLE || TimerSleeper.sleeping() || Timers.earliest() != 0) {
+                    if (System.nanoTime() > deadline) {
+                        failure.set("no quiescent runtime: P" + other.id + " " + other.status + ", sleeper "
+                                + TimerSleeper.sleeping() + ", earliest timer " + Timers.earliest());
+                        return;
+                    }
+                    Thread.onSpinWait(); // not a park: this P stays busy, so only the timer can wake an M
+                }
+                Timer t = new Timer((arg, seq, delay) -> { }, null, null);
+                long when = Timers.nanotime() + TimeUnit.SECONDS.toNanos(60);
+                t.mu.lock();
+                try {
+                    t.when = when;
+                    other.timers.add(t, when);
+                } finally {
+                    t.mu.unlock();
+                }
+                TimerSleeper.wakeSleeper(other.timers, when); // Timer.reset's call after its add
+                try {
+                    while (!TimerSleeper.sleeping()) {
+                        if (System.nanoTime() > deadline + TimeUnit.SECONDS.toNanos(10)) {
+                            failure.set("no M came to sleep for a timer in P" + other.id + "'s heap");
+                            return;
+                        }
+                        Thread.onSpinWait();
+                    }
+                } finally {
+                    t.stop();
+                }
+            });
+        } finally {
+            Go.gomaxprocs(old);
+        }
+        assertEquals(null, failure.get());
     }
 
     /** A 1ms sleep in a goroutine on an idle runtime wakes within a few ms (median under 5ms, never early). */
