@@ -50,15 +50,7 @@ class TimersTest {
                 Thread.sleep(1);
             }
             CountDownLatch fired = new CountDownLatch(1);
-            Timer t = new Timer((arg, seq, delay) -> fired.countDown(), null, null);
-            long when = Timers.nanotime() + 10 * MS;
-            t.mu.lock();
-            try {
-                t.when = when;
-                dead.timers.add(t, when);
-            } finally {
-                t.mu.unlock();
-            }
+            addUnannounced(dead.timers, Timers.nanotime() + 10 * MS, (arg, seq, delay) -> fired.countDown());
             TimerSleeper.wakeNetPoller(); // handoffp, having put P0 on the idle list
             assertTrue(fired.await(20, TimeUnit.SECONDS), "the dead P's timer never fired");
         } finally {
@@ -93,15 +85,8 @@ class TimersTest {
                     }
                     Thread.onSpinWait(); // not a park: this P stays busy, so only the timer can wake an M
                 }
-                Timer t = new Timer((arg, seq, delay) -> { }, null, null);
                 long when = Timers.nanotime() + TimeUnit.SECONDS.toNanos(60);
-                t.mu.lock();
-                try {
-                    t.when = when;
-                    other.timers.add(t, when);
-                } finally {
-                    t.mu.unlock();
-                }
+                Timer t = addUnannounced(other.timers, when, (arg, seq, delay) -> { });
                 TimerSleeper.wakeSleeper(other.timers, when); // Timer.reset's call after its add
                 try {
                     while (!TimerSleeper.sleeping()) {
@@ -119,6 +104,19 @@ class TimersTest {
             Go.gomaxprocs(old);
         }
         assertEquals(null, failure.get());
+    }
+
+    /** A new timer put in heap h, pending at when, with none of Timer.reset's wake-up calls: the tests make those. */
+    private static Timer addUnannounced(Timers h, long when, Timer.Func f) {
+        Timer t = new Timer(f, null, null);
+        t.mu.lock();
+        try {
+            t.when = when;
+            h.add(t, when);
+        } finally {
+            t.mu.unlock();
+        }
+        return t;
     }
 
     /** A 1ms sleep in a goroutine on an idle runtime wakes within a few ms (median under 5ms, never early). */
