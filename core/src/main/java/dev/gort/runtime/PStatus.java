@@ -7,9 +7,10 @@ package dev.gort.runtime;
  */
 enum PStatus {
     /**
-     * On the idle list, or just taken from it, or just taken from RUNNING by Go.syscall's
-     * entersyscallblock, which hands it off at once. Its owner is whoever took it; its run queue
-     * may still be stolen from (stealers only CAS the queue head).
+     * On the idle list, or just taken from it under sched.lock (pidleget), or just retaken by
+     * sysmon, which hands it off at once. Only there: sysmon goes to sleep when every P reads IDLE
+     * or DEAD, and only pidleget wakes it (see Sysmon). Its owner is whoever took it; its run
+     * queue may still be stolen from (stealers only CAS the queue head).
      */
     IDLE,
     /**

@@ -90,8 +90,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * enters the runtime by CASing its P from RUNNING to SCHED and leaves by setting RUNNING. Sysmon
  * retakes a P by CASing it from RUNNING or SYSCALL; whoever loses a CAS has lost the P. A winner
  * then checks p.m: a goroutine whose M lost its P to a retake may win a CAS on the P's next owner's
- * RUNNING; seeing another M in p.m, it puts RUNNING back at once and goes to the global queue (and
- * an M reclaiming its own P spins through that brief intrusion, see reclaimp).
+ * RUNNING; seeing another M in p.m, it puts the status back at once and goes to the global queue. It
+ * puts it back by CAS: SYSCALL (Go.syscall's intrusion) is a status that sysmon and the owner's
+ * reclaimp CAS from, and their move stands. The owner spins through that brief intrusion: an M
+ * reclaiming its own P (reclaimp), and a goroutine leaving a syscall on its own P (exitsyscall).
  *
  * GOMAXPROCS (procresize)
  * -----------------------
@@ -845,11 +847,18 @@ final class Proc {
         if (pp != null) {
             acquirem(); // see "Inside the runtime": the P's transition ends on this M
             try {
-                // entersyscallblock (handoff) takes the P straight from RUNNING, never showing it in
-                // SYSCALL: sysmon retakes SYSCALL Ps, and could otherwise take it first
-                if (pp.casStatus(PStatus.RUNNING, handoff ? PStatus.IDLE : PStatus.SYSCALL)) {
+                // entersyscallblock (handoff) takes the P straight from RUNNING to SCHED, which
+                // handoffp keeps: never SYSCALL, where sysmon could retake it first, nor IDLE, which
+                // sysmon takes for a P on the idle list (see Sysmon's "Polling interval"): it could
+                // go to sleep, and handoffp give the P to an M without the idle list's wake-up
+                PStatus to = handoff ? PStatus.SCHED : PStatus.SYSCALL;
+                if (pp.casStatus(PStatus.RUNNING, to)) {
                     if (pp.m != mp) {
-                        pp.status = PStatus.RUNNING; // retaken under us: not ours to mark
+                        // Retaken under us and now another M's: not ours to mark. Put RUNNING back
+                        // by CAS: sysmon may have retaken a SYSCALL P meanwhile, or its M's reclaimp
+                        // taken it back, and either stands (see "Ownership of a P"). Nobody else
+                        // moves a SCHED P, so that CAS cannot fail.
+                        pp.casStatus(to, PStatus.RUNNING);
                     } else {
                         pp.syscalltick++;
                         if (handoff) {
@@ -878,13 +887,21 @@ final class Proc {
         M mp = M.current(); // the G may have parked inside fn and come back on another M
         P pp = mp.p;
         if (Trace.on) Trace.goSysExit(gp);
-        if (pp != null && pp.m == mp) {
+        while (pp != null && pp.m == mp) {
             if (pp.casStatus(PStatus.SYSCALL, PStatus.RUNNING)) {
                 return; // exitsyscallfast: the P was still ours
             }
-            if (pp.status == PStatus.RUNNING && pp.m == mp) {
+            PStatus s = pp.status;
+            if (s == PStatus.RUNNING && pp.m == mp) {
                 return; // fn parked and this M mounted us again with its own P
             }
+            if (s != PStatus.SCHED && s != PStatus.SYSCALL) {
+                break; // retaken by sysmon (and p.m cleared, or about to be)
+            }
+            // SCHED while our goroutine runs: a stale M's reclaimp holds our P for an instant and
+            // puts SYSCALL back (see "Ownership of a P"); SYSCALL: just put back. Giving the P up
+            // here would leave it in SYSCALL with no M, until sysmon retook it.
+            Thread.onSpinWait();
         }
         acquirem(); // see "Inside the runtime": np is SCHED and unowned until we own it
         try {

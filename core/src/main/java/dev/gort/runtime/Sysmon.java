@@ -45,7 +45,14 @@ import java.util.concurrent.locks.LockSupport;
  * numbers). When every P is idle (IDLE or DEAD: a P past a shrunk GOMAXPROCS may still run),
  * sysmon parks (sysmonwait) until pidleget hands an idle P out, for whatever reason (startm,
  * exitsyscall, a timer runner), and never past the next timer, as Go's sysmon; so an idle
- * runtime costs no CPU but a wake-up per timer. The retake itself reads each P's counters
+ * runtime costs no CPU but a wake-up per timer. That rests on one rule: a P reads IDLE only on
+ * the idle list, or in pidleget under sched.lock, or in sysmon's own retake. Go.syscall's
+ * hand-off once CASed RUNNING to IDLE: sysmon, seeing it, slept, handoffp gave the P straight
+ * to an M, and with no pidleget nobody woke sysmon; a hog then kept the P for good, a goroutine
+ * starving in the global queue behind it (SysmonTest's exitsyscallWithNoPFree hung so once, on a
+ * loaded machine). Go's sysmon counts the idle list
+ * (npidle), which a P in hand-off is not on; gort reads each P, as a P past a shrunk
+ * GOMAXPROCS may still run. The retake itself reads each P's counters
  * with opaque loads: no locks, no allocation.
  *
  * Differences from Go

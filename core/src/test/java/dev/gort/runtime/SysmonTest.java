@@ -171,6 +171,120 @@ class SysmonTest {
     }
 
     /**
+     * Sysmon's rule (its essay, "Polling interval"): a P reads IDLE only on the idle list, since
+     * sysmon sleeps when every P reads IDLE and only pidleget, the way off that list, wakes it.
+     * Go.syscall's hand-off broke the rule: it CASed its P from RUNNING to IDLE before handoffp
+     * gave it to an M directly, so a sysmon that looked then slept through the P's next hog (the
+     * exitsyscallWithNoPFree hang). A watcher holding sched.lock, where the idle list and its count
+     * change, counts the IDLE Ps against that list while a goroutine hands its P off 20,000 times.
+     * Sysmon's own retake also makes a P IDLE off the list, so a check during a retake does not count.
+     */
+    @Test
+    void aPInHandOffNeverReadsIdle() throws Exception {
+        Go.gomaxprocs(1);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<String> broken = new AtomicReference<>();
+        AtomicLong checks = new AtomicLong();
+        Thread watcher = Thread.ofPlatform().start(() -> {
+            while (!stop.get()) {
+                long retakes0 = Sysmon.retakes;
+                int idle = 0, listed;
+                Proc.lock.lock();
+                try {
+                    for (P pp : Proc.allp) {
+                        if (pp.status == PStatus.IDLE) {
+                            idle++;
+                        }
+                    }
+                    listed = Proc.npidle.get();
+                } finally {
+                    Proc.lock.unlock();
+                }
+                if (idle > listed && Sysmon.retakes == retakes0) {
+                    broken.compareAndSet(null, idle + " Ps read IDLE, " + listed + " on the idle list");
+                }
+                checks.incrementAndGet();
+                for (int i = 0; i < 16; i++) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        try {
+            Go.run(() -> {
+                for (int i = 0; i < 20_000 && broken.get() == null; i++) {
+                    try {
+                        Go.syscall(() -> null, true);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+        } finally {
+            stop.set(true);
+            watcher.join();
+        }
+        assertNull(broken.get(), "a P read IDLE off the idle list");
+        assertTrue(checks.get() > 0, "the watcher looked");
+    }
+
+    /**
+     * exitsyscall while another M holds the goroutine's P for an instant: an M whose P was retaken
+     * and handed to ours reclaims "its" P when its goroutine parks, CASes it out of SYSCALL, sees
+     * another M in p.m and puts SYSCALL back (reclaimp). A goroutine leaving its syscall in that
+     * instant waits it out and keeps its P. It used to give the P up and take the idle one, leaving
+     * its own in SYSCALL with no M (until sysmon retook it; never, with sysmon off). Here the test
+     * plays the other M and holds the P for 5 ms, so that exitsyscall surely meets it; an attempt
+     * in which sysmon retook a P (a syscall's P may be retaken after 10 ms) does not count.
+     */
+    @Test
+    void exitsyscallWaitsOutAnotherMsHoldOnItsP() throws Exception {
+        Go.gomaxprocs(2); // an idle P to run off to
+        AtomicReference<P> before = new AtomicReference<>(), after = new AtomicReference<>();
+        AtomicBoolean held = new AtomicBoolean(), owned = new AtomicBoolean();
+        for (int attempt = 0; attempt < 10 && !held.get(); attempt++) {
+            // The other M's second step, on a thread started beforehand: fn must not park, or its
+            // goroutine may come back on another P by the rules.
+            AtomicReference<Object> heldP = new AtomicReference<>(); // the P held, or FALSE
+            Thread putBack = Thread.ofPlatform().start(() -> {
+                Object o;
+                while ((o = heldP.get()) == null) {
+                    Thread.onSpinWait();
+                }
+                if (o instanceof P pp) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                    pp.status = PStatus.SYSCALL; // it saw another M in p.m: as it was
+                }
+            });
+            long retakes0 = Sysmon.retakes;
+            Go.run(() -> {
+                M mp = M.current();
+                P pp = mp.p;
+                before.set(pp);
+                try {
+                    Go.syscall(() -> {
+                        // the other M's first step: SYSCALL -> SCHED
+                        held.set(pp.casStatus(PStatus.SYSCALL, PStatus.SCHED)); // else sysmon retook it first
+                        heldP.set(held.get() ? pp : Boolean.FALSE);
+                        return null;
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                after.set(M.current().p);
+                owned.set(pp.m == M.current() && pp.status == PStatus.RUNNING);
+            });
+            heldP.compareAndSet(null, Boolean.FALSE);
+            putBack.join();
+            if (Sysmon.retakes != retakes0) {
+                held.set(false); // sysmon retook a P: a syscall may lose its P so
+            }
+        }
+        assertTrue(held.get(), "the test could not hold the P without a retake, 10 times");
+        assertSame(before.get(), after.get(), "after the syscall the goroutine still holds its own P");
+        assertTrue(owned.get(), "and the P is RUNNING under the goroutine's M");
+    }
+
+    /**
      * exitsyscall to another P: the P handed off at entersyscallblock is busy when the syscall
      * returns, so the goroutine takes an idle one.
      */
