@@ -50,10 +50,9 @@ import java.util.concurrent.locks.LockSupport;
  * hand-off once CASed RUNNING to IDLE: sysmon, seeing it, slept, handoffp gave the P straight
  * to an M, and with no pidleget nobody woke sysmon; a hog then kept the P for good, a goroutine
  * starving in the global queue behind it (SysmonTest's exitsyscallWithNoPFree hung so once, on a
- * loaded machine). Go's sysmon counts the idle list
- * (npidle), which a P in hand-off is not on; gort reads each P, as a P past a shrunk
- * GOMAXPROCS may still run. The retake itself reads each P's counters
- * with opaque loads: no locks, no allocation.
+ * loaded machine). Go's sysmon counts the idle list (npidle), which a P in hand-off is not on;
+ * gort reads each P, as a P past a shrunk GOMAXPROCS may still run. The retake itself reads each
+ * P's counters with opaque loads: no locks, no allocation.
  *
  * Differences from Go
  *  - Go preempts a hog asynchronously with a signal; the JVM cannot (Continuation.tryPreempt throws
@@ -61,6 +60,9 @@ import java.util.concurrent.locks.LockSupport;
  *    reaches a safe point or returns to the scheduler. With the agent, that is the next loop
  *    back-edge.
  *  - Go's sysmon also forces GCs and polls the network; the JVM does both itself.
+ *  - Go's sysmon sleeps when the idle list holds every P (npidle == gomaxprocs); gort's when every
+ *    P reads IDLE or DEAD ("Polling interval"). So a P on its way to another M is SCHED in gort
+ *    (Go.syscall's hand-off), where Go's releasep leaves it _Pidle off the list.
  *  - Go's waitsince is stamped by the garbage collector when it first finds the goroutine
  *    blocked; gort's comes from sysmon's coarse clock at the park (see "Coarse clock").
  */
