@@ -208,13 +208,15 @@ public final class Timer implements Blocker {
      */
     void fireAndUnlock(Timers h, long now) {
         Func fn;
-        long s, delay;
+        long s, delay, next = 0;
+        boolean again = period > 0;
         try {
             delay = now - when;
             s = seq;
             Race.acquire(this);
-            if (period > 0) {
+            if (again) {
                 when += period * (1 + delay / period); // skip missed ticks, as Go
+                next = when;
                 h.add(this, when);
             } else {
                 when = 0;
@@ -222,13 +224,21 @@ public final class Timer implements Blocker {
             if (drain != null) {
                 // Go 1.23: send while holding the timer, so stop/reset can drain what we sent.
                 callSafely(f, arg, s, delay);
-                return;
+                fn = null;
+            } else {
+                fn = f;
             }
-            fn = f;
         } finally {
             mu.unlock();
         }
-        callSafely(fn, arg, s, delay);
+        if (again) {
+            // A re-add is an add: the sleeper may have read the heaps while this timer was out of
+            // its heap and be sleeping past its next tick (see TimerSleeper's protocol).
+            TimerSleeper.wakeSleeper(h, next);
+        }
+        if (fn != null) {
+            callSafely(fn, arg, s, delay);
+        }
     }
 
     private static void callSafely(Func f, Object arg, long seq, long delay) {

@@ -29,8 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * The wake-up protocol
  * --------------------
  * `sleeper` is the sleeping M or null; `sleepUntil` its deadline, 0 while it is computing one.
- *  - A setter (Timer.reset) adds the timer to a heap (a volatile write of that heap's minWhen),
- *    then reads sleeper/sleepUntil (wakeSleeper): if a sleeper exists and sleepUntil is 0 or later
+ *  - A setter (Timer.reset, and a periodic timer's runner when it puts the timer back for its
+ *    next tick, Timer.fireAndUnlock) adds the timer to a heap (a volatile write of that heap's
+ *    minWhen), then reads sleeper/sleepUntil (wakeSleeper): if a sleeper exists and sleepUntil is 0 or later
  *    than the new when, it unparks the sleeper; if there is none, it calls wakep() so an idle P
  *    gets an M, which will give up and become the sleeper (unless a busy P will see the timer: a
  *    goroutine's own P does, if its M still holds it; a goroutine goes on running after sysmon
@@ -46,7 +47,11 @@ import java.util.concurrent.locks.LockSupport;
  *    sleeps on.)
  * Every access here is volatile (sequentially consistent), so in both pairs one side sees the
  * other's write (the same "Dekker" argument as Proc's delicate dance): no timer is left with
- * every P idle and no sleeper.
+ * every P idle and no sleeper. A ticker's re-add was once no such setter: a sleeper that read the
+ * heaps while the ticker was out of its heap slept past its next tick, and with the ticker's P
+ * held by a goroutine that never reached the scheduler, nothing ran it (sysmon's check stood down
+ * for any sleeper; it now stands down only for one that sleeps for the overdue timer, sleepsFor).
+ * Found by a review; TimersTest.aTickerKeepsTickingBesideASleeperThatReadTheHeapsWithoutIt.
  *
  * Invariants
  * ----------
@@ -84,9 +89,16 @@ final class TimerSleeper {
     /** The sleeper's deadline (nanotime), 0 while it computes one. Written by the sleeper. */
     private static volatile long sleepUntil;
 
-    /** Whether an M sleeps for the timers now (sysmon's question). Any thread. */
-    static boolean sleeping() {
-        return sleeper != null;
+    /**
+     * Whether an M sleeps for a timer due at when: the sleeper's deadline is when or earlier, or it
+     * is computing one (and will read the heaps). Sysmon's question, for an overdue timer. Any thread.
+     */
+    static boolean sleepsFor(long when) {
+        if (sleeper == null) {
+            return false;
+        }
+        long u = sleepUntil;
+        return u == 0 || u <= when;
     }
 
     /** After adding a timer due at when to heap h: make sure some M will wake for it. Any thread. */

@@ -386,14 +386,15 @@ final class Timers {
 
     /**
      * Sysmon's timer check (Go's sysmon: "poll network if not polled for more than 10ms" and
-     * "start an M to run overdue timers"): if a timer is over 1ms overdue and no M sleeps for it,
-     * every P is busy with goroutines that do not reach the scheduler; run the due timers from
-     * sysmon's thread (readied goroutines go to the global queue, which sysmon's retake serves).
-     * Returns whether it ran any. Sysmon only.
+     * "start an M to run overdue timers"): if a timer is over 1ms overdue and no M sleeps for it
+     * (no sleeper, or one whose deadline is later: it read the heaps while the timer was out of
+     * them), every P is busy with goroutines that do not reach the scheduler; run the due timers
+     * from sysmon's thread (readied goroutines go to the global queue, which sysmon's retake
+     * serves). Returns whether it ran any. Sysmon only.
      */
     static boolean sysmonCheck() {
         long e = earliest();
-        if (e == 0 || e > nanotime() - SYSMON_GRACE_NS || TimerSleeper.sleeping()) {
+        if (e == 0 || e > nanotime() - SYSMON_GRACE_NS || TimerSleeper.sleepsFor(e)) {
             return false;
         }
         runAll(nanotime());

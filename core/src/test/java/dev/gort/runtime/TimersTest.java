@@ -77,10 +77,10 @@ class TimersTest {
                 P other = Proc.allp[mine.id == 0 ? 1 : 0];
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 // quiescent: the other P idle, no sleeper, no timer (another test's sleeps have ended)
-                while (other.status != PStatus.IDLE || TimerSleeper.sleeping() || Timers.earliest() != 0) {
+                while (other.status != PStatus.IDLE || sleeperExists() || Timers.earliest() != 0) {
                     if (System.nanoTime() > deadline) {
                         failure.set("no quiescent runtime: P" + other.id + " " + other.status + ", sleeper "
-                                + TimerSleeper.sleeping() + ", earliest timer " + Timers.earliest());
+                                + sleeperExists() + ", earliest timer " + Timers.earliest());
                         return;
                     }
                     Thread.onSpinWait(); // not a park: this P stays busy, so only the timer can wake an M
@@ -89,7 +89,7 @@ class TimersTest {
                 Timer t = addUnannounced(other.timers, when, (arg, seq, delay) -> { });
                 TimerSleeper.wakeSleeper(other.timers, when); // Timer.reset's call after its add
                 try {
-                    while (!TimerSleeper.sleeping()) {
+                    while (!sleeperExists()) {
                         if (System.nanoTime() > deadline + TimeUnit.SECONDS.toNanos(10)) {
                             failure.set("no M came to sleep for a timer in P" + other.id + "'s heap");
                             return;
@@ -104,6 +104,86 @@ class TimersTest {
             Go.gomaxprocs(old);
         }
         assertEquals(null, failure.get());
+    }
+
+    /**
+     * A ticker keeps ticking on a P whose goroutine never returns to the scheduler, beside a
+     * sleeper M that read the heaps while the ticker was out of its heap. The runner takes a due
+     * ticker out of its heap, fires it and puts it back for its next tick; a sleeper computing its
+     * deadline in between saw only a far timer and slept until it. The re-add woke nobody, and
+     * sysmon's check stood down for any sleeper, so with the ticker's P held the ticker stopped
+     * (found by a review). Here the goroutine plays the runner (it fires the ticker on its own P's
+     * heap, as its M's checkTimers would) after a sleeper has settled on a 60 s timer, then keeps
+     * its P without a safe point; the ticker must tick again.
+     */
+    @Test
+    void aTickerKeepsTickingBesideASleeperThatReadTheHeapsWithoutIt() throws Exception {
+        int old = Go.gomaxprocs(2);
+        AtomicReference<String> failure = new AtomicReference<>();
+        AtomicInteger ticks = new AtomicInteger();
+        try {
+            Go.run(() -> {
+                P mine = M.current().p;
+                P other = Proc.allp[mine.id == 0 ? 1 : 0];
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (other.status != PStatus.IDLE || sleeperExists() || Timers.earliest() != 0) {
+                    if (System.nanoTime() > deadline) {
+                        failure.set("no quiescent runtime");
+                        return;
+                    }
+                    Thread.onSpinWait(); // this P stays busy throughout
+                }
+                long far = Timers.nanotime() + TimeUnit.SECONDS.toNanos(60);
+                Timer farTimer = addUnannounced(other.timers, far, (arg, seq, delay) -> { });
+                TimerSleeper.wakeSleeper(other.timers, far);
+                Timer ticker = new Timer((arg, seq, delay) -> ticks.incrementAndGet(), null, null);
+                try {
+                    while (!TimerSleeper.sleepsFor(far) || TimerSleeper.sleepsFor(far - 1)) {
+                        if (System.nanoTime() > deadline) {
+                            failure.set("no M came to sleep for the 60 s timer");
+                            return;
+                        }
+                        Thread.onSpinWait();
+                    }
+                    // The runner's turn: the ticker, due now with a 5 ms period, taken out of this
+                    // P's heap (never put in: the sleeper must not have seen it), fired and re-added.
+                    ticker.mu.lock();
+                    long now = Timers.nanotime();
+                    ticker.when = now;
+                    setPeriod(ticker, 5 * MS);
+                    ticker.fireAndUnlock(mine.timers, now);
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (ticks.get() < 2 && System.nanoTime() < until) {
+                        Thread.onSpinWait(); // never reaches the scheduler: no checkTimers on this P
+                    }
+                    if (ticks.get() < 2) {
+                        failure.set("the ticker ticked " + ticks.get() + " time(s) in 5 s");
+                    }
+                } finally {
+                    ticker.stop();
+                    farTimer.stop();
+                }
+            });
+        } finally {
+            Go.gomaxprocs(old);
+        }
+        assertEquals(null, failure.get());
+    }
+
+    /** Sets a timer's period as Timer.reset would, without reset's add and wake-up. */
+    private static void setPeriod(Timer t, long period) {
+        try {
+            java.lang.reflect.Field f = Timer.class.getDeclaredField("period");
+            f.setAccessible(true);
+            f.setLong(t, period);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether some M is the timer sleeper (with any deadline). */
+    private static boolean sleeperExists() {
+        return TimerSleeper.sleepsFor(Long.MAX_VALUE);
     }
 
     /** A new timer put in heap h, pending at when, with none of Timer.reset's wake-up calls: the tests make those. */
