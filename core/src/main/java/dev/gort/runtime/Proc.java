@@ -34,8 +34,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Where a readied G goes (ready)
  * ------------------------------
- *  - on an M that holds a P (the readier is a goroutine, or the M itself after unmounting):
- *    runqput(pp, gp, next=true), so it runs next and inherits the time slice, then wakep().
+ *  - on an M that holds a P (the readier is a goroutine, or the JDK on the carrier after
+ *    unmounting one, with the P RUNNING; or the M itself in scheduler code, holding its P as
+ *    SCHED): runqput(pp, gp, next=true), so it runs next and inherits the time slice, then wakep().
+ *    Which case it is comes from the M's own curg (null only in scheduler code), never from the
+ *    P's m and status alone: under a run the P may be SYSCALL, and sysmon retaking it writes
+ *    both, so two plain reads could see the old owner and the new SCHED. A P that is neither
+ *    RUNNING under a run nor SCHED in scheduler code: the global queue, then wakep().
  *    Go's newproc does the same for a new goroutine, so a started goroutine goes to runnext too.
  *  - a Thread.yield (the JDK resubmits the G from the M, with the thread in state YIELDED): the
  *    global queue, behind everything else, as Go's goschedImpl.
@@ -48,7 +53,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * schedule and findRunnable
  * -------------------------
- * In this order, as Go:
+ * In this order, as Go (first, if sysmon ended the P's time slice, its runnext goes to the global
+ * queue, then wakep(), as Go's goschedImpl: sysmon sees no starving P while one is idle):
  *  1. every 61st schedtick, one G from the global queue (so two goroutines that keep readying each
  *     other through runnext cannot starve the global queue);
  *  2. the local queue: runnext, then the ring;
@@ -514,8 +520,11 @@ final class Proc {
                     return;
                 }
             }
-            if (pp != null && self == mp && pp.m == mp && pp.status == PStatus.SCHED) {
-                pp.runqput(gp, true); // the M itself, in scheduler code
+            if (pp != null && self == mp && mp.curg == null && pp.m == mp && pp.status == PStatus.SCHED) {
+                // The M itself, in scheduler code (curg is null only there; only this M writes it).
+                // Not the JDK calling us on the carrier inside a run (a park that raced an unpark):
+                // there the P may be SYSCALL, and sysmon may retake it between these two reads.
+                pp.runqput(gp, true);
                 wakep();
                 return;
             }
@@ -722,15 +731,7 @@ final class Proc {
             nmp.spinning = spinning;
             nmp.nextp = pp;
         } catch (Throwable t) {
-            if (pp != null) { // back on the idle list, queued work and all
-                pp.status = PStatus.IDLE;
-                pp.m = null;
-                pidle.push(pp);
-                npidle.set(pidle.size());
-            }
-            if (spinning) {
-                nmspinning.decrementAndGet();
-            }
+            unstartm(pp, spinning);
             if (t instanceof FatalError) {
                 // Thread exhaustion (newm), reported once and every run ended with it: Go's
                 // program is over. The callers (ready, handoffp, wakep) carry on as if an M had
@@ -742,9 +743,46 @@ final class Proc {
             lock.unlock();
         }
         if (fresh) {
-            nmp.start();
+            try {
+                nmp.start();
+            } catch (Throwable t) {
+                newmFailed(nmp, pp, spinning, t);
+            }
         } else {
             nmp.notewakeup();
+        }
+    }
+
+    /**
+     * An M's thread would not start (the OS's thread limit: OutOfMemoryError "unable to create
+     * native thread"). Go's newosproc failure is fatal; as for thread exhaustion in startm, the M is
+     * undone and its P goes back on the idle list, queued work and all, so that the Ms that exist
+     * carry on while the runs end with the error. Any thread.
+     */
+    private static void newmFailed(M nmp, P pp, boolean spinning, Throwable t) {
+        int have;
+        lock.lock();
+        try {
+            mcount--;
+            allm = java.util.Arrays.stream(allm).filter(m -> m != nmp).toArray(M[]::new);
+            have = mcount;
+            unstartm(pp, spinning);
+        } finally {
+            lock.unlock();
+        }
+        fatal("runtime: failed to create new OS thread (have " + have + " already; " + t + ")", "newosproc");
+    }
+
+    /** Undoes a startm that got no M: pp (if any) back on the idle list, queued work and all, and the spinning count. sched.lock held. */
+    private static void unstartm(P pp, boolean spinning) {
+        if (pp != null) {
+            pp.status = PStatus.IDLE;
+            pp.m = null;
+            pidle.push(pp);
+            npidle.set(pidle.size());
+        }
+        if (spinning) {
+            nmspinning.decrementAndGet();
         }
     }
 
@@ -1195,6 +1233,7 @@ final class Proc {
                 G next = pp.takeRunnext();
                 if (next != null) {
                     globrunqputLocked(next);
+                    wakep(); // as goschedImpl: an idle P must not leave it to this P (sysmon sees no starving)
                 }
             }
 

@@ -171,6 +171,43 @@ class SysmonTest {
     }
 
     /**
+     * When sysmon ends a P's time slice, the P's runnext goes to the global queue, and an idle P
+     * must take it up: Go's goschedImpl calls wakep after its put, and sysmon retakes no P while
+     * one is idle. Here P0's runnext holds one goroutine and its ring another, which then spins
+     * without a safe point; P1 is idle and no M looks for work. The first must run on P1; it used
+     * to wait until the spinner was done (found by a review).
+     */
+    @Test
+    void aGoroutineOffAnEndedSliceRunsOnAnIdleP() {
+        Go.gomaxprocs(1);
+        AtomicBoolean ran = new AtomicBoolean(), spinTimedOut = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(2);
+        Go.run(() -> {
+            P pp = M.current().p;
+            Go.go(() -> { // to the ring when the next one takes runnext
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!ran.get()) {
+                    if (System.nanoTime() > until) {
+                        spinTimedOut.set(true);
+                        break;
+                    }
+                    Thread.onSpinWait();
+                }
+                done.countDown();
+            });
+            Go.go(() -> { // runnext
+                ran.set(true);
+                done.countDown();
+            });
+            Go.gomaxprocs(2); // P1 idle; no wakep for local work
+            pp.preemptSlice = true; // sysmon's end of the slice
+            await(done); // main parks: P0's M moves runnext to the global queue and runs the spinner
+        });
+        assertTrue(ran.get(), "the goroutine taken off the ended slice ran");
+        assertFalse(spinTimedOut.get(), "it ran while the spinner held P0, on the idle P");
+    }
+
+    /**
      * Sysmon's rule (its essay, "Polling interval"): a P reads IDLE only on the idle list, since
      * sysmon sleeps when every P reads IDLE and only pidleget, the way off that list, wakes it.
      * Go.syscall's hand-off broke the rule: it CASed its P from RUNNING to IDLE before handoffp
