@@ -69,41 +69,22 @@ class TimersTest {
      */
     @Test
     void aTimerSetIntoAPTheGoroutineDoesNotHoldGetsASleeper() {
-        int old = Go.gomaxprocs(2);
-        AtomicReference<String> failure = new AtomicReference<>();
-        try {
-            Go.run(() -> {
-                P mine = M.current().p;
-                P other = Proc.allp[mine.id == 0 ? 1 : 0];
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                // quiescent: the other P idle, no sleeper, no timer (another test's sleeps have ended)
-                while (other.status != PStatus.IDLE || sleeperExists() || Timers.earliest() != 0) {
-                    if (System.nanoTime() > deadline) {
-                        failure.set("no quiescent runtime: P" + other.id + " " + other.status + ", sleeper "
-                                + sleeperExists() + ", earliest timer " + Timers.earliest());
-                        return;
+        besideAnIdleP((mine, other, deadline) -> {
+            long when = Timers.nanotime() + TimeUnit.SECONDS.toNanos(60);
+            Timer t = addUnannounced(other.timers, when, (arg, seq, delay) -> { });
+            TimerSleeper.wakeSleeper(other.timers, when); // Timer.reset's call after its add
+            try {
+                while (!sleeperExists()) {
+                    if (System.nanoTime() > deadline + TimeUnit.SECONDS.toNanos(10)) {
+                        return "no M came to sleep for a timer in P" + other.id + "'s heap";
                     }
-                    Thread.onSpinWait(); // not a park: this P stays busy, so only the timer can wake an M
+                    Thread.onSpinWait();
                 }
-                long when = Timers.nanotime() + TimeUnit.SECONDS.toNanos(60);
-                Timer t = addUnannounced(other.timers, when, (arg, seq, delay) -> { });
-                TimerSleeper.wakeSleeper(other.timers, when); // Timer.reset's call after its add
-                try {
-                    while (!sleeperExists()) {
-                        if (System.nanoTime() > deadline + TimeUnit.SECONDS.toNanos(10)) {
-                            failure.set("no M came to sleep for a timer in P" + other.id + "'s heap");
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                } finally {
-                    t.stop();
-                }
-            });
-        } finally {
-            Go.gomaxprocs(old);
-        }
-        assertEquals(null, failure.get());
+                return null;
+            } finally {
+                t.stop();
+            }
+        });
     }
 
     /**
@@ -117,10 +98,52 @@ class TimersTest {
      * its P without a safe point; the ticker must tick again.
      */
     @Test
-    void aTickerKeepsTickingBesideASleeperThatReadTheHeapsWithoutIt() throws Exception {
+    void aTickerKeepsTickingBesideASleeperThatReadTheHeapsWithoutIt() {
+        AtomicInteger ticks = new AtomicInteger();
+        besideAnIdleP((mine, other, deadline) -> {
+            long far = Timers.nanotime() + TimeUnit.SECONDS.toNanos(60);
+            Timer farTimer = addUnannounced(other.timers, far, (arg, seq, delay) -> { });
+            TimerSleeper.wakeSleeper(other.timers, far);
+            Timer ticker = new Timer((arg, seq, delay) -> ticks.incrementAndGet(), null, null);
+            try {
+                while (!TimerSleeper.sleepsFor(far) || TimerSleeper.sleepsFor(far - 1)) {
+                    if (System.nanoTime() > deadline) {
+                        return "no M came to sleep for the 60 s timer";
+                    }
+                    Thread.onSpinWait();
+                }
+                // The runner's turn: the ticker, due now with a 5 ms period, taken out of this P's
+                // heap (never put in: the sleeper must not have seen it), fired and re-added.
+                ticker.mu.lock();
+                long now = Timers.nanotime();
+                ticker.when = now;
+                setPeriod(ticker, 5 * MS);
+                ticker.fireAndUnlock(mine.timers, now);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (ticks.get() < 2 && System.nanoTime() < until) {
+                    Thread.onSpinWait(); // never reaches the scheduler: no checkTimers on this P
+                }
+                return ticks.get() < 2 ? "the ticker ticked " + ticks.get() + " time(s) in 5 s" : null;
+            } finally {
+                ticker.stop();
+                farTimer.stop();
+            }
+        });
+    }
+
+    /** A test's body, run by a goroutine that holds one of two Ps: returns why it failed, or null. */
+    private interface BesideAnIdleP {
+        String run(P mine, P other, long deadline);
+    }
+
+    /**
+     * At GOMAXPROCS 2, runs body on a goroutine that keeps its P busy (it never parks, so only a
+     * timer can wake an M), once the runtime is quiescent: the other P idle, no sleeper, no timer
+     * (another test's sleeps have ended). Fails the test with what body returns.
+     */
+    private static void besideAnIdleP(BesideAnIdleP body) {
         int old = Go.gomaxprocs(2);
         AtomicReference<String> failure = new AtomicReference<>();
-        AtomicInteger ticks = new AtomicInteger();
         try {
             Go.run(() -> {
                 P mine = M.current().p;
@@ -128,41 +151,13 @@ class TimersTest {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (other.status != PStatus.IDLE || sleeperExists() || Timers.earliest() != 0) {
                     if (System.nanoTime() > deadline) {
-                        failure.set("no quiescent runtime");
+                        failure.set("no quiescent runtime: P" + other.id + " " + other.status + ", sleeper "
+                                + sleeperExists() + ", earliest timer " + Timers.earliest());
                         return;
                     }
-                    Thread.onSpinWait(); // this P stays busy throughout
+                    Thread.onSpinWait();
                 }
-                long far = Timers.nanotime() + TimeUnit.SECONDS.toNanos(60);
-                Timer farTimer = addUnannounced(other.timers, far, (arg, seq, delay) -> { });
-                TimerSleeper.wakeSleeper(other.timers, far);
-                Timer ticker = new Timer((arg, seq, delay) -> ticks.incrementAndGet(), null, null);
-                try {
-                    while (!TimerSleeper.sleepsFor(far) || TimerSleeper.sleepsFor(far - 1)) {
-                        if (System.nanoTime() > deadline) {
-                            failure.set("no M came to sleep for the 60 s timer");
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                    // The runner's turn: the ticker, due now with a 5 ms period, taken out of this
-                    // P's heap (never put in: the sleeper must not have seen it), fired and re-added.
-                    ticker.mu.lock();
-                    long now = Timers.nanotime();
-                    ticker.when = now;
-                    setPeriod(ticker, 5 * MS);
-                    ticker.fireAndUnlock(mine.timers, now);
-                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    while (ticks.get() < 2 && System.nanoTime() < until) {
-                        Thread.onSpinWait(); // never reaches the scheduler: no checkTimers on this P
-                    }
-                    if (ticks.get() < 2) {
-                        failure.set("the ticker ticked " + ticks.get() + " time(s) in 5 s");
-                    }
-                } finally {
-                    ticker.stop();
-                    farTimer.stop();
-                }
+                failure.set(body.run(mine, other, deadline));
             });
         } finally {
             Go.gomaxprocs(old);
