@@ -31,12 +31,12 @@ import java.util.concurrent.locks.LockSupport;
  * `sleeper` is the sleeping M or null; `sleepUntil` its deadline, 0 while it is computing one.
  *  - A setter (Timer.reset, and a periodic timer's runner when it puts the timer back for its
  *    next tick, Timer.fireAndUnlock) adds the timer to a heap (a volatile write of that heap's
- *    minWhen), then reads sleeper/sleepUntil (wakeSleeper): if a sleeper exists and sleepUntil is 0 or later
- *    than the new when, it unparks the sleeper; if there is none, it calls wakep() so an idle P
- *    gets an M, which will give up and become the sleeper (unless a busy P will see the timer: a
- *    goroutine's own P does, if its M still holds it; a goroutine goes on running after sysmon
- *    retook its P, and its timer went to that P's heap, which then had no sleeper: with a locked
- *    M, whose stop hands off no P, every P went idle with the timer pending).
+ *    minWhen), then reads sleeper/sleepUntil (wakeSleeper): if a sleeper exists and sleepUntil
+ *    is 0 or later than the new when, it unparks the sleeper; if there is none, it calls wakep()
+ *    so an idle P gets an M, which will give up and become the sleeper (unless a busy P will see
+ *    the timer: a goroutine's own P does, if its M still holds it; a goroutine goes on running
+ *    after sysmon retook its P, and its timer went to that P's heap, which then had no sleeper:
+ *    with a locked M, whose stop hands off no P, every P went idle with the timer pending).
  *  - The sleeper claims the role (CAS), writes sleepUntil = 0, reads every heap's minWhen, writes
  *    sleepUntil = deadline, parks. Before it gives the role up it writes sleeper = null and then
  *    re-reads the heaps, claiming again if a timer appeared.
