@@ -73,6 +73,10 @@ import java.util.concurrent.locks.LockSupport;
  *    goroutines go to the global queue); Go runs timers only with a P, and leaves them to the
  *    busy Ps' own checks.
  *  - A stop of the timer the sleeper waits for wakes it (Go's stop does not; see Timer).
+ *  - A periodic timer put back for its next tick wakes a sleeper that sleeps past it, as any add
+ *    does. Go leaves the next tick to the P that ran the timer, which asynchronous preemption
+ *    brings back to its timers within 10ms; a gort P held by a goroutine with no safe point may
+ *    never come back.
  *  - A P that GOMAXPROCS kills keeps its timers, and the sleeper and runAll read dead Ps' heaps
  *    too; Go's procresize moves them to a live P (moveTimers), which here would take timer locks
  *    under sched.lock. So wakeNetPoller asks for a sleeper for the earliest timer of every heap,
