@@ -773,7 +773,10 @@ final class Proc {
         fatal("runtime: failed to create new OS thread (have " + have + " already; " + t + ")", "newosproc");
     }
 
-    /** Undoes a startm that got no M: pp (if any) back on the idle list, queued work and all, and the spinning count. sched.lock held. */
+    /**
+     * Undoes a startm that got no M: pp (if any) back on the idle list, queued work and all, and
+     * the spinning count. sched.lock must be held.
+     */
     private static void unstartm(P pp, boolean spinning) {
         if (pp != null) {
             pp.status = PStatus.IDLE;
