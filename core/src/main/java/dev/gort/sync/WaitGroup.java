@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * -----
  * One 64-bit word: the counter in the high 32 bits, the number of waiters in the low 32. Keeping
  * both in one word makes "counter reached 0 and there are w waiters" a single observation:
- *   add(delta): atomically add delta<<32. If the counter is now > 0, or nobody waits, done.
+ *   add(delta): atomically add delta<<32 (a CAS that refuses a negative counter). If the counter
+ *     is now > 0, or nobody waits, done.
  *     Otherwise the counter is 0 with w > 0 waiters: reset the word to 0 and semrelease w times.
  *   await: if the counter is 0, return. Else CAS waiters+1 and semacquire; on wake-up the word
  *     must be 0 (the releasing add reset it); if not, the group was reused too early.
@@ -29,8 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Differences from Go
  * -------------------
- *  - Panics are dev.gort.Panic with Go's messages. A negative add is undone before the panic, so
- *    a caller that catches it still has a usable group (Go's state stays negative).
+ *  - Panics are dev.gort.Panic with Go's messages. An add that would make the counter negative
+ *    is refused, not applied (a CAS loop), so a caller that catches the panic still has a usable
+ *    group, and no other goroutine ever sees the counter below zero (Go applies the add and leaves
+ *    the state negative; gort once applied it and undid it, and in that window a concurrent add
+ *    could release the waiters early, or a waiter could queue on a counter about to read 0).
  *  - No synctest bubble bit (Go 1.25 keeps one in the word).
  *  - await, because wait() is Object's.
  */
@@ -64,13 +68,20 @@ public final class WaitGroup {
         if (delta < 0) {
             Race.releaseMerge(this);
         }
-        long st = state.addAndGet((long) delta << 32);
+        long st;
+        for (;;) { // Go adds, then panics on a negative counter; gort refuses the add first (see the essay)
+            long cur = state.get();
+            long nv = (cur >> 32) + delta;
+            if (nv < 0 || nv > Integer.MAX_VALUE) { // beyond int32, Go's counter wraps negative
+                throw new Panic("sync: negative WaitGroup counter");
+            }
+            st = cur + ((long) delta << 32);
+            if (state.compareAndSet(cur, st)) {
+                break;
+            }
+        }
         int v = (int) (st >> 32);
         int w = (int) st;
-        if (v < 0) {
-            state.addAndGet(-((long) delta << 32)); // undo, so a recovered caller sees a sane counter
-            throw new Panic("sync: negative WaitGroup counter");
-        }
         if (w != 0 && delta > 0 && v == delta) {
             throw new Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
         }

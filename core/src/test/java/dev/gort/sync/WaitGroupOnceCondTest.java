@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,6 +56,54 @@ class WaitGroupOnceCondTest {
         wg.await();
         Panic p3 = assertThrows(Panic.class, () -> Go.run(() -> new WaitGroup().add(-1)));
         assertEquals("sync: negative WaitGroup counter", p3.getMessage());
+    }
+
+    /**
+     * A negative add that panics must leave no trace: a concurrent add must not see the counter
+     * pass through 0 and release a waiter while work is still counted (gort once applied the add
+     * and undid it, and a racing add(1) in between released the waiter early).
+     */
+    @Test
+    void aRefusedNegativeAddNeverReleasesAWaiterEarly() {
+        Go.run(() -> {
+            for (int trial = 0; trial < 300; trial++) {
+                WaitGroup wg = new WaitGroup();
+                wg.add(1);
+                AtomicInteger seenOnReturn = new AtomicInteger(-1);
+                AtomicReference<Thread> waiterThread = new AtomicReference<>();
+                WaitGroup waiter = new WaitGroup();
+                waiter.go(() -> {
+                    waiterThread.set(Thread.currentThread());
+                    wg.await(); // a "reused" panic here fails the run
+                    seenOnReturn.set(wg.counter());
+                });
+                while (waiterThread.get() == null || waiterThread.get().getState() != Thread.State.WAITING) {
+                    Thread.yield();
+                }
+                AtomicBoolean applied = new AtomicBoolean();
+                WaitGroup racers = new WaitGroup();
+                racers.go(() -> {
+                    try {
+                        wg.add(-2); // legal only after the add(1): 2 -> 0 releases the waiter
+                        applied.set(true);
+                    } catch (Panic p) {
+                        assertEquals("sync: negative WaitGroup counter", p.getMessage());
+                    }
+                });
+                racers.go(() -> wg.add(1));
+                racers.await();
+                if (applied.get()) {
+                    assertEquals(0, wg.counter(), "trial " + trial);
+                } else {
+                    assertEquals(2, wg.counter(), "trial " + trial + ": the refused add left a trace");
+                    assertEquals(-1, seenOnReturn.get(), "trial " + trial + ": the waiter returned with work counted");
+                    wg.done();
+                    wg.done();
+                }
+                waiter.await();
+                assertEquals(0, seenOnReturn.get(), "trial " + trial);
+            }
+        });
     }
 
     @Test
