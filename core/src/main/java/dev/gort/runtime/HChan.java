@@ -28,7 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Protocol (chansend; chanrecv is its mirror)
  * -------------------------------------------
  *  1. Fast path, no lock: a non-blocking send on an open, full channel fails at once (Go's
- *     "!block && c.closed == 0 && full(c)"), reading qcount, closed and recvq.first racily.
+ *     "!block && c.closed == 0 && full(c)"), reading qcount, closed and recvq.first racily, each
+ *     with acquire (Go's atomic loads): a non-blocking receive that reads closed then sees every
+ *     value buffered before the close, and the closer's writes (see "Memory model").
  *  2. Under the lock: closed -> panic "send on closed channel".
  *  3. A receiver is waiting: hand the value to it directly (send), publish, unlock, and ready it
  *     (Proc.goready, which puts a goroutine in the readier's runnext).
@@ -43,7 +45,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Memory model and the race detector (Go's racenotify/racesync)
  * -------------------------------------------------------------
- * The lock gives Java's happens-before for the data. For the race detector the hooks in Race are
+ * The lock gives Java's happens-before for the data. The one exit without the lock, a
+ * non-blocking receive that finds the channel empty and closed, gets it from closed itself:
+ * closechan stores it with release under the lock, the fast path loads it with acquire, so "a
+ * close happens before a receive that returns because the channel is closed" holds there too, and
+ * the second emptiness check after it cannot miss a value sent before the close (an opaque load
+ * allowed both; x86 hid it). For the race detector the hooks in Race are
  * called where chan.go calls raceacquire/racerelease/racereleaseacquire, with these addresses:
  *  - a buffered send or receive through slot i: releaseacquire on raceSlots[i] (one Object per
  *    slot, allocated only when the detector is on). The k-th receive and the (k+C)-th send meet
@@ -217,8 +224,13 @@ public final class HChan implements Blocker {
         return dataqsiz;
     }
 
+    /**
+     * closed, read without the lock, with acquire: a non-blocking receive that sees the close then
+     * sees everything before it (the values buffered before it, and the closer's writes: "close
+     * happens before a receive that returns because closed"). Go's chanrecv loads it atomically.
+     */
     boolean closedRacy() {
-        return (boolean) CLOSEDF.getOpaque(this);
+        return (boolean) CLOSEDF.getAcquire(this);
     }
 
     /** Whether closed. c.lock must be held. */
@@ -237,20 +249,23 @@ public final class HChan implements Blocker {
         QCOUNT.setRelease(this, n);
     }
 
-    /** Go's full(c): a send would block. Racy unless c.lock is held. */
+    /**
+     * Go's full(c): a send would block. Racy unless c.lock is held. Its loads are acquires, so that
+     * the fast paths' closed check after it is not reordered before it (Go's atomic loads).
+     */
     private boolean full() {
         if (dataqsiz == 0) {
             return recvq.isEmptyRacy();
         }
-        return (int) QCOUNT.getOpaque(this) == dataqsiz;
+        return (int) QCOUNT.getAcquire(this) == dataqsiz;
     }
 
-    /** Go's empty(c): a receive would block. Racy unless c.lock is held. */
+    /** Go's empty(c): a receive would block. Racy unless c.lock is held; acquire, as full. */
     private boolean empty() {
         if (dataqsiz == 0) {
             return sendq.isEmptyRacy();
         }
-        return (int) QCOUNT.getOpaque(this) == 0;
+        return (int) QCOUNT.getAcquire(this) == 0;
     }
 
     /** Go's racereleaseacquire: acquire what addr holds, then release this thread's clock to it. */
@@ -273,40 +288,46 @@ public final class HChan implements Blocker {
         if (!block && !closedRacy() && full()) {
             return false;
         }
+        G gp;
+        Sudog mysg;
+        Thread woken;
         ReentrantLock l = lock;
         l.lock();
-        if (closed) {
+        try {
+            if (closed) {
+                throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
+            }
+            Sudog sg = recvq.dequeue();
+            if (sg != null) {
+                woken = sg.thread;
+                send(sg, v);
+                mysg = null;
+                gp = null;
+            } else if (qcount < dataqsiz) {
+                putBuf(v);
+                return true;
+            } else if (!block) {
+                return false;
+            } else {
+                // Block on the channel; some receiver completes the operation for us.
+                woken = null;
+                gp = Proc.currentG();
+                mysg = Sudog.acquire(gp);
+                mysg.thread = Thread.currentThread();
+                mysg.elem = v;
+                mysg.c = this;
+                if (Race.ENABLED) {
+                    Race.release(mysg);
+                }
+                sendq.enqueue(mysg);
+            }
+        } finally {
             l.unlock();
-            throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
         }
-        Sudog sg = recvq.dequeue();
-        if (sg != null) {
-            Thread t = sg.thread;
-            send(sg, v);
-            l.unlock();
-            Proc.goready(t);
+        if (woken != null) {
+            Proc.goready(woken);
             return true;
         }
-        if (qcount < dataqsiz) {
-            putBuf(v);
-            l.unlock();
-            return true;
-        }
-        if (!block) {
-            l.unlock();
-            return false;
-        }
-        // Block on the channel; some receiver completes the operation for us.
-        G gp = Proc.currentG();
-        Sudog mysg = Sudog.acquire(gp);
-        mysg.thread = Thread.currentThread();
-        mysg.elem = v;
-        mysg.c = this;
-        if (Race.ENABLED) {
-            Race.release(mysg);
-        }
-        sendq.enqueue(mysg);
-        l.unlock();
         park(gp, mysg, sendq, WaitReason.CHAN_SEND);
         boolean ok = mysg.success;
         if (Race.ENABLED) {
@@ -360,51 +381,59 @@ public final class HChan implements Blocker {
                 return CLOSED;
             }
         }
+        G gp;
+        Sudog mysg;
+        Thread woken;
+        Object v;
         ReentrantLock l = lock;
         l.lock();
-        if (closed) {
-            if (qcount == 0) {
-                l.unlock();
-                if (Race.ENABLED) {
-                    Race.acquire(this);
+        try {
+            Sudog sg;
+            if (closed) {
+                if (qcount == 0) {
+                    if (Race.ENABLED) {
+                        Race.acquire(this);
+                    }
+                    return CLOSED;
                 }
-                return CLOSED;
+                sg = null; // closed, but the buffer still has data: receive it below
+            } else {
+                sg = sendq.dequeue();
             }
-            // Closed, but the buffer still has data: receive it below.
-        } else {
-            Sudog sg = sendq.dequeue();
             if (sg != null) {
-                Thread t = sg.thread;
-                Object v = recv(sg);
-                l.unlock();
-                Proc.goready(t);
-                return v;
+                woken = sg.thread;
+                v = recv(sg);
+                mysg = null;
+                gp = null;
+            } else if (qcount > 0) {
+                return takeBuf();
+            } else if (!block) {
+                return EMPTY;
+            } else {
+                woken = null;
+                v = null;
+                gp = Proc.currentG();
+                mysg = Sudog.acquire(gp);
+                mysg.thread = Thread.currentThread();
+                mysg.c = this;
+                if (Race.ENABLED) {
+                    Race.release(mysg);
+                }
+                recvq.enqueue(mysg);
             }
-        }
-        if (qcount > 0) {
-            Object v = takeBuf();
+        } finally {
             l.unlock();
+        }
+        if (woken != null) {
+            Proc.goready(woken);
             return v;
         }
-        if (!block) {
-            l.unlock();
-            return EMPTY;
-        }
-        G gp = Proc.currentG();
-        Sudog mysg = Sudog.acquire(gp);
-        mysg.thread = Thread.currentThread();
-        mysg.c = this;
-        if (Race.ENABLED) {
-            Race.release(mysg);
-        }
-        recvq.enqueue(mysg);
-        l.unlock();
         park(gp, mysg, recvq, WaitReason.CHAN_RECEIVE);
         boolean ok = mysg.success;
         if (Race.ENABLED) {
             Race.acquire(ok ? mysg : this);
         }
-        Object v = ok ? mysg.elem : CLOSED;
+        v = ok ? mysg.elem : CLOSED;
         Sudog.release(gp, mysg);
         return v;
     }
@@ -478,29 +507,31 @@ public final class HChan implements Blocker {
     public void closechan() {
         if (bubble != null) bubble.checkChan("close");
         touch();
+        ArrayList<Thread> glist = null;
         ReentrantLock l = lock;
         l.lock();
-        if (closed) {
+        try {
+            if (closed) {
+                throw ChanErrors.panic(ChanErrors.CLOSE_OF_CLOSED);
+            }
+            if (Race.ENABLED) {
+                Race.release(this);
+            }
+            CLOSEDF.setRelease(this, true);
+            Sudog sg;
+            while ((sg = recvq.dequeue()) != null) { // release all readers
+                sg.elem = null;
+                (glist = glist != null ? glist : new ArrayList<>()).add(sg.thread);
+                sg.publish(false);
+            }
+            while ((sg = sendq.dequeue()) != null) { // release all writers (they will panic)
+                sg.elem = null;
+                (glist = glist != null ? glist : new ArrayList<>()).add(sg.thread);
+                sg.publish(false);
+            }
+        } finally {
             l.unlock();
-            throw ChanErrors.panic(ChanErrors.CLOSE_OF_CLOSED);
         }
-        if (Race.ENABLED) {
-            Race.release(this);
-        }
-        CLOSEDF.setRelease(this, true);
-        ArrayList<Thread> glist = null;
-        Sudog sg;
-        while ((sg = recvq.dequeue()) != null) { // release all readers
-            sg.elem = null;
-            (glist = glist != null ? glist : new ArrayList<>()).add(sg.thread);
-            sg.publish(false);
-        }
-        while ((sg = sendq.dequeue()) != null) { // release all writers (they will panic)
-            sg.elem = null;
-            (glist = glist != null ? glist : new ArrayList<>()).add(sg.thread);
-            sg.publish(false);
-        }
-        l.unlock();
         if (glist != null) { // ready them all now that the lock is dropped
             for (Thread t : glist) {
                 Proc.goready(t);
@@ -522,12 +553,16 @@ public final class HChan implements Blocker {
         while (!mysg.done) {
             Proc.gopark(gp, reason, this);
             if (!mysg.done && Thread.currentThread().isInterrupted()) {
+                boolean withdrawn;
                 lock.lock();
-                boolean withdrawn = !mysg.done;
-                if (withdrawn) {
-                    q.remove(mysg);
+                try {
+                    withdrawn = !mysg.done;
+                    if (withdrawn) {
+                        q.remove(mysg);
+                    }
+                } finally {
+                    lock.unlock();
                 }
-                lock.unlock();
                 if (withdrawn) {
                     throw ChanErrors.interrupted(reason.goName);
                 }

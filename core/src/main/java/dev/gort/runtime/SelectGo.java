@@ -290,86 +290,95 @@ public final class SelectGo implements Blocker {
             }
         }
 
-        sellock();
-        // Pass 1: look for something already waiting.
-        for (int k = 0; k < n; k++) {
-            int casi = po[k];
-            HChan c = cs[casi];
-            if (!isSend[casi]) {
-                Sudog sg = c.sendq.dequeue();
-                if (sg != null) { // recv: a sender is waiting
-                    Thread t = sg.thread;
-                    recvValue = c.recv(sg);
-                    recvOK = true;
-                    selunlock();
-                    Proc.goready(t);
-                    return casi;
-                }
-                if (c.qcount() > 0) { // bufrecv
-                    recvValue = c.takeBuf();
-                    recvOK = true;
-                    selunlock();
-                    return casi;
-                }
-                if (c.isClosed()) { // rclose
-                    selunlock();
-                    if (Race.ENABLED) {
-                        Race.acquire(c);
-                    }
-                    recvValue = null;
-                    recvOK = false;
-                    return casi;
-                }
-            } else {
-                if (c.isClosed()) { // sclose
-                    selunlock();
-                    throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
-                }
-                Sudog sg = c.recvq.dequeue();
-                if (sg != null) { // send: a receiver is waiting
-                    Thread t = sg.thread;
-                    c.send(sg, elems[casi]);
-                    selunlock();
-                    Proc.goready(t);
-                    return casi;
-                }
-                if (c.qcount() < c.dataqsiz) { // bufsend
-                    c.putBuf(elems[casi]);
-                    selunlock();
-                    return casi;
-                }
-            }
-        }
-        if (!block) {
-            selunlock();
-            return -1;
-        }
-
-        // Pass 2: enqueue on all channels, in lock order.
+        int chosen = -1;
+        Thread woken = null;
         Thread self = Thread.currentThread();
         int[] lo = lockorder;
-        for (int k = 0; k < n; k++) {
-            int casi = lo[k];
-            HChan c = cs[casi];
-            Sudog sg = sudogs[casi];
-            if (sg == null) {
-                sg = sudogs[casi] = new Sudog(this, casi);
+        sellock();
+        try {
+            // Pass 1: look for something already waiting.
+            pass1:
+            for (int k = 0; k < n; k++) {
+                int casi = po[k];
+                HChan c = cs[casi];
+                if (!isSend[casi]) {
+                    Sudog sg = c.sendq.dequeue();
+                    if (sg != null) { // recv: a sender is waiting
+                        woken = sg.thread;
+                        recvValue = c.recv(sg);
+                        recvOK = true;
+                        chosen = casi;
+                        break pass1;
+                    }
+                    if (c.qcount() > 0) { // bufrecv
+                        recvValue = c.takeBuf();
+                        recvOK = true;
+                        chosen = casi;
+                        break pass1;
+                    }
+                    if (c.isClosed()) { // rclose
+                        if (Race.ENABLED) {
+                            Race.acquire(c);
+                        }
+                        recvValue = null;
+                        recvOK = false;
+                        chosen = casi;
+                        break pass1;
+                    }
+                } else {
+                    if (c.isClosed()) { // sclose
+                        throw ChanErrors.panic(ChanErrors.SEND_ON_CLOSED);
+                    }
+                    Sudog sg = c.recvq.dequeue();
+                    if (sg != null) { // send: a receiver is waiting
+                        woken = sg.thread;
+                        c.send(sg, elems[casi]);
+                        chosen = casi;
+                        break pass1;
+                    }
+                    if (c.qcount() < c.dataqsiz) { // bufsend
+                        c.putBuf(elems[casi]);
+                        chosen = casi;
+                        break pass1;
+                    }
+                }
             }
-            sg.thread = self;
-            sg.c = c;
-            sg.success = false;
-            if (Race.ENABLED) {
-                Race.release(sg);
+            if (chosen < 0 && block) {
+                // Pass 2: enqueue on all channels, in lock order.
+                for (int k = 0; k < n; k++) {
+                    int casi = lo[k];
+                    HChan c = cs[casi];
+                    Sudog sg = sudogs[casi];
+                    if (sg == null) {
+                        sg = sudogs[casi] = new Sudog(this, casi);
+                    }
+                    sg.thread = self;
+                    sg.c = c;
+                    sg.success = false;
+                    if (Race.ENABLED) {
+                        Race.release(sg);
+                    }
+                    if (isSend[casi]) {
+                        sg.elem = elems[casi];
+                        c.sendq.enqueue(sg);
+                    } else {
+                        sg.elem = null;
+                        c.recvq.enqueue(sg);
+                    }
+                }
             }
-            if (isSend[casi]) {
-                sg.elem = elems[casi];
-                c.sendq.enqueue(sg);
-            } else {
-                sg.elem = null;
-                c.recvq.enqueue(sg);
-            }
+        } finally {
+            selunlock();
         }
-        selunlock();
+        if (chosen >= 0) {
+            if (woken != null) {
+                Proc.goready(woken);
+            }
+            return chosen;
+        }
+        if (!block) {
+            return -1;
+        }
 
         // Wait for someone to wake us up.
         G gp = Proc.currentG();
@@ -385,14 +394,16 @@ public final class SelectGo implements Blocker {
             if (param == null && Thread.currentThread().isInterrupted()) {
                 if (casSelectDone()) { // nobody can claim us now: withdraw
                     sellock();
-                    dequeueAll(null);
-                    selectDone = 0;
-                    selunlock();
+                    try {
+                        dequeueAll(null);
+                        selectDone = 0;
+                    } finally {
+                        selunlock();
+                    }
                     throw ChanErrors.interrupted(WaitReason.SELECT.goName);
                 }
                 sellock(); // the claiming waker publishes param under a lock we now wait for
                 locked = true;
-                won = param;
                 break;
             }
         }
@@ -400,13 +411,20 @@ public final class SelectGo implements Blocker {
             sellock();
         }
         // Pass 3: dequeue from unsuccessful channels.
-        selectDone = 0;
-        param = null;
-        int casi = won.casi;
-        boolean ok = won.success;
-        Object v = won.elem;
-        dequeueAll(won);
-        selunlock();
+        int casi;
+        boolean ok;
+        Object v;
+        try {
+            won = param;
+            selectDone = 0;
+            param = null;
+            casi = won.casi;
+            ok = won.success;
+            v = won.elem;
+            dequeueAll(won);
+        } finally {
+            selunlock();
+        }
         if (Race.ENABLED) {
             Race.acquire(ok ? won : cs[casi]);
         }

@@ -29,7 +29,7 @@ final class WaitQ {
 
     /** Racy emptiness test for the lock-free fast paths (Go reads q.first atomically there). Any thread. */
     boolean isEmptyRacy() {
-        return FIRST.getOpaque(this) == null;
+        return FIRST.getAcquire(this) == null; // acquire: see HChan.full
     }
 
     /** True if no sudog is queued. c.lock must be held. */
