@@ -1,6 +1,9 @@
 package dev.gort;
 
+import dev.gort.chan.Chan;
 import dev.gort.runtime.TestChan;
+import dev.gort.sync.WaitGroup;
+import dev.gort.synctest.Synctest;
 import dev.gort.time.Time;
 import dev.gort.time.Timer;
 import org.junit.jupiter.api.AfterEach;
@@ -197,5 +200,83 @@ class CheckdeadTest {
         });
         assertFalse(after.get());
         assertThrows(IllegalStateException.class, Go::goexit);
+    }
+
+    // ------------------------------------------------------------------ synctest bubbles (Checkdead, "Bubbles")
+
+    /** Channels made outside a stuck bubble; after the test, a send on each lets the bubble end. */
+    private final List<Chan<Integer>> outsideChans = Collections.synchronizedList(new ArrayList<>());
+
+    private Chan<Integer> outside() {
+        Chan<Integer> c = Chan.make(); // made by a goroutine: a platform thread has not touched it yet
+        outsideChans.add(c);
+        return c;
+    }
+
+    @AfterEach
+    void releaseStuckBubbles() {
+        synchronized (outsideChans) {
+            outsideChans.forEach(c -> c.send(0));
+        }
+    }
+
+    @Test
+    void aBubbleStuckOnAChannelMadeOutsideItIsGosDeadlock() throws Exception {
+        try (StdErr err = new StdErr()) {
+            DeadlockError e = assertThrows(DeadlockError.class, () -> Go.run(() -> {
+                Chan<Integer> outside = outside();
+                Synctest.test(() -> outside.recv());
+            }));
+            assertEquals("all goroutines are asleep - deadlock!", e.getMessage());
+            String out = err.text();
+            String report = out.substring(out.lastIndexOf("fatal error: all goroutines are asleep"));
+            assertTrue(report.contains(" [synctest.Run]:\n"), report);
+        }
+    }
+
+    @Test
+    void aBubbleMemberAsleepOnTheFakeClockOfAStuckBubbleIsAsleep() {
+        // Go: the clock cannot move while the root waits on a channel made outside that nothing
+        // outside will send on: checkdead fires (its P heaps never hold a bubble's timers).
+        DeadlockError e = assertThrows(DeadlockError.class, () -> Go.run(() -> {
+            Chan<Integer> outside = outside();
+            Synctest.test(() -> {
+                WaitGroup wg = new WaitGroup();
+                wg.go(() -> Time.sleep(Duration.ofSeconds(1)));
+                outside.recv();
+                wg.await();
+            });
+        }));
+        assertEquals("all goroutines are asleep - deadlock!", e.getMessage());
+    }
+
+    @Test
+    void aBubbleMemberInSynctestWaitBesideAStuckMemberIsAsleep() {
+        assertThrows(DeadlockError.class, () -> Go.run(() -> {
+            Chan<Integer> outside = outside();
+            Synctest.test(() -> {
+                Go.go(() -> outside.recv());
+                Synctest.await(); // the child never blocks durably
+            });
+        }));
+    }
+
+    @Test
+    void aStuckBubbleThatSomethingOutsideWillFreeIsNoDeadlock() {
+        AtomicBoolean got = new AtomicBoolean();
+        Go.run(() -> {
+            Chan<Integer> outside = Chan.make();
+            Go.go(() -> {
+                Time.sleep(Duration.ofMillis(QUIET_MS)); // a real timer: the world is not asleep
+                outside.send(1);
+            });
+            Synctest.test(() -> {
+                WaitGroup wg = new WaitGroup();
+                wg.go(() -> Time.sleep(Duration.ofSeconds(1))); // asleep on the fake clock
+                got.set(outside.recv() == 1);
+                wg.await(); // now every member is durably blocked: the clock moves
+            });
+        });
+        assertTrue(got.get());
     }
 }

@@ -48,7 +48,10 @@ import java.util.function.BiFunction;
  *         GMP scheduler (Proc.runqready, normally this M's runnext);
  *      2. timers due at `now`: take the token as TIMERS, fire them without the lock (they ready
  *         members, start afterFunc goroutines, send on timer channels), give the token back;
- *      3. no member left: the bubble is done (Synctest.test returns);
+ *      3. no member left: the bubble is done (Synctest.test returns; its caller, when a goroutine,
+ *         waits parked with Go's reason "synctest.Run", which the deadlock detector reads: a bubble
+ *         stuck on something outside it, with nothing else left to run, is Go's "all goroutines
+ *         are asleep", see Checkdead's "Bubbles");
  *      4. some member is not durably blocked (running outside the token's view, pinned, parked
  *         non-durably, or in transit between markRunnable and ready): wait for its ready;
  *      5. all durably blocked, a member in await: wake it;
@@ -97,7 +100,7 @@ import java.util.function.BiFunction;
  *  - Go fires a timer read after its deadline when its channel is read; here a member that sets a
  *    timer already due at `now` fires the bubble's due timers at once, which is what Go's tests see.
  */
-public final class Bubble {
+public final class Bubble implements Blocker {
     /** Live bubbles: the one check outside bubbles (HChan, Sema, Timer). Written under LIVE_LOCK. */
     static volatile int live;
     /** Live seeded bubbles: the yield-point check in goready and newproc. Written under LIVE_LOCK. */
@@ -170,6 +173,8 @@ public final class Bubble {
     private long lowPrio;
 
     private final CountDownLatch done = new CountDownLatch(1);
+    /** A goroutine parked in awaitEnd, or null. Written (volatile) by it before it checks done; read by release. */
+    private volatile Thread endWaiter;
 
     /**
      * A bubble with this PRNG seed (seeded: a PCT schedule); deadlockError makes the error a
@@ -241,10 +246,51 @@ public final class Bubble {
         }
     }
 
-    /** Waits until every member has exited or the bubble failed; returns the failure or null. */
+    /**
+     * Waits until every member has exited or the bubble failed; returns the failure or null. A
+     * goroutine waits through gopark with Go's reason "synctest.Run" on this bubble, so that the
+     * deadlock detector counts it asleep while the bubble's members are (see Checkdead, "Bubbles").
+     */
     public Throwable awaitEnd() throws InterruptedException {
-        done.await();
+        G gp = Proc.currentG();
+        if (gp == null) {
+            done.await();
+            return failure;
+        }
+        endWaiter = Thread.currentThread(); // Dekker with release(): done is counted down, then endWaiter read
+        try {
+            while (done.getCount() != 0) {
+                Proc.gopark(gp, WaitReason.SYNCTEST_RUN, this);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        } finally {
+            endWaiter = null;
+        }
         return failure;
+    }
+
+    /** Only the bubble's members end it, and they are goroutines: a Synctest.test caller parks on it (Checkdead). */
+    @Override
+    public boolean touchedByPlatformThread() {
+        return false;
+    }
+
+    /**
+     * Whether the bubble waits, with nothing to do, for a member that is not durably blocked (step 4
+     * of the protocol): its clock cannot move and its awaiting member cannot be woken until something
+     * outside the bubble wakes that member. Checkdead's question for a member asleep on the fake clock
+     * (see Checkdead, "Bubbles"). Any thread holding no runtime lock.
+     */
+    boolean stalled() {
+        lock.lock();
+        try {
+            return token == null && !finished && runq.isEmpty() && !timerDue() && !members.isEmpty()
+                    && blocked != members.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Ends the bubble. Under lock. */
@@ -266,6 +312,10 @@ public final class Bubble {
             }
         }
         done.countDown();
+        Thread w = endWaiter;
+        if (w != null) {
+            LockSupport.unpark(w); // under lock: a bare unpark, never a seeded yield point
+        }
     }
 
     /** A member's exception ended it: the bubble fails with it. Called by Proc.panicked. */

@@ -39,7 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  * When a goroutine counts as asleep
  * ---------------------------------
  * Only when it parked through Proc.gopark (waitreason != null) for a reason only goroutines can
- * end (canSleepForever: channels, select, sync, semaphores; not sleep or IO wait), its thread is
+ * end (canSleepForever: channels, select, sync, semaphores, a Synctest.test caller's wait; not
+ * sleep or IO wait, except a bubble member's sleep on the fake clock: see "Bubbles"), its thread is
  * parked (G status WAITING, or RUNNING with the thread in Thread.State.WAITING and its park permit
  * clear: parked while pinned, and not unparked since), and either the reason is one nothing can
  * end (select with no cases, send or receive on a nil channel), or the park blocker
@@ -95,6 +96,20 @@ import java.util.concurrent.locks.LockSupport;
  * asleep; so they are asleep for ever, which is Go's deadlock. The grace period is not part of the
  * proof; it only lets in-flight scheduling settle so that checks are not wasted.
  *
+ * Bubbles
+ * -------
+ * A synctest bubble's fake clock moves only when every member is durably blocked (Bubble's
+ * protocol, steps 5 and 6). A member asleep on that clock (SLEEP on one of the bubble's timers) or
+ * in Synctest.await therefore counts as asleep exactly when its bubble is stalled: no member holds
+ * or waits for the token, no timer is due, and some member is not durably blocked (Bubble.stalled,
+ * read under the bubble's lock). Such a member is parked on something outside the bubble, so the
+ * walk judges it by the rules above; if it is asleep too, nothing will ever move the clock. The
+ * caller of Synctest.test parks with reason "synctest.Run" on the bubble, a Blocker only members
+ * can end. So a bubble stuck on a channel made outside it, inside a Go.run where nothing else can
+ * run, is Go's "all goroutines are asleep - deadlock!", as in Go, whose checkdead looks only at the
+ * Ps' timer heaps, which never hold a bubble's timers. The argument below holds unchanged: a
+ * stalled bubble leaves that state only when a member is readied, which moves its status word.
+ *
  * The one hole is stated in Go.run's contract: a platform thread that holds a
  * goroutine-made channel it has not used yet (say, captured by a task queued on an ExecutorService)
  * is invisible. Go has no such threads; Go.run's contract makes "used" the boundary.
@@ -125,8 +140,10 @@ import java.util.concurrent.locks.LockSupport;
  *    threads once a goroutine has done socket I/O, unless -Djdk.pollerMode=1), or a Blocker touched
  *    by a platform thread disables the report; Go has none of these.
  *  - Several Go.run may be live at once; a deadlock is process-wide, as in Go, and fails them all.
- *  - Members of a synctest bubble are the bubble's to judge (Bubble); those left behind by a failed
- *    bubble count as asleep, so they never hide a later deadlock. synctest.Wait never counts.
+ *  - Members of a synctest bubble left behind by a failed bubble count as asleep, so they never
+ *    hide a later deadlock. A member asleep on the fake clock or in synctest.Wait counts only while
+ *    its bubble is stalled ("Bubbles"); Go reaches the same verdict by never looking at a bubble's
+ *    timers, since its bubble advances its clock the moment the last member blocks durably.
  */
 final class Checkdead {
     private Checkdead() {}
@@ -373,7 +390,8 @@ final class Checkdead {
         }
         Thread t = gp.thread;
         WaitReason r = gp.waitreason;
-        if (t == null || r == null || !canSleepForever(r)) {
+        boolean fakeClock = gp.bubble != null && (r == WaitReason.SLEEP || r == WaitReason.SYNCTEST_WAIT);
+        if (t == null || r == null || !(canSleepForever(r) || fakeClock)) {
             return false;
         }
         if (st != GStatus.WAITING && !(st == GStatus.RUNNING && t.getState() == Thread.State.WAITING
@@ -381,6 +399,10 @@ final class Checkdead {
             return false; // running, or pinned and unparked but its carrier not yet run
         }
         Object b = LockSupport.getBlocker(t);
+        if (fakeClock) { // see "Bubbles"
+            return (r == WaitReason.SYNCTEST_WAIT || b instanceof Timer tm && tm.bubble == gp.bubble)
+                    && gp.bubble.stalled();
+        }
         return foreverReason(r) || b instanceof Blocker bl && !bl.touchedByPlatformThread();
     }
 
@@ -392,8 +414,10 @@ final class Checkdead {
         return switch (r) {
             case CHAN_RECEIVE, CHAN_SEND, CHAN_RECEIVE_NIL_CHAN, CHAN_SEND_NIL_CHAN, SELECT, SELECT_NO_CASES,
                  SYNC_MUTEX_LOCK, SYNC_RWMUTEX_RLOCK, SYNC_RWMUTEX_LOCK, SYNC_WAITGROUP_WAIT, SYNC_COND_WAIT,
-                 SEMACQUIRE -> true;
-            default -> false; // SLEEP and IO_WAIT end by a timer or the poller; JDK_PARK is not ours
+                 SEMACQUIRE, SYNCTEST_RUN -> true;
+            // SLEEP and IO_WAIT end by a timer or the poller (a bubble's sleep: see "Bubbles");
+            // JDK_PARK is not ours
+            default -> false;
         };
     }
 

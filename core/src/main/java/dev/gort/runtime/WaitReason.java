@@ -23,8 +23,10 @@ public enum WaitReason {
     IO_WAIT("IO wait"),
     /** Parked in JDK code gort does not own (a j.u.c lock, a monitor, Thread.sleep), other than IO_WAIT. */
     JDK_PARK("jdk park"),
-    /** Synctest.await (Go's synctest.Wait). Last, so the older ordinals stay put. */
-    SYNCTEST_WAIT("synctest.Wait");
+    /** Synctest.await (Go's synctest.Wait). After the older reasons, so their ordinals stay put. */
+    SYNCTEST_WAIT("synctest.Wait"),
+    /** Synctest.test's caller, waiting for its bubble to end (Go's waitReasonSynctestRun). */
+    SYNCTEST_RUN("synctest.Run");
 
     /** Go's spelling, as in goroutine dumps. */
     public final String goName;
