@@ -18,8 +18,9 @@ public final class AltRows {
     /**
      * One invocation of a row for a side, and its operations per invocation: {runnable, Integer}.
      * Sides: "gort", "jdk", "floor" (P=1 only); the channel rows take "gort" (gort's Chan) or "sq"
-     * (SynchronousQueue on JDK virtual threads); spawn and skynet also take "kotlin" (launch on
-     * Dispatchers.Default limited to P threads, as in SpawnJoin and Skynet). skynet is Skynet's tree
+     * (SynchronousQueue on JDK virtual threads), or "CHAN/SCHED" (channel CHAN on scheduler SCHED, as
+     * "lock/floor": {@link LockChan} on the floor; see {@link Rt#of}); the channel rows, spawn and skynet also take "kotlin"
+     * (kotlinx.coroutines on Dispatchers.Default limited to P threads, as in Chans, SpawnJoin and Skynet). skynet is Skynet's tree
      * (1,000,000 goroutines, the sum checked), per goroutine.
      *
      * @throws IllegalArgumentException for an unknown row
@@ -29,17 +30,24 @@ public final class AltRows {
         g.impl = impl.equals("sq") ? "jdk" : impl;
         g.setup();
         Rt rt = g.rt;
-        BChan.Maker mk = impl.equals("gort") ? BChan.maker("gort") : BChan.maker("sq");
+        BChan.Maker mk = impl.contains("/") || impl.equals("gort") ? BChan.maker(impl) : BChan.maker("sq");
         int procs = g.procs;
+        boolean kotlin = impl.equals("kotlin");
         return switch (row) {
             case "baton" -> new Object[] {(Runnable) g::batonPingPong, N};
             case "yield" -> new Object[] {(Runnable) g::yieldPingPong, N};
             case "hog" -> new Object[] {(Runnable) g::pingPongHog, Goroutines.HOG_N};
             case "create" -> new Object[] {(Runnable) g::createGoroutines, N};
             case "createParallel" -> new Object[] {(Runnable) g::createGoroutinesParallel, N};
-            case "chanPingPong" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.pingPong(rt, mk, N)), N};
-            case "chanSync" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.chanSync(rt, mk, N)), N};
-            case "prodCons0" -> new Object[] {(Runnable) () -> rt.run(() -> ChanRows.prodCons(rt, mk, 0, procs, N)), N};
+            case "chanPingPong" -> kotlin
+                    ? new Object[] {(Runnable) () -> dev.gort.bench.kt.KChanRows.pingPong(procs, N), N}
+                    : new Object[] {(Runnable) () -> rt.run(() -> ChanRows.pingPong(rt, mk, N)), N};
+            case "chanSync" -> kotlin
+                    ? new Object[] {(Runnable) () -> dev.gort.bench.kt.KChanRows.chanSync(procs, N), N}
+                    : new Object[] {(Runnable) () -> rt.run(() -> ChanRows.chanSync(rt, mk, N)), N};
+            case "prodCons0" -> kotlin
+                    ? new Object[] {(Runnable) () -> dev.gort.bench.kt.KChanRows.prodCons(procs, 0, N), N}
+                    : new Object[] {(Runnable) () -> rt.run(() -> ChanRows.prodCons(rt, mk, 0, procs, N)), N};
             case "spawn" -> impl.equals("kotlin")
                     ? new Object[] {(Runnable) () -> Bench.check(dev.gort.bench.kt.KGoroutines.spawnJoin(procs, SPAWN_N) == SPAWN_N,
                             "kotlin spawn count"), SPAWN_N}

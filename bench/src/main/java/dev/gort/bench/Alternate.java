@@ -105,7 +105,7 @@ public final class Alternate {
                 String sideRow = otherRow ? sideSpec.substring(0, colon) : row;
                 String spec = otherRow ? sideSpec.substring(colon + 1) : sideSpec;
                 String impl = spec.contains("@") ? spec.substring(0, spec.indexOf('@')) : spec;
-                if (impl.equals("floor") && procs != 1) {
+                if (impl.endsWith("floor") && procs != 1) {
                     continue;
                 }
                 String name = (otherRow ? sideRow + ":" : "") + (spec.contains("=") ? spec.substring(0, spec.indexOf('=')) : spec);

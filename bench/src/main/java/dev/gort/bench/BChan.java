@@ -30,10 +30,15 @@ interface BChan {
         BChan make(int capacity);
     }
 
-    /** The maker for a benchmark's impl parameter (every impl but "kotlin", whose rows are Kotlin code). */
+    /**
+     * The maker for a benchmark's impl parameter (every impl but "kotlin", whose rows are Kotlin code).
+     * An impl "CHAN/SCHED" names the channel before the slash (the scheduler after it is {@link Rt#of}'s).
+     */
     static Maker maker(String impl) {
-        return switch (impl) {
+        int slash = impl.indexOf('/');
+        return switch (slash < 0 ? impl : impl.substring(0, slash)) {
             case "gort" -> GortChan::new;
+            case "lock" -> LockChan::new;
             case "jox" -> JoxChan::new;
             case "sq" -> c -> new QueueChan(c == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(c));
             case "ltq" -> TransferChan::new;

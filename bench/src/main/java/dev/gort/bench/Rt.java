@@ -81,13 +81,14 @@ public enum Rt {
 
     /**
      * The side for a benchmark's {@code impl} parameter: "gort" is GORT, "floor" is FLOOR, every
-     * other peer runs on JDK.
+     * other peer runs on JDK. An impl "CHAN/SCHED" runs channel CHAN ({@link BChan#maker}) on the
+     * scheduler SCHED: "lock/floor" is {@link LockChan} on the floor.
      *
      * @throws IllegalStateException for "floor" in a fork whose parallelism is not 1: the floor has
      *     one carrier, so it is the floor of P=1 rows only (the fork fails and its cell stays empty)
      */
     public static Rt of(String impl) {
-        return switch (impl) {
+        return switch (impl.substring(impl.indexOf('/') + 1)) {
             case "gort" -> GORT;
             case "floor" -> {
                 if (Bench.procs() != 1) {
