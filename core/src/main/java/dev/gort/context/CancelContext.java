@@ -1,5 +1,6 @@
 package dev.gort.context;
 
+import dev.gort.Panic;
 import dev.gort.chan.Chan;
 import dev.gort.chan.RecvChan;
 import dev.gort.sync.Mutex;
@@ -90,9 +91,18 @@ public final class CancelContext implements Context {
         }
     }
 
+    /**
+     * Go's Err: null until done() is closed, then why. The error is written before the done
+     * channel is closed (cancel), so a non-null one waits for the close, which is under way: "if
+     * Done is not yet closed, Err returns nil" holds for a reader that races cancel, as Go's.
+     */
     @Override
     public ContextException err() {
-        return err;
+        ContextException e = err;
+        if (e != null) {
+            done().recv(); // closed, or about to be: returns at once
+        }
+        return e;
     }
 
     @Override
@@ -118,6 +128,9 @@ public final class CancelContext implements Context {
 
     /** Go's cancelCtx.cancel. */
     void cancel(boolean removeFromParent, ContextException e, Throwable c) {
+        if (e == null) {
+            throw new Panic("context: internal error: missing cancel error");
+        }
         if (c == null) {
             c = e;
         }

@@ -1,6 +1,7 @@
 package dev.gort.context;
 
 import dev.gort.Go;
+import dev.gort.Panic;
 import dev.gort.chan.Chan;
 import dev.gort.chan.Recv;
 import dev.gort.chan.RecvChan;
@@ -288,5 +289,62 @@ class ContextTest {
             assertNull(child.done().recv());
             assertSame(Context.CANCELED, child.err());
         });
+    }
+
+    /**
+     * Go's contract: while Done is not closed, Err returns null. A reader racing cancel that sees
+     * the error must find done() closed (cancel writes the error before it closes the channel).
+     */
+    @Test
+    void errIsSetOnlyOnceDoneIsClosed() {
+        Go.run(() -> {
+            for (int trial = 0; trial < 2000; trial++) {
+                CancelContext ctx = Context.withCancel(Context.background());
+                RecvChan<Void> done = ctx.done(); // made before the cancel: cancel closes it
+                WaitGroup reader = new WaitGroup();
+                int t = trial;
+                reader.go(() -> {
+                    while (ctx.err() == null) {
+                        Go.gosched(); // at GOMAXPROCS 1, let the canceller run
+                    }
+                    assertTrue(done.tryRecv() != null, "trial " + t + ": err() non-null while done() is open");
+                });
+                ctx.cancel();
+                reader.await();
+            }
+        });
+    }
+
+    /** A user parent whose done closes while its err() is still null is Go's internal error, raised at once. */
+    @Test
+    void aForeignParentClosedWithoutAnErrorIsAnInternalError() {
+        Panic p = assertThrows(Panic.class, () -> Go.run(() -> {
+            Chan<Void> myDone = Chan.make();
+            Context broken = new Context() {
+                @Override
+                public Optional<Instant> deadline() {
+                    return Optional.empty();
+                }
+
+                @Override
+                public RecvChan<Void> done() {
+                    return myDone;
+                }
+
+                @Override
+                public ContextException err() {
+                    return null; // breaks the contract: done closed, no error
+                }
+
+                @Override
+                public Object value(Object key) {
+                    return null;
+                }
+            };
+            CancelContext child = Context.withCancel(broken);
+            myDone.close();
+            child.done().recv(); // the watcher panics instead; the run fails with it
+        }));
+        assertEquals("context: internal error: missing cancel error", p.getMessage());
     }
 }
