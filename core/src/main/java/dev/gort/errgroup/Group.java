@@ -130,15 +130,19 @@ public final class Group {
 
     /**
      * Limits the number of active tasks to n (negative: no limit; 0 blocks every go). Must not
-     * be called while tasks are active.
+     * be called while tasks are active, except to lift the limit (n negative), as Go's.
      *
-     * @throws Panic "errgroup: modify limit while N goroutines in the group are still active"
+     * @throws Panic "errgroup: modify limit while N goroutines in the group are still active" (n >= 0)
      */
     public void setLimit(int n) {
+        if (n < 0) {
+            sem = null; // as Go: lifting the limit is allowed at any time (running tasks hold their own semaphore)
+            return;
+        }
         Chan<Object> s = sem;
         if (s != null && s.len() != 0) {
             throw new Panic("errgroup: modify limit while " + s.len() + " goroutines in the group are still active");
         }
-        sem = n < 0 ? null : Chan.make(n);
+        sem = Chan.make(n);
     }
 }

@@ -100,4 +100,20 @@ class GroupTest {
             g.setLimit(1); // no task active: allowed
         });
     }
+
+    /** Go: lifting the limit (n < 0) is allowed while tasks are active; they keep their own tokens. */
+    @Test
+    void liftingTheLimitWhileTasksAreActive() {
+        Go.run(() -> {
+            Group g = new Group();
+            g.setLimit(1);
+            Chan<Object> release = Chan.make();
+            g.go(release::recv);
+            assertFalse(g.tryGo(() -> { }), "limit reached");
+            g.setLimit(-1);
+            assertTrue(g.tryGo(() -> { }), "no limit any more");
+            release.close();
+            assertNull(g.await());
+        });
+    }
 }
