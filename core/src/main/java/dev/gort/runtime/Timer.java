@@ -215,7 +215,8 @@ public final class Timer implements Blocker {
             s = seq;
             Race.acquire(this);
             if (again) {
-                when += period * (1 + delay / period); // skip missed ticks, as Go
+                long w = when + period * (1 + delay / period); // skip missed ticks, as Go
+                when = w < 0 ? Long.MAX_VALUE : w; // overflow: never again (Go's maxWhen)
                 next = when;
                 h.add(this, when);
             } else {

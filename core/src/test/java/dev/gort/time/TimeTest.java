@@ -7,6 +7,7 @@ import dev.gort.chan.Recv;
 import dev.gort.chan.RecvChan;
 import dev.gort.chan.Select;
 import dev.gort.sync.WaitGroup;
+import dev.gort.synctest.Synctest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -356,5 +357,24 @@ class TimeTest {
         }
         assertEquals(notPendingStops.get(), fires, "afterFunc fires vs stops that came too late");
         assertEquals(16, prevented.get() + notPendingStops.get());
+    }
+
+    /**
+     * A ticker whose next tick is past the end of the clock ticks no more (Go's maxWhen), rather
+     * than wrapping to a deadline in the past. Reachable on a synctest bubble's clock, which
+     * starts in 2000 and jumps.
+     */
+    @Test
+    void aTickerWhoseNextTickOverflowsTicksNoMore() {
+        Instant[] first = {null};
+        Recv<?>[] second = {null};
+        Synctest.test(() -> {
+            Ticker t = Time.newTicker(Duration.ofNanos(4_200_000_000_000_000_000L)); // about 133 years
+            first[0] = t.c().recv(); // the bubble's clock jumps to the first tick
+            second[0] = t.c().tryRecv(); // the next one would be past 2262
+            t.stop();
+        });
+        assertEquals(Instant.parse("2000-01-01T00:00:00Z").plusNanos(4_200_000_000_000_000_000L), first[0]);
+        assertNull(second[0]);
     }
 }
