@@ -206,17 +206,26 @@ class CheckdeadTest {
 
     /** Channels made outside a stuck bubble; after the test, a send on each lets the bubble end. */
     private final List<Chan<Integer>> outsideChans = Collections.synchronizedList(new ArrayList<>());
+    /** The mains of those runs, parked in Synctest.test: joined after the release, so none outlives the test. */
+    private final List<Thread> stuckMains = Collections.synchronizedList(new ArrayList<>());
 
+    /** A channel made outside the bubble by the run's main (so no platform thread has touched it yet). */
     private Chan<Integer> outside() {
-        Chan<Integer> c = Chan.make(); // made by a goroutine: a platform thread has not touched it yet
+        Chan<Integer> c = Chan.make();
         outsideChans.add(c);
+        stuckMains.add(Thread.currentThread());
         return c;
     }
 
     @AfterEach
-    void releaseStuckBubbles() {
+    void releaseStuckBubbles() throws InterruptedException {
         synchronized (outsideChans) {
             outsideChans.forEach(c -> c.send(0));
+        }
+        synchronized (stuckMains) {
+            for (Thread t : stuckMains) {
+                assertTrue(t.join(Duration.ofSeconds(5)), "the released bubble's run did not end: " + t);
+            }
         }
     }
 
