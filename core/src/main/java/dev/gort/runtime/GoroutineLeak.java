@@ -4,6 +4,8 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /*
  * GoroutineLeak: partial deadlocks, after Go's experimental goroutine leak profile
@@ -39,8 +41,11 @@ import java.util.List;
  *     reachable): render its dump block now (its stack is gone after the GC), remove it from allgs,
  *     keep a WeakReference. No strong reference survives this step's frame.
  *  3. System.gc() twice.
- *  4. Cleared: leaked, report the block. Not cleared: add back to allgs, then remove again if it
- *     died meanwhile (goexit sets DEAD before it leaves allgs, so one of the two removes wins).
+ *  4. Cleared: leaked, report the block, unless the goroutine exited during the scan (a detached
+ *     goroutine woken by a timer or by a running goroutine may run to its end and be collected:
+ *     goexit, after it sets DEAD, records the goid while leakScanGen is odd, and the scan skips
+ *     those). Not cleared: add back to allgs, then remove again if it died meanwhile (goexit sets
+ *     DEAD before it leaves allgs, so one of the two removes wins).
  *  5. leakScanGen becomes even again. Each leaked goroutine is a dev.gort.GoroutineLeak JFR event
  *     (while a recording runs); with -Dgort.flightrecorder=DIR, the flight recorder's trace is
  *     written when any was found.
@@ -68,6 +73,18 @@ import java.util.List;
 final class GoroutineLeak {
     private GoroutineLeak() {}
 
+    /**
+     * Goids of goroutines that exited while a scan ran (Proc.goexit adds them while leakScanGen is
+     * odd): a detached goroutine woken during the GCs may run to its end and be collected, and must
+     * not then be reported. Cleared by each scan before it starts.
+     */
+    private static final Set<Long> exitedDuringScan = ConcurrentHashMap.newKeySet();
+
+    /** Proc.goexit, while a scan runs: gp ended, so it is not leaked whatever the GC says. */
+    static void exited(G gp) {
+        exitedDuringScan.add(gp.goid);
+    }
+
     /** One candidate: the weak reference and the dump block rendered before the GC. */
     private record Candidate(WeakReference<G> ref, long goid, String block) {}
 
@@ -77,6 +94,7 @@ final class GoroutineLeak {
             throw new IllegalStateException("leakedGoroutines: start the JVM with -Djdk.trackAllThreads=false "
                     + "(otherwise the JDK's thread registry keeps every goroutine reachable)");
         }
+        exitedDuringScan.clear();
         Checkdead.leakScanGen.incrementAndGet();
         try {
             List<Candidate> cs = detach();
@@ -89,6 +107,7 @@ final class GoroutineLeak {
             return leaked;
         } finally {
             Checkdead.leakScanGen.incrementAndGet();
+            exitedDuringScan.clear();
         }
     }
 
@@ -114,6 +133,9 @@ final class GoroutineLeak {
         for (Candidate c : cs) {
             G gp = c.ref.get();
             if (gp == null) {
+                if (exitedDuringScan.contains(c.goid)) {
+                    continue; // it ended during the scan, then was collected: not leaked
+                }
                 leaked.add(c.block);
                 if (Trace.jfr) Jfr.leak(c.goid, c.block);
                 continue;

@@ -390,6 +390,9 @@ final class Proc {
             gp.lockedExt = 0;
         }
         gp.setStatus(GStatus.DEAD); // before leaving allgs: the leak detector's re-attach relies on it
+        if ((Checkdead.leakScanGen.get() & 1) != 0) {
+            GoroutineLeak.exited(gp); // read after DEAD: a scan that detached gp is seen (GoroutineLeak)
+        }
         allgs.remove(gp);
         if (gp.run != null) {
             gp.run.goexit(gp);
