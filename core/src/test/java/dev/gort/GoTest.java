@@ -405,6 +405,60 @@ class GoTest {
         assertFalse(err.contains("dev.gort.runtime."), "runtime frames are elided: " + err);
     }
 
+    /** A panic whose cause chain is a cycle, or whose message cannot be printed, still ends the run. */
+    @Test
+    void aPanicWhoseReportCannotBePrintedPlainlyStillEndsTheRun() {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        try {
+            RuntimeException a = new RuntimeException("a");
+            RuntimeException b = new RuntimeException("b", a);
+            a.initCause(b);
+            assertSame(a, assertThrows(RuntimeException.class, () -> Go.run(() -> {
+                throw a;
+            })));
+            class Unprintable extends RuntimeException {
+                @Override
+                public String getMessage() {
+                    throw new IllegalStateException("no message");
+                }
+            }
+            assertThrows(Unprintable.class, () -> Go.run(() -> {
+                throw new Unprintable();
+            }));
+        } finally {
+            System.setErr(oldErr);
+        }
+        String err = buf.toString();
+        assertTrue(err.startsWith("panic: java.lang.RuntimeException: a\n\tcaused by: java.lang.RuntimeException: b\n\n"), err);
+        assertTrue(err.contains("Unprintable (PANIC=getMessage method: java.lang.IllegalStateException)\n"), err);
+    }
+
+    /**
+     * A goroutine started from a virtual thread that a goroutine started with the JDK's API belongs
+     * to the same run (Go.run's contract: "main or one it started, transitively"): its panic ends
+     * the run.
+     */
+    @Test
+    void aGoroutineStartedFromAnInheritedVirtualThreadBelongsToTheRun() {
+        PrintStream oldErr = System.err;
+        System.setErr(new PrintStream(new ByteArrayOutputStream(), true));
+        CountDownLatch mainMayExit = new CountDownLatch(1);
+        try {
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Go.run(() -> {
+                Thread.ofVirtual().start(() -> Go.go(() -> {
+                    throw new IllegalStateException("boom");
+                }));
+                await(mainMayExit); // main waits; the panic ends the run first
+            }));
+            assertEquals("boom", thrown.getMessage());
+        } finally {
+            System.setErr(oldErr);
+            mainMayExit.countDown();
+        }
+    }
+
     /**
      * Go's TestPanicRace (testprog's PanicRace): the panicking goroutine's deferred call releases
      * main and yields, so main returns while the panic is still on its way out. Go's main waits for

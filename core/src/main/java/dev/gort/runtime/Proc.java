@@ -347,6 +347,12 @@ final class Proc {
         schedinit();
         G parent = currentG();
         if (parent == null) {
+            G wrapper = currentWrapperG();
+            if (wrapper != null) {
+                // a JDK-API virtual thread a goroutine started (an inherited child): the new
+                // goroutine belongs to that goroutine's run, as Go.run's contract says
+                return newproc2(fn, run, runMain, bubble, label, wrapper);
+            }
             creating.incrementAndGet();
             try {
                 return newproc2(fn, run, runMain, bubble, label, null);
@@ -426,8 +432,8 @@ final class Proc {
         try {
             Traceback.printPanic(gp, t);
             Trace.snapshotOnFailure("panic"); // -Dgort.flightrecorder: before Go.run returns
-            run.fail(t);
         } finally {
+            run.fail(t); // even if the report itself failed: the run must not end normally
             run.panicking.decrementAndGet();
         }
     }
@@ -1527,6 +1533,21 @@ final class Proc {
         }
         G gp = mp.curg;
         return gp != null && gp.thread == t ? gp : null;
+    }
+
+    /**
+     * The anonymous G carrying the calling thread when it is a virtual thread started with the
+     * JDK's API inside a goroutine (G's "inherited" children), else null. Its run and bubble are its
+     * creator's; its goid is 0.
+     */
+    static G currentWrapperG() {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return null;
+        }
+        M mp = M.current();
+        G gp = mp != null ? mp.curg : null;
+        return gp != null && gp.thread == null && gp.goid == 0 ? gp : null;
     }
 
     // ================================================================== preemption (sysmon asks, safe points answer)

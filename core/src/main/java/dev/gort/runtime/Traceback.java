@@ -5,9 +5,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -320,15 +323,30 @@ final class Traceback {
     /** Go's printpanics + the panicking goroutine's traceback (GOTRACEBACK=single). */
     static String panicReport(G gp, Throwable t) {
         StringBuilder sb = new StringBuilder();
-        sb.append("panic: ").append(t).append('\n');
-        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-            sb.append("\tcaused by: ").append(c).append('\n');
+        sb.append("panic: ").append(describe(t)).append('\n');
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(t);
+        for (Throwable c = t.getCause(); c != null && seen.add(c); c = c.getCause()) { // a cycle ends the chain
+            sb.append("\tcaused by: ").append(describe(c)).append('\n');
         }
         sb.append('\n');
         header(sb, gp.goid, GStatus.RUNNING.goName, 0);
         frames(sb, t.getStackTrace());
         createdBy(sb, gp);
         return sb.toString();
+    }
+
+    /**
+     * t.toString(), or, if that throws (a getMessage that fails), the class name and a note, as
+     * Go's printpanicval prints "(PANIC=Error method: ...)" when an error's Error method panics:
+     * the report is never lost to it.
+     */
+    private static String describe(Throwable t) {
+        try {
+            return String.valueOf(t);
+        } catch (RuntimeException | Error e) {
+            return t.getClass().getName() + " (PANIC=getMessage method: " + e.getClass().getName() + ")";
+        }
     }
 
     // ================================================================== frames
