@@ -54,6 +54,7 @@ import java.util.NoSuchElementException;
 public final class Chan<T> implements SendChan<T>, RecvChan<T> {
     static {
         ChanPanic.installInRuntime();
+        Linkname.installHChanOf(Chan::hchan); // for dev.gort.time's timer channels
     }
 
     /** The runtime channel. */

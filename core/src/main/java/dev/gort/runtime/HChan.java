@@ -76,6 +76,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * select on it from anywhere else panic with Go's "... synctest channel from outside bubble". A
  * member parked on it is durably blocked (see Bubble). Outside bubbles this costs one null check.
  *
+ * Timer channels (Go 1.23)
+ * -----------------------
+ * A channel made by dev.gort.time for a Timer or Ticker names its timer (c.timer). Before a
+ * receive, or a select's poll of a receive case, on such a channel, the receiver fires the timer
+ * itself if it is due (Timer.maybeRunChan), holding no channel lock: so a receive after the
+ * deadline, blocking or not, always finds the value, though no M has run the timer's heap yet (its
+ * P busy with a goroutine that does not yield, sysmon's 1 ms grace not over). Go's chanrecv and
+ * selectgo call maybeRunChan the same way.
+ *
  * Interrupts
  * ----------
  * A parked waiter woken with its interrupt status set takes the lock; if its sudog was not yet
@@ -158,6 +167,12 @@ public final class HChan implements Blocker {
 
     /** See "Blocker" in the essay. Plain: set once, read by the deadlock detector. */
     private boolean touched;
+    /**
+     * Go's c.timer: the timer whose channel this is, or null. Set once by dev.gort.time before the
+     * channel is shared (Linkname.timerChan), then only read: a receive or a select's poll fires it
+     * if it is due (Timer.maybeRunChan; see "Timer channels").
+     */
+    Timer timer;
     /** The synctest bubble it was made in, or null: only its members may use it (see Bubble). Immutable. */
     final Bubble bubble;
 
@@ -368,6 +383,9 @@ public final class HChan implements Blocker {
     public Object chanrecv(boolean block) {
         if (bubble != null) bubble.checkChan("receive");
         touch();
+        if (timer != null) {
+            timer.maybeRunChan();
+        }
         if (!block && empty()) {
             // Go's ordering: the closed check comes after the emptiness check; re-check emptiness
             // after seeing closed, since a value may have arrived between the two loads.

@@ -159,6 +159,22 @@ public final class Linkname {
         ChanErrors.install(panic, interrupted);
     }
 
+    /** dev.gort.chan's view -> channel lookup, installed by Chan's class initialiser. */
+    private static volatile Function<Object, HChan> hchanOf;
+
+    /** Installs how to find a channel view's runtime channel (Chan.hchan); for timerChan. */
+    public static void installHChanOf(Function<Object, HChan> f) {
+        hchanOf = f;
+    }
+
+    /**
+     * Go's c.timer: marks chan (a dev.gort.chan view, not yet shared) as t's timer channel, so that
+     * a receive from it fires t if t is already due (Timer.maybeRunChan). Called by dev.gort.time.
+     */
+    public static void timerChan(Object chan, Timer t) {
+        hchanOf.apply(chan).timer = t;
+    }
+
     /** Parks the calling goroutine for ever (a nil channel's operation, an empty select). */
     public static void blockForever(WaitReason reason) {
         HChan.blockForever(reason);

@@ -275,6 +275,9 @@ public final class SelectGo implements Blocker {
                 continue;
             }
             if (cs[i].bubble != null) cs[i].bubble.checkChan(isSend[i] ? "send" : "receive");
+            if (!isSend[i] && cs[i].timer != null) {
+                cs[i].timer.maybeRunChan(); // Go 1.23: a due timer's value is there (HChan, "Timer channels")
+            }
             int j = bub == null ? rnd.nextInt(k + 1) : bub.selectIndex(k + 1);
             po[k] = po[j];
             po[j] = i;

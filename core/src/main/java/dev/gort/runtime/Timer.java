@@ -30,7 +30,10 @@ import java.util.function.BooleanSupplier;
  * Timer channels (Go 1.23): for a timer with a channel (drain != null), f (a non-blocking send
  * into a 1-slot channel) runs while holding mu, and stop/reset drain the channel under mu too. So
  * once stop or reset has returned, no value sent for the old setting can be received, and stop
- * reports true if it drained an unreceived value, as Go's does.
+ * reports true if it drained an unreceived value, as Go's does. A receiver fires a due timer
+ * itself (maybeRunChan, called by HChan before a receive), so a receive after the deadline never
+ * finds the channel empty; stop and reset's drain is such a receive, and finds the timer already
+ * out of its heap or stopped.
  *
  * Synctest bubbles
  * ----------------
@@ -249,6 +252,41 @@ public final class Timer implements Blocker {
             // Timer functions are the runtime's own (goready, a non-blocking send, newproc); one
             // that throws must not take the M down with it.
             System.err.println("gort: timer function threw " + e);
+        }
+    }
+
+    /**
+     * Go 1.23's maybeRunChan: a receiver on this timer's channel fires the timer itself if it is
+     * due, as a heap runner would (take it out of its heap, then fireAndUnlock), so that a receive
+     * after the deadline finds the value though no M has run the heap yet. A bubble's timers are
+     * the bubble's to fire. Called by HChan and SelectGo before they lock the channel.
+     */
+    void maybeRunChan() {
+        if (bubble != null) {
+            return;
+        }
+        // No racy look at when first: a heap runner sets when (to 0, or to a ticker's next tick)
+        // under mu before it sends, so a receiver that read when without mu could return while
+        // the value it waits for is being sent, and find the channel empty. Under mu, a firing in
+        // progress has finished: its value is in the channel.
+        Timers h = null;
+        long now = 0;
+        boolean fire = false;
+        mu.lock();
+        try {
+            now = Timers.nanotime();
+            h = ts;
+            if (when != 0 && when <= now && h != null) {
+                removeFromHeap();
+                fire = true;
+            }
+        } finally {
+            if (!fire) {
+                mu.unlock();
+            }
+        }
+        if (fire) {
+            fireAndUnlock(h, now); // releases mu
         }
     }
 

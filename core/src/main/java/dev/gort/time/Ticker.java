@@ -3,6 +3,7 @@ package dev.gort.time;
 import dev.gort.Panic;
 import dev.gort.chan.Chan;
 import dev.gort.chan.RecvChan;
+import dev.gort.runtime.Linkname;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,7 @@ public final class Ticker {
 
     Ticker(long period) {
         rt = new dev.gort.runtime.Timer(Timer::sendTime, c, () -> Timer.drain(c));
+        Linkname.timerChan(c, rt); // a receive fires a due tick (Go 1.23)
         rt.reset(Time.when(period), period);
     }
 

@@ -3,6 +3,7 @@ package dev.gort.time;
 import dev.gort.chan.Chan;
 import dev.gort.chan.Recv;
 import dev.gort.chan.RecvChan;
+import dev.gort.runtime.Linkname;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,10 @@ import java.time.Instant;
  *  - after stop or reset returns, no value from before is received;
  *  - stop returns true if it stopped the timer before it fired, or if the value it sent had not
  *    been received yet (it is then discarded);
- *  - reset on a running or expired timer is safe: no drain-before-reset dance is needed.
+ *  - reset on a running or expired timer is safe: no drain-before-reset dance is needed;
+ *  - a receive after the deadline, blocking or not (a select with a default too), finds the
+ *    value: the channel names its timer (Linkname.timerChan), and the receiver fires a due timer
+ *    itself before it looks (HChan's "Timer channels").
  *
  * Differences from Go: the channel's len/cap are 1 while Go 1.23 reports 0 for timer channels.
  */
@@ -37,6 +41,7 @@ public final class Timer {
     static Timer channel(long d) {
         Chan<Instant> c = Chan.make(1);
         Timer t = new Timer(c, new dev.gort.runtime.Timer(Timer::sendTime, c, () -> drain(c)));
+        Linkname.timerChan(c, t.rt); // a receive fires it once due (Go 1.23)
         t.rt.reset(Time.when(d), 0);
         return t;
     }

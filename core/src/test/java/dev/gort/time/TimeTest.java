@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 @Timeout(30)
 class TimeTest {
@@ -376,5 +377,42 @@ class TimeTest {
         });
         assertEquals(Instant.parse("2000-01-01T00:00:00Z").plusNanos(4_200_000_000_000_000_000L), first[0]);
         assertNull(second[0]);
+    }
+
+    /**
+     * Go 1.23: a receive from a timer channel after the deadline finds the value, blocking or not,
+     * even while no M has run the timer's heap (here the goroutine holds its P in a spin, and
+     * sysmon's grace for overdue timers is 1 ms).
+     */
+    @Test
+    void aReceiveAfterTheDeadlineFindsTheValue() {
+        Go.run(() -> {
+            for (int i = 0; i < 200; i++) {
+                Timer zero = Time.newTimer(Duration.ZERO);
+                assertNotNull(zero.c().tryRecv(), "a zero timer's value is there at once");
+                assertFalse(zero.stop(), "fired: nothing to stop");
+
+                Timer soon = Time.newTimer(Duration.ofNanos(100_000));
+                long end = System.nanoTime() + 400_000;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait(); // holds the P: no scheduler round runs its heap
+                }
+                if (soon.c().tryRecv() == null) { // stop() true: still pending, or fired just after the look
+                    fail("due 300 us ago, yet the receive found nothing; stop() = " + soon.stop());
+                }
+
+                boolean[] fired = {false};
+                new Select().recv(Time.after(Duration.ZERO), v -> fired[0] = true).otherwise(() -> { }).run();
+                assertTrue(fired[0], "a select with a default takes a due timer's case");
+
+                Ticker tk = Time.newTicker(Duration.ofNanos(50_000));
+                end = System.nanoTime() + 200_000;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                assertNotNull(tk.c().tryRecv(), "a due tick is there");
+                tk.stop();
+            }
+        });
     }
 }
