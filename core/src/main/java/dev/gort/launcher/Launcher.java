@@ -136,9 +136,10 @@ public final class Launcher {
      * call main. Throws IllegalArgumentException (one line, for the user) if the class cannot be
      * loaded or has no main method.
      */
-    static Runnable mainOf(String name, String[] argv, ClassLoader cl) {
+    static Runnable mainOf(String mainClass, String[] argv, ClassLoader cl) {
         Class<?> c;
         Method m;
+        String name = mainClass.replace('/', '.'); // java accepts com/example/Main too (LauncherHelper)
         try {
             c = Class.forName(name, false, cl);
             m = findMain(c);
@@ -274,13 +275,32 @@ public final class Launcher {
             return new SourceClassLoader(classes);
         }
 
+        /**
+         * The source file's own classes first, as java's MemoryClassLoader: a stale compiled copy
+         * of the same class on the class path (javac'd earlier into ".") must not win over the
+         * source being run.
+         */
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!classes.containsKey(name)) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    byte[] b = classes.get(name);
+                    c = defineClass(name, b, 0, b.length);
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
+
         @Override
         protected Class<?> findClass(String name) throws ClassNotFoundException {
-            byte[] b = classes.get(name);
-            if (b == null) {
-                throw new ClassNotFoundException(name);
-            }
-            return defineClass(name, b, 0, b.length);
+            throw new ClassNotFoundException(name); // loadClass defines the source's own classes
         }
     }
 

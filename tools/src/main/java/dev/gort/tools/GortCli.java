@@ -44,6 +44,10 @@ public final class GortCli implements Runnable {
         }
         // everything after gort run's MainClass is the program's, options included
         cli.getSubcommands().get("run").setStopAtPositional(true);
+        // java passes a program argument "@x" through; picocli would read it as an argument file
+        cli.setExpandAtFiles(false);
+        // java takes the last of a repeated option (-cp a -cp b): so does gort
+        cli.setOverwrittenOptionsAllowed(true);
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
             String name = c.getCommandSpec().qualifiedName();

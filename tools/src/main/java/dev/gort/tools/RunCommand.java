@@ -223,7 +223,7 @@ final class RunCommand implements Callable<Integer> {
         List<String> out = new ArrayList<>();
         for (String e : classPath.split(File.pathSeparator, -1)) {
             if (e.isEmpty()) {
-                continue;
+                e = "."; // as java's application class path: an empty entry is the current directory
             }
             if (!e.equals("*") && !e.endsWith(File.separator + "*") && !e.endsWith("/*")) {
                 out.add(e);

@@ -103,6 +103,25 @@ class LauncherTest {
         Result r = GortRun.gortRun("-cp", GortRun.testClasses(), PROG + "InstanceMain");
         assertEquals(0, r.status(), r.toString());
         assertEquals("instance main goid=1\n", r.out(), r.toString());
+        // java also takes the class name with slashes
+        r = GortRun.gortRun("-cp", GortRun.testClasses(), (PROG + "InstanceMain").replace('.', '/'));
+        assertEquals(0, r.status(), r.toString());
+        assertEquals("instance main goid=1\n", r.out(), r.toString());
+    }
+
+    /** As java's source launcher: the source file's classes win over a stale compiled copy on the class path. */
+    @Test
+    void aSourceFileRunsItselfNotAStaleClassBesideIt(@TempDir Path dir) throws Exception {
+        Path old = Files.createDirectories(dir.resolve("old"));
+        Path oldSrc = Files.writeString(old.resolve("Hello.java"),
+                "public class Hello { public static void main(String[] a) { System.out.println(\"old\"); } }\n");
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "-d", dir.toString(), oldSrc.toString()));
+        Path hello = Files.writeString(dir.resolve("Hello.java"),
+                "public class Hello { public static void main(String[] a) { System.out.println(\"new\"); } }\n");
+        Result r = GortRun.gortRun("-cp", dir.toString(), hello.toString());
+        assertEquals(0, r.status(), r.toString());
+        assertEquals("new\n", r.out(), r.toString());
     }
 
     @Test

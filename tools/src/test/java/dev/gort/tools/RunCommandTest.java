@@ -35,6 +35,18 @@ class RunCommandTest {
         assertEquals(List.of("--procs", "3", "--", "com.example.Main", "--procs", "-x", "arg"), rest);
     }
 
+    /** As java: the last -cp wins, and a program argument "@x" is passed through, not read as an argument file. */
+    @Test
+    void repeatedClassPathAndAtArgumentsAreJavas(@TempDir Path dir) throws Exception {
+        Path at = Files.writeString(dir.resolve("args"), "x y\n");
+        List<String> cmd = GortRun.command("-cp", "a", "-cp", "b", "Main", "@" + at, "@@z");
+        int launcher = cmd.indexOf(Launcher.class.getName());
+        List<String> jvm = cmd.subList(1, launcher), rest = cmd.subList(launcher + 1, cmd.size());
+        String cp = jvm.get(jvm.indexOf("-cp") + 1);
+        assertTrue(cp.endsWith(File.pathSeparator + "b") && !cp.contains(File.pathSeparator + "a"), cp);
+        assertEquals(List.of("--", "Main", "@" + at, "@@z"), rest);
+    }
+
     @Test
     void badValuesAreUsageErrorsNamingTheValue() {
         for (String[] bad : new String[][] {{"--procs", "0"}, {"--schedtrace", "-5"}, {"-JXmx1g"},
@@ -56,8 +68,8 @@ class RunCommandTest {
         Files.writeString(lib.resolve("notes.txt"), "");
         Files.createDirectories(lib.resolve("sub.jar"));
         String sep = File.pathSeparator;
-        assertEquals(List.of("x", lib.resolve("a.JAR").toString(), lib.resolve("b.jar").toString(), "y"),
-                RunCommand.expand("x" + sep + lib + File.separator + "*" + sep + sep + "y"));
+        assertEquals(List.of("x", lib.resolve("a.JAR").toString(), lib.resolve("b.jar").toString(), ".", "y"),
+                RunCommand.expand("x" + sep + lib + File.separator + "*" + sep + sep + "y")); // empty: "." as java
         assertEquals(List.of(), RunCommand.expand(dir.resolve("missing") + File.separator + "*"));
     }
 
