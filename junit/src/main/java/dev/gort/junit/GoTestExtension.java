@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -227,6 +228,9 @@ public final class GoTestExtension implements InvocationInterceptor {
                     }
                 }));
             } catch (ExploreFailure f) {
+                if (f.getCause() instanceof TestAbortedException a) {
+                    throw a; // an assumption: the test is aborted, in any schedule, not failed
+                }
                 AssertionFailedError e = new AssertionFailedError(f.getMessage()
                         + "\npin it with @GoTest(seed = \"0x" + Long.toHexString(f.seed()) + "\")", f);
                 e.setStackTrace(new StackTraceElement[0]);

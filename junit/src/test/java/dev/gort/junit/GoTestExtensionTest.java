@@ -106,6 +106,11 @@ class GoTestExtensionTest {
             assumeTrue(false, "not here");
         }
 
+        @GoTest(seeds = 5)
+        void abortsOnAnAssumptionWhileExploring() {
+            assumeTrue(false, "not here either");
+        }
+
         @GoTest
         void goroutinePanics() {
             Chan<Integer> never = Chan.make();
@@ -324,11 +329,13 @@ class GoTestExtensionTest {
 
     @Test
     void anAssumptionAbortsTheTest() {
-        Events events = run("abortsOnAnAssumption");
-        assertEquals(1, events.aborted().count());
-        Throwable t = events.aborted().list().get(0).getPayload(org.junit.platform.engine.TestExecutionResult.class)
-                .orElseThrow().getThrowable().orElseThrow();
-        assertInstanceOf(TestAbortedException.class, t);
+        for (String m : new String[] {"abortsOnAnAssumption", "abortsOnAnAssumptionWhileExploring"}) {
+            Events events = run(m);
+            assertEquals(1, events.aborted().count(), m);
+            Throwable t = events.aborted().list().get(0).getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                    .orElseThrow().getThrowable().orElseThrow();
+            assertInstanceOf(TestAbortedException.class, t, m);
+        }
     }
 
     @Test
