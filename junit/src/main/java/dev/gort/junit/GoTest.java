@@ -48,8 +48,11 @@ import java.lang.annotation.Target;
  *       ends the JVM with status 66 at exit, as without this extension.</li>
  * </ul>
  * An exception escaping the body fails the test as it would under {@code @Test} (an assertion's
- * failure, an assumption's abort). One escaping another of the test's goroutines is a panic: Go's
- * {@code panic:} report goes to stderr and the exception fails the test. The body is not given a
+ * failure, an assumption's abort; under {@link #seeds()} too). One escaping another of the test's
+ * goroutines is a panic: Go's {@code panic:} report goes to stderr and the exception fails the
+ * test, also when it happens after the body returned, during the leak check's grace period. With
+ * {@link #ignoreLeaks()}, goroutines that outlive the body are the program's, not the test's: a
+ * later panic of theirs is only printed. The body is not given a
  * context, a test reporter or parameters other than what JUnit resolves for the method.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})

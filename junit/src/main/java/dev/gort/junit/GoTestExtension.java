@@ -5,6 +5,7 @@ import dev.gort.Go;
 import dev.gort.synctest.BubbleDeadlockError;
 import dev.gort.synctest.ExploreFailure;
 import dev.gort.synctest.Synctest;
+import dev.gort.time.Time;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
@@ -37,6 +38,12 @@ import java.util.concurrent.locks.LockSupport;
  *     fatal error); a DeadlockError becomes a failure whose message is Go's report and dump.
  *  5. Only if the test passed so far: the leak check. Go.runGoroutines(main's goid) is polled with
  *     back-off (1 ms doubling to 100 ms) for up to LEAK_GRACE; what is still there fails the test.
+ *     The wait starts inside main, after the body returned (Time.sleep between polls), so that the
+ *     run is still live while the test's goroutines finish: one that panics then fails the run, and
+ *     Go.run reports it (step 4), as Go's test binary dies of a panic in a goroutine a test left
+ *     running. (Waiting after Go.run returned, the extension saw the goroutine gone and passed the
+ *     test, with the panic only on stderr.) The extension's own poll after the join then finds
+ *     what main's wait left.
  *  6. Close the race window (after the grace, which lets exiting goroutines race too); its reports
  *     fail the test. Later failures are added to the first as suppressed exceptions.
  * With synctest, seed or seeds, step 2 runs the body in a bubble instead (Synctest.test, with the
@@ -167,6 +174,20 @@ public final class GoTestExtension implements InvocationInterceptor {
         }
     }
 
+    /** Step 5's wait, run by main itself after the body: the run stays live meanwhile. */
+    private static void awaitGoroutinesInMain(long mainGoid) {
+        long deadline = System.nanoTime() + LEAK_GRACE.toNanos();
+        long pause = TimeUnit.MILLISECONDS.toNanos(1);
+        while (!Go.runGoroutines(mainGoid).isEmpty()) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                return;
+            }
+            Time.sleep(Duration.ofNanos(Math.min(pause, deadline - now)));
+            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
     /** A test body: JUnit's invocation or a reflective call; may throw anything. */
     @FunctionalInterface
     private interface Body {
@@ -248,6 +269,9 @@ public final class GoTestExtension implements InvocationInterceptor {
             thread = Thread.currentThread();
             try {
                 b.run();
+                if (!bubble && !spec.ignoreLeaks()) {
+                    awaitGoroutinesInMain(goid); // step 5, while the run is live
+                }
             } catch (Throwable t) {
                 if (bubble) {
                     if (t instanceof RuntimeException r) {

@@ -102,6 +102,14 @@ class GoTestExtensionTest {
         }
 
         @GoTest
+        void goroutinePanicsAfterMainReturns() {
+            Go.go(() -> {
+                Time.sleep(Duration.ofMillis(100));
+                throw new IllegalStateException("late");
+            });
+        }
+
+        @GoTest
         void abortsOnAnAssumption() {
             assumeTrue(false, "not here");
         }
@@ -346,6 +354,14 @@ class GoTestExtensionTest {
         assertInstanceOf(IllegalStateException.class, t);
         assertEquals("boom in a goroutine", t.getMessage());
         assertTrue(err.startsWith("panic: java.lang.IllegalStateException: boom in a goroutine\n"), err);
+    }
+
+    /** Go: a panic in a goroutine the test left running kills the test binary; here it fails the test. */
+    @Test
+    void aPanicInAGoroutineAfterMainReturnedFailsTheTest() {
+        Throwable t = failure(run("goroutinePanicsAfterMainReturns"));
+        assertInstanceOf(IllegalStateException.class, t);
+        assertEquals("late", t.getMessage());
     }
 
     @Test
