@@ -188,6 +188,13 @@ public final class GoTestExtension implements InvocationInterceptor {
         }
     }
 
+    /** Carries a checked exception of the body out of a bubble (which rethrows only unchecked ones). */
+    private static final class Checked extends RuntimeException {
+        Checked(Throwable cause) {
+            super(cause.toString(), cause, false, false);
+        }
+    }
+
     /** A test body: JUnit's invocation or a reflective call; may throw anything. */
     @FunctionalInterface
     private interface Body {
@@ -280,7 +287,7 @@ public final class GoTestExtension implements InvocationInterceptor {
                     if (t instanceof Error e) {
                         throw e;
                     }
-                    throw new dev.gort.Panic(t.toString(), t);
+                    throw new Checked(t); // unwrapped again by outcome(): the test fails with t itself
                 }
                 bodyFailure = t;
             }
@@ -301,6 +308,9 @@ public final class GoTestExtension implements InvocationInterceptor {
                 return bodyFailure;
             }
             Throwable t = runFailure;
+            if (t instanceof Checked c) {
+                return c.getCause(); // a checked exception the body threw in a bubble, as under @Test
+            }
             if (t instanceof DeadlockError d) {
                 String dump = d instanceof BubbleDeadlockError b ? b.dump() : Go.stack(true);
                 AssertionFailedError e = new AssertionFailedError("fatal error: " + d.getMessage() + "\n\n"

@@ -109,6 +109,11 @@ class GoTestExtensionTest {
             });
         }
 
+        @GoTest(synctest = true)
+        void throwsACheckedExceptionInABubble() throws java.io.IOException {
+            throw new java.io.IOException("checked");
+        }
+
         @GoTest
         void abortsOnAnAssumption() {
             assumeTrue(false, "not here");
@@ -362,6 +367,13 @@ class GoTestExtensionTest {
         Throwable t = failure(run("goroutinePanicsAfterMainReturns"));
         assertInstanceOf(IllegalStateException.class, t);
         assertEquals("late", t.getMessage());
+    }
+
+    @Test
+    void aCheckedExceptionInABubbleFailsTheTestAsItIs() {
+        Throwable t = failure(run("throwsACheckedExceptionInABubble"));
+        assertInstanceOf(java.io.IOException.class, t);
+        assertEquals("checked", t.getMessage());
     }
 
     @Test
