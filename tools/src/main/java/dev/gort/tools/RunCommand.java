@@ -286,6 +286,31 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The JVM options that java's source launcher also hands to javac (JEP 330): --enable-preview
+     * (with --release of this JDK), --add-modules, --add-exports, --add-reads, --limit-modules,
+     * --module-path, in their one-word forms (-J--add-modules=M; -J takes one word).
+     */
+    static List<String> javacOptions(List<String> jvmOptions) {
+        List<String> out = new ArrayList<>();
+        for (String o : jvmOptions) {
+            if (o.equals("--enable-preview")) {
+                out.add("--enable-preview");
+                out.add("--release");
+                out.add(Integer.toString(Runtime.version().feature()));
+            } else {
+                for (String k : List.of("--add-modules=", "--add-exports=", "--add-reads=", "--limit-modules=",
+                        "--module-path=")) {
+                    if (o.startsWith(k)) {
+                        out.add(k.substring(0, k.length() - 1));
+                        out.add(o.substring(k.length()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Compiles file (and what it uses from its source tree) into out; returns its main class's name. */
     private String compile(Path file, Path out, String core, List<String> path) throws IOException, CompilationFailed {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -315,9 +340,10 @@ final class RunCommand implements Callable<Integer> {
             for (int i = pkg.isEmpty() ? 0 : pkg.split("\\.").length; i > 0 && root.getParent() != null; i--) {
                 root = root.getParent();
             }
-            List<String> options = List.of("-proc:none", "-Xlint:deprecation", "-Xdiags:verbose", "-implicit:class",
-                    "-d", out.toString(), "-sourcepath", root.toString(),
-                    "-cp", String.join(File.pathSeparator, cp));
+            List<String> options = new ArrayList<>(List.of("-proc:none", "-Xlint:deprecation", "-Xdiags:verbose",
+                    "-implicit:class", "-d", out.toString(), "-sourcepath", root.toString(),
+                    "-cp", String.join(File.pathSeparator, cp)));
+            options.addAll(javacOptions(jvmOptions));
             if (!javac.getTask(err, fm, null, options, null, units).call()) {
                 throw new CompilationFailed();
             }

@@ -109,6 +109,26 @@ class LauncherTest {
         assertEquals("instance main goid=1\n", r.out(), r.toString());
     }
 
+    /** As java's source launcher: -J--enable-preview reaches javac too (StructuredTaskScope is a preview API in 25). */
+    @Test
+    void aSourceFileUsingAPreviewApiRunsWithEnablePreview(@TempDir Path dir) throws Exception {
+        Path src = Files.writeString(dir.resolve("Preview.java"), """
+                import java.util.concurrent.StructuredTaskScope;
+                public class Preview {
+                    public static void main(String[] a) throws Exception {
+                        try (var s = StructuredTaskScope.open()) {
+                            var t = s.fork(() -> "x");
+                            s.join();
+                            System.out.println("preview " + t.get());
+                        }
+                    }
+                }
+                """);
+        Result r = GortRun.gortRun("-J--enable-preview", src.toString());
+        assertEquals(0, r.status(), r.toString());
+        assertEquals("preview x\n", r.out(), r.toString());
+    }
+
     /** As java's source launcher: the source file's classes win over a stale compiled copy on the class path. */
     @Test
     void aSourceFileRunsItselfNotAStaleClassBesideIt(@TempDir Path dir) throws Exception {

@@ -47,6 +47,15 @@ class RunCommandTest {
         assertEquals(List.of("--", "Main", "@" + at, "@@z"), rest);
     }
 
+    /** As java's source launcher: the JVM options javac needs too are handed to it. */
+    @Test
+    void sourceModeHandsJavacThePreviewAndModuleOptions() {
+        assertEquals(List.of("--enable-preview", "--release", Integer.toString(Runtime.version().feature()),
+                "--add-modules", "jdk.incubator.vector", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"),
+                RunCommand.javacOptions(List.of("-Xmx1g", "--enable-preview", "--add-modules=jdk.incubator.vector",
+                        "-Dk=v", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")));
+    }
+
     @Test
     void badValuesAreUsageErrorsNamingTheValue() {
         for (String[] bad : new String[][] {{"--procs", "0"}, {"--schedtrace", "-5"}, {"-JXmx1g"},
