@@ -109,6 +109,21 @@ class LauncherTest {
         assertEquals("instance main goid=1\n", r.out(), r.toString());
     }
 
+    /**
+     * JAVA_TOOL_OPTIONS is the program's, as with java: the program's JVM picks it up once, and
+     * gort's helper JVMs (the JDK probe, the CLI) not at all.
+     */
+    @Test
+    void javaToolOptionsReachTheProgramOnly() throws Exception {
+        Map<String, String> env = Map.of("GORT_NO_BUILD", "1", "JAVA_HOME", System.getProperty("java.home"),
+                "JAVA_TOOL_OPTIONS", "-Dgort.test.tool=yes");
+        Result r = GortRun.run(List.of(GortRun.script().toString(), "run", "-cp", GortRun.testClasses(),
+                PROG + "InstanceMain"), null, env);
+        assertEquals(0, r.status(), r.toString());
+        assertEquals("instance main goid=1\n", r.out(), r.toString());
+        assertEquals(1, r.err().split("Picked up JAVA_TOOL_OPTIONS", -1).length - 1, r.toString());
+    }
+
     /** As java's source launcher: -J--enable-preview reaches javac too (StructuredTaskScope is a preview API in 25). */
     @Test
     void aSourceFileUsingAPreviewApiRunsWithEnablePreview(@TempDir Path dir) throws Exception {
