@@ -28,6 +28,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * {@code gort run [options] MainClass|File.java [args...]}: Go's {@code go run}. It starts the
@@ -74,6 +77,7 @@ import java.util.concurrent.Callable;
                 ""},
         footer = {"", "Examples:",
                 "  gort run -cp 'app.jar:lib/*' com.example.Main arg1 arg2",
+                "  gort run -jar app.jar arg1 arg2",
                 "  gort run --procs 2 -J-Xmx1g Hello.java",
                 "  gort run -race --trace app.trace -cp target/classes com.example.Main"})
 final class RunCommand implements Callable<Integer> {
@@ -108,7 +112,13 @@ final class RunCommand implements Callable<Integer> {
             description = "pass OPT to the program's JVM, e.g. -J-Xmx1g or --jvm-arg -Dkey=value (repeatable)")
     List<String> jvmOptions = new ArrayList<>();
 
-    @Parameters(index = "0", paramLabel = "MainClass|File.java", description = "the class whose main to run, or a source file")
+    @Option(names = "-jar", paramLabel = "JAR",
+            description = "run the jar's Main-Class, as java -jar: the jar (and its manifest's Class-Path) is the class"
+                    + " path, -cp is ignored, and every word after JAR is an argument for main")
+    Path jar;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MainClass|File.java",
+            description = "the class whose main to run, or a source file (none with -jar)")
     String main;
 
     @Parameters(index = "1..*", paramLabel = "ARG", description = "arguments for main")
@@ -121,6 +131,9 @@ final class RunCommand implements Callable<Integer> {
             cmd = command();
         } catch (CompilationFailed e) {
             System.err.println("error: compilation failed");
+            return 1;
+        } catch (NoMainClass e) {
+            System.err.println(e.getMessage());
             return 1;
         }
         String execFile = System.getenv(EXEC_FILE_ENV);
@@ -141,7 +154,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The program JVM's command line; throws ParameterException (one line) on bad usage. */
-    List<String> command() throws IOException, CompilationFailed {
+    List<String> command() throws IOException, CompilationFailed, NoMainClass {
         if (procs != null && procs < 1) {
             throw usage("--procs must be at least 1 (it sets GOMAXPROCS), not " + procs);
         }
@@ -160,8 +173,22 @@ final class RunCommand implements Callable<Integer> {
                 throw usage("--trace " + trace + ": directory " + traceFile.getParent() + " does not exist");
             }
         }
-        String cp = classPath != null ? classPath : System.getenv("CLASSPATH");
-        List<String> path = expand(cp == null || cp.isEmpty() ? "." : cp);
+        List<String> programArgs = new ArrayList<>(args);
+        String mainName = main;
+        List<String> path;
+        if (jar != null) { // as java -jar: the jar is the class path, its manifest names the class
+            if (main != null) {
+                programArgs.add(0, main);
+            }
+            mainName = mainClassOf(jar);
+            path = List.of(jar.toString());
+        } else {
+            if (main == null) {
+                throw usage("missing MainClass|File.java (or -jar JAR)");
+            }
+            String cp = classPath != null ? classPath : System.getenv("CLASSPATH");
+            path = expand(cp == null || cp.isEmpty() ? "." : cp);
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-opens");
@@ -181,10 +208,10 @@ final class RunCommand implements Callable<Integer> {
             launcherOptions.add("--procs");
             launcherOptions.add(procs.toString());
         }
-        String mainClass = main;
+        String mainClass = mainName;
         List<String> programPath = new ArrayList<>();
         programPath.add(location(Go.class).toString());
-        if (main.endsWith(".java")) {
+        if (jar == null && main.endsWith(".java")) {
             Path file = Path.of(main);
             if (!Files.isRegularFile(file)) {
                 throw usage(main + ": no such source file");
@@ -206,8 +233,29 @@ final class RunCommand implements Callable<Integer> {
         cmd.addAll(launcherOptions);
         cmd.add("--");
         cmd.add(mainClass);
-        cmd.addAll(args);
+        cmd.addAll(programArgs);
         return cmd;
+    }
+
+    /** The jar's Main-Class, as java -jar reads it; java's message (status 1) if it has none or cannot be read. */
+    private static String mainClassOf(Path jar) throws NoMainClass {
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            Manifest mf = jf.getManifest();
+            String m = mf == null ? null : mf.getMainAttributes().getValue(Attributes.Name.MAIN_CLASS);
+            if (m == null || m.isBlank()) {
+                throw new NoMainClass("no main manifest attribute, in " + jar);
+            }
+            return m.strip();
+        } catch (IOException e) {
+            throw new NoMainClass("Error: Unable to access jarfile " + jar);
+        }
+    }
+
+    /** -jar names a jar without a Main-Class, or one that cannot be read: java's message, status 1. */
+    static final class NoMainClass extends Exception {
+        NoMainClass(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private ParameterException usage(String message) {

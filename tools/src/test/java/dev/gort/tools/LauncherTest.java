@@ -109,6 +109,43 @@ class LauncherTest {
         assertEquals("instance main goid=1\n", r.out(), r.toString());
     }
 
+    /** As java -jar: the manifest's Main-Class runs with the jar as its class path, -cp ignored, every word after JAR an argument. */
+    @Test
+    void dashJarRunsTheManifestsMainClass(@TempDir Path dir) throws Exception {
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        Path src = Files.writeString(dir.resolve("Hello.java"), """
+                public class Hello {
+                    public static void main(String[] a) {
+                        System.out.println("hello " + String.join(",", a) + " goid=" + dev.gort.Go.goid());
+                    }
+                }
+                """);
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "-cp", System.getProperty("java.class.path"), "-d", classes.toString(), src.toString()));
+        Path jar = dir.resolve("app.jar");
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, "Hello");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), mf)) {
+            out.putNextEntry(new java.util.jar.JarEntry("Hello.class"));
+            out.write(Files.readAllBytes(classes.resolve("Hello.class")));
+            out.closeEntry();
+        }
+        Result r = GortRun.gortRun("-cp", "/no/such/dir", "-jar", jar.toString(), "a", "-b");
+        assertEquals(0, r.status(), r.toString());
+        assertEquals("hello a,-b goid=1\n", r.out(), r.toString());
+
+        Path plain = dir.resolve("plain.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(plain))) {
+            out.putNextEntry(new java.util.jar.JarEntry("x.txt"));
+            out.closeEntry();
+        }
+        r = GortRun.run(List.of(GortRun.script().toString(), "run", "-jar", plain.toString()), null,
+                Map.of("GORT_NO_BUILD", "1", "JAVA_HOME", System.getProperty("java.home")));
+        assertEquals(1, r.status(), r.toString());
+        assertEquals("no main manifest attribute, in " + plain + "\n", r.err(), r.toString());
+    }
+
     /**
      * JAVA_TOOL_OPTIONS is the program's, as with java: the program's JVM picks it up once, and
      * gort's helper JVMs (the JDK probe, the CLI) not at all.
