@@ -25,11 +25,33 @@ final class LockChan implements BChan {
         volatile boolean done;
     }
 
+    /** A FIFO of waiters. Under the channel's lock. */
+    private static final class Queue {
+        private Waiter head, tail;
+
+        void add(Waiter w) {
+            if (tail == null) {
+                head = w;
+            } else {
+                tail.next = w;
+            }
+            tail = w;
+        }
+
+        Waiter poll() {
+            Waiter w = head;
+            if (w != null && (head = w.next) == null) {
+                tail = null;
+            }
+            return w;
+        }
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
     /** The ring, or null for a rendezvous channel. All below under lock. */
     private final Object[] buf;
     private int sendx, recvx, qcount;
-    private Waiter recvHead, recvTail, sendHead, sendTail;
+    private final Queue recvq = new Queue(), sendq = new Queue();
 
     LockChan(int capacity) {
         buf = capacity == 0 ? null : new Object[capacity];
@@ -60,11 +82,8 @@ final class LockChan implements BChan {
     private boolean send(Object v, boolean block) {
         ReentrantLock l = lock;
         l.lock();
-        Waiter w = recvHead;
+        Waiter w = recvq.poll();
         if (w != null) {
-            if ((recvHead = w.next) == null) {
-                recvTail = null;
-            }
             w.elem = v;
             w.done = true;
             l.unlock();
@@ -84,27 +103,17 @@ final class LockChan implements BChan {
         }
         Waiter me = new Waiter();
         me.elem = v;
-        if (sendTail == null) {
-            sendHead = me;
-        } else {
-            sendTail.next = me;
-        }
-        sendTail = me;
+        sendq.add(me);
         l.unlock();
-        while (!me.done) {
-            LockSupport.park(this);
-        }
+        park(me);
         return true;
     }
 
     private Object recv(boolean block) {
         ReentrantLock l = lock;
         l.lock();
-        Waiter w = sendHead;
+        Waiter w = sendq.poll();
         if (w != null) {
-            if ((sendHead = w.next) == null) {
-                sendTail = null;
-            }
             Object v;
             if (buf == null) {
                 v = w.elem;
@@ -132,16 +141,15 @@ final class LockChan implements BChan {
             return null;
         }
         Waiter me = new Waiter();
-        if (recvTail == null) {
-            recvHead = me;
-        } else {
-            recvTail.next = me;
-        }
-        recvTail = me;
+        recvq.add(me);
         l.unlock();
+        park(me);
+        return me.elem;
+    }
+
+    private void park(Waiter me) {
         while (!me.done) {
             LockSupport.park(this);
         }
-        return me.elem;
     }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -261,27 +262,7 @@ class ContextTest {
         Go.run(() -> {
             Chan<Void> myDone = Chan.make();
             ContextException[] err = {null};
-            Context foreign = new Context() {
-                @Override
-                public Optional<Instant> deadline() {
-                    return Optional.empty();
-                }
-
-                @Override
-                public RecvChan<Void> done() {
-                    return myDone;
-                }
-
-                @Override
-                public ContextException err() {
-                    return err[0];
-                }
-
-                @Override
-                public Object value(Object key) {
-                    return null;
-                }
-            };
+            Context foreign = foreign(myDone, () -> err[0]);
             CancelContext child = Context.withCancel(foreign);
             assertNull(child.err());
             err[0] = Context.CANCELED;
@@ -320,31 +301,36 @@ class ContextTest {
     void aForeignParentClosedWithoutAnErrorIsAnInternalError() {
         Panic p = assertThrows(Panic.class, () -> Go.run(() -> {
             Chan<Void> myDone = Chan.make();
-            Context broken = new Context() {
-                @Override
-                public Optional<Instant> deadline() {
-                    return Optional.empty();
-                }
-
-                @Override
-                public RecvChan<Void> done() {
-                    return myDone;
-                }
-
-                @Override
-                public ContextException err() {
-                    return null; // breaks the contract: done closed, no error
-                }
-
-                @Override
-                public Object value(Object key) {
-                    return null;
-                }
-            };
+            Context broken = foreign(myDone, () -> null); // breaks the contract: done closed, no error
             CancelContext child = Context.withCancel(broken);
             myDone.close();
             child.done().recv(); // the watcher panics instead; the run fails with it
         }));
         assertEquals("context: internal error: missing cancel error", p.getMessage());
+    }
+
+    /** A user Context with its own done channel and error, no deadline and no values. */
+    private static Context foreign(RecvChan<Void> done, Supplier<ContextException> err) {
+        return new Context() {
+            @Override
+            public Optional<Instant> deadline() {
+                return Optional.empty();
+            }
+
+            @Override
+            public RecvChan<Void> done() {
+                return done;
+            }
+
+            @Override
+            public ContextException err() {
+                return err.get();
+            }
+
+            @Override
+            public Object value(Object key) {
+                return null;
+            }
+        };
     }
 }
