@@ -119,7 +119,8 @@ public final class Go {
      * call; the enclosing run reports them if they escape its main. A panic in another goroutine or
      * a deadlock ends the enclosing run, and {@link #goexit()} inside ends the enclosing run's main.
      * Called from any other goroutine, or from a thread that is not a goroutine, {@code Go.run}
-     * starts a new run as described above.
+     * starts a new run as described above; a panic that ends it is reported once, by that run, and
+     * rethrown to the caller, whose own run it also ends if it escapes there (not reported again).
      *
      * @throws NullPointerException if main is null
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag gort needs, or when

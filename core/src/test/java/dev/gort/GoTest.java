@@ -436,6 +436,33 @@ class GoTest {
     }
 
     /**
+     * Go.run called from a goroutine that is not a main: the inner run's panic is reported once,
+     * by the inner run, and rethrown into the caller; uncaught there, it ends the outer run too,
+     * without a second report.
+     */
+    @Test
+    void aPanicRethrownByANestedRunIsReportedOnce() {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        CountDownLatch mainMayExit = new CountDownLatch(1);
+        try {
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Go.run(() -> {
+                Go.go(() -> Go.run(() -> {
+                    throw new IllegalStateException("inner");
+                }));
+                await(mainMayExit); // main waits; the rethrown panic ends the run first
+            }));
+            assertEquals("inner", thrown.getMessage());
+        } finally {
+            System.setErr(oldErr);
+            mainMayExit.countDown();
+        }
+        String err = buf.toString();
+        assertEquals(1, err.split("panic: java.lang.IllegalStateException: inner\n", -1).length - 1, err);
+    }
+
+    /**
      * A goroutine started from a virtual thread that a goroutine started with the JDK's API belongs
      * to the same run (Go.run's contract: "main or one it started, transitively"): its panic ends
      * the run.

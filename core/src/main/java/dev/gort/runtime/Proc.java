@@ -424,14 +424,21 @@ final class Proc {
             return;
         }
         Run run = gp.run;
+        // A panic an inner Go.run reported and rethrew into this goroutine (Go.run called from a
+        // goroutine other than a main) is the same panic: reported once, but it fails this run too.
+        boolean first = Traceback.firstReport(t);
         if (run == null) {
-            Traceback.printPanic(gp, t);
+            if (first) {
+                Traceback.printPanic(gp, t);
+            }
             return;
         }
         run.panicking.incrementAndGet(); // Go.run waits for the report: Run, "Main returns while..."
         try {
-            Traceback.printPanic(gp, t);
-            Trace.snapshotOnFailure("panic"); // -Dgort.flightrecorder: before Go.run returns
+            if (first) {
+                Traceback.printPanic(gp, t);
+                Trace.snapshotOnFailure("panic"); // -Dgort.flightrecorder: before Go.run returns
+            }
         } finally {
             run.fail(t); // even if the report itself failed: the run must not end normally
             run.panicking.decrementAndGet();

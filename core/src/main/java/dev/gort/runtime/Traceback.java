@@ -3,6 +3,7 @@ package dev.gort.runtime;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -312,6 +313,28 @@ final class Traceback {
     }
 
     // ================================================================== panics
+
+    /**
+     * The last panics reported, by identity (an exception's equals may be a value's), weakly (a
+     * report never keeps an exception alive); a ring, since a rethrow follows its report at once.
+     * Guarded by the class's monitor.
+     */
+    private static final WeakReference<?>[] REPORTED = new WeakReference<?>[16];
+    private static int reportedNext;
+
+    /**
+     * True the first time t is reported as a panic (then remembered), false after: a panic that an
+     * inner Go.run reported and rethrew into its caller's goroutine is not reported again.
+     */
+    static synchronized boolean firstReport(Throwable t) {
+        for (WeakReference<?> r : REPORTED) {
+            if (r != null && r.get() == t) {
+                return false;
+            }
+        }
+        REPORTED[reportedNext++ & (REPORTED.length - 1)] = new WeakReference<>(t);
+        return true;
+    }
 
     /** Prints Go's panic report for t escaping gp: {@code panic: ...}, a blank line, gp's traceback. */
     static void printPanic(G gp, Throwable t) {
