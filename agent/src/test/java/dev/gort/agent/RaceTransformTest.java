@@ -138,12 +138,22 @@ class RaceTransformTest {
             }
             acc += (int) box[0];
             acc += java.util.concurrent.ForkJoinPool.commonPool().invoke(new Halve(64));
+            acc += invokeAll(java.util.List.of("ab", "c")); // named like a hand-over, but not one
             try {
                 deep(3);
             } catch (IllegalArgumentException e) { // thrown three calls down (RaceIT checks the stack after it)
                 acc += e.getMessage().length();
             }
             return acc;
+        }
+
+        /** An application's method named as ForkJoinTask's, over a collection that holds no tasks. */
+        static int invokeAll(java.util.Collection<String> names) {
+            int n = 0;
+            for (String s : names) {
+                n += s.length();
+            }
+            return n;
         }
 
         /** A RecursiveTask: its compute() gets the fork/join hooks. */

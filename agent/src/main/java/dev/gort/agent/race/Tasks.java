@@ -103,6 +103,11 @@ final class Tasks {
                 if (!(v instanceof Collection<?> c)) {
                     return v;
                 }
+                for (Object e : c) {
+                    if (e != null && !(e instanceof ForkJoinTask<?>) && !(e instanceof Callable<?>)) {
+                        return v; // not tasks (an application's own invokeAll(Collection<String>)): no hand-over
+                    }
+                }
                 List<Object> out = new ArrayList<>(c.size());
                 for (Object e : c) {
                     if (e instanceof ForkJoinTask<?> t) {
