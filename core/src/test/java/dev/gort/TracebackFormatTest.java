@@ -33,11 +33,39 @@ class TracebackFormatTest {
                     Arrays.stream(WaitReason.values()).map(r -> r.goName))
             .map(Pattern::quote).collect(Collectors.joining("|", "(?:", ")"));
     private static final String FRAME = "[^\\s(]+\\(\\.\\.\\.\\)\n\t[^\\s:]+:-?\\d+\n";
-    private static final String BLOCK = "goroutine (\\d+) \\[(" + STATE + ")(?:, \\d+ minutes)?\\]:\n"
+    private static final String BLOCK = "goroutine (\\d+) \\[(" + STATE + ")(?:, \\d+ minutes)?(?:, locked to thread)?\\]:\n"
             + "(?:" + FRAME + "|\\.\\.\\.\\d+ frames elided\\.\\.\\.\n)*"
             + "(?:created by [^\\s(]+(?: in goroutine \\d+)?\n\t[^\\s:]+:-?\\d+\n)?";
     /** Go's grammar for a whole runtime.Stack(all) dump: blocks separated by blank lines. */
     static final Pattern DUMP = Pattern.compile(BLOCK + "(?:\n" + BLOCK + ")*");
+
+    /** Go's header for a goroutine locked to its thread: "[chan receive, locked to thread]". */
+    @Test
+    void aGoroutineLockedToItsThreadSaysSo() {
+        AtomicReference<String> dump = new AtomicReference<>();
+        Go.run(() -> {
+            Go.lockOSThread();
+            TestChan parked = new TestChan(), ready = new TestChan();
+            Go.go(() -> {
+                Go.lockOSThread();
+                ready.send();
+                parked.recv();
+            });
+            ready.recv();
+            String d = Go.stack(true);
+            for (int i = 0; i < 1000 && !d.contains("[chan receive, locked to thread]"); i++) {
+                Go.gosched(); // it may not have parked yet
+                d = Go.stack(true);
+            }
+            dump.set(d);
+            parked.send();
+            Go.unlockOSThread();
+        });
+        String d = dump.get();
+        assertTrue(DUMP.matcher(d).matches(), "not Go's grammar:\n" + d);
+        assertTrue(d.matches("(?s)goroutine \\d+ \\[running, locked to thread\\]:\n.*"), d);
+        assertTrue(d.contains("[chan receive, locked to thread]:\n"), d);
+    }
 
     @Test
     void fullDumpFollowsGoGrammar() throws Exception {

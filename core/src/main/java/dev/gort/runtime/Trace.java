@@ -545,7 +545,7 @@ final class Trace {
         } else {
             LockSupport.park(blocker);
         }
-        if (metrics) {
+        if (t0 != 0 && metrics) { // not if the accounting was switched on during the park: no start
             SchedMetrics.blocked(reason, System.nanoTime() - t0);
         }
     }

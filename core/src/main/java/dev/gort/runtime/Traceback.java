@@ -181,7 +181,7 @@ final class Traceback {
         StringBuilder sb = new StringBuilder();
         G self = Proc.currentG();
         if (self != null) {
-            header(sb, self.goid, GStatus.RUNNING.goName, 0);
+            header(sb, self.goid, GStatus.RUNNING.goName, 0, self.lockedm != null);
             frames(sb, callerFrames(Thread.currentThread().getStackTrace()));
             createdBy(sb, self);
         }
@@ -267,7 +267,7 @@ final class Traceback {
         if (gp.bubble != null && stateSuffix.isEmpty()) {
             stateSuffix = gp.bubble.describe(gp); // " (durable), synctest bubble N" (see Bubble)
         }
-        header(sb, gp.goid, state + stateSuffix, minutes);
+        header(sb, gp.goid, state + stateSuffix, minutes, gp.lockedm != null);
         frames(sb, stack);
         createdBy(sb, gp);
     }
@@ -289,11 +289,14 @@ final class Traceback {
         return WaitReason.JDK_PARK;
     }
 
-    /** Go's goroutineheader. */
-    static void header(StringBuilder sb, long goid, String state, long waitMinutes) {
+    /** Go's goroutineheader: state, minutes waited (from 1), and whether it is locked to its thread. */
+    static void header(StringBuilder sb, long goid, String state, long waitMinutes, boolean locked) {
         sb.append("goroutine ").append(goid).append(" [").append(state);
         if (waitMinutes >= 1) {
             sb.append(", ").append(waitMinutes).append(" minutes");
+        }
+        if (locked) {
+            sb.append(", locked to thread"); // Go.lockOSThread
         }
         sb.append("]:\n");
     }
@@ -353,7 +356,7 @@ final class Traceback {
             sb.append("\tcaused by: ").append(describe(c)).append('\n');
         }
         sb.append('\n');
-        header(sb, gp.goid, GStatus.RUNNING.goName, 0);
+        header(sb, gp.goid, GStatus.RUNNING.goName, 0, gp.lockedm != null);
         frames(sb, t.getStackTrace());
         createdBy(sb, gp);
         return sb.toString();

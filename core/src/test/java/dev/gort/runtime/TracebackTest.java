@@ -9,9 +9,11 @@ class TracebackTest {
     @Test
     void minutesOnlyFromOneMinute() {
         StringBuilder sb = new StringBuilder();
-        Traceback.header(sb, 7, "chan receive", 0);
-        Traceback.header(sb, 7, "chan receive", 2);
-        assertEquals("goroutine 7 [chan receive]:\ngoroutine 7 [chan receive, 2 minutes]:\n", sb.toString());
+        Traceback.header(sb, 7, "chan receive", 0, false);
+        Traceback.header(sb, 7, "chan receive", 2, false);
+        Traceback.header(sb, 7, "chan receive", 2, true);
+        assertEquals("goroutine 7 [chan receive]:\ngoroutine 7 [chan receive, 2 minutes]:\n"
+                + "goroutine 7 [chan receive, 2 minutes, locked to thread]:\n", sb.toString());
     }
 
     @Test

@@ -61,7 +61,7 @@ class DeadlockProgramsTest {
         Result r = run("LockedDeadlock", 2);
         assertEquals(2, r.status(), r.toString());
         assertTrue(r.err().startsWith(ASLEEP + "goroutine 1 [select (no cases)]:\n"), r.toString());
-        assertTrue(Pattern.compile("\ngoroutine 2 \\[select \\(no cases\\)\\]:\n(?s).*LockedDeadlock\\.lambda\\$main")
+        assertTrue(Pattern.compile("\ngoroutine 2 \\[select \\(no cases\\), locked to thread\\]:\n(?s).*LockedDeadlock\\.lambda\\$main")
                 .matcher(r.err()).find(), r.toString());
     }
 
