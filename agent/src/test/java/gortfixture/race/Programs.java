@@ -59,6 +59,7 @@ public final class Programs {
             Map.entry("free-gort-chan-handoff", Programs::freeGortChanHandoff),
             Map.entry("free-gort-chan-semaphore", Programs::freeGortChanSemaphore),
             Map.entry("free-gort-chan-close", Programs::freeGortChanClose),
+            Map.entry("free-context-cancel", Programs::freeContextCancel),
             Map.entry("free-concurrent-map", Programs::freeConcurrentMap),
             Map.entry("free-mutex", Programs::freeMutex),
             Map.entry("free-synchronized", Programs::freeSynchronized),
@@ -281,6 +282,22 @@ public final class Programs {
             throw new AssertionError("received from a channel nobody sends on");
         }
         if (d.x != 9) {
+            throw new AssertionError(d.x);
+        }
+    }
+
+    /** A cancel happens before the err() (or done()) that sees it, though nobody asked for done() first. */
+    static void freeContextCancel() {
+        Data d = new Data();
+        dev.gort.context.CancelContext ctx = dev.gort.context.Context.withCancel(dev.gort.context.Context.background());
+        Go.go(() -> {
+            d.x = 7;
+            ctx.cancel();
+        });
+        while (ctx.err() == null) {
+            Go.gosched();
+        }
+        if (d.x != 7) {
             throw new AssertionError(d.x);
         }
     }

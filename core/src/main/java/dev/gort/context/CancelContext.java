@@ -83,7 +83,7 @@ public final class CancelContext implements Context {
         mu.lock();
         try {
             if (done == null) {
-                done = err != null ? Contexts.CLOSED : Chan.make();
+                done = Chan.make(); // cancel makes its own when it comes first
             }
             return done;
         } finally {
@@ -143,10 +143,11 @@ public final class CancelContext implements Context {
             cause = c;
             err = e;
             if (done == null) {
-                done = Contexts.CLOSED;
-            } else {
-                done.close();
+                // a channel of its own, not the shared closed one: its close is this cancel's
+                // release, which a later done() or err() acquires (-race; Go: its atomic loads)
+                done = Chan.make();
             }
+            done.close();
             kids = children;
             children = null;
             if (timer != null) {

@@ -1,7 +1,6 @@
 package dev.gort.context;
 
 import dev.gort.Go;
-import dev.gort.chan.Chan;
 import dev.gort.chan.RecvChan;
 import dev.gort.chan.Select;
 import dev.gort.sync.Once;
@@ -29,7 +28,9 @@ import java.util.function.BooleanSupplier;
  *
  * Differences from Go
  * -------------------
- *  - The done channel is a Chan<Void>; Go's is chan struct{}.
+ *  - The done channel is a Chan<Void>; Go's is chan struct{}. A context cancelled before anyone
+ *    asked for its done channel gets a closed one of its own, not a shared one (Go's closedchan):
+ *    its close is the cancel's release for the race detector, which done() and err() acquire.
  *  - No goroutine counter for tests (Go's `goroutines` variable).
  */
 final class Contexts {
@@ -37,13 +38,6 @@ final class Contexts {
 
     /** Go's cancelCtxKey: value(CANCEL_CTX_KEY) returns the nearest CancelContext. */
     static final Object CANCEL_CTX_KEY = new Object();
-
-    /** Go's closedchan: the done channel of contexts cancelled before anyone asked for it. */
-    static final Chan<Void> CLOSED = Chan.make();
-
-    static {
-        CLOSED.close();
-    }
 
     /** A context that is never cancelled and has no deadline: Go's emptyCtx and withoutCancelCtx. */
     private interface NeverDone extends Context {
@@ -114,9 +108,6 @@ final class Contexts {
 
     /** Go's parentCancelCtx: the CancelContext whose done channel parent reports, or null. */
     private static CancelContext parentCancelCtx(Context parent, RecvChan<Void> pdone) {
-        if (pdone == CLOSED) {
-            return null;
-        }
         if (!(parent.value(CANCEL_CTX_KEY) instanceof CancelContext p)) {
             return null;
         }
