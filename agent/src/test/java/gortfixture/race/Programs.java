@@ -60,6 +60,7 @@ public final class Programs {
             Map.entry("free-gort-chan-semaphore", Programs::freeGortChanSemaphore),
             Map.entry("free-gort-chan-close", Programs::freeGortChanClose),
             Map.entry("free-context-cancel", Programs::freeContextCancel),
+            Map.entry("free-synctest-wait", Programs::freeSynctestWait),
             Map.entry("free-concurrent-map", Programs::freeConcurrentMap),
             Map.entry("free-mutex", Programs::freeMutex),
             Map.entry("free-synchronized", Programs::freeSynchronized),
@@ -300,6 +301,23 @@ public final class Programs {
         if (d.x != 7) {
             throw new AssertionError(d.x);
         }
+    }
+
+    /** Go's synctest.Wait: what a member did before it blocked happens before Wait returns. */
+    static void freeSynctestWait() {
+        Data d = new Data();
+        dev.gort.synctest.Synctest.test(() -> {
+            Chan<Integer> c = Chan.make();
+            Go.go(() -> {
+                d.x = 5;
+                c.recv();
+            });
+            dev.gort.synctest.Synctest.await();
+            if (d.x != 5) {
+                throw new AssertionError(d.x);
+            }
+            c.send(0);
+        });
     }
 
     /** Go's TestRaceMapRW shape: one goroutine writes a HashMap while another reads it. */

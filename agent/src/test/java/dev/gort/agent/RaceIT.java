@@ -53,7 +53,7 @@ class RaceIT {
     @ValueSource(strings = {"free-mutex", "free-synchronized", "free-waitgroup-join", "free-thread-join",
             "free-chan-handoff", "free-chan-semaphore", "free-volatile-publication", "free-array-distinct",
             "free-concurrent-map", "free-gort-chan-handoff", "free-gort-chan-semaphore", "free-gort-chan-close",
-            "free-context-cancel",
+            "free-context-cancel", "free-synctest-wait",
             "free-executor-submit-get", "free-executor-invoke-all", "free-executor-close", "free-scheduled-executor",
             "free-completion-service", "free-completable-chain", "free-virtual-threads", "free-virtual-executor",
             "free-fork-join"})

@@ -478,6 +478,11 @@ final class Proc {
     static void gopark(G gp, WaitReason reason, Object blocker) {
         assert !LockRank.CHECK || LockRank.held() == 0 : "gopark: holding runtime locks";
         if (gp != null) {
+            if (Race.ENABLED && gp.bubble != null) {
+                // Go's changegstatus: a member that blocks releases to its bubble, which
+                // synctest.Wait acquires (any park, durable or not: Wait returns only when all are)
+                Race.releaseMerge(gp.bubble);
+            }
             gp.waitreason = reason;
             gp.waitsince = Sysmon.coarseNanotime(); // not System.nanoTime(): a clock read per park (docs/benchmarks.md, cut 11)
             gp.parks++;
