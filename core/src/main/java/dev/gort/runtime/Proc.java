@@ -948,13 +948,16 @@ final class Proc {
         gp.setStatus(GStatus.RUNNING);
         M mp = M.current(); // the G may have parked inside fn and come back on another M
         P pp = mp.p;
-        if (Trace.on) Trace.goSysExit(gp);
+        // The tracer's GO_SYSEXIT is written once the P the goroutine goes on with is known (Go's
+        // traceGoSysExit after the P is reacquired): mp.p may still name a P handed off meanwhile.
         while (pp != null && pp.m == mp) {
             if (pp.casStatus(PStatus.SYSCALL, PStatus.RUNNING)) {
+                if (Trace.on) Trace.goSysExit(gp);
                 return; // exitsyscallfast: the P was still ours
             }
             PStatus s = pp.status;
             if (s == PStatus.RUNNING && pp.m == mp) {
+                if (Trace.on) Trace.goSysExit(gp);
                 return; // fn parked and this M mounted us again with its own P
             }
             if (s != PStatus.SCHED && s != PStatus.SYSCALL) {
@@ -978,6 +981,7 @@ final class Proc {
                 np.m = mp;
                 mp.p = np;
                 np.status = PStatus.RUNNING;
+                if (Trace.on) Trace.goSysExit(gp);
                 return;
             }
         } finally {
@@ -985,6 +989,7 @@ final class Proc {
         }
         // exitsyscall0: no P. Off to the global queue; the M, P-less, stops in schedule().
         mp.p = null;
+        if (Trace.on) Trace.goSysExit(gp); // on no P
         Thread.yield();
     }
 

@@ -53,7 +53,7 @@ import static dev.gort.trace.format.TraceFile.USER_TASK_END;
  *   GO_UNBLOCK       ready (p = the readier's P)                  [EvGoUnblock]
  *   GO_PREEMPT       preemptCheck (sysmon asked)                  [EvGoPreempt]
  *   GO_SYSCALL       Go.syscall: ends the G's run                 [EvGoSysCall, EvGoSysBlock]
- *   GO_SYSEXIT       exitsyscall: resumes it on its M's P         [EvGoSysExit]
+ *   GO_SYSEXIT       exitsyscall: resumes it on the P it got       [EvGoSysExit]
  *   GO_OFFP          the G's P was retaken while it ran (sysmon); it runs on without a P
  *   STEAL            stealWork took g from victim's queue
  *   GO_STATUS        snapshot of a G live when tracing started    [EvGoInSyscall/EvGoWaiting]
@@ -715,8 +715,10 @@ final class Trace {
     }
 
     /**
-     * exitsyscall: gp is back from its system call. If its M holds a P, gp's run resumes there
-     * (extra 1); otherwise gp is runnable and goes through the scheduler. gp only.
+     * exitsyscall: gp is back from its system call, and its M holds the P gp goes on with (the
+     * caller writes this only then: the M's P before the call may have been handed off). With a P,
+     * gp's run resumes there (extra 1); without one, gp is runnable and goes through the scheduler.
+     * gp only.
      */
     static void goSysExit(G gp) {
         TraceSession s = session;

@@ -1,5 +1,6 @@
 package dev.gort.tools.trace;
 
+import dev.gort.Go;
 import dev.gort.trace.format.TraceFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,55 @@ class TraceConsistencyTest {
     @Test
     void everyStartMatchesAnEndAndNoPRunsTwoGoroutines() {
         assertConsistent(trace);
+    }
+
+    /**
+     * Syscalls that hand their P off at once while other goroutines keep the Ps busy: the P a
+     * goroutine returns on is known only in exitsyscall, and GO_SYSEXIT must name that one, not
+     * the P its M held before the hand-off (which another M is running by then).
+     */
+    @Test
+    void handedOffSyscallsReturnOnThePTheyGet() throws Exception {
+        Path f = dir.resolve("syscalls.trace");
+        Go.startTrace(f);
+        try {
+            Go.run(() -> {
+                int old = Go.gomaxprocs(2);
+                try {
+                    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                    dev.gort.sync.WaitGroup wg = new dev.gort.sync.WaitGroup();
+                    for (int i = 0; i < 2; i++) {
+                        wg.go(() -> {
+                            while (!stop.get()) {
+                                Go.gosched();
+                            }
+                        });
+                    }
+                    for (int i = 0; i < 200; i++) {
+                        try {
+                            Go.syscall(() -> {
+                                long end = System.nanoTime() + 200_000;
+                                while (System.nanoTime() < end) {
+                                    Thread.onSpinWait();
+                                }
+                                return null;
+                            }, true);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    stop.set(true);
+                    wg.await();
+                } finally {
+                    Go.gomaxprocs(old);
+                }
+            });
+        } finally {
+            Go.stopTrace();
+        }
+        TraceFile t = TraceFile.read(f);
+        assertConsistent(t);
+        assertEquals(List.of(), TraceModel.of(t).problems());
     }
 
     @Test
