@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 /*
  * GoTestExtension: what @GoTest does around a test method (GoTest's javadoc is the user's contract).
@@ -36,14 +35,13 @@ import java.util.concurrent.locks.LockSupport;
  *     goroutine, interrupt main, fail. The thread is a daemon and is left to end with its run.
  *  4. The run's outcome: the body's exception, else what Go.run threw (a goroutine's panic, a
  *     fatal error); a DeadlockError becomes a failure whose message is Go's report and dump.
- *  5. Only if the test passed so far: the leak check. Go.runGoroutines(main's goid) is polled with
- *     back-off (1 ms doubling to 100 ms) for up to LEAK_GRACE; what is still there fails the test.
- *     The wait starts inside main, after the body returned (Time.sleep between polls), so that the
- *     run is still live while the test's goroutines finish: one that panics then fails the run, and
- *     Go.run reports it (step 4), as Go's test binary dies of a panic in a goroutine a test left
- *     running. (Waiting after Go.run returned, the extension saw the goroutine gone and passed the
- *     test, with the panic only on stderr.) The extension's own poll after the join then finds
- *     what main's wait left.
+ *  5. Only if the test passed so far: the leak check. Main itself, after the body returned, polls
+ *     Go.runGoroutines(its goid) with back-off (1 ms doubling to 100 ms, Time.sleep between polls)
+ *     for up to LEAK_GRACE, so that the run is still live while the test's goroutines finish: one
+ *     that panics then fails the run, and Go.run reports it (step 4), as Go's test binary dies of
+ *     a panic in a goroutine a test left running. (Waiting after Go.run returned, the extension saw
+ *     the goroutine gone and passed the test, with the panic only on stderr.) After the join the
+ *     extension reads what is still there once; that fails the test.
  *  6. Close the race window (after the grace, which lets exiting goroutines race too); its reports
  *     fail the test. Later failures are added to the first as suppressed exceptions.
  * With synctest, seed or seeds, step 2 runs the body in a bubble instead (Synctest.test, with the
@@ -106,7 +104,7 @@ public final class GoTestExtension implements InvocationInterceptor {
             } else if (main.outcome() != null) {
                 failures.add(main.outcome());
             } else if (!spec.ignoreLeaks() && !main.bubble) {
-                List<String> left = awaitExit(main.goid);
+                List<String> left = Go.runGoroutines(main.goid); // what main's wait (step 5) left
                 if (!left.isEmpty()) {
                     failures.add(new AssertionFailedError("found unexpected goroutines: " + left.size()
                             + " started by the test still running " + GoDuration.format(LEAK_GRACE)
@@ -157,21 +155,6 @@ public final class GoTestExtension implements InvocationInterceptor {
         TimeoutException e = new TimeoutException(report);
         e.setStackTrace(new StackTraceElement[0]); // JUnit's thread's stack says nothing; the dump does
         return e;
-    }
-
-    /** Step 5: the run's goroutines still alive after a bounded, backed-off wait for them to exit. */
-    private static List<String> awaitExit(long mainGoid) {
-        long deadline = System.nanoTime() + LEAK_GRACE.toNanos();
-        long pause = TimeUnit.MILLISECONDS.toNanos(1);
-        for (;;) {
-            List<String> left = Go.runGoroutines(mainGoid);
-            long now = System.nanoTime();
-            if (left.isEmpty() || now - deadline >= 0) {
-                return left;
-            }
-            LockSupport.parkNanos(Math.min(pause, deadline - now));
-            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(100));
-        }
     }
 
     /** Step 5's wait, run by main itself after the body: the run stays live meanwhile. */
