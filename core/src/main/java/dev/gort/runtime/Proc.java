@@ -113,6 +113,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * again with the G in hand (the dequeue that gave it the G is ordered after the enqueue, so such
  * a G is seen with the new count), puts the G back and destroys the P. Without that check a goroutine started after GOMAXPROCS(1) could run beside
  * another on the old second P (SysmonTest's hog and victim, 1 in 120 runs).
+ * Either way the resize ends with wakep(), as Go's startTheWorldWithSema does: new Ps can steal
+ * from the busy Ps' local queues, which no readier will announce again (ChildProgTest's
+ * raisingGomaxprocsWakesAnMForQueuedWork hung without it while sysmon was off, and waited 20 ms
+ * for sysmon's retake while it was on).
  *
  * Network I/O
  * -----------
@@ -1426,12 +1430,13 @@ final class Proc {
         } finally {
             resizeLock.unlock();
         }
-        // New Ps may have work waiting in the global queue; after a shrink, the global queue may
-        // hold what procresize or destroyp drained. wakep starts one spinning M, which wakes the
-        // next when it finds work (resetspinning), so one call ramps up as far as there is work.
-        if (runqsize > 0) {
-            wakep();
-        }
+        // Go's startTheWorldWithSema: wake one spinning M whatever the queues look like. New Ps
+        // may have work to steal from the other Ps' local queues (not only the global queue,
+        // which gort alone used to test: goroutines queued behind a busy main then waited for
+        // sysmon, 25 ms); after a shrink the global queue may hold what procresize or destroyp
+        // drained. The spinning M wakes the next when it finds work (resetspinning), so one call
+        // ramps up as far as there is work, and with none it parks again.
+        wakep();
         return old;
     }
 

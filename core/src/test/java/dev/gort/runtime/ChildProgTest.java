@@ -27,4 +27,17 @@ class ChildProgTest {
         assertEquals(1, r.stderr().split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + r.stderr());
         assertFalse(r.stderr().contains("lost goroutine"), r.stderr());
     }
+
+    /**
+     * Raising GOMAXPROCS wakes an M for goroutines queued behind a running one (Go's
+     * startTheWorldWithSema); with sysmon off, nothing else would. Failed in the first round
+     * before the fix (gort woke an M only for the global queue).
+     */
+    @Test
+    void raisingGomaxprocsWakesAnMForQueuedWork() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=2"),
+                "dev.gort.runtime.prog.GrowWakes", "200");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("ok\n", r.stdout(), r.toString());
+    }
 }

@@ -30,4 +30,12 @@ public final class Exports {
     public static void runCpuClock(ToLongFunction<Thread> clock) {
         Run.cpuClock = clock;
     }
+
+    /**
+     * Whether the scheduler is quiet around the caller: every P but one idle, no M spinning, the
+     * global queue empty. Racy, for a test that waits for it before a step whose wake-ups it checks.
+     */
+    public static boolean othersIdle() {
+        return Proc.npidle.get() == Proc.gomaxprocs - 1 && Proc.nmspinning.get() == 0 && Proc.runqsize == 0;
+    }
 }
