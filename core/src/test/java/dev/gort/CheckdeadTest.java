@@ -42,6 +42,9 @@ class CheckdeadTest {
         return c;
     }
 
+    /** Other ways to release a test's deadlocked goroutines, run after it. */
+    private final List<Runnable> releases = Collections.synchronizedList(new ArrayList<>());
+
     @AfterEach
     void releaseDeadlockedGoroutines() {
         synchronized (made) {
@@ -49,6 +52,7 @@ class CheckdeadTest {
                 made.forEach(TestChan::send);
             }
         }
+        releases.forEach(Runnable::run);
     }
     /** Long enough for several checks (a check fires about 10 ms after the Ms go idle). */
     private static final long QUIET_MS = 300;
@@ -114,6 +118,39 @@ class CheckdeadTest {
             Time.sleep(Duration.ofMillis(20)); // every P idle: an M sleeps for the hour
             assertTrue(t.stop());
             TestChan.selectForever();
+        }));
+    }
+
+    /**
+     * A timer's channel is not a platform thread's once the timer has fired from its heap (on an
+     * M or the sleeper): a second receive waits for a value nothing can send, which Go reports.
+     * Before the fix the M's send marked the channel, and the run hung.
+     */
+    @Test
+    void receiveFromAFiredTimersChannelAgainIsADeadlock() {
+        assertThrows(DeadlockError.class, () -> Go.run(() -> {
+            Timer t = Time.newTimer(Duration.ofMillis(5));
+            releases.add(() -> t.reset(Duration.ZERO)); // its next value ends the second receive
+            t.c().recv();
+            t.c().recv();
+        }));
+    }
+
+    /** The same for a stopped ticker in a select: its past ticks were the runtime's sends. */
+    @Test
+    void selectOnAStoppedTickerIsADeadlock() {
+        assertThrows(DeadlockError.class, () -> Go.run(() -> {
+            dev.gort.time.Ticker tk = Time.newTicker(Duration.ofMillis(1));
+            releases.add(() -> tk.reset(Duration.ofMillis(1))); // its next tick ends the select
+            tk.c().recv();
+            tk.c().recv();
+            tk.stop();
+            Chan<Integer> quiet = Chan.make(0);
+            try {
+                new dev.gort.chan.Select().recv(quiet, v -> { }).recv(tk.c(), v -> { }).run();
+            } finally {
+                tk.stop(); // released: a ticker left ticking would hold back the next tests' reports
+            }
         }));
     }
 

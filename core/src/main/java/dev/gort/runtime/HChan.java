@@ -69,6 +69,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * channel or operates on it. The fast paths test Thread.isVirtual() only (cheap); the parking
  * paths test Proc.currentG() == null, which also catches virtual threads of the JDK's own
  * scheduler. So a JDK virtual thread that only ever completes without parking goes unnoticed.
+ * A timer's channel is marked only by a platform thread that makes it (which may reset the timer
+ * later): only the timer sends on it, and checkdead counts a pending timer itself, so the timer's
+ * own send from an M or the sleeper must not mark it. It did: once such a timer had fired, a
+ * goroutine receiving from its channel again was never reported as deadlocked, and its run hung.
  *
  * Synctest bubbles
  * ----------------
@@ -219,24 +223,29 @@ public final class HChan implements Blocker {
 
     /** Marks the channel if the caller is a platform thread (cheap test; see "Blocker"). */
     void touch() {
-        if (!touched && !Thread.currentThread().isVirtual()) {
+        if (!touched && timer == null && !Thread.currentThread().isVirtual()) {
             touched = true;
         }
     }
 
     /** Marks the channel as used by a thread outside the goroutines (see "Blocker"). */
     void markTouched() {
-        touched = true;
+        if (timer == null) {
+            touched = true;
+        }
     }
 
-    /** Go's len(c). Any thread; racy by nature, as Go's. */
+    /**
+     * Go's len(c). Any thread; racy by nature, as Go's. A timer's channel reports 0, as Go 1.23's
+     * chanlen does: it presents timer channels as unbuffered, whatever its slot holds.
+     */
     public int len() {
-        return (int) QCOUNT.getOpaque(this);
+        return timer != null ? 0 : (int) QCOUNT.getOpaque(this);
     }
 
-    /** Go's cap(c). */
+    /** Go's cap(c): 0 for a timer's channel, as Go 1.23's chancap. */
     public int cap() {
-        return dataqsiz;
+        return timer != null ? 0 : dataqsiz;
     }
 
     /**

@@ -63,7 +63,7 @@ import java.util.function.BooleanSupplier;
  *  - Go's stop does not wake the M sleeping in netpoll (it wakes at the old deadline and finds
  *    nothing); gort's stop wakes the timer sleeper, so checkdead does not count it busy until a
  *    deadline that is gone.
- *  - Timer channels keep a 1-slot buffer (Go 1.23 reports len and cap 0; gort's Chan reports 1).
+ *  - Timer channels keep a 1-slot buffer, as Go 1.23's do, and report len and cap 0 as Go's.
  *  - No timer-channel garbage collection trick: a pending timer is referenced by its heap.
  */
 /** Go's runtime timer (time.go's timer). Internal: dev.gort.time is the API. */
@@ -174,8 +174,8 @@ public final class Timer implements Blocker {
         } finally {
             mu.unlock();
         }
-        if (was != 0) {
-            TimerSleeper.timerStopped(was);
+        if (was != 0 && bubble == null) {
+            TimerSleeper.timerStopped(was); // (a bubble's deadline is on its fake clock: no M sleeps for it)
         }
         return pending;
     }
@@ -235,9 +235,10 @@ public final class Timer implements Blocker {
         } finally {
             mu.unlock();
         }
-        if (again) {
+        if (again && bubble == null) {
             // A re-add is an add: the sleeper may have read the heaps while this timer was out of
-            // its heap and be sleeping past its next tick (see TimerSleeper's protocol).
+            // its heap and be sleeping past its next tick (see TimerSleeper's protocol). A bubble's
+            // ticker is the bubble's to fire, on its fake clock, which no M sleeps for.
             TimerSleeper.wakeSleeper(h, next);
         }
         if (fn != null) {

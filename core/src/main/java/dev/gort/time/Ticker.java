@@ -13,7 +13,7 @@ import java.time.Instant;
  * A tick that finds the slot full is dropped (the timer's send is non-blocking), so a slow
  * receiver sees at most one stale tick and the period does not drift: the runtime timer advances
  * its deadline by whole periods, skipping missed ones (dev.gort.runtime.Timer.fireAndUnlock). Stop
- * and reset drain the slot (Go 1.23). Differences from Go: channel len/cap 1, as Timer.
+ * and reset drain the slot (Go 1.23). Its channel's len and cap are 0, as Timer's.
  */
 /**
  * Go's {@code time.Ticker}: delivers the time on {@link #c()} every period, dropping ticks for

@@ -23,7 +23,6 @@ import java.time.Instant;
  * -------------------
  *  - Time values are java.time.Instant (wall clock, Instant.now() minus the timer's lateness), not
  *    Go's Time with a monotonic reading.
- *  - Timer channels report len/cap 1 (Go 1.23 reports 0); see Timer.
  *  - Time.sleep from a platform thread parks that thread on the same runtime timer.
  *  - Go's time.Now reads the fake clock inside a synctest bubble; here Time.now/since/until do,
  *    and so do every timer, sleep and context deadline (java.time.Instant.now() stays real).

@@ -21,8 +21,8 @@ import java.time.Instant;
  *  - a receive after the deadline, blocking or not (a select with a default too), finds the
  *    value: the channel names its timer (Linkname.timerChan), and the receiver fires a due timer
  *    itself before it looks (HChan's "Timer channels").
- *
- * Differences from Go: the channel's len/cap are 1 while Go 1.23 reports 0 for timer channels.
+ *  - the channel's len and cap are 0, as Go 1.23's (a timer's channel presents itself as
+ *    unbuffered).
  */
 /**
  * Go's {@code time.Timer}: a single event. Unless made by {@link Time#afterFunc}, the current time

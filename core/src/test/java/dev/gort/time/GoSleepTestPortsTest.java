@@ -5,6 +5,7 @@ import dev.gort.chan.Chan;
 import dev.gort.chan.RecvChan;
 import dev.gort.chan.Select;
 import dev.gort.sync.WaitGroup;
+import dev.gort.testing.ChildJvm;
 import dev.gort.testing.Sched;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -350,34 +351,46 @@ class GoSleepTestPortsTest {
     /**
      * Go's TestOverflowSleep: a sleep and a timer of the largest duration never end (the timer
      * loses to a 25ms one), and the most negative duration sleeps not at all and fires at once.
-     * Also Java durations beyond the nanosecond range.
+     * Also Java durations beyond the nanosecond range. In a JVM of its own: as Go's test, it leaves
+     * goroutines asleep for ever, and their pending timers kept a timer sleeper for the rest of the
+     * test JVM, which TimersTest's quiescent-runtime checks then never found.
      */
     @Test
-    void overflowSleep() {
-        Go.run(() -> {
-            Duration big = Duration.ofNanos(Long.MAX_VALUE);
-            for (Duration huge : new Duration[] {big, ChronoUnit.FOREVER.getDuration()}) {
-                Chan<Boolean> woke = Chan.make(1);
-                Go.go(() -> {
-                    Time.sleep(huge);
-                    woke.send(true);
-                });
-                int chosen = new Select()
-                        .recv(Time.after(huge), v -> fail("big timeout fired"))
-                        .recv(Time.after(ms(25)), v -> {})
-                        .run();
-                assertEquals(1, chosen);
-                assertNull(woke.tryRecv(), "big sleep returned");
-            }
-            for (Duration neg : new Duration[] {Duration.ofNanos(Long.MIN_VALUE), ChronoUnit.FOREVER.getDuration().negated()}) {
-                Time.sleep(neg);
-                int chosen = new Select()
-                        .recv(Time.after(neg), v -> {})
-                        .recv(Time.after(Duration.ofSeconds(10)), v -> fail("negative timeout didn't fire"))
-                        .run();
-                assertEquals(0, chosen);
-            }
-        });
+    void overflowSleep() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of(), OverflowSleep.class.getName());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("ok\n", r.stdout(), r.toString());
+    }
+
+    /** overflowSleep's program: prints "ok", or fails with the assertion. */
+    public static final class OverflowSleep {
+        public static void main(String[] args) {
+            Go.run(() -> {
+                Duration big = Duration.ofNanos(Long.MAX_VALUE);
+                for (Duration huge : new Duration[] {big, ChronoUnit.FOREVER.getDuration()}) {
+                    Chan<Boolean> woke = Chan.make(1);
+                    Go.go(() -> {
+                        Time.sleep(huge);
+                        woke.send(true);
+                    });
+                    int chosen = new Select()
+                            .recv(Time.after(huge), v -> fail("big timeout fired"))
+                            .recv(Time.after(ms(25)), v -> {})
+                            .run();
+                    assertEquals(1, chosen);
+                    assertNull(woke.tryRecv(), "big sleep returned");
+                }
+                for (Duration neg : new Duration[] {Duration.ofNanos(Long.MIN_VALUE), ChronoUnit.FOREVER.getDuration().negated()}) {
+                    Time.sleep(neg);
+                    int chosen = new Select()
+                            .recv(Time.after(neg), v -> {})
+                            .recv(Time.after(Duration.ofSeconds(10)), v -> fail("negative timeout didn't fire"))
+                            .run();
+                    assertEquals(0, chosen);
+                }
+            });
+            System.out.println("ok");
+        }
     }
 
     /** Go's TestZeroTimer (scaled down): newTimer(0) fires, every time. */
