@@ -87,6 +87,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * (~60us, plus whatever the OS takes to run it), instead of an M started just for it:
  * latency, Go's as well, never a G left with every M asleep.
  *
+ * Needing a spinning M (Go's sched.needspinning)
+ * ----------------------------------------------
+ * The dance covers an M that stops spinning; a readier that finds no P idle relies on the busy Ps'
+ * Ms to find its G. One of them may be on its way to give up its P: it skipped stealing (enough
+ * Ms were spinning), and the spinners then found other work. Without more, it idles its P beside
+ * the queued G, and only sysmon's retake (20 ms) or the busy goroutine's next park runs it. So a
+ * wakep that finds no P idle sets needspinning, and an M about to idle its P spins instead (Go
+ * 1.21's protocol). Go's wakep takes sched.lock to find that no P is idle; gort's reads npidle
+ * without it (a ready at GOMAXPROCS 1 would otherwise take the lock every time): it writes
+ * needspinning and reads npidle again, while an M that idled its P without spinning reads
+ * needspinning after writing npidle and calls wakep if it is set: one of the two sees the other.
+ * The delicate dance and startm, which look for an idle P under sched.lock, set it there. An M
+ * that starts spinning clears it. The scratch program that found the gap (a goroutine queued
+ * behind a busy main while GOMAXPROCS shrank and grew, sysmon off) waited for ever about once in
+ * 400 rounds without it.
+ *
  * Ownership of a P (PStatus)
  * --------------------------
  * Go can tell who owns a P by where the code runs (an M on g0, or a G with m.p set and no
@@ -99,7 +115,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * RUNNING; seeing another M in p.m, it puts the status back at once and goes to the global queue. It
  * puts it back by CAS: SYSCALL (Go.syscall's intrusion) is a status that sysmon and the owner's
  * reclaimp CAS from, and their move stands. The owner spins through that brief intrusion: an M
- * reclaiming its own P (reclaimp), and a goroutine leaving a syscall on its own P (exitsyscall).
+ * reclaiming its own P (reclaimp), and a goroutine entering or leaving a syscall on its own P
+ * (syscall, exitsyscall).
  *
  * GOMAXPROCS (procresize)
  * -----------------------
@@ -249,6 +266,13 @@ final class Proc {
     private static volatile int maxmcount = 10_000;
     /** Spinning Ms. Atomic; see "Delicate dance". */
     static final AtomicInteger nmspinning = new AtomicInteger();
+    /**
+     * Go's sched.needspinning: a wake-up found no idle P for a spinning M, so the next M that
+     * would give up its P spins instead (see "Needing a spinning M"). Set by wakep (without the
+     * lock), by startm and the delicate dance (under sched.lock); cleared, under sched.lock or by
+     * the M that counts itself in nmspinning, when an M starts spinning. Volatile.
+     */
+    static volatile boolean needspinning;
 
     /** Every P ever made; entries past gomaxprocs are DEAD. Copy-on-write under resizeLock+sched.lock. */
     static volatile P[] allp = new P[0];
@@ -718,13 +742,25 @@ final class Proc {
     // ================================================================== M management
 
     /**
-     * Go's wakep: try to get one more M spinning, if no M is spinning and a P is idle. Any thread.
+     * Go's wakep: try to get one more M spinning, if no M is spinning and a P is idle; with no P
+     * idle, ask for the next P to go idle to spin instead (needspinning). Any thread.
      */
     static void wakep() {
-        if (npidle.get() == 0) {
-            return;
+        if (nmspinning.get() != 0) {
+            return; // the spinning M finds the work, or rechecks after it stops (the dance)
         }
-        if (nmspinning.get() != 0 || !nmspinning.compareAndSet(0, 1)) {
+        if (npidle.get() == 0) {
+            // Go takes sched.lock here to find no idle P and set needspinning (pidlegetSpinning).
+            // gort sets it without the lock, then looks at npidle again: an M that idles its P
+            // writes npidle, then reads needspinning, so one of the two sees the other.
+            if (!needspinning) {
+                needspinning = true;
+            }
+            if (npidle.get() == 0) {
+                return;
+            }
+        }
+        if (!nmspinning.compareAndSet(0, 1)) {
             return;
         }
         startm(null, true);
@@ -742,8 +778,11 @@ final class Proc {
             if (pp == null) {
                 pp = pidleget();
                 if (pp == null) {
-                    if (spinning && nmspinning.decrementAndGet() < 0) {
-                        throw new FatalError("startm: negative nmspinning");
+                    if (spinning) {
+                        needspinning = true; // Go's pidlegetSpinning: the next M to idle its P spins
+                        if (nmspinning.decrementAndGet() < 0) {
+                            throw new FatalError("startm: negative nmspinning");
+                        }
                     }
                     return;
                 }
@@ -869,6 +908,7 @@ final class Proc {
         }
         // no local work: start a spinning M only if nobody else is looking for work
         if (nmspinning.get() + npidle.get() == 0 && nmspinning.compareAndSet(0, 1)) {
+            needspinning = false;
             startm(pp, true);
             return;
         }
@@ -888,6 +928,9 @@ final class Proc {
             lock.unlock();
         }
         if (idled) {
+            if (needspinning) {
+                wakep(); // a readier found no idle P just before this one went idle (wakep)
+            }
             TimerSleeper.wakeNetPoller(); // Go's handoffp: pending timers need a sleeping M
             return;
         }
@@ -906,6 +949,12 @@ final class Proc {
         if (gp == null) {
             return fn.call();
         }
+        if (gp.status() == GStatus.SYSCALL) {
+            // Nested in another Go.syscall: the outer call's state stands until it returns. Entering
+            // again found its own P in SYSCALL (or handed off), and the inner exitsyscall took the
+            // P back to RUNNING (or took an idle one) while the outer call still blocked.
+            return fn.call();
+        }
         M mp = M.current();
         P pp = mp.p;
         gp.setStatus(GStatus.SYSCALL);
@@ -918,6 +967,12 @@ final class Proc {
                 // sysmon takes for a P on the idle list (see Sysmon's "Polling interval"): it could
                 // go to sleep, and handoffp give the P to an M without the idle list's wake-up
                 PStatus to = handoff ? PStatus.SCHED : PStatus.SYSCALL;
+                while (pp.status == PStatus.SCHED && pp.m == mp) {
+                    // a stale M's reclaimp holds our P for an instant (see "Ownership of a P"), or
+                    // sysmon is retaking it and about to clear p.m: wait it out, as exitsyscall does,
+                    // rather than run the call on a P that reads RUNNING
+                    Thread.onSpinWait();
+                }
                 if (pp.casStatus(PStatus.RUNNING, to)) {
                     if (pp.m != mp) {
                         // Retaken under us and now another M's: not ours to mark. Put RUNNING back
@@ -1180,6 +1235,13 @@ final class Proc {
         }
     }
 
+    /** Go's becomeSpinning: this M, holding a P, starts looking for work. */
+    private static void becomeSpinning(M mp) {
+        mp.spinning = true;
+        nmspinning.incrementAndGet();
+        needspinning = false;
+    }
+
     /** Go's resetspinning: this M found work; stop spinning and let another M take its place. */
     private static void resetspinning(M mp) {
         mp.spinning = false;
@@ -1292,8 +1354,7 @@ final class Proc {
             // avoid burning CPU when GOMAXPROCS>>1 and the program has little parallelism.
             if (mp.spinning || 2 * nmspinning.get() < gomaxprocs - npidle.get()) {
                 if (!mp.spinning) {
-                    mp.spinning = true;
-                    nmspinning.incrementAndGet();
+                    becomeSpinning(mp);
                 }
                 gp = stealWork(pp);
                 if (gp != null) {
@@ -1313,6 +1374,11 @@ final class Proc {
                 if (!pp.runqempty()) {
                     // Timers this M ran while stealing (stealTimers) may have readied goroutines
                     // onto this P since the local check: go round rather than idle a P with work.
+                    continue top;
+                }
+                if (!mp.spinning && needspinning && pp.id < gomaxprocs) {
+                    // A wake-up found no idle P (Go's needspinning): spin instead of idling
+                    becomeSpinning(mp);
                     continue top;
                 }
                 releasep(mp);
@@ -1343,16 +1409,22 @@ final class Proc {
                     lock.lock();
                     try {
                         p2 = pidleget();
+                        if (p2 == null) {
+                            needspinning = true; // Go's pidlegetSpinning: the next M to idle its P spins
+                        }
                     } finally {
                         lock.unlock();
                     }
                     if (p2 != null) {
                         acquirep(mp, p2);
-                        mp.spinning = true;
-                        nmspinning.incrementAndGet();
+                        becomeSpinning(mp);
                         continue top;
                     }
                 }
+            } else if (needspinning) {
+                // This P went idle (npidle written under the lock above) as a readier found none
+                // idle without the lock (wakep): one of us sees the other's write, so ask again.
+                wakep();
             }
             if (TimerSleeper.timerSleep(mp)) {
                 continue top; // slept until a timer was due and got a P to run what it readied
@@ -1482,7 +1554,8 @@ final class Proc {
     /**
      * Go's destroyp for a P past gomaxprocs that this M holds: drain it to the global queue, wake
      * an M for what was drained (so idle Ps run it in parallel, as Go's procresize would), and
-     * take another P, or stop if none is idle. schedule() saw pp.id >= gomaxprocs without
+     * take another P, or, if none is idle, sleep for the pending timers (the dead P's among them:
+     * Go moves them to a live P) or stop. schedule() saw pp.id >= gomaxprocs without
      * sched.lock; GOMAXPROCS may have grown back since, and procresize, which puts only DEAD Ps
      * on the idle list, left this one to us: so the test is repeated under the lock. The M stops
      * spinning here: schedule() dropped a spinning M's count only if it already saw the P dead,
@@ -1519,7 +1592,9 @@ final class Proc {
         if (moved > 0 || wasSpinning) {
             wakep(); // and for what was readied while this M's spinning kept others asleep
         }
-        if (np == null) {
+        if (np == null && !TimerSleeper.timerSleep(mp)) {
+            // (timerSleep, as findRunnable: the dead P keeps its timers, and the live Ps, all busy,
+            // look only at their own heaps; stopping here left them to sysmon's overdue check)
             stopm(mp);
         }
     }

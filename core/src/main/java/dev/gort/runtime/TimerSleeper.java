@@ -13,8 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * Concepts
  * --------
  * Busy Ps run their own heaps' expired timers (Timers: "Who runs expired timers"). When an M gives
- * up its P in findRunnable and timers are pending, instead of sleeping on its note for ever it
- * becomes the one sleeper M (timerSleep) and parks until the earliest deadline over ALL heaps
+ * up its P in findRunnable, or loses it to a GOMAXPROCS shrink with no idle P to take (destroyp),
+ * and timers are pending, instead of sleeping on its note for ever it becomes the one sleeper M
+ * (timerSleep) and parks until the earliest deadline over ALL heaps
  * (global, every P's, dead Ps' too). At the deadline it takes an idle P if there is one, runs every
  * expired timer with it, and goes back into findRunnable to run what they readied; with no idle P
  * (every P is busy, so each checks its own heap) it runs the expired timers without a P (readied

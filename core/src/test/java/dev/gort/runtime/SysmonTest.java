@@ -408,6 +408,36 @@ class SysmonTest {
         assertSame(onlyP.get(), pAfter.get(), "after exitsyscall the goroutine runs holding the only P");
     }
 
+    /**
+     * A Go.syscall inside another leaves the outer one's state alone: while the outer call goes on,
+     * the goroutine is in SYSCALL and its M runs no P as RUNNING (sysmon may retake a P in SYSCALL;
+     * a RUNNING one it leaves for 20 ms). The inner exitsyscall used to take the P back (or, after
+     * the outer call's hand-off, an idle one) while the outer call still blocked.
+     */
+    @Test
+    void nestedSyscallKeepsTheOuterOnesState() {
+        Go.gomaxprocs(2);
+        for (boolean handoff : new boolean[] {false, true}) {
+            AtomicReference<String> seen = new AtomicReference<>();
+            Go.run(() -> {
+                try {
+                    Go.syscall(() -> {
+                        int inner = Go.syscall(() -> 7);
+                        G gp = Proc.currentG();
+                        M mp = M.current();
+                        P pp = mp.p;
+                        seen.set("G " + gp.status() + (pp != null && pp.m == mp ? ", P " + pp.status : ", no P"));
+                        return inner;
+                    }, handoff);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(seen.get().startsWith("G SYSCALL"), "handoff=" + handoff + ": " + seen.get());
+            assertFalse(seen.get().endsWith("P RUNNING"), "handoff=" + handoff + ": " + seen.get());
+        }
+    }
+
     @Test
     void syscallOutsideAGoroutineJustCalls() throws Exception {
         assertEquals("x", Go.syscall(() -> "x"));
