@@ -46,8 +46,12 @@ import java.lang.invoke.VarHandle;
  * Differences from Go
  * -------------------
  *  - Unlocking an unlocked mutex throws dev.gort.FatalError after Proc.syncFatal reported it and
- *    ended the runs; Go exits the process. The bad decrement is undone first, so the state word
- *    stays consistent for anything that outlives the fatal error (tests, other runs).
+ *    ended the runs; Go exits the process. The bad decrement is undone first, so a mutex that no
+ *    other goroutine touched meanwhile is as it was for anything that outlives the fatal error
+ *    (tests, other runs). One locked concurrently with the misuse can be left inconsistent (a
+ *    locker that read the transient -1 as "starving" waits for a hand-off that never comes): the
+ *    program is already over, as Go's would be, and a CAS loop on every unlock to prevent it
+ *    would cost the correct programs.
  *  - Platform threads may use a Mutex; the first one that does marks the semaphore as touched so
  *    the deadlock detector does not blame goroutines waiting on it (see Blocker). The check is
  *    !Thread.isVirtual(), so a JDK-scheduled virtual thread outside gort is not noticed.

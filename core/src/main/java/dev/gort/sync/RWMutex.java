@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * -------------------
  *  - Misuse fatals ("sync: RUnlock of unlocked RWMutex", "sync: Unlock of unlocked RWMutex") throw
  *    FatalError after Proc.syncFatal, instead of exiting the process; the bad update of
- *    readerCount is undone first.
+ *    readerCount is undone first, which restores a mutex nobody else used meanwhile (a writer
+ *    that locked concurrently with the misuse can be left waiting: see Mutex).
  *  - As Mutex: platform threads mark the semaphores touched for the deadlock detector.
  */
 /**
