@@ -40,4 +40,19 @@ class ChildProgTest {
         assertEquals(0, r.exit(), r.toString());
         assertEquals("ok\n", r.stdout(), r.toString());
     }
+
+    /**
+     * An M whose P died under a GOMAXPROCS shrink, finding no idle P, sleeps for the pending timers
+     * (the dead P's among them) rather than stopping: the live P, busy, looks only at its own heap,
+     * so the dead P's timers waited for sysmon's overdue check. Go moves them to a live P
+     * (moveTimers). Failed before the fix. A child JVM with sysmon off: a retake of main's P would
+     * let the goroutine run on P0 instead, and the shrink would not kill its P.
+     */
+    @Test
+    void anMWhosePDiedSleepsForTheTimersItLeft() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=2"),
+                "dev.gort.runtime.prog.DyingPTimers");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("ok\n", r.stdout(), r.toString());
+    }
 }

@@ -38,4 +38,21 @@ public final class Exports {
     public static boolean othersIdle() {
         return Proc.npidle.get() == Proc.gomaxprocs - 1 && Proc.nmspinning.get() == 0 && Proc.runqsize == 0;
     }
+
+    /** The id of the P the caller's M holds, or -1. */
+    public static int currentPid() {
+        M mp = M.current();
+        P pp = mp != null ? mp.p : null;
+        return pp != null ? pp.id : -1;
+    }
+
+    /** Whether an M sleeps for the timers (TimerSleeper). */
+    public static boolean timerSleeperExists() {
+        return TimerSleeper.sleepsFor(Long.MAX_VALUE);
+    }
+
+    /** Whether any heap holds a pending timer. */
+    public static boolean timersPending() {
+        return Timers.earliest() != 0;
+    }
 }

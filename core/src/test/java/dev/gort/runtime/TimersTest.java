@@ -12,7 +12,6 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -130,82 +129,6 @@ class TimersTest {
                 farTimer.stop();
             }
         });
-    }
-
-    /**
-     * An M whose P died under a GOMAXPROCS shrink, finding no idle P, sleeps for the pending timers
-     * (the dead P's heap among them) rather than stopping: the live Ps, all busy, look only at
-     * their own heaps, so the dead P's timers waited for sysmon's overdue check. Go moves a dead
-     * P's timers to a live one (moveTimers).
-     */
-    @Test
-    void anMWhosePDiedSleepsForTheTimersItLeft() {
-        int old = Go.gomaxprocs(2);
-        AtomicReference<String> failure = new AtomicReference<>();
-        try {
-            Go.run(() -> failure.set(dyingPsTimers()));
-        } finally {
-            Go.gomaxprocs(old);
-        }
-        assertEquals(null, failure.get());
-    }
-
-    /** anMWhosePDiedSleepsForTheTimersItLeft's body, on main: why it failed, or null. */
-    private static String dyingPsTimers() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (M.current().p.id != 0) { // so that the shrink kills the other goroutine's P, P1
-            if (System.nanoTime() > deadline) {
-                return "main never ran on P0";
-            }
-            Thread.yield();
-        }
-        P p1 = Proc.allp[1];
-        while (p1.status != PStatus.IDLE || sleeperExists() || Timers.earliest() != 0) {
-            if (System.nanoTime() > deadline) {
-                return "no quiescent runtime: P1 " + p1.status + ", sleeper " + sleeperExists()
-                        + ", earliest timer " + Timers.earliest();
-            }
-            Thread.onSpinWait(); // main keeps P0 busy from here on
-        }
-        AtomicReference<P> ranOn = new AtomicReference<>();
-        AtomicBoolean shrunk = new AtomicBoolean();
-        CountDownLatch release = new CountDownLatch(1);
-        Timer hour = new Timer((arg, seq, delay) -> { }, null, null);
-        Go.go(() -> { // stolen by P1's M while main spins
-            hour.reset(Timers.nanotime() + TimeUnit.HOURS.toNanos(1), 0); // into P1's heap, no wake-up
-            ranOn.set(M.current().p);
-            while (!shrunk.get()) {
-                Thread.onSpinWait();
-            }
-            try {
-                release.await(); // parks: P1's M reaches schedule() and destroys P1
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        try {
-            while (ranOn.get() == null) {
-                if (System.nanoTime() > deadline) {
-                    return "the goroutine never ran";
-                }
-                Thread.onSpinWait();
-            }
-            if (ranOn.get() != p1) {
-                return "the goroutine ran on P" + ranOn.get().id + ", not P1";
-            }
-            Go.gomaxprocs(1);
-            shrunk.set(true);
-            while (!sleeperExists()) {
-                if (System.nanoTime() > deadline) {
-                    return "no M sleeps for the hour-long timer left in the dead P1 (" + p1.status + ")";
-                }
-                Thread.onSpinWait();
-            }
-            return null;
-        } finally {
-            hour.stop();
-            release.countDown();
-        }
     }
 
     /** A test's body, run by a goroutine that holds one of two Ps: returns why it failed, or null. */
