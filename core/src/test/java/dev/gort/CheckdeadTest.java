@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -152,6 +153,27 @@ class CheckdeadTest {
                 tk.stop(); // released: a ticker left ticking would hold back the next tests' reports
             }
         }));
+    }
+
+    /**
+     * A platform thread that stopped a goroutine's timer may reset it later, as it may send on a
+     * channel it used: the goroutine receiving from the timer's channel is not reported.
+     */
+    @Test
+    void aTimerAPlatformThreadStoppedIsNeverReported() throws Exception {
+        AtomicReference<Timer> timer = new AtomicReference<>();
+        CountDownLatch made = new CountDownLatch(1);
+        CompletableFuture<Void> f = runAsync(() -> {
+            Timer t = Time.newTimer(Duration.ofHours(1));
+            timer.set(t);
+            made.countDown();
+            t.c().recv();
+        });
+        assertTrue(made.await(20, TimeUnit.SECONDS));
+        assertTrue(timer.get().stop(), "stopped here, on the test's platform thread");
+        assertQuiet(f);
+        timer.get().reset(Duration.ZERO);
+        assertEquals(null, failure(f));
     }
 
     @Test

@@ -69,9 +69,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * channel or operates on it. The fast paths test Thread.isVirtual() only (cheap); the parking
  * paths test Proc.currentG() == null, which also catches virtual threads of the JDK's own
  * scheduler. So a JDK virtual thread that only ever completes without parking goes unnoticed.
- * A timer's channel is marked only by a platform thread that makes it (which may reset the timer
- * later): only the timer sends on it, and checkdead counts a pending timer itself, so the timer's
- * own send from an M or the sleeper must not mark it. It did: once such a timer had fired, a
+ * A timer's channel is marked only by a platform thread that makes, stops or resets its timer
+ * (and so may reset it later: Linkname.timerUsedByPlatformThread): only the timer sends on it, and
+ * checkdead counts a pending timer itself, so the timer's own send from an M or the sleeper must
+ * not mark it. It did: once such a timer had fired, a
  * goroutine receiving from its channel again was never reported as deadlocked, and its run hung.
  *
  * Synctest bubbles
@@ -169,8 +170,11 @@ public final class HChan implements Blocker {
     /** Set once, under lock, with release; read racily by the fast paths. */
     private boolean closed;
 
-    /** See "Blocker" in the essay. Plain: set once, read by the deadlock detector. */
-    private boolean touched;
+    /**
+     * See "Blocker" in the essay. Plain: set once, read by the deadlock detector. Written here, and
+     * by Linkname.timerUsedByPlatformThread for a timer's channel.
+     */
+    boolean touched;
     /**
      * Go's c.timer: the timer whose channel this is, or null. Set once by dev.gort.time before the
      * channel is shared (Linkname.timerChan), then only read: a receive or a select's poll fires it

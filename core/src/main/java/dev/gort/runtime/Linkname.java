@@ -175,6 +175,17 @@ public final class Linkname {
         hchanOf.apply(chan).timer = t;
     }
 
+    /**
+     * A timer's stop or reset by a thread that is not a goroutine: chan's receivers may be woken
+     * by that thread's later resets, so the deadlock detector must not count them asleep (HChan's
+     * "Blocker"). Called by dev.gort.time.
+     */
+    public static void timerUsedByPlatformThread(Object chan) {
+        if (!Thread.currentThread().isVirtual()) {
+            hchanOf.apply(chan).touched = true;
+        }
+    }
+
     /** Parks the calling goroutine for ever (a nil channel's operation, an empty select). */
     public static void blockForever(WaitReason reason) {
         HChan.blockForever(reason);

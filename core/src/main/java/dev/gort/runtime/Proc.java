@@ -97,9 +97,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * 1.21's protocol). Go's wakep takes sched.lock to find that no P is idle; gort's reads npidle
  * without it (a ready at GOMAXPROCS 1 would otherwise take the lock every time): it writes
  * needspinning and reads npidle again, while an M that idled its P without spinning reads
- * needspinning after writing npidle and calls wakep if it is set: one of the two sees the other.
- * The delicate dance and startm, which look for an idle P under sched.lock, set it there. An M
- * that starts spinning clears it. The scratch program that found the gap (a goroutine queued
+ * needspinning after writing npidle and, if it is set, takes a P back and spins (handoffp, which
+ * idles a P for another M, calls wakep): one of the two sees the other. The delicate dance and
+ * startm, which look for an idle P under sched.lock, set it there. Whoever counts a spinning M
+ * clears it (becomeSpinning; wakep and handoffp before their startm): a flag left set would make
+ * every later idling M spin once for nothing. At GOMAXPROCS 1 wakep does not set it: the one P's
+ * own M runs what is queued on it. The scratch program that found the gap (a goroutine queued
  * behind a busy main while GOMAXPROCS shrank and grew, sysmon off) waited for ever about once in
  * 400 rounds without it.
  *
@@ -269,8 +272,10 @@ final class Proc {
     /**
      * Go's sched.needspinning: a wake-up found no idle P for a spinning M, so the next M that
      * would give up its P spins instead (see "Needing a spinning M"). Set by wakep (without the
-     * lock), by startm and the delicate dance (under sched.lock); cleared, under sched.lock or by
-     * the M that counts itself in nmspinning, when an M starts spinning. Volatile.
+     * lock, when it finds no P idle), by startm and the delicate dance (under sched.lock, when
+     * pidleget finds none); cleared, with or without the lock, by whoever has just counted a
+     * spinning M in nmspinning (becomeSpinning, and wakep and handoffp before their startm).
+     * Volatile.
      */
     static volatile boolean needspinning;
 
@@ -752,8 +757,11 @@ final class Proc {
         if (npidle.get() == 0) {
             // Go takes sched.lock here to find no idle P and set needspinning (pidlegetSpinning).
             // gort sets it without the lock, then looks at npidle again: an M that idles its P
-            // writes npidle, then reads needspinning, so one of the two sees the other.
-            if (!needspinning) {
+            // writes npidle, then reads needspinning, so one of the two sees the other. With one
+            // P there is no other P to idle beside the queued G (its own M runs it, or finds the
+            // global queue under the lock before it idles), so the flag would only cost each idle
+            // transition a round of spinning; a resize ends with its own wakep.
+            if (!needspinning && gomaxprocs > 1) {
                 needspinning = true;
             }
             if (npidle.get() == 0) {
@@ -763,6 +771,7 @@ final class Proc {
         if (!nmspinning.compareAndSet(0, 1)) {
             return;
         }
+        needspinning = false; // the M startm wakes spins (startm sets it again if it finds no P)
         startm(null, true);
     }
 
@@ -958,39 +967,45 @@ final class Proc {
         M mp = M.current();
         P pp = mp.p;
         gp.setStatus(GStatus.SYSCALL);
-        if (Trace.on) Trace.goSysCall(gp);
-        if (pp != null) {
-            acquirem(); // see "Inside the runtime": the P's transition ends on this M
-            try {
-                // entersyscallblock (handoff) takes the P straight from RUNNING to SCHED, which
-                // handoffp keeps: never SYSCALL, where sysmon could retake it first, nor IDLE, which
-                // sysmon takes for a P on the idle list (see Sysmon's "Polling interval"): it could
-                // go to sleep, and handoffp give the P to an M without the idle list's wake-up
-                PStatus to = handoff ? PStatus.SCHED : PStatus.SYSCALL;
-                while (pp.status == PStatus.SCHED && pp.m == mp) {
-                    // a stale M's reclaimp holds our P for an instant (see "Ownership of a P"), or
-                    // sysmon is retaking it and about to clear p.m: wait it out, as exitsyscall does,
-                    // rather than run the call on a P that reads RUNNING
-                    Thread.onSpinWait();
-                }
-                if (pp.casStatus(PStatus.RUNNING, to)) {
-                    if (pp.m != mp) {
-                        // Retaken under us and now another M's: not ours to mark. Put RUNNING back
-                        // by CAS: sysmon may have retaken a SYSCALL P meanwhile, or its M's reclaimp
-                        // taken it back, and either stands (see "Ownership of a P"). Nobody else
-                        // moves a SCHED P, so that CAS cannot fail.
-                        pp.casStatus(to, PStatus.RUNNING);
-                    } else {
-                        pp.syscalltick++;
-                        if (handoff) {
-                            if (Trace.on) Trace.syscallHandoff(pp, gp, false);
-                            handoffp(pp); // hand the P off at once
+        try {
+            if (Trace.on) Trace.goSysCall(gp);
+            if (pp != null) {
+                acquirem(); // see "Inside the runtime": the P's transition ends on this M
+                try {
+                    // entersyscallblock (handoff) takes the P straight from RUNNING to SCHED, which
+                    // handoffp keeps: never SYSCALL, where sysmon could retake it first, nor IDLE, which
+                    // sysmon takes for a P on the idle list (see Sysmon's "Polling interval"): it could
+                    // go to sleep, and handoffp give the P to an M without the idle list's wake-up
+                    PStatus to = handoff ? PStatus.SCHED : PStatus.SYSCALL;
+                    while (pp.status == PStatus.SCHED && pp.m == mp) {
+                        // a stale M's reclaimp, or a goroutine on a stale M readying another
+                        // (runqready), holds our P for an instant and puts RUNNING back (see "Ownership
+                        // of a P"): wait it out, as exitsyscall does, rather than run the call on a P
+                        // that reads RUNNING
+                        Thread.onSpinWait();
+                    }
+                    if (pp.casStatus(PStatus.RUNNING, to)) {
+                        if (pp.m != mp) {
+                            // Retaken under us and now another M's: not ours to mark. Put RUNNING back
+                            // by CAS: sysmon may have retaken a SYSCALL P meanwhile, or its M's reclaimp
+                            // taken it back, and either stands (see "Ownership of a P"). Nobody else
+                            // moves a SCHED P, so that CAS cannot fail.
+                            pp.casStatus(to, PStatus.RUNNING);
+                        } else {
+                            pp.syscalltick++;
+                            if (handoff) {
+                                if (Trace.on) Trace.syscallHandoff(pp, gp, false);
+                                handoffp(pp); // hand the P off at once
+                            }
                         }
                     }
+                } finally {
+                    releasem();
                 }
-            } finally {
-                releasem();
             }
+        } catch (Throwable t) {
+            exitsyscall(gp); // a JVM error in the entry (Go's cannot fail): undo it, or the G would
+            throw t;         // read SYSCALL for good, and its later syscalls would look nested
         }
         try {
             return fn.call();
@@ -1423,8 +1438,20 @@ final class Proc {
                 }
             } else if (needspinning) {
                 // This P went idle (npidle written under the lock above) as a readier found none
-                // idle without the lock (wakep): one of us sees the other's write, so ask again.
-                wakep();
+                // idle without the lock (wakep): one of us sees the other's write. Take a P back
+                // (ours, unless someone was quicker) and spin, as the check before releasing it does.
+                P p2;
+                lock.lock();
+                try {
+                    p2 = pidleget();
+                } finally {
+                    lock.unlock();
+                }
+                if (p2 != null) {
+                    acquirep(mp, p2);
+                    becomeSpinning(mp);
+                    continue top;
+                }
             }
             if (TimerSleeper.timerSleep(mp)) {
                 continue top; // slept until a timer was due and got a P to run what it readied

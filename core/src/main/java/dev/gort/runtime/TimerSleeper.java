@@ -156,11 +156,11 @@ final class TimerSleeper {
     }
 
     /**
-     * Called by findRunnable after this M gave up its P, in place of stopm while timers are
-     * pending: run the timers that are already due, or become the sleeper and sleep until the
-     * earliest deadline. Returns true when it has acquired a P for mp (findRunnable then starts a
-     * new round), false when no timer is pending any more or another M is the sleeper
-     * (findRunnable then calls stopm). This M only, holding no P.
+     * Called by findRunnable after this M gave up its P (and by destroyp after its P died), in
+     * place of stopm while timers are pending: run the timers that are already due, or become the
+     * sleeper and sleep until the earliest deadline. Returns true when it has acquired a P for mp
+     * (the caller goes on scheduling with it), false when no timer is pending any more or another
+     * M is the sleeper (the caller then calls stopm). This M only, holding no P.
      */
     static boolean timerSleep(M mp) {
         assert mp.p == null : "timerSleep: holding a P";

@@ -37,6 +37,7 @@ public final class Ticker {
 
     /** Go's {@code Ticker.Stop}: no more ticks are sent; a tick not yet received is discarded. */
     public void stop() {
+        Linkname.timerUsedByPlatformThread(c);
         rt.stop();
     }
 
@@ -51,6 +52,7 @@ public final class Ticker {
         if (ns <= 0) {
             throw new Panic("non-positive interval for Ticker.Reset");
         }
+        Linkname.timerUsedByPlatformThread(c);
         rt.reset(Time.when(ns), ns);
     }
 }

@@ -76,6 +76,9 @@ public final class Timer {
      * own goroutine. Stopping twice is allowed and returns false the second time.
      */
     public boolean stop() {
+        if (c != null) {
+            Linkname.timerUsedByPlatformThread(c);
+        }
         return rt.stop();
     }
 
@@ -85,6 +88,9 @@ public final class Timer {
      * which is discarded).
      */
     public boolean reset(Duration d) {
+        if (c != null) {
+            Linkname.timerUsedByPlatformThread(c);
+        }
         return rt.reset(Time.when(Time.nanos(d)), 0);
     }
 }
