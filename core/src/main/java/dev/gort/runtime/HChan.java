@@ -72,8 +72,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * A timer's channel is marked only by a platform thread that makes, stops or resets its timer
  * (and so may reset it later: Linkname.timerUsedByPlatformThread): only the timer sends on it, and
  * checkdead counts a pending timer itself, so the timer's own send from an M or the sleeper must
- * not mark it. It did: once such a timer had fired, a
- * goroutine receiving from its channel again was never reported as deadlocked, and its run hung.
+ * not mark it. It did: once such a timer had fired, a goroutine receiving from its channel again
+ * was never reported as deadlocked, and its run hung.
  *
  * Synctest bubbles
  * ----------------
