@@ -241,6 +241,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *    gort's queues may hold a G twice, so the second hand-off is refused and its entry dropped
  *    (see "LockOSThread"). The locked M counts itself out of nmidlelocked when it wakes, not the
  *    M that hands it the P, as a hand-off may come before the locked M has gone to sleep.
+ *  - wakep finds that no P is idle without sched.lock, and sets needspinning unless GOMAXPROCS is
+ *    1; an M that idles its P without spinning looks at needspinning again after it has (see
+ *    "Needing a spinning M").
+ *  - Go.syscall may be called inside Go.syscall (Go's entersyscall cannot nest): the inner call
+ *    runs as a plain call, under the outer call's state.
  */
 final class Proc {
     private Proc() {}
