@@ -98,8 +98,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * without it (a ready at GOMAXPROCS 1 would otherwise take the lock every time): it writes
  * needspinning and reads npidle again, while an M that idled its P without spinning reads
  * needspinning after writing npidle and, if it is set, takes a P back and spins (handoffp, which
- * idles a P for another M, calls wakep): one of the two sees the other. The delicate dance and
- * startm, which look for an idle P under sched.lock, set it there. Whoever counts a spinning M
+ * idles a P for another M, calls wakep): one of the two sees the other. The delicate dance, that
+ * take-back (pidlegetSpinning) and startm, which look for an idle P under sched.lock, set it
+ * there when they find none. Whoever counts a spinning M
  * clears it (becomeSpinning; wakep and handoffp before their startm): a flag left set would make
  * every later idling M spin once for nothing. At GOMAXPROCS 1 wakep does not set it: the one P's
  * own M runs what is queued on it. The scratch program that found the gap (a goroutine queued
@@ -277,7 +278,7 @@ final class Proc {
     /**
      * Go's sched.needspinning: a wake-up found no idle P for a spinning M, so the next M that
      * would give up its P spins instead (see "Needing a spinning M"). Set by wakep (without the
-     * lock, when it finds no P idle), by startm and the delicate dance (under sched.lock, when
+     * lock, when it finds no P idle), by startm and pidlegetSpinning (under sched.lock, when
      * pidleget finds none); cleared, with or without the lock, by whoever has just counted a
      * spinning M in nmspinning (becomeSpinning, and wakep and handoffp before their startm).
      * Volatile.
@@ -1255,6 +1256,23 @@ final class Proc {
         }
     }
 
+    /**
+     * Go's pidlegetSpinning: an idle P for an M that is about to spin, under sched.lock; with none
+     * idle, needspinning is set, so that the next M to idle its P spins instead. Any M.
+     */
+    private static P pidlegetSpinning() {
+        lock.lock();
+        try {
+            P pp = pidleget();
+            if (pp == null) {
+                needspinning = true;
+            }
+            return pp;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Go's becomeSpinning: this M, holding a P, starts looking for work. */
     private static void becomeSpinning(M mp) {
         mp.spinning = true;
@@ -1425,16 +1443,7 @@ final class Proc {
                     work = !ps[i].runqempty();
                 }
                 if (work) {
-                    P p2;
-                    lock.lock();
-                    try {
-                        p2 = pidleget();
-                        if (p2 == null) {
-                            needspinning = true; // Go's pidlegetSpinning: the next M to idle its P spins
-                        }
-                    } finally {
-                        lock.unlock();
-                    }
+                    P p2 = pidlegetSpinning();
                     if (p2 != null) {
                         acquirep(mp, p2);
                         becomeSpinning(mp);
@@ -1445,13 +1454,7 @@ final class Proc {
                 // This P went idle (npidle written under the lock above) as a readier found none
                 // idle without the lock (wakep): one of us sees the other's write. Take a P back
                 // (ours, unless someone was quicker) and spin, as the check before releasing it does.
-                P p2;
-                lock.lock();
-                try {
-                    p2 = pidleget();
-                } finally {
-                    lock.unlock();
-                }
+                P p2 = pidlegetSpinning();
                 if (p2 != null) {
                     acquirep(mp, p2);
                     becomeSpinning(mp);
