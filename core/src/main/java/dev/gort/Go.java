@@ -89,6 +89,9 @@ public final class Go {
      * <p>If any goroutine of this run (main or one it started, transitively) lets an exception
      * escape, the run ends at once: the panic is reported on stderr and rethrown here (a checked
      * exception wrapped in {@link Panic}). A Go fatal error ends the run with a {@link FatalError}.
+     * A fatal error of the runtime itself (a broken scheduler invariant, or an exception such as an
+     * {@code OutOfMemoryError} escaping one of gort's scheduler threads) ends every run, and every
+     * later call of this method throws the same error at once: Go's process would be over.
      * As Go's main waits for a goroutine whose panic is running its deferred calls, a panic whose
      * {@code finally} blocks released main (a {@code WaitGroup.done()} there, say) still ends the
      * run: once main has returned, this method waits while other goroutines of the run are running

@@ -1,5 +1,7 @@
 package dev.gort.runtime;
 
+import dev.gort.FatalError;
+
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -62,6 +64,10 @@ public final class Linkname {
 
     /** One Go.run: starts main as a run's main goroutine and waits for the run; its failure or null. */
     public static Throwable run(Runnable main) throws InterruptedException {
+        FatalError dead = Proc.crashed.get();
+        if (dead != null) {
+            return dead; // the runtime threw (Proc's "A runtime throw"): no program runs after that
+        }
         Run r = new Run();
         r.start(main);
         return r.await();

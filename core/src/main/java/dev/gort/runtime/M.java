@@ -102,7 +102,11 @@ final class M extends ForkJoinWorkerThread {
         if (SPIN_TRAP_FIX) {
             ForkJoinTask.adapt(() -> { }).fork(); // the marker: pushed on this M's own queue, never run
         }
-        Proc.mstart(this);
+        try {
+            Proc.mstart(this);
+        } catch (Throwable t) {
+            Proc.threadDied(this, t); // Go's throw: see Proc's "A runtime throw"
+        }
     }
 
     /** Go's notesleep on m.park: sleep until notewakeup. This M only. */

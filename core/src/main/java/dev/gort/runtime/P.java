@@ -1,7 +1,5 @@
 package dev.gort.runtime;
 
-import dev.gort.FatalError;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -263,7 +261,7 @@ final class P {
         }
         int h = (int) HEAD.getAcquire(this);
         if (t - h + n >= RUNQ_SIZE) {
-            throw new FatalError("runqsteal: runq overflow");
+            throw Proc.throwRuntime("runqsteal: runq overflow", null);
         }
         TAIL.setRelease(this, t + n);
         return gp;

@@ -2,11 +2,14 @@ package dev.gort.runtime;
 
 import dev.gort.FatalError;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -206,6 +209,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * Checked under -ea: RLock asserts the lock order (LockRank) and gopark asserts that the parking
  * goroutine holds no runtime lock.
  *
+ * A runtime throw
+ * ---------------
+ * Go's throw ends the process: the runtime's state is no longer trusted. gort's equivalent,
+ * throwRuntime, is for the same cases: a broken scheduler invariant (a negative nmspinning, a
+ * non-empty queue on an idle P), and any exception that escapes an M's scheduling loop or sysmon's
+ * loop (M.run, Sysmon.run), such as an OutOfMemoryError. The first one prints Go's report (
+ * "fatal error: MSG", then "runtime stack:" with the failing thread's Java stack, then every
+ * goroutine, as Go prints them for a runtime throw) and ends every active run with a FatalError;
+ * later ones print nothing more. The runtime is then dead: `crashed` holds the error and every
+ * later Go.run throws it at once, as a program after Go's throw would not run either. Before, such
+ * an exception ended the M's thread silently (the JDK's uncaught-exception line), stranding its P
+ * and the spinning count, and the runs hung. Go's user-level fatal errors (sync misuse, thread
+ * exhaustion, deadlock) leave the scheduler sound and do not kill the runtime: they end the runs.
+ *
  * Lock order
  * ----------
  * One table, LockRank, asserted under -ea (Go's lockrank.go):
@@ -247,6 +264,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *    "Needing a spinning M").
  *  - Go.syscall may be called inside Go.syscall (Go's entersyscall cannot nest): the inner call
  *    runs as a plain call, under the outer call's state.
+ *  - A runtime throw (a broken invariant, or an exception escaping an M's loop or sysmon's, such
+ *    as an OutOfMemoryError) cannot end the process, as Go's does: gort prints Go's report (the
+ *    message, the failing thread's stack as "runtime stack:", every goroutine), ends every run
+ *    with the error, and refuses every later Go.run with it (see "A runtime throw").
  */
 final class Proc {
     private Proc() {}
@@ -676,7 +697,7 @@ final class Proc {
     private static void pidleput(P pp) {
         assert lock.isHeldByCurrentThread() : "pidleput: sched.lock not held";
         if (!pp.runqempty()) {
-            throw new FatalError("pidleput: P has non-empty run queue");
+            throw throwRuntime("pidleput: P has non-empty run queue", null);
         }
         pp.status = PStatus.IDLE;
         pp.m = null;
@@ -796,7 +817,7 @@ final class Proc {
                     if (spinning) {
                         needspinning = true; // Go's pidlegetSpinning: the next M to idle its P spins
                         if (nmspinning.decrementAndGet() < 0) {
-                            throw new FatalError("startm: negative nmspinning");
+                            throw throwRuntime("startm: negative nmspinning", null);
                         }
                     }
                     return;
@@ -1284,7 +1305,7 @@ final class Proc {
     private static void resetspinning(M mp) {
         mp.spinning = false;
         if (nmspinning.decrementAndGet() < 0) {
-            throw new FatalError("resetspinning: negative nmspinning");
+            throw throwRuntime("resetspinning: negative nmspinning", null);
         }
         wakep();
     }
@@ -1434,7 +1455,7 @@ final class Proc {
             if (mp.spinning) {
                 mp.spinning = false;
                 if (nmspinning.decrementAndGet() < 0) {
-                    throw new FatalError("findRunnable: negative nmspinning");
+                    throw throwRuntime("findRunnable: negative nmspinning", null);
                 }
                 P[] ps = allp;
                 int n = Math.min(gomaxprocs, ps.length);
@@ -1718,6 +1739,51 @@ final class Proc {
         System.err.println((preamble != null ? preamble + "\n" : "") + "fatal error: " + msg);
         Run.failAll(e);
         return e;
+    }
+
+    /**
+     * The runtime's own fatal error, once thrown (see "A runtime throw"): every later Go.run throws
+     * it. Set once, by CAS, in throwRuntime; read by Linkname.run.
+     */
+    static final AtomicReference<FatalError> crashed =
+            new AtomicReference<>();
+
+    /**
+     * Go's throw for the runtime's own failures (see "A runtime throw"): the first call reports msg,
+     * the stack of cause (or of the calling thread) and every goroutine, ends every active run, and
+     * kills the runtime; every call returns that first error, for the caller to throw. Any thread.
+     */
+    static FatalError throwRuntime(String msg, Throwable cause) {
+        FatalError e = new FatalError(msg);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        if (!crashed.compareAndSet(null, e)) {
+            return crashed.get();
+        }
+        try {
+            StringWriter w = new StringWriter();
+            (cause != null ? cause : e).printStackTrace(new PrintWriter(w));
+            System.err.print("fatal error: " + msg + "\n\nruntime stack:\n" + w
+                    + Traceback.dump(allgs.snapshot()));
+            System.err.flush();
+        } catch (Throwable reportFailed) { // out of memory, say: the line is the least Go prints
+            System.err.println("fatal error: " + msg);
+        } finally {
+            Run.failAll(e);
+        }
+        return e;
+    }
+
+    /**
+     * An exception escaped the loop of M or sysmon thread t: Go's throw, unless it is the runtime's
+     * own throw, already reported. The thread then ends. Called on t.
+     */
+    static void threadDied(Thread t, Throwable cause) {
+        if (cause instanceof FatalError f && crashed.get() == f) {
+            return;
+        }
+        throwRuntime("unexpected " + cause + " in " + t.getName(), cause);
     }
 
     /**

@@ -138,6 +138,14 @@ final class Sysmon extends Thread {
 
     @Override
     public void run() {
+        try {
+            loop();
+        } catch (Throwable t) {
+            Proc.threadDied(this, t); // Go's throw: see Proc's "A runtime throw"
+        }
+    }
+
+    private void loop() {
         long idle = 0, delay = MIN_DELAY_US;
         for (;;) {
             if (idle == 0) {

@@ -55,4 +55,36 @@ class ChildProgTest {
         assertEquals(0, r.exit(), r.toString());
         assertEquals("ok\n", r.stdout(), r.toString());
     }
+
+    /**
+     * A broken scheduler invariant found on an M's thread is Go's throw: the report (the message,
+     * "runtime stack:", every goroutine), the run ends with the FatalError, and the runtime refuses
+     * later runs. Before, the M's thread died with the JDK's uncaught-exception line and the run
+     * went on without it, for ever. At GOMAXPROCS 2, so that an M goes spinning.
+     */
+    @Test
+    void aBrokenSchedulerInvariantIsGosThrow() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.maxprocs=2"), "dev.gort.runtime.prog.RuntimeThrow",
+                "invariant");
+        assertEquals(2, r.exit(), r.toString());
+        assertEquals("second run refused\n", r.stdout(), r.toString());
+        String err = r.stderr();
+        assertTrue(err.contains(": negative nmspinning\n\nruntime stack:\n"), err);
+        assertTrue(err.contains("goroutine 1 ["), err);
+        assertTrue(err.contains("goroutine 2 ["), "every goroutine, as Go's runtime throw:\n" + err);
+        assertEquals(1, err.split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + err);
+        assertFalse(err.contains("Exception in thread"), "the thread's death is the report:\n" + err);
+    }
+
+    /** An exception escaping a scheduler thread's loop (an OutOfMemoryError, say) is Go's throw too. */
+    @Test
+    void anExceptionEscapingASchedulerThreadIsGosThrow() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of(), "dev.gort.runtime.prog.RuntimeThrow", "escape");
+        assertEquals(2, r.exit(), r.toString());
+        assertEquals("second run refused\n", r.stdout(), r.toString());
+        String err = r.stderr();
+        assertTrue(err.contains("fatal error: unexpected java.lang.OutOfMemoryError: Java heap space in "), err);
+        assertTrue(err.contains("runtime stack:\njava.lang.OutOfMemoryError: Java heap space\n"), err);
+        assertTrue(err.contains("goroutine 1 ["), err);
+    }
 }

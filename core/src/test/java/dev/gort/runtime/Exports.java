@@ -55,4 +55,18 @@ public final class Exports {
     public static boolean timersPending() {
         return Timers.earliest() != 0;
     }
+
+    /**
+     * Breaks a scheduler invariant on purpose: nmspinning becomes negative, so the next M that
+     * stops spinning finds the count below zero, Go's throw. For a child JVM only: the runtime is
+     * dead after it (Proc's "A runtime throw").
+     */
+    public static void breakSpinningCount() {
+        Proc.nmspinning.addAndGet(-1_000_000);
+    }
+
+    /** Reports t as escaping the calling thread's scheduler loop (M.run and Sysmon.run's catch). */
+    public static void schedulerThreadDied(Throwable t) {
+        Proc.threadDied(Thread.currentThread(), t);
+    }
 }

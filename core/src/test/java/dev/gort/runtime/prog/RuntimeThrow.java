@@ -1,0 +1,52 @@
+package dev.gort.runtime.prog;
+
+import dev.gort.FatalError;
+import dev.gort.Go;
+import dev.gort.runtime.Exports;
+import dev.gort.time.Time;
+
+import java.time.Duration;
+
+/**
+ * A runtime throw (Proc's "A runtime throw") in a child JVM. Mode "invariant": main breaks the
+ * spinning count, then keeps starting goroutines and sleeping, so an M soon finds the count
+ * negative where it stops spinning, on the M's own thread. Mode "escape": an OutOfMemoryError is
+ * reported as escaping a scheduler thread. Either way Go.run must throw a FatalError (before the
+ * fix, the M's thread died and the run went on for ever); a second Go.run must throw the same error
+ * without running its main. Prints "second run refused", exits 2 as Go's fatal errors do; exits 1
+ * if main runs for 30 s without the run ending.
+ */
+public final class RuntimeThrow {
+    public static void main(String[] args) {
+        FatalError first;
+        try {
+            Go.run(() -> {
+                Go.go("sleeper", () -> Time.sleep(Duration.ofHours(1)));
+                if (args[0].equals("invariant")) {
+                    Exports.breakSpinningCount();
+                } else {
+                    Exports.schedulerThreadDied(new OutOfMemoryError("Java heap space"));
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (System.nanoTime() < deadline) {
+                    Go.go(() -> { });
+                    Time.sleep(Duration.ofMillis(1));
+                }
+                System.out.println("the run did not end");
+                System.exit(1);
+            });
+            System.out.println("Go.run returned normally");
+            System.exit(1);
+            return;
+        } catch (FatalError e) {
+            first = e;
+        }
+        try {
+            Go.run(() -> System.out.println("second main ran"));
+            System.out.println("second run returned normally");
+        } catch (FatalError e) {
+            System.out.println(e == first ? "second run refused" : "second run threw another error: " + e);
+        }
+        System.exit(2);
+    }
+}
