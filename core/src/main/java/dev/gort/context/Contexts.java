@@ -230,10 +230,16 @@ final class Contexts {
         };
     }
 
-    /** Go's Cause. */
+    /**
+     * Go's Cause: the nearest cancel context's cause if it has one; else c's own error, which a
+     * custom context that cancelled itself under a live cancel context has without a cause.
+     */
     static Throwable cause(Context c) {
         if (c.value(CANCEL_CTX_KEY) instanceof CancelContext cc) {
-            return cc.causeLocked();
+            Throwable t = cc.causeLocked();
+            if (t != null) {
+                return t;
+            }
         }
         return c.err();
     }
