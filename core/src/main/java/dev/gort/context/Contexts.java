@@ -233,13 +233,25 @@ final class Contexts {
     /**
      * Go's Cause: the nearest cancel context's cause if it has one; else c's own error, which a
      * custom context that cancelled itself under a live cancel context has without a cause.
+     *
+     * A cancel context's cause is set with its error, under its lock (never null once cancelled),
+     * so for c itself the one read is exact. For a context derived from it, the cancel may land
+     * between the read of the cause and that of c.err(): Go's Cause then returns the bare error
+     * (Canceled where a cause was given; TestCauseRace's window). Here a non-null error is
+     * followed by a second read of the cause, which is set by then if that cancel set the error.
      */
     static Throwable cause(Context c) {
         if (c.value(CANCEL_CTX_KEY) instanceof CancelContext cc) {
             Throwable t = cc.causeLocked();
-            if (t != null) {
+            if (t != null || cc == c) {
                 return t;
             }
+            Throwable e = c.err();
+            if (e == null) {
+                return null;
+            }
+            t = cc.causeLocked();
+            return t != null ? t : e;
         }
         return c.err();
     }

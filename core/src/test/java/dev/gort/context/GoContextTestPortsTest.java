@@ -756,6 +756,29 @@ class GoContextTestPortsTest {
     }
 
     /**
+     * causeRace through a context derived from the cancel context (a value context): there the
+     * cancel may land between Context.cause's read of the cause and its read of err(), where Go's
+     * Cause returns the bare CANCELED; gort reads the cause again. A first version of the cause
+     * fallback failed causeRace itself, once in 60 runs at GOMAXPROCS 2.
+     */
+    @Test
+    void causeRaceThroughADerivedContext() {
+        run(() -> {
+            for (int i = 0; i < 2_000; i++) {
+                Exception cause = new Exception("causeRace");
+                CancelContext ctx = Context.withCancelCause(Context.background());
+                Context derived = Context.withValue(ctx, "key", "value");
+                Go.go(() -> ctx.cancel(cause));
+                Throwable got;
+                while ((got = Context.cause(derived)) == null) {
+                    Go.gosched();
+                }
+                assertSame(cause, got, "iteration " + i);
+            }
+        });
+    }
+
+    /**
      * Go's TestWithoutCancel: no deadline, nil done, no error, the parent's values. Extends Go's
      * test with a timed-out, cancelled parent: its deadline is not inherited either.
      */
