@@ -90,8 +90,10 @@ public final class Go {
      * escape, the run ends at once: the panic is reported on stderr and rethrown here (a checked
      * exception wrapped in {@link Panic}). A Go fatal error ends the run with a {@link FatalError}.
      * A fatal error of the runtime itself (a broken scheduler invariant, or an exception such as an
-     * {@code OutOfMemoryError} escaping one of gort's scheduler threads) ends every run, and every
-     * later call of this method throws the same error at once: Go's process would be over.
+     * {@code OutOfMemoryError} escaping one of gort's scheduler threads) is reported as Go reports
+     * a runtime {@code throw} (the message, the failing thread's stack, every goroutine) and ends
+     * every run; every later call of this method then throws a {@link FatalError} with the same
+     * message, whose cause is the first, without running {@code main}: Go's process would be over.
      * As Go's main waits for a goroutine whose panic is running its deferred calls, a panic whose
      * {@code finally} blocks released main (a {@code WaitGroup.done()} there, say) still ends the
      * run: once main has returned, this method waits while other goroutines of the run are running
@@ -132,6 +134,10 @@ public final class Go {
     public static void run(Runnable main) {
         if (main == null) {
             throw new NullPointerException("run: main is null");
+        }
+        FatalError dead = Linkname.refusal();
+        if (dead != null) {
+            throw dead; // the runtime itself threw earlier (see above)
         }
         if (Linkname.callerIsMain()) {
             main.run(); // nested in a main goroutine: inline (see above)

@@ -64,13 +64,21 @@ public final class Linkname {
 
     /** One Go.run: starts main as a run's main goroutine and waits for the run; its failure or null. */
     public static Throwable run(Runnable main) throws InterruptedException {
-        FatalError dead = Proc.crashed.get();
+        FatalError dead = Proc.refusal();
         if (dead != null) {
             return dead; // the runtime threw (Proc's "A runtime throw"): no program runs after that
         }
         Run r = new Run();
         r.start(main);
         return r.await();
+    }
+
+    /**
+     * Null while the runtime is sound; once it has thrown (Proc's "A runtime throw"), the error a
+     * new Go.run or bubble throws instead of running, after the report is out.
+     */
+    public static FatalError refusal() {
+        return Proc.refusal();
     }
 
     /** The calling goroutine's id, or -1 when the caller is not a goroutine. */

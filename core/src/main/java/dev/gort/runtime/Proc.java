@@ -6,7 +6,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -211,17 +214,30 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * A runtime throw
  * ---------------
- * Go's throw ends the process: the runtime's state is no longer trusted. gort's equivalent,
- * throwRuntime, is for the same cases: a broken scheduler invariant (a negative nmspinning, a
- * non-empty queue on an idle P), and any exception that escapes an M's scheduling loop or sysmon's
- * loop (M.run, Sysmon.run), such as an OutOfMemoryError. The first one prints Go's report (
- * "fatal error: MSG", then "runtime stack:" with the failing thread's Java stack, then every
- * goroutine, as Go prints them for a runtime throw) and ends every active run with a FatalError;
- * later ones print nothing more. The runtime is then dead: `crashed` holds the error and every
- * later Go.run throws it at once, as a program after Go's throw would not run either. Before, such
- * an exception ended the M's thread silently (the JDK's uncaught-exception line), stranding its P
- * and the spinning count, and the runs hung. Go's user-level fatal errors (sync misuse, thread
- * exhaustion, deadlock) leave the scheduler sound and do not kill the runtime: they end the runs.
+ * Go's throw ends the process: the runtime's state is no longer trusted. gort's equivalent is for
+ * the same cases: a broken scheduler invariant (a negative nmspinning, a non-empty queue on an
+ * idle P, a run-queue overflow), and any exception that escapes an M's scheduling loop, a
+ * goroutine's continuation on its M, or sysmon's loop (M.run, execute, Sysmon.run), such as an
+ * OutOfMemoryError. It has two halves:
+ *  - throwRuntime marks the runtime dead (the first error is kept in `crashed`, by CAS) and returns
+ *    that error for the caller to throw. It only does that: several sites hold sched.lock, and the
+ *    report must not run there (the dump reads bubbles under their locks, and reading a runnable
+ *    goroutine's stack readies it again, which may need a bubble's lock: lower ranks than SCHED).
+ *  - crashed() reports, where the error lands holding no runtime lock: the M's or sysmon's run()
+ *    (threadDied), a goroutine's panicked, G.execute's executeFailed, a timer function's
+ *    callSafely, and every Go.run started after it (Linkname.run, Run.start). The first caller
+ *    prints Go's report ("fatal error: MSG" first, flushed, then "runtime stack:" with the failing
+ *    thread's Java stack, then every goroutine, as Go prints them for a runtime throw), ends every
+ *    active run with the error, and opens `crashReported`; the others wait for that (so a refused
+ *    Go.run does not return, and its JVM exit, before the report is out). A caller that holds
+ *    sched.lock leaves the report to the next one.
+ * The runtime is then dead: every later Go.run throws a FatalError with the same message whose
+ * cause is the first one (a new instance per call: a test framework may add suppressed exceptions
+ * to what it gets). Synctest bubbles are not runs: a live bubble ends only if one of its
+ * goroutines gets the error. Before, such an exception ended the M's thread with the JDK's
+ * uncaught-exception line, stranding its P and the spinning count, and the runs hung. Go's
+ * user-level fatal errors (sync misuse, thread exhaustion, deadlock) leave the scheduler sound and
+ * do not kill the runtime: they end the runs (fatal).
  *
  * Lock order
  * ----------
@@ -267,7 +283,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - A runtime throw (a broken invariant, or an exception escaping an M's loop or sysmon's, such
  *    as an OutOfMemoryError) cannot end the process, as Go's does: gort prints Go's report (the
  *    message, the failing thread's stack as "runtime stack:", every goroutine), ends every run
- *    with the error, and refuses every later Go.run with it (see "A runtime throw").
+ *    with the error, and refuses every later Go.run (see "A runtime throw").
  */
 final class Proc {
     private Proc() {}
@@ -467,6 +483,13 @@ final class Proc {
 
     /** An exception escaped gp: report it Go-style and end gp's run. Called by gp itself. */
     static void panicked(G gp, Throwable t) {
+        if (isCrash(t)) {
+            crashed(); // reports it and ends every run (see "A runtime throw")
+            if (gp.bubble != null) {
+                gp.bubble.fail(t);
+            }
+            return;
+        }
         if (t instanceof Goexit) {
             if (gp.run != null) {
                 gp.run.goexitCalled(gp); // Go.goexit: not a panic
@@ -616,6 +639,10 @@ final class Proc {
 
     /** execute() must never throw: put the G on the global queue by the simplest route, or report. */
     static void executeFailed(G gp, Throwable t) {
+        if (isCrash(t)) {
+            crashed(); // the runtime threw on the ready path: report it (see "A runtime throw")
+            return;
+        }
         try {
             globrunqputLocked(gp);
             wakep();
@@ -831,6 +858,9 @@ final class Proc {
             nmp.spinning = spinning;
             nmp.nextp = pp;
         } catch (Throwable t) {
+            if (isCrash(t)) {
+                throw t; // a runtime throw: reported where it lands (see "A runtime throw")
+            }
             unstartm(pp, spinning);
             if (t instanceof FatalError) {
                 // Thread exhaustion (newm), reported once and every run ended with it: Go's
@@ -1328,8 +1358,10 @@ final class Proc {
         try {
             gp.cont.run();
         } catch (Throwable t) {
-            // The JDK's runContinuation does not throw for a well-formed G; if it does, keep the M.
-            System.err.println("gort: " + mp + " caught " + t + " running goroutine " + gp.goid);
+            // The JDK's runContinuation does not throw for a well-formed G (the goroutine's own
+            // exceptions end in panicked): this is the runtime's failure. See "A runtime throw".
+            throw isCrash(t) ? (FatalError) t
+                    : throwRuntime("unexpected " + t + " running goroutine " + gp.goid + " on " + mp.getName(), t);
         }
         mp.setCurg(null); // gp.m stays: see G's essay
         boolean readiedAgain = Trace.on && gp.readiedSince(word); // only the tracer asks
@@ -1742,48 +1774,92 @@ final class Proc {
     }
 
     /**
-     * The runtime's own fatal error, once thrown (see "A runtime throw"): every later Go.run throws
-     * it. Set once, by CAS, in throwRuntime; read by Linkname.run.
+     * The runtime's own fatal error, once thrown (see "A runtime throw"). Set once, by CAS, in
+     * throwRuntime; read by crashed().
      */
-    static final AtomicReference<FatalError> crashed =
-            new AtomicReference<>();
+    private static final AtomicReference<FatalError> crash = new AtomicReference<>();
+    /** Claimed by the one thread that reports the crash (crashed()). */
+    private static final AtomicBoolean crashReporting = new AtomicBoolean();
+    /** Opened once the crash is reported and every run then active has failed. */
+    private static final CountDownLatch crashReported = new CountDownLatch(1);
 
     /**
-     * Go's throw for the runtime's own failures (see "A runtime throw"): the first call reports msg,
-     * the stack of cause (or of the calling thread) and every goroutine, ends every active run, and
-     * kills the runtime; every call returns that first error, for the caller to throw. Any thread.
+     * Go's throw for the runtime's own failures, first half (see "A runtime throw"): marks the
+     * runtime dead and returns the first such error, for the caller to throw. Prints nothing: safe
+     * under any lock. Any thread.
      */
     static FatalError throwRuntime(String msg, Throwable cause) {
         FatalError e = new FatalError(msg);
         if (cause != null) {
             e.initCause(cause);
         }
-        if (!crashed.compareAndSet(null, e)) {
-            return crashed.get();
+        return crash.compareAndSet(null, e) ? e : crash.get();
+    }
+
+    /** Whether t is the runtime's own fatal error (see "A runtime throw"). Any thread. */
+    static boolean isCrash(Throwable t) {
+        return t != null && t == crash.get();
+    }
+
+    /**
+     * Go's throw, second half (see "A runtime throw"): null while the runtime is sound; else the
+     * error, reported once and every active run ended with it before this returns (unless the
+     * caller holds sched.lock, when the report is left to the next caller). Any thread.
+     */
+    static FatalError crashed() {
+        FatalError e = crash.get();
+        if (e == null || lock.isHeldByCurrentThread()) {
+            return e;
         }
-        try {
-            StringWriter w = new StringWriter();
-            (cause != null ? cause : e).printStackTrace(new PrintWriter(w));
-            System.err.print("fatal error: " + msg + "\n\nruntime stack:\n" + w
-                    + Traceback.dump(allgs.snapshot()));
-            System.err.flush();
-        } catch (Throwable reportFailed) { // out of memory, say: the line is the least Go prints
-            System.err.println("fatal error: " + msg);
-        } finally {
-            Run.failAll(e);
+        if (crashReporting.compareAndSet(false, true)) {
+            try {
+                System.err.println("fatal error: " + e.getMessage());
+                System.err.flush();
+                StringWriter w = new StringWriter();
+                (e.getCause() != null ? e.getCause() : e).printStackTrace(new PrintWriter(w));
+                System.err.print("\nruntime stack:\n" + w + Traceback.dump(allgs.snapshot()));
+                System.err.flush();
+                Trace.snapshotOnFailure("fatal error"); // -Dgort.flightrecorder: before Go.run throws
+            } catch (Throwable reportFailed) { // out of memory, say: the first line is out
+                System.err.println("gort: the rest of the report failed: " + reportFailed);
+            } finally {
+                Run.failAll(e);
+                crashReported.countDown();
+            }
+        } else {
+            try {
+                crashReported.await(10, TimeUnit.SECONDS); // bounded: the report itself may be stuck
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
         }
         return e;
     }
 
     /**
-     * An exception escaped the loop of M or sysmon thread t: Go's throw, unless it is the runtime's
-     * own throw, already reported. The thread then ends. Called on t.
+     * What a Go.run started after the runtime threw throws: a new error with the crash's message
+     * and the crash as its cause (a new instance each time: callers may add suppressed exceptions).
+     * Null while the runtime is sound. Any thread holding no runtime lock.
+     */
+    static FatalError refusal() {
+        FatalError e = crashed();
+        if (e == null) {
+            return null;
+        }
+        FatalError r = new FatalError(e.getMessage());
+        r.initCause(e);
+        return r;
+    }
+
+    /**
+     * An exception escaped the loop of M or sysmon thread t: Go's throw (unless it is the
+     * runtime's own throw already), reported here. The thread then ends. Called on t.
      */
     static void threadDied(Thread t, Throwable cause) {
-        if (cause instanceof FatalError f && crashed.get() == f) {
-            return;
+        if (!isCrash(cause)) {
+            throwRuntime("unexpected " + cause + " in " + t.getName(), cause);
         }
-        throwRuntime("unexpected " + cause + " in " + t.getName(), cause);
+        crashed();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.gort.runtime;
 
+import dev.gort.FatalError;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -90,6 +92,11 @@ final class Run {
     /** Starts fn as this run's main goroutine. */
     G start(Runnable fn) {
         active.add(this);
+        FatalError dead = Proc.refusal(); // after the add: a throw either fails this run or is seen here
+        if (dead != null) {
+            fail(dead);
+            return null;
+        }
         Proc.newproc(fn, this); // publishes main through started() before the goroutine can run
         Checkdead.poke(); // start polling: a main pinned in a class initialiser never idles its M
         return main;

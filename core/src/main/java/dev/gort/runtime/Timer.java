@@ -250,6 +250,10 @@ public final class Timer implements Blocker {
         try {
             f.fire(arg, seq, delay);
         } catch (Throwable e) {
+            if (Proc.isCrash(e)) {
+                Proc.crashed(); // the runtime threw on the ready path: report it (Proc's "A runtime throw")
+                return;
+            }
             // Timer functions are the runtime's own (goready, a non-blocking send, newproc); one
             // that throws must not take the M down with it.
             System.err.println("gort: timer function threw " + e);

@@ -1,5 +1,6 @@
 package dev.gort.synctest;
 
+import dev.gort.FatalError;
 import dev.gort.Panic;
 import dev.gort.runtime.Bubble;
 import dev.gort.runtime.Linkname;
@@ -188,6 +189,10 @@ public final class Synctest {
         }
         if (Linkname.bubble() != null) {
             throw new Panic("synctest.Run called from within a synctest bubble");
+        }
+        FatalError dead = Linkname.refusal();
+        if (dead != null) {
+            throw dead; // the runtime itself threw earlier: no bubble runs after that (as Go.run)
         }
         Bubble b = new Bubble(seed, seeded, BubbleDeadlockError::new);
         b.start(f);

@@ -60,7 +60,8 @@ class ChildProgTest {
      * A broken scheduler invariant found on an M's thread is Go's throw: the report (the message,
      * "runtime stack:", every goroutine), the run ends with the FatalError, and the runtime refuses
      * later runs. Before, the M's thread died with the JDK's uncaught-exception line and the run
-     * went on without it, for ever. At GOMAXPROCS 2, so that an M goes spinning.
+     * went on without it, for ever. (With the spinning count far below zero, the first M that
+     * looks for work goes spinning and finds the count negative when it stops, at any GOMAXPROCS.)
      */
     @Test
     void aBrokenSchedulerInvariantIsGosThrow() throws Exception {
@@ -76,15 +77,22 @@ class ChildProgTest {
         assertFalse(err.contains("Exception in thread"), "the thread's death is the report:\n" + err);
     }
 
-    /** An exception escaping a scheduler thread's loop (an OutOfMemoryError, say) is Go's throw too. */
+    /**
+     * An exception escaping an M's scheduling loop (here a goroutine's continuation that throws
+     * when the M runs it, as a JDK failure would) is Go's throw too. Before, the M printed a line
+     * and went on, and the goroutine was never heard of again.
+     */
     @Test
-    void anExceptionEscapingASchedulerThreadIsGosThrow() throws Exception {
+    void anExceptionEscapingAnMsLoopIsGosThrow() throws Exception {
         ChildJvm.Result r = ChildJvm.run(true, List.of(), "dev.gort.runtime.prog.RuntimeThrow", "escape");
         assertEquals(2, r.exit(), r.toString());
         assertEquals("second run refused\n", r.stdout(), r.toString());
         String err = r.stderr();
-        assertTrue(err.contains("fatal error: unexpected java.lang.OutOfMemoryError: Java heap space in "), err);
-        assertTrue(err.contains("runtime stack:\njava.lang.OutOfMemoryError: Java heap space\n"), err);
+        assertTrue(err.contains("fatal error: unexpected java.lang.IllegalStateException: boom running goroutine 0 on gort-m"),
+                err);
+        assertTrue(err.contains("runtime stack:\njava.lang.IllegalStateException: boom\n"), err);
         assertTrue(err.contains("goroutine 1 ["), err);
+        assertEquals(1, err.split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + err);
+        assertFalse(err.contains("Exception in thread"), "the thread's death is the report:\n" + err);
     }
 }

@@ -65,8 +65,13 @@ public final class Exports {
         Proc.nmspinning.addAndGet(-1_000_000);
     }
 
-    /** Reports t as escaping the calling thread's scheduler loop (M.run and Sysmon.run's catch). */
-    public static void schedulerThreadDied(Throwable t) {
-        Proc.threadDied(Thread.currentThread(), t);
+    /**
+     * Readies, from the calling goroutine, a G whose continuation throws t when an M runs it: an
+     * exception escaping an M's scheduling loop, as a JDK failure inside runContinuation would be.
+     */
+    public static void readyThrowingG(RuntimeException t) {
+        Proc.ready(new G(() -> {
+            throw t;
+        }, Proc.currentG()));
     }
 }

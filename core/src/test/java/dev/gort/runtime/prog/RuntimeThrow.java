@@ -10,11 +10,12 @@ import java.time.Duration;
 /**
  * A runtime throw (Proc's "A runtime throw") in a child JVM. Mode "invariant": main breaks the
  * spinning count, then keeps starting goroutines and sleeping, so an M soon finds the count
- * negative where it stops spinning, on the M's own thread. Mode "escape": an OutOfMemoryError is
- * reported as escaping a scheduler thread. Either way Go.run must throw a FatalError (before the
- * fix, the M's thread died and the run went on for ever); a second Go.run must throw the same error
- * without running its main. Prints "second run refused", exits 2 as Go's fatal errors do; exits 1
- * if main runs for 30 s without the run ending.
+ * negative where it stops spinning, on the M's own thread. Mode "escape": a goroutine whose
+ * continuation throws when its M runs it, so the exception escapes the M's scheduling loop. Either
+ * way Go.run must throw a FatalError (before the fix, the M's thread died, or the M printed a line,
+ * and the run went on for ever); a second Go.run must throw an error caused by the first, without
+ * running its main. Prints "second run refused", exits 2 as Go's fatal errors do; exits 1 if main
+ * runs for 30 s without the run ending.
  */
 public final class RuntimeThrow {
     public static void main(String[] args) {
@@ -25,7 +26,7 @@ public final class RuntimeThrow {
                 if (args[0].equals("invariant")) {
                     Exports.breakSpinningCount();
                 } else {
-                    Exports.schedulerThreadDied(new OutOfMemoryError("Java heap space"));
+                    Exports.readyThrowingG(new IllegalStateException("boom"));
                 }
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (System.nanoTime() < deadline) {
@@ -45,7 +46,8 @@ public final class RuntimeThrow {
             Go.run(() -> System.out.println("second main ran"));
             System.out.println("second run returned normally");
         } catch (FatalError e) {
-            System.out.println(e == first ? "second run refused" : "second run threw another error: " + e);
+            System.out.println(e != first && e.getCause() == first && e.getMessage().equals(first.getMessage())
+                    ? "second run refused" : "second run threw another error: " + e);
         }
         System.exit(2);
     }
