@@ -74,19 +74,26 @@ class GoErrgroupTestPortsTest {
         });
     }
 
+    /** A table row of Go's TestWithContext and TestCancelCause: the tasks' errors, and the one await returns. */
+    record Case(List<Exception> errs, Exception want) { }
+
+    /** Go's table for TestWithContext and TestCancelCause: no task, a nil error, doom, doom then nil. */
+    static List<Case> firstErrorCases() {
+        Exception doom = new Exception("group_test: doomed");
+        return List.of(
+                new Case(List.of(), null),
+                new Case(Arrays.asList((Exception) null), null),
+                new Case(List.of(doom), doom),
+                new Case(Arrays.asList(doom, null), doom));
+    }
+
     /**
      * Go's TestWithContext: await returns the first error (or null), and the group's context is
      * done once await has returned, whether or not a task failed.
      */
     @Test
     void withContext() {
-        Exception doom = new Exception("group_test: doomed");
-        record Case(List<Exception> errs, Exception want) { }
-        List<Case> cases = List.of(
-                new Case(List.of(), null),
-                new Case(Arrays.asList((Exception) null), null),
-                new Case(List.of(doom), doom),
-                new Case(Arrays.asList(doom, null), doom));
+        List<Case> cases = firstErrorCases();
         Go.run(() -> {
             for (Case tc : cases) {
                 Group g = Group.withContext(Context.background());
@@ -177,13 +184,7 @@ class GoErrgroupTestPortsTest {
      */
     @Test
     void cancelCause() {
-        Exception doom = new Exception("group_test: doomed");
-        record Case(List<Exception> errs, Exception want) { }
-        List<Case> cases = List.of(
-                new Case(List.of(), null),
-                new Case(Arrays.asList((Exception) null), null),
-                new Case(List.of(doom), doom),
-                new Case(Arrays.asList(doom, null), doom));
+        List<Case> cases = firstErrorCases();
         Go.run(() -> {
             for (Case tc : cases) {
                 Group g = Group.withContext(Context.background());

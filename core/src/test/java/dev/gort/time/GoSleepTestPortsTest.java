@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -83,6 +84,22 @@ class GoSleepTestPortsTest {
     }
 
     /**
+     * Starts the other goroutine of Go's TestAfterStress and TestTickerConcurrentStress: it loops
+     * on gosched and a 1ns sleep until stop is set, then sends on the channel returned.
+     */
+    static RecvChan<Boolean> sleepLoop(AtomicBoolean stop) {
+        Chan<Boolean> exited = Chan.make();
+        Go.go(() -> {
+            while (!stop.get()) {
+                Go.gosched();
+                Time.sleep(Duration.ofNanos(1));
+            }
+            exited.send(true);
+        });
+        return exited;
+    }
+
+    /**
      * Go's TestAfterStress: main takes 100 ticks of a 1ns ticker while another goroutine loops
      * on a 1ns sleep (Go's also runs GCs) until main is done.
      */
@@ -90,14 +107,7 @@ class GoSleepTestPortsTest {
     void afterStress() {
         Go.run(() -> {
             AtomicBoolean stop = new AtomicBoolean();
-            Chan<Boolean> exited = Chan.make();
-            Go.go(() -> {
-                while (!stop.get()) {
-                    Go.gosched();
-                    Time.sleep(Duration.ofNanos(1));
-                }
-                exited.send(true);
-            });
+            RecvChan<Boolean> exited = sleepLoop(stop);
             Ticker ticker = Time.newTicker(Duration.ofNanos(1));
             for (int i = 0; i < 100; i++) {
                 recvWithin(ticker.c(), "tick " + i);
@@ -246,13 +256,18 @@ class GoSleepTestPortsTest {
      */
     @Test
     void timerModifiedEarlier() {
+        testTimerModifiedEarlier(d -> GoTickTestPortsTest.of(Time.newTimer(d)));
+    }
+
+    /** TestTimerModifiedEarlier's body for timers made by newTimer (a channel timer or Go's newTimerFunc). */
+    static void testTimerModifiedEarlier(Function<Duration, GoTickTestPortsTest.TimerLike> newTimer) {
         Go.run(() -> {
             Duration past = Time.until(Instant.EPOCH);
             for (int i = 0; i < 300; i++) {
-                Timer timer = Time.newTimer(Duration.ofHours(1));
+                GoTickTestPortsTest.TimerLike timer = newTimer.apply(Duration.ofHours(1));
                 for (int j = 0; j < 10; j++) {
                     if (!timer.stop()) {
-                        timer.c().recv();
+                        recvWithin(timer.c(), "the value after a false stop, " + i + "/" + j);
                     }
                     timer.reset(past);
                 }
@@ -274,11 +289,16 @@ class GoSleepTestPortsTest {
      */
     @Test
     void adjustTimers() {
+        testAdjustTimers(d -> GoTickTestPortsTest.of(Time.newTimer(d)));
+    }
+
+    /** TestAdjustTimers' body for timers made by newTimer (a channel timer or Go's newTimerFunc). */
+    static void testAdjustTimers(Function<Duration, GoTickTestPortsTest.TimerLike> newTimer) {
         Go.run(() -> {
             for (int round = 0; round < 5; round++) {
                 long seed = System.nanoTime();
                 Random rnd = new Random(seed);
-                Timer[] timers = new Timer[100];
+                GoTickTestPortsTest.TimerLike[] timers = new GoTickTestPortsTest.TimerLike[100];
                 int[] states = new int[timers.length];
                 List<Integer> indices = new ArrayList<>();
                 for (int i = 0; i < timers.length; i++) {
@@ -288,11 +308,11 @@ class GoSleepTestPortsTest {
                 while (!indices.isEmpty()) {
                     int ii = rnd.nextInt(indices.size());
                     int i = indices.get(ii);
-                    Timer timer = timers[i];
+                    GoTickTestPortsTest.TimerLike timer = timers[i];
                     int state = states[i]++;
                     String at = "seed " + seed + " timer " + i + " state " + state;
                     switch (state) {
-                        case 0 -> timers[i] = Time.newTimer(Duration.ZERO);
+                        case 0 -> timers[i] = newTimer.apply(Duration.ZERO);
                         case 1 -> recvWithin(timer.c(), at); // timer now idle
                         case 2 -> assertFalse(timer.reset(Duration.ofMinutes(1)), "shouldn't be active: " + at);
                         case 4 -> assertFalse(timer.reset(Duration.ofMinutes(3)), "shouldn't be active: " + at);

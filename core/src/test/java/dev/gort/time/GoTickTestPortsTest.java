@@ -15,9 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,7 +61,7 @@ class GoTickTestPortsTest {
     }
 
     /** Go's newTimerFunc: an afterFunc Timer whose callback sends the time on a 1-slot channel. */
-    static final class FuncTimer {
+    static final class FuncTimer implements TimerLike {
         final Chan<Instant> c = Chan.make(1);
         final Timer t;
 
@@ -71,12 +69,19 @@ class GoTickTestPortsTest {
             t = Time.afterFunc(d, () -> c.send(Time.now()));
         }
 
-        boolean stop() {
+        @Override
+        public boolean stop() {
             return t.stop();
         }
 
-        boolean reset(Duration d) {
+        @Override
+        public boolean reset(Duration d) {
             return t.reset(d);
+        }
+
+        @Override
+        public RecvChan<Instant> c() {
+            return c;
         }
     }
 
@@ -543,14 +548,7 @@ class GoTickTestPortsTest {
     void tickerConcurrentStress() {
         Go.run(() -> {
             AtomicBoolean stop = new AtomicBoolean();
-            Chan<Boolean> exited = Chan.make();
-            Go.go(() -> {
-                while (!stop.get()) {
-                    Go.gosched();
-                    Time.sleep(Duration.ofNanos(1));
-                }
-                exited.send(true);
-            });
+            RecvChan<Boolean> exited = GoSleepTestPortsTest.sleepLoop(stop);
             Ticker ticker = Time.newTicker(Duration.ofNanos(1));
             WaitGroup wg = new WaitGroup();
             AtomicInteger ticks = new AtomicInteger();
@@ -727,78 +725,20 @@ class GoTickTestPortsTest {
 
     /**
      * Go's TestTimerModifiedEarlier as Go writes it, with newTimerFunc (GoSleepTestPortsTest's
-     * port uses channel timers): a func timer due in an hour is stopped (drained if too late) and
-     * reset to the past ten times, then must fire before a 10 s deadline timer.
+     * timerModifiedEarlier runs the same body on channel timers).
      */
     @Test
     void timerModifiedEarlierFunc() {
-        Go.run(() -> {
-            Duration past = Time.until(Instant.EPOCH);
-            for (int i = 0; i < 300; i++) {
-                FuncTimer timer = new FuncTimer(Duration.ofHours(1));
-                for (int j = 0; j < 10; j++) {
-                    if (!timer.stop()) {
-                        recvWithin(timer.c, "func timer value after a false stop, " + i + "/" + j);
-                    }
-                    timer.reset(past);
-                }
-                Timer deadline = Time.newTimer(Duration.ofSeconds(10));
-                int iter = i;
-                new Select()
-                        .recv(timer.c, v -> {})
-                        .recv(deadline.c(), v -> fail("deadline expired, iteration " + iter))
-                        .run();
-                deadline.stop();
-            }
-        });
+        GoSleepTestPortsTest.testTimerModifiedEarlier(FuncTimer::new);
     }
 
     /**
-     * Go's TestAdjustTimers as Go writes it, with newTimerFunc (GoSleepTestPortsTest's port uses
-     * channel timers): 100 func timers each driven through made-with-0, received, reset to minutes
-     * (false), stopped (drained if false), reset to 0 (false), received, in a random interleaving.
+     * Go's TestAdjustTimers as Go writes it, with newTimerFunc (GoSleepTestPortsTest's
+     * adjustTimers runs the same body on channel timers).
      */
     @Test
     void adjustTimersFunc() {
-        Go.run(() -> {
-            for (int round = 0; round < 5; round++) {
-                long seed = System.nanoTime();
-                Random rnd = new Random(seed);
-                FuncTimer[] timers = new FuncTimer[100];
-                int[] states = new int[timers.length];
-                List<Integer> indices = new ArrayList<>();
-                for (int i = 0; i < timers.length; i++) {
-                    indices.add(i);
-                }
-                Collections.shuffle(indices, rnd);
-                while (!indices.isEmpty()) {
-                    int ii = rnd.nextInt(indices.size());
-                    int i = indices.get(ii);
-                    FuncTimer timer = timers[i];
-                    int state = states[i]++;
-                    String at = "seed " + seed + " timer " + i + " state " + state;
-                    switch (state) {
-                        case 0 -> timers[i] = new FuncTimer(Duration.ZERO);
-                        case 1 -> recvWithin(timer.c, at);
-                        case 2 -> assertFalse(timer.reset(Duration.ofMinutes(1)), "shouldn't be active: " + at);
-                        case 4 -> assertFalse(timer.reset(Duration.ofMinutes(3)), "shouldn't be active: " + at);
-                        case 6 -> assertFalse(timer.reset(Duration.ofMinutes(2)), "shouldn't be active: " + at);
-                        case 3, 5, 7 -> {
-                            if (!timer.stop()) {
-                                recvWithin(timer.c, at);
-                            }
-                        }
-                        case 8 -> assertFalse(timer.reset(Duration.ZERO), "timer.reset returned true: " + at);
-                        case 9 -> recvWithin(timer.c, at);
-                        case 10 -> {
-                            indices.set(ii, indices.get(indices.size() - 1));
-                            indices.remove(indices.size() - 1);
-                        }
-                        default -> fail("state " + state);
-                    }
-                }
-            }
-        });
+        GoSleepTestPortsTest.testAdjustTimers(FuncTimer::new);
     }
 
     /** Go's TestStopResult (issue 69312), sync channels. */
