@@ -219,7 +219,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * idle P, a run-queue overflow), and any exception that escapes an M's scheduling loop, a
  * goroutine's continuation on its M, or sysmon's loop (M.run, execute, Sysmon.run), such as an
  * OutOfMemoryError. It has two halves:
- *  - throwRuntime marks the runtime dead (the first error is kept in `crashed`, by CAS) and returns
+ *  - throwRuntime marks the runtime dead (the first error is kept in `crash`, by CAS) and returns
  *    that error for the caller to throw. It only does that: several sites hold sched.lock, and the
  *    report must not run there (the dump reads bubbles under their locks, and reading a runnable
  *    goroutine's stack readies it again, which may need a bubble's lock: lower ranks than SCHED).
