@@ -64,11 +64,7 @@ public final class Linkname {
 
     /** One Go.run: starts main as a run's main goroutine and waits for the run; its failure or null. */
     public static Throwable run(Runnable main) throws InterruptedException {
-        FatalError dead = Proc.refusal();
-        if (dead != null) {
-            return dead; // the runtime threw (Proc's "A runtime throw"): no program runs after that
-        }
-        Run r = new Run();
+        Run r = new Run(); // start fails it at once if the runtime has thrown (Proc's "A runtime throw")
         r.start(main);
         return r.await();
     }
@@ -208,7 +204,7 @@ public final class Linkname {
     // ================================================================== dev.gort.sync, dev.gort.time
 
     /** Go's sync_fatal: reports a fatal error of package sync, ends the runs; the error to throw. */
-    public static dev.gort.FatalError syncFatal(String msg) {
+    public static FatalError syncFatal(String msg) {
         return Proc.syncFatal(msg);
     }
 

@@ -225,12 +225,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *    goroutine's stack readies it again, which may need a bubble's lock: lower ranks than SCHED).
  *  - crashed() reports, where the error lands holding no runtime lock: the M's or sysmon's run()
  *    (threadDied), a goroutine's panicked, G.execute's executeFailed, a timer function's
- *    callSafely, and every Go.run started after it (Linkname.run, Run.start). The first caller
- *    prints Go's report ("fatal error: MSG" first, flushed, then "runtime stack:" with the failing
- *    thread's Java stack, then every goroutine, as Go prints them for a runtime throw), ends every
- *    active run with the error, and opens `crashReported`; the others wait for that (so a refused
- *    Go.run does not return, and its JVM exit, before the report is out). A caller that holds
- *    sched.lock leaves the report to the next one.
+ *    callSafely, and every Go.run or bubble started after it (Go.run, Run.start, Synctest). The
+ *    first caller prints Go's report ("fatal error: MSG" first, flushed, then "runtime stack:"
+ *    with the failing thread's Java stack, then every goroutine, as Go prints them for a runtime
+ *    throw), ends every active run with the error, and opens `crashReported`; the others wait for
+ *    that (so a refused Go.run does not return, and its JVM exit, before the report is out). A
+ *    caller that holds sched.lock leaves the report to the next one.
  * The runtime is then dead: every later Go.run throws a FatalError with the same message whose
  * cause is the first one (a new instance per call: a test framework may add suppressed exceptions
  * to what it gets). Synctest bubbles are not runs: a live bubble ends only if one of its
@@ -1360,8 +1360,7 @@ final class Proc {
         } catch (Throwable t) {
             // The JDK's runContinuation does not throw for a well-formed G (the goroutine's own
             // exceptions end in panicked): this is the runtime's failure. See "A runtime throw".
-            throw isCrash(t) ? (FatalError) t
-                    : throwRuntime("unexpected " + t + " running goroutine " + gp.goid + " on " + mp.getName(), t);
+            throw throwRuntime("unexpected " + t + " running goroutine " + gp.goid + " on " + mp.getName(), t);
         }
         mp.setCurg(null); // gp.m stays: see G's essay
         boolean readiedAgain = Trace.on && gp.readiedSince(word); // only the tracer asks
@@ -1785,8 +1784,9 @@ final class Proc {
 
     /**
      * Go's throw for the runtime's own failures, first half (see "A runtime throw"): marks the
-     * runtime dead and returns the first such error, for the caller to throw. Prints nothing: safe
-     * under any lock. Any thread.
+     * runtime dead and returns the first such error (an earlier one, if it had thrown already, so
+     * callers need not check), for the caller to throw. Prints nothing: safe under any lock. Any
+     * thread.
      */
     static FatalError throwRuntime(String msg, Throwable cause) {
         FatalError e = new FatalError(msg);
@@ -1852,13 +1852,12 @@ final class Proc {
     }
 
     /**
-     * An exception escaped the loop of M or sysmon thread t: Go's throw (unless it is the
-     * runtime's own throw already), reported here. The thread then ends. Called on t.
+     * An exception escaped the loop of M or sysmon thread t: Go's throw (a no-op if the runtime
+     * had thrown already, as when cause is that throw), reported here. The thread then ends.
+     * Called on t.
      */
     static void threadDied(Thread t, Throwable cause) {
-        if (!isCrash(cause)) {
-            throwRuntime("unexpected " + cause + " in " + t.getName(), cause);
-        }
+        throwRuntime("unexpected " + cause + " in " + t.getName(), cause);
         crashed();
     }
 
