@@ -20,10 +20,23 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * A platform thread (an M, sysmon, the JDK's timer or poller threads) locks normally.
  *
+ * Contention (Go's lock2): a lock found held is spun on before anyone sleeps. Its holder is running
+ * on some thread (the rule above) and holds it for a few pointer writes, so on a machine with more
+ * than one CPU the waiter re-reads the lock word between spin-waits (SPINS of them, about Go's four
+ * procyield(30)) and takes it as soon as it reads free; only then does it queue and park on the
+ * ReentrantLock, which sleeps the M on a futex, as Go's futexsleep. With one CPU the holder cannot
+ * run while the waiter spins, so the waiter parks at once (Go sets spin to 0 when ncpu is 1).
+ * Without the spin, two goroutines taking turns with Go.gosched at GOMAXPROCS 2 (both Ms on
+ * sched.lock for the global queue) parked an M about once in twenty yields; with it, about once in
+ * three thousand (docs/benchmarks.md, "The runtime lock's spin").
+ *
  * Only lock, tryLock and unlock are offered: an interruptible or timed acquisition, or a
  * Condition, would let a goroutine wait inside the runtime, which the rule forbids.
  *
  * Rejected alternatives
+ *  - ReentrantLock's own acquire alone (gort before): it queues and parks a waiter after a few
+ *    tries, so under contention every collision cost a futex sleep and wake-up, often longer than
+ *    the whole critical section it waited for.
  *  - Spinning with tryLock and yielding the P after a while (gort before): the yield unmounts the
  *    goroutine with the runtime half-way through a transition (a P handed off but not yet given
  *    to an M; a timer's monitor held) and put it behind the very work it blocked. Both hung
@@ -36,6 +49,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *    to the M, so the difference is only that gort's M keeps carrying the same goroutine.
  */
 final class RLock extends ReentrantLock {
+    /** Spin-waits before a contended lock() sleeps: see the essay. 0 on a machine with one CPU. */
+    static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 128 : 0;
+
     /** This lock's place in the lock order. Immutable. */
     final LockRank rank;
 
@@ -49,6 +65,19 @@ final class RLock extends ReentrantLock {
             LockRank.acquire(this, true);
         }
         Proc.acquirem();
+        if (!super.tryLock()) {
+            lockSlow();
+        }
+    }
+
+    /** Go's lock2 after its first try: spin on the lock word (test, then try), then queue and sleep. */
+    private void lockSlow() {
+        for (int i = 0; i < SPINS; i++) {
+            Thread.onSpinWait();
+            if (!isLocked() && super.tryLock()) {
+                return;
+            }
+        }
         super.lock();
     }
 

@@ -84,4 +84,67 @@ class RLockTest {
             });
         }
     }
+
+    /**
+     * Contention (RLock's essay, Go's lock2): goroutines on every P and platform threads take one
+     * lock in short sections, so waiters mostly win it while spinning; the count says every
+     * section ran alone. Then a waiter behind a long holder stops spinning and sleeps (it shows
+     * WAITING, not RUNNABLE), and takes the lock once it is released.
+     */
+    @Test
+    void aContendedLockExcludesSpinsThenSleeps() throws Exception {
+        RLock l = new RLock(LockRank.HCHAN);
+        int perThread = 20_000, goroutines = 4, threads = 2;
+        long[] count = {0};
+        CountDownLatch done = new CountDownLatch(goroutines + threads);
+        Runnable body = () -> {
+            for (int i = 0; i < perThread; i++) {
+                l.lock();
+                try {
+                    count[0]++; // plain: only mutual exclusion keeps it exact
+                } finally {
+                    l.unlock();
+                }
+            }
+            done.countDown();
+        };
+        for (int t = 0; t < threads; t++) {
+            Thread.ofPlatform().daemon().start(body);
+        }
+        Go.run(() -> {
+            for (int g = 0; g < goroutines; g++) {
+                Go.go(body);
+            }
+            await(done);
+        });
+        l.lock();
+        try {
+            org.junit.jupiter.api.Assertions.assertEquals((long) perThread * (goroutines + threads), count[0]);
+        } finally {
+            l.unlock();
+        }
+
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean sawHeld = new java.util.concurrent.atomic.AtomicBoolean();
+        l.lock();
+        Thread waiter = Thread.ofPlatform().daemon().start(() -> {
+            l.lock();
+            try {
+                sawHeld.set(held.get());
+            } finally {
+                l.unlock();
+            }
+        });
+        try {
+            while (waiter.getState() != Thread.State.WAITING) { // spins at most RLock.SPINS times, then parks
+                org.junit.jupiter.api.Assertions.assertTrue(waiter.isAlive(), "the waiter took a held lock");
+                Thread.onSpinWait();
+            }
+        } finally {
+            held.set(false);
+            l.unlock();
+        }
+        waiter.join();
+        org.junit.jupiter.api.Assertions.assertFalse(sawHeld.get(), "the waiter ran its section while the lock was held");
+    }
 }
