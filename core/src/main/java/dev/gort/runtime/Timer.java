@@ -150,7 +150,7 @@ public final class Timer implements Blocker {
             }
             return pending; // the bubble fires its own timers
         }
-        TimerSleeper.wakeSleeper(h, when);
+        TimerSleeper.wakeSleeper(when);
         return pending;
     }
 
@@ -239,7 +239,7 @@ public final class Timer implements Blocker {
             // A re-add is an add: the sleeper may have read the heaps while this timer was out of
             // its heap and be sleeping past its next tick (see TimerSleeper's protocol). A bubble's
             // ticker is the bubble's to fire, on its fake clock, which no M sleeps for.
-            TimerSleeper.wakeSleeper(h, next);
+            TimerSleeper.wakeSleeper(next);
         }
         if (fn != null) {
             callSafely(fn, arg, s, delay);

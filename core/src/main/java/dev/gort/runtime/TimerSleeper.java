@@ -34,10 +34,14 @@ import java.util.concurrent.locks.LockSupport;
  *    next tick, Timer.fireAndUnlock) adds the timer to a heap (a volatile write of that heap's
  *    minWhen), then reads sleeper/sleepUntil (wakeSleeper): if a sleeper exists and sleepUntil
  *    is 0 or later than the new when, it unparks the sleeper; if there is none, it calls wakep()
- *    so an idle P gets an M, which will give up and become the sleeper (unless a busy P will see
- *    the timer: a goroutine's own P does, if its M still holds it; a goroutine goes on running
- *    after sysmon retook its P, and its timer went to that P's heap, which then had no sleeper:
- *    with a locked M, whose stop hands off no P, every P went idle with the timer pending).
+ *    so an idle P gets an M, which will give up and become the sleeper. It does so even for a
+ *    timer in the setter's own P's heap, as Go's wakeNetPoller: that P looks at its heap only when
+ *    its goroutine reaches the scheduler, and one that runs on without a safe point left the timer
+ *    to sysmon's rescue of overdue timers (gort before: a 2ms timer fired 3-15ms late at
+ *    GOMAXPROCS 2 with a P idle; and a goroutine that went on running after sysmon retook its P
+ *    left its timer in a heap that no busy P would look at: with a locked M, whose stop hands off
+ *    no P, every P went idle with the timer pending). With no P idle, wakep starts nobody: every
+ *    P is busy, and the first M to give up its P becomes the sleeper (findRunnable).
  *  - The sleeper claims the role (CAS), writes sleepUntil = 0, reads every heap's minWhen, writes
  *    sleepUntil = deadline, parks. Before it gives the role up it writes sleeper = null and then
  *    re-reads the heaps, claiming again if a timer appeared.
@@ -106,8 +110,8 @@ final class TimerSleeper {
         return u == 0 || u <= when;
     }
 
-    /** After adding a timer due at when to heap h: make sure some M will wake for it. Any thread. */
-    static void wakeSleeper(Timers h, long when) {
+    /** After adding a timer due at when to a heap: make sure some M will wake for it. Any thread. */
+    static void wakeSleeper(long when) {
         M s = sleeper;
         if (s != null) {
             long u = sleepUntil;
@@ -116,15 +120,8 @@ final class TimerSleeper {
             }
             return;
         }
-        M mp = M.current();
-        P pp = mp != null ? mp.p : null;
-        if (pp != null && pp.timers == h && pp.m == mp) {
-            // The caller's own P checks its heap at its next schedule. pp.m is read after the add:
-            // a retake that takes pp from us writes pp.m first and reads every heap after (handoffp),
-            // so one of the two sees the other. A P retaken before (mp.p is stale until the M's
-            // reclaimp; the goroutine runs on) gets no such check: wake an M below.
-            return;
-        }
+        // No sleeper: get an M to become one, even when the caller's own P holds the timer (Go's
+        // wakeNetPoller). That P looks at its heap only when its goroutine reaches the scheduler.
         Proc.schedinit(); // a timer set before any goroutine starts the runtime, so an M can run it
         Proc.wakep();
     }
@@ -151,7 +148,7 @@ final class TimerSleeper {
     static void wakeNetPoller() {
         long w = Timers.earliest();
         if (w != 0) {
-            wakeSleeper(Timers.global, w);
+            wakeSleeper(w);
         }
     }
 

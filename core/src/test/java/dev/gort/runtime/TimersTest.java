@@ -72,7 +72,7 @@ class TimersTest {
         besideAnIdleP((mine, other, deadline) -> {
             long when = Timers.nanotime() + TimeUnit.SECONDS.toNanos(60);
             Timer t = addUnannounced(other.timers, when, (arg, seq, delay) -> { });
-            TimerSleeper.wakeSleeper(other.timers, when); // Timer.reset's call after its add
+            TimerSleeper.wakeSleeper(when); // Timer.reset's call after its add
             try {
                 while (!sleeperExists()) {
                     if (System.nanoTime() > deadline + TimeUnit.SECONDS.toNanos(10)) {
@@ -103,7 +103,7 @@ class TimersTest {
         besideAnIdleP((mine, other, deadline) -> {
             long far = Timers.nanotime() + TimeUnit.SECONDS.toNanos(60);
             Timer farTimer = addUnannounced(other.timers, far, (arg, seq, delay) -> { });
-            TimerSleeper.wakeSleeper(other.timers, far);
+            TimerSleeper.wakeSleeper(far);
             Timer ticker = new Timer((arg, seq, delay) -> ticks.incrementAndGet(), null, null);
             try {
                 while (!TimerSleeper.sleepsFor(far) || TimerSleeper.sleepsFor(far - 1)) {
@@ -134,6 +134,36 @@ class TimersTest {
     /** A test's body, run by a goroutine that holds one of two Ps: returns why it failed, or null. */
     private interface BesideAnIdleP {
         String run(P mine, P other, long deadline);
+    }
+
+    /**
+     * Go's wakeNetPoller: a goroutine that sets a timer and runs on without reaching the scheduler
+     * (a CPU-bound loop that polls a context's Done, say) keeps its own P from looking at its heap,
+     * so an idle P's M must come to sleep for the timer. gort once left a timer in the setter's own
+     * heap to that P, and such a timer waited for sysmon's rescue of overdue timers: a 2ms timer
+     * fired 3-15ms late at GOMAXPROCS 2 with a P idle. The deadline is far, so that sysmon's rescue
+     * cannot stand in for the sleeper.
+     */
+    @Test
+    void aTimerSetOnTheSettersOwnBusyPGetsASleeper() {
+        besideAnIdleP((mine, other, deadline) -> {
+            Timer t = new Timer((arg, seq, delay) -> { }, null, null);
+            t.reset(Timers.nanotime() + TimeUnit.SECONDS.toNanos(60), 0);
+            try {
+                if (Timers.earliest() == 0 || M.current().p != mine) {
+                    return "the timer is not pending in this goroutine's P" + mine.id;
+                }
+                while (!sleeperExists()) {
+                    if (System.nanoTime() > deadline + TimeUnit.SECONDS.toNanos(10)) {
+                        return "no M came to sleep for a timer this busy P" + mine.id + " set, beside idle P" + other.id;
+                    }
+                    Thread.onSpinWait(); // no safe point: this P never looks at its heap
+                }
+                return null;
+            } finally {
+                t.stop();
+            }
+        });
     }
 
     /**
