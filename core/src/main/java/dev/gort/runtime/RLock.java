@@ -21,14 +21,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * A platform thread (an M, sysmon, the JDK's timer or poller threads) locks normally.
  *
  * Contention (Go's lock2): a lock found held is spun on before anyone sleeps. Its holder is running
- * on some thread (the rule above) and holds it for a few pointer writes, so on a machine with more
- * than one CPU the waiter re-reads the lock word between spin-waits (SPINS of them, about Go's four
- * procyield(30)) and takes it as soon as it reads free; only then does it queue and park on the
- * ReentrantLock, which sleeps the M on a futex, as Go's futexsleep. With one CPU the holder cannot
- * run while the waiter spins, so the waiter parks at once (Go sets spin to 0 when ncpu is 1).
+ * on some thread (the rule above) and mostly holds it for a few pointer writes (the longest holds
+ * are procresize's allocations under sched.lock and a channel timer's send under its timer's
+ * lock), so on a machine with more than one CPU the waiter re-reads the lock word between
+ * spin-waits (SPINS of them, about Go's four procyield(30)) and takes it as soon as it reads free;
+ * only then does it queue and park on the ReentrantLock, which sleeps the M on a futex, as Go's
+ * futexsleep. With one CPU the holder cannot run while the waiter spins, so the waiter parks at
+ * once (Go sets spin to 0 when ncpu is 1). Go's lock2 also yields the thread once (osyield)
+ * between spinning and sleeping; gort does not, since the spin is bounded and a long hold is rare.
  * Without the spin, two goroutines taking turns with Go.gosched at GOMAXPROCS 2 (both Ms on
- * sched.lock for the global queue) parked an M about once in twenty yields; with it, about once in
- * three thousand (docs/benchmarks.md, "The runtime lock's spin").
+ * sched.lock for the global queue) parked an M 0.15-0.16 times per round trip; with it, 0.001 or
+ * less (docs/benchmarks.md, "The runtime lock's spin"). A waiter that spins may take the lock
+ * ahead of one already queued, as ReentrantLock's own non-fair acquire already let it, and as
+ * Go's futex lock does.
  *
  * Only lock, tryLock and unlock are offered: an interruptible or timed acquisition, or a
  * Condition, would let a goroutine wait inside the runtime, which the rule forbids.

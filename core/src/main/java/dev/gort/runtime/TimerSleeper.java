@@ -40,11 +40,16 @@ import java.util.concurrent.locks.LockSupport;
  *    to sysmon's rescue of overdue timers (gort before: a 2ms timer fired 3-15ms late at
  *    GOMAXPROCS 2 with a P idle; and a goroutine that went on running after sysmon retook its P
  *    left its timer in a heap that no busy P would look at: with a locked M, whose stop hands off
- *    no P, every P went idle with the timer pending). With no P idle, wakep starts nobody: every
- *    P is busy, and the first M to give up its P becomes the sleeper (findRunnable).
+ *    no P, every P went idle with the timer pending). wakep starts no M when one is already
+ *    spinning (that M, finding no work, gives up and becomes the sleeper) or when no P is idle:
+ *    then every P is busy, and the first M to give up its P becomes the sleeper (findRunnable);
+ *    at GOMAXPROCS > 1 wakep also sets needspinning, so that M spins once before it does.
  *  - The sleeper claims the role (CAS), writes sleepUntil = 0, reads every heap's minWhen, writes
  *    sleepUntil = deadline, parks. Before it gives the role up it writes sleeper = null and then
- *    re-reads the heaps, claiming again if a timer appeared.
+ *    re-reads the heaps, claiming again if a timer appeared. An M that loses the claim to another
+ *    sleeper unparks it only if it sleeps past the earliest timer the loser saw (the setter's
+ *    test): every timer's setter has made that check already, so this one is a second look, and
+ *    an unconditional unpark woke the sleeper for nothing once per timer set beside it.
  *  - stop of the very timer the sleeper sleeps for (its when == sleepUntil) unparks the sleeper
  *    (timerStopped), which recomputes or, with no timer left, stops: otherwise checkdead would
  *    count it busy until a deadline that no longer exists. (A stop that races the sleeper's own
@@ -78,10 +83,10 @@ import java.util.concurrent.locks.LockSupport;
  *    goroutines go to the global queue); Go runs timers only with a P, and leaves them to the
  *    busy Ps' own checks.
  *  - A stop of the timer the sleeper waits for wakes it (Go's stop does not; see Timer).
- *  - A periodic timer put back for its next tick wakes a sleeper that sleeps past it, as any add
- *    does. Go leaves the next tick to the P that ran the timer, which asynchronous preemption
- *    brings back to its timers within 10ms; a gort P held by a goroutine with no safe point may
- *    never come back.
+ *  - A periodic timer put back for its next tick wakes a sleeper that sleeps past it, or with no
+ *    sleeper calls wakep, as any add does. Go leaves the next tick to the P that ran the timer
+ *    (its unlockAndRun calls no wakeNetPoller), which asynchronous preemption brings back to its
+ *    timers within 10ms; a gort P held by a goroutine with no safe point may never come back.
  *  - A P that GOMAXPROCS kills keeps its timers, and the sleeper and runAll read dead Ps' heaps
  *    too; Go's procresize moves them to a live P (moveTimers), which here would take timer locks
  *    under sched.lock. So wakeNetPoller asks for a sleeper for the earliest timer of every heap,
@@ -177,7 +182,10 @@ final class TimerSleeper {
             if (!SLEEPER.compareAndSet(null, mp)) {
                 M s = sleeper;
                 if (s != null) {
-                    LockSupport.unpark(s); // let it recompute: our P's timers may be earlier
+                    long u = sleepUntil;
+                    if (u == 0 || e < u) {
+                        LockSupport.unpark(s); // it sleeps past the earliest timer we saw: let it recompute
+                    }
                     return false;
                 }
                 continue; // the sleeper just left; try to take its place

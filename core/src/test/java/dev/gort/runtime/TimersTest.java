@@ -65,7 +65,9 @@ class TimersTest {
      * it, and with a locked M, whose stop hands off no P, every P went idle with the timer pending
      * (a soak hang at GOMAXPROCS 2). Here a goroutine sets a timer into the heap of an idle P it
      * does not hold, as after a retake: an M must come to sleep for it. The deadline is far, so
-     * that sysmon's check for overdue timers cannot stand in for the sleeper.
+     * that sysmon's check for overdue timers cannot stand in for the sleeper. Since wakeSleeper
+     * stopped asking which heap a timer is in (aTimerSetOnTheSettersOwnBusyPGetsASleeper), this
+     * case takes the same path as that one; it stays as the soak hang's regression test.
      */
     @Test
     void aTimerSetIntoAPTheGoroutineDoesNotHoldGetsASleeper() {
@@ -150,7 +152,7 @@ class TimersTest {
             Timer t = new Timer((arg, seq, delay) -> { }, null, null);
             t.reset(Timers.nanotime() + TimeUnit.SECONDS.toNanos(60), 0);
             try {
-                if (Timers.earliest() == 0 || M.current().p != mine) {
+                if (t.ts != mine.timers || M.current().p != mine) {
                     return "the timer is not pending in this goroutine's P" + mine.id;
                 }
                 while (!sleeperExists()) {
@@ -169,7 +171,11 @@ class TimersTest {
     /**
      * At GOMAXPROCS 2, runs body on a goroutine that keeps its P busy (it never parks, so only a
      * timer can wake an M), once the runtime is quiescent: the other P idle, no sleeper, no timer
-     * (another test's sleeps have ended). Fails the test with what body returns.
+     * (another test's sleeps have ended), no M spinning and every other M parked. The last two
+     * matter: an M that has just put the other P on the idle list is still on its way to read the
+     * timer heaps (findRunnable), and would find the body's timer and sleep for it with no wake-up,
+     * so a test of the wake-up would pass without one (found by a review).
+     * Fails the test with what body returns.
      */
     private static void besideAnIdleP(BesideAnIdleP body) {
         int old = Go.gomaxprocs(2);
@@ -179,10 +185,13 @@ class TimersTest {
                 P mine = M.current().p;
                 P other = Proc.allp[mine.id == 0 ? 1 : 0];
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (other.status != PStatus.IDLE || sleeperExists() || Timers.earliest() != 0) {
+                while (other.status != PStatus.IDLE || sleeperExists() || Timers.earliest() != 0
+                        || Proc.nmspinning.get() != 0 || Proc.nmidle() + Proc.nmidlelocked() < Proc.mcount - 1) {
                     if (System.nanoTime() > deadline) {
                         failure.set("no quiescent runtime: P" + other.id + " " + other.status + ", sleeper "
-                                + sleeperExists() + ", earliest timer " + Timers.earliest());
+                                + sleeperExists() + ", earliest timer " + Timers.earliest() + ", spinning Ms "
+                                + Proc.nmspinning.get() + ", idle Ms " + Proc.nmidle() + " + " + Proc.nmidlelocked()
+                                + " locked of " + Proc.mcount);
                         return;
                     }
                     Thread.onSpinWait();
