@@ -43,7 +43,10 @@ final class M extends ForkJoinWorkerThread {
     /** Sequential id; M0 is the first M the runtime starts. Immutable. */
     final long mid;
 
-    /** The P held, or null. Written by this M (acquirep/releasep), or by sysmon's retake. */
+    /**
+     * The P held, or null. Written by this M only (acquirep, releasep, exitsyscall, and reclaimp
+     * when it finds the P retaken): a retake changes the P's m, and this M notices.
+     */
     volatile P p;
     /**
      * The P handed over by startm for this M to acquire when it wakes from stopm, the only sleep

@@ -66,7 +66,11 @@ final class P {
      * SCHED to RUNNING on the switch path is a release store (setRunning).
      */
     volatile PStatus status = PStatus.IDLE;
-    /** The M holding it, or null. Written by that M (acquirep/releasep) or by sysmon's retake. */
+    /**
+     * The M holding it, or null. Written by the M that takes or drops it (acquirep, releasep,
+     * exitsyscall's pidleget), and by whoever gives it away: handoffp (sysmon's retake, a
+     * blocking syscall's hand-off, stoplockedm, droplockedp), pidleput, unstartm and killp.
+     */
     volatile M m;
 
     /** Incremented by the owner on every schedule that does not inherit a time slice. Owner writes (opaque); sysmon reads (opaque). */

@@ -7,10 +7,11 @@ package dev.gort.runtime;
  */
 enum PStatus {
     /**
-     * On the idle list, or just taken from it under sched.lock (pidleget), or just retaken by
-     * sysmon, which hands it off at once. Only there: sysmon goes to sleep when every P reads IDLE
-     * or DEAD, and only pidleget wakes it (see Sysmon). Its owner is whoever took it; its run
-     * queue may still be stolen from (stealers only CAS the queue head).
+     * On the idle list, or just retaken by sysmon, which hands it off at once. Only there (pidleget
+     * marks a P it takes SCHED under the same sched.lock): sysmon goes to sleep when every P reads
+     * IDLE or DEAD, and only pidleget wakes it (see Sysmon). On the idle list its run queue is
+     * empty (pidleput refuses a P with work); a retaken P keeps its queue, which handoffp hands on
+     * with the P. Stealers skip an IDLE P.
      */
     IDLE,
     /**

@@ -187,6 +187,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *    found porting Go's TestYieldLockedProgress, a hang in most runs at GOMAXPROCS 1.)
  *  - Running the G's continuation when it is not runnable (the M took a hand-off from an entry
  *    that had become stale) is a no-op inside the JDK; the M goes round to stoplockedm again.
+ *  - One gap, found by a review and left open: an M that dequeued a duplicate entry (see G) while
+ *    the G was not yet locked, and reaches the run only after the G locked, parked and was
+ *    readied, runs it once on itself rather than on its locked M; the JDK mounts the G with no
+ *    hook between our check of lockedm and the mount. The G's next park and ready bring it back
+ *    to its M. Only a stack dump of a queued goroutine makes duplicates.
  *
  * Inside the runtime (acquirem)
  * -----------------------------
@@ -647,6 +652,10 @@ final class Proc {
             globrunqputLocked(gp);
             wakep();
         } catch (Throwable t2) {
+            if (isCrash(t2)) {
+                crashed(); // the global queue could not grow (outOfMemory)
+                return;
+            }
             t2.addSuppressed(t);
             System.err.println("gort: lost goroutine " + gp.goid + " while readying it: " + t2);
         }
@@ -666,8 +675,13 @@ final class Proc {
     /** Go's globrunqput. sched.lock must be held. */
     private static void globrunqput(G gp) {
         assert lock.isHeldByCurrentThread() : "globrunqput: sched.lock not held";
-        runq.addLast(gp);
-        runqsize = runq.size();
+        try {
+            runq.addLast(gp);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e);
+        } finally {
+            runqsize = runq.size();
+        }
     }
 
     /** Go's globrunqputbatch: n Gs from batch, in order. Takes sched.lock. */
@@ -677,10 +691,21 @@ final class Proc {
             for (int i = 0; i < n; i++) {
                 runq.addLast(batch[i]);
             }
-            runqsize = runq.size();
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(e);
         } finally {
+            runqsize = runq.size();
             lock.unlock();
         }
+    }
+
+    /**
+     * The global queue could not grow: the goroutines being queued are held nowhere else (a
+     * runqputslow batch has left its P's ring), so they would be lost without a word. Go's
+     * allocator throws "out of memory" instead; so does this (see "A runtime throw").
+     */
+    private static FatalError outOfMemory(OutOfMemoryError e) {
+        return throwRuntime("out of memory", e);
     }
 
     /**
@@ -1169,8 +1194,8 @@ final class Proc {
             droplockedp(mp);
         }
         P pp = mp.p;
-        if ((pp == null || pp.id >= gomaxprocs) && mp.spinning) {
-            mp.spinning = false; // it will not look for work with this P
+        if (pp == null && mp.spinning) {
+            mp.spinning = false; // it will not look for work with no P
             nmspinning.decrementAndGet();
         }
         if (pp == null) {
@@ -1462,8 +1487,9 @@ final class Proc {
                     return gp;
                 }
                 if (!pp.runqempty()) {
-                    // Timers this M ran while stealing (stealTimers) may have readied goroutines
-                    // onto this P since the local check: go round rather than idle a P with work.
+                    // stealWork returns what the timers it ran (stealTimers) readied onto this P;
+                    // this is for anything else this M readied in scheduler code since the local
+                    // check: go round rather than idle a P with work (pidleput throws).
                     continue top;
                 }
                 if (!mp.spinning && needspinning && pp.id < gomaxprocs) {
@@ -1644,12 +1670,14 @@ final class Proc {
      * take another P, or, if none is idle, sleep for the pending timers (the dead P's among them:
      * Go moves them to a live P) or stop. schedule() saw pp.id >= gomaxprocs without
      * sched.lock; GOMAXPROCS may have grown back since, and procresize, which puts only DEAD Ps
-     * on the idle list, left this one to us: so the test is repeated under the lock. The M stops
-     * spinning here: schedule() dropped a spinning M's count only if it already saw the P dead,
-     * and a resize between that look and this one left the count held by an M about to stop
-     * (under -ea stopm's assertion killed the M; without it, wakep never started another M and
-     * the queued goroutines waited for ever: GoTest.gomaxprocsResizeUnderLoadLosesNothing, once,
-     * in clean-clone CI). This M only.
+     * on the idle list, left this one to us: so the test is repeated under the lock. A spinning M
+     * stops spinning here, under the lock, and wakes another M in its place. schedule() leaves the
+     * count to this re-check: where it dropped the count itself, for a P it saw dead, nothing woke
+     * an M for what was readied while this one was counted (found by a review); and where it had
+     * seen the P live, a resize before this look left the count held by an M about to stop (under
+     * -ea stopm's assertion killed the M; without it, wakep never started another M and the queued
+     * goroutines waited for ever: GoTest.gomaxprocsResizeUnderLoadLosesNothing, once, in
+     * clean-clone CI). This M only.
      */
     private static void destroyp(M mp) {
         int moved;
@@ -1661,8 +1689,10 @@ final class Proc {
                 return; // GOMAXPROCS grew back since schedule() looked: the P is live again
             }
             if (mp.spinning) {
-                // schedule() saw the P live and kept spinning; it died since. A spinning M may
-                // not stop (stopm), and while it is counted wakep starts no other M
+                // A spinning M on a P that died: a wakep started it for a P that a shrink killed
+                // before it ran, or it saw the P live in findRunnable. A spinning M may not stop
+                // (stopm), and while it was counted every wakep (the shrink's own among them)
+                // started no other M: so wake one below, for what was readied meanwhile
                 mp.spinning = false;
                 nmspinning.decrementAndGet();
                 wasSpinning = true;
