@@ -6,7 +6,7 @@ import dev.gort.runtime.PreemptFlagger;
 import java.util.Arrays;
 
 /**
- * Go's TestPreemption analogue, run in a child JVM: {@code SpinMain [flagger|sysmon]}. With
+ * Go's TestPreemption analogue, run in a child JVM: {@code SpinMain [flagger|sysmon] [watchdog-ms]}. With
  * "flagger" (the default; run it with -Dgort.sysmon=false) the test's PreemptFlagger marks
  * long-running goroutines and nothing retakes a P; with "sysmon" gort's own sysmon marks them and
  * retakes Ps.
@@ -19,8 +19,8 @@ import java.util.Arrays;
  * the first look decides. With "sysmon" a retake may hand main the P before the spinner's thread,
  * held off a core by a loaded machine, has reached its next back-edge; the later looks see the
  * safe point taken once it has.) Without the agent
- * and without sysmon's retake the main goroutine never runs again: a watchdog prints
- * "victim-starved" and exits with status 3.
+ * and without sysmon's retake the main goroutine never runs again: a watchdog (3 s, or
+ * watchdog-ms) prints "victim-starved" and exits with status 3.
  */
 public final class SpinMain {
     static volatile boolean stop;
@@ -32,9 +32,10 @@ public final class SpinMain {
         if (args.length == 0 || args[0].equals("flagger")) {
             PreemptFlagger.start(); // marks only; else gort's sysmon marks (and retakes)
         }
+        long watchdogMs = args.length > 1 ? Long.parseLong(args[1]) : 3_000;
         Thread watchdog = new Thread(() -> {
             try {
-                Thread.sleep(3_000);
+                Thread.sleep(watchdogMs);
             } catch (InterruptedException e) {
                 return;
             }

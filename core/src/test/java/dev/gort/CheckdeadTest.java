@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Deadlock detection in-process, with the test-only TestChan as the runtime Blocker. The crash
  * programs that end a JVM (SimpleDeadlock and friends) are in tools' DeadlockProgramsTest.
  */
-@Timeout(8)
+@Timeout(30) // above failure()'s 20 s wait: a loaded machine may take seconds to run the check
 class CheckdeadTest {
     /** The channels a test deadlocked on; released after it so that no goroutine stays parked. */
     private final List<TestChan> made = Collections.synchronizedList(new ArrayList<>());

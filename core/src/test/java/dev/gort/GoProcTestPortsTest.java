@@ -229,14 +229,15 @@ class GoProcTestPortsTest {
                     .count();
             assertEquals(extra, ours, dump);
             assertTrue(Go.numGoroutine() > extra);
-            for (int attempt = 0; ; attempt++) {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (;;) {
                 Go.gosched();
                 int n = Go.numGoroutine();
                 int nstk = countGoroutineHeaders(Go.stack(true));
                 if (n == nstk) {
                     break;
                 }
-                assertTrue(attempt < 10, "numGoroutine " + n + " != goroutines in dump " + nstk);
+                assertTrue(System.nanoTime() < until, "numGoroutine " + n + " != goroutines in dump " + nstk);
                 Time.sleep(Duration.ofMillis(10));
             }
             release.close();

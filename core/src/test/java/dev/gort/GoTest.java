@@ -121,7 +121,7 @@ class GoTest {
             done.countDown();
         }));
         await(done);
-        for (int i = 0; i < 100 && ref.get().get() != null; i++) {
+        for (long until = System.nanoTime() + 20_000_000_000L; ref.get().get() != null && System.nanoTime() < until; ) {
             System.gc();
             Thread.sleep(10);
         }

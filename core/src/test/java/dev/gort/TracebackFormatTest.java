@@ -53,7 +53,7 @@ class TracebackFormatTest {
             });
             ready.recv();
             String d = Go.stack(true);
-            for (int i = 0; i < 1000 && !d.contains("[chan receive, locked to thread]"); i++) {
+            for (long until = System.nanoTime() + 20_000_000_000L; !d.contains("[chan receive, locked to thread]") && System.nanoTime() < until; ) {
                 Go.gosched(); // it may not have parked yet
                 d = Go.stack(true);
             }
@@ -87,7 +87,7 @@ class TracebackFormatTest {
             ready.recv();
             ready.recv();
             String d = Go.stack(true);
-            for (int i = 0; i < 1000 && !(d.contains("[chan receive]") && d.contains("[jdk park]")); i++) {
+            for (long until = System.nanoTime() + 20_000_000_000L; !(d.contains("[chan receive]") && d.contains("[jdk park]")) && System.nanoTime() < until; ) {
                 Go.gosched(); // the two may not have parked yet
                 d = Go.stack(true);
             }
@@ -237,7 +237,7 @@ class TracebackFormatTest {
                     done.send();
                 });
                 String d = Go.stack(true);
-                for (int i = 0; i < 1000 && !d.contains("[IO wait]"); i++) {
+                for (long until = System.nanoTime() + 20_000_000_000L; !d.contains("[IO wait]") && System.nanoTime() < until; ) {
                     Go.gosched(); // the reader may not have parked yet
                     d = Go.stack(true);
                 }

@@ -279,7 +279,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Go's startlockedm throws if the locked M already has a P handed to it (a G is queued once);
  *    gort's queues may hold a G twice, so the second hand-off is refused and its entry dropped
  *    (see "LockOSThread"). The locked M counts itself out of nmidlelocked when it wakes, not the
- *    M that hands it the P, as a hand-off may come before the locked M has gone to sleep.
+ *    M that hands it the P, as a hand-off may come before the locked M has gone to sleep. Such a
+ *    duplicate can also run a locked G once on another M (the gap in "LockOSThread"); Go's G is
+ *    never queued twice.
  *  - wakep finds that no P is idle without sched.lock, and sets needspinning unless GOMAXPROCS is
  *    1; an M that idles its P without spinning looks at needspinning again after it has (see
  *    "Needing a spinning M").

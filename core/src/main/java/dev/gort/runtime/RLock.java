@@ -27,9 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * spin-waits (SPINS of them, about Go's four procyield(30)) and takes it as soon as it reads free;
  * only then does it queue and park on the ReentrantLock, which sleeps the M on a futex, as Go's
  * futexsleep. With one CPU the holder cannot run while the waiter spins, so the waiter parks at
- * once (Go sets spin to 0 when ncpu is 1). Go's lock2 also yields the thread once (osyield)
- * between spinning and sleeping; gort does not, since the spin is bounded and a long hold is rare.
- * Without the spin, two goroutines taking turns with Go.gosched at GOMAXPROCS 2 (both Ms on
+ * once (Go sets spin to 0 when ncpu is 1). Without the spin, two goroutines taking turns with Go.gosched at GOMAXPROCS 2 (both Ms on
  * sched.lock for the global queue) parked an M 0.15-0.16 times per round trip; with it, 0.001 or
  * less (docs/benchmarks.md, "The runtime lock's spin"). A waiter that spins may take the lock
  * ahead of one already queued, as ReentrantLock's own non-fair acquire already let it, and as
@@ -52,6 +50,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Differences from Go
  *  - A pinned goroutine that blocks keeps its P's M blocked with it; Go's futexsleep does the same
  *    to the M, so the difference is only that gort's M keeps carrying the same goroutine.
+ *  - Go's lock2 also yields the thread once (osyield) between spinning and sleeping; gort goes
+ *    from the spin straight to the queue, since the spin is bounded and a long hold is rare.
  */
 final class RLock extends ReentrantLock {
     /** Spin-waits before a contended lock() sleeps: see the essay. 0 on a machine with one CPU. */

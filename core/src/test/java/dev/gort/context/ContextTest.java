@@ -99,9 +99,13 @@ class ContextTest {
     @Test
     void timeoutAndDeadline() {
         Go.run(() -> {
+            long t0 = System.nanoTime();
             CancelContext c = Context.withTimeout(Context.background(), Duration.ofMillis(20));
             assertTrue(c.deadline().isPresent());
-            assertNull(c.err());
+            ContextException early = c.err();
+            if (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(20)) { // a loaded machine may be later
+                assertNull(early, "done before its deadline");
+            }
             assertNull(c.done().recv()); // closed when the deadline passes
             assertSame(Context.DEADLINE_EXCEEDED, c.err());
             c.cancel(); // after the deadline: no change
@@ -121,10 +125,14 @@ class ContextTest {
             cc.done().recv();
             assertSame(why, Context.cause(cc));
 
+            long t1 = System.nanoTime();
             CancelContext stopped = Context.withTimeout(Context.background(), Duration.ofMillis(100));
             stopped.cancel();
+            boolean cancelledFirst = System.nanoTime() - t1 < TimeUnit.MILLISECONDS.toNanos(100);
             Time.sleep(Duration.ofMillis(150));
-            assertSame(Context.CANCELED, stopped.err(), "cancel stops the deadline timer");
+            // a loaded machine may reach the cancel after the deadline; then the deadline's error stands
+            assertSame(cancelledFirst ? Context.CANCELED : Context.DEADLINE_EXCEEDED, stopped.err(),
+                    "the first of cancel and the deadline decides the error");
         });
     }
 

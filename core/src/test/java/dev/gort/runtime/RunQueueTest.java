@@ -74,7 +74,7 @@ class RunQueueTest {
         G[] out = new G[P.RUNQ_SIZE + 1];
         assertEquals(2, p.runqdrain(out)); // two through runqdrain
         Arrays.fill(out, null);
-        for (int i = 0; i < 100 && refs.stream().anyMatch(r -> r.get() != null); i++) {
+        for (long until = System.nanoTime() + 20_000_000_000L; refs.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < until; ) {
             System.gc();
             Thread.sleep(10);
         }

@@ -185,7 +185,7 @@ class SysmonTest {
         Go.run(() -> {
             P pp = M.current().p;
             Go.go(() -> { // to the ring when the next one takes runnext
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (!ran.get()) {
                     if (System.nanoTime() > until) {
                         spinTimedOut.set(true);

@@ -233,7 +233,11 @@ class TimersTest {
         return t;
     }
 
-    /** A 1ms sleep in a goroutine on an idle runtime wakes within a few ms (median under 5ms, never early). */
+    /**
+     * A 1ms sleep in a goroutine on an idle runtime is never early, and the best of 30 wakes within
+     * 5ms: a runtime that rounds sleeps up to a coarse tick (sysmon's 10ms) fails every sample,
+     * where a loaded machine delays some of them, not all (the median is printed, not asserted).
+     */
     @Test
     void oneMillisecondSleepIsAccurate() {
         long[] took = new long[30];
@@ -246,7 +250,8 @@ class TimersTest {
         });
         Arrays.sort(took);
         assertTrue(took[0] >= MS, "woke early: " + took[0]);
-        assertTrue(took[took.length / 2] < 5 * MS, "median " + took[took.length / 2] / 1e6 + "ms");
+        System.out.printf("1ms sleep: best %.2fms, median %.2fms%n", took[0] / 1e6, took[took.length / 2] / 1e6);
+        assertTrue(took[0] < 5 * MS, "the best of " + took.length + " 1ms sleeps took " + took[0] / 1e6 + "ms");
     }
 
     /** The sleeping goroutine shows wait reason "sleep" and a pending timer. */
@@ -262,7 +267,8 @@ class TimersTest {
         started.await();
         G g = null;
         // the reason is set before the park: wait for both (read at once, the status may still be RUNNING)
-        for (int i = 0; i < 1000 && (g == null || g.waitReason() != WaitReason.SLEEP || g.status() != GStatus.WAITING); i++) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((g == null || g.waitReason() != WaitReason.SLEEP || g.status() != GStatus.WAITING) && System.nanoTime() < deadline) {
             for (G x : Proc.allgs()) {
                 if (x.goid == gid.get()) {
                     g = x;

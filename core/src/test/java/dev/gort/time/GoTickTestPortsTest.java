@@ -471,8 +471,8 @@ class GoTickTestPortsTest {
      * Go's TestAfterTimes: after(10ms) read 500ms later carries the time it was due, not the time it
      * was read. Go checks the value is under start+400ms, retried 10 times on a slow machine; gort's
      * value, as Go's sendTime, is the deadline (the firing time less its lateness), so the check is
-     * exact: between the instants around the call, plus 10ms, with 2ms for the wall clock's drift
-     * from the monotonic one. One try.
+     * tighter: no earlier than the call's start plus 10ms (less 2ms for the wall clock's drift from
+     * the monotonic one), and far from the time it was read, 500ms later. One try.
      */
     @Test
     void afterTimes() {
@@ -485,11 +485,16 @@ class GoTickTestPortsTest {
         });
     }
 
-    /** A 10ms timer made between start and made sent v: v is its deadline, give or take 2ms. */
+    /**
+     * A 10ms timer made between start and made, and received 500ms later, sent v: its deadline. Not
+     * before it (2ms for the clocks' drift), and well before the time it was read: v is the firing
+     * M's wall clock less the lateness it measured on the monotonic clock a moment before, and a
+     * loaded machine can stall that M between the two reads, so the bound is 250ms, not 12.
+     */
     static void assertCarriesItsDeadline(Instant start, Instant made, Instant v, String what) {
         assertFalse(v.isBefore(start.plus(ms(8))), what + " sent " + v + ", before its deadline (made " + start
                 + " .. " + made + ")");
-        assertFalse(v.isAfter(made.plus(ms(12))), what + " sent " + v + ", not its deadline (made " + start
+        assertFalse(v.isAfter(made.plus(ms(250))), what + " sent " + v + ", not its deadline (made " + start
                 + " .. " + made + "): the time it was read?");
     }
 

@@ -141,14 +141,24 @@ class TimeTest {
         assertTrue(goid.get() > 0, "f did not run in a goroutine");
         assertFalse(t.stop(), "f already started");
 
-        AtomicInteger never = new AtomicInteger();
-        Timer t2 = Time.afterFunc(ms(100), never::incrementAndGet);
-        assertTrue(t2.stop());
-        Time.sleep(ms(150));
-        assertEquals(0, never.get());
-        assertFalse(t2.reset(ms(1)), "reset of a stopped afterFunc timer reports false");
-        Time.sleep(ms(30));
-        assertEquals(1, never.get(), "reset re-arms afterFunc");
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch rearmed = new CountDownLatch(1);
+        long t0 = System.nanoTime();
+        Timer t2 = Time.afterFunc(ms(100), () -> {
+            runs.incrementAndGet();
+            rearmed.countDown();
+        });
+        boolean stopped = t2.stop();
+        if (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(100)) { // else a loaded machine let it fire first
+            assertTrue(stopped, "stop before the deadline reports true");
+        }
+        if (stopped) {
+            Time.sleep(ms(150));
+            assertEquals(0, runs.get(), "a stopped afterFunc ran");
+            assertFalse(t2.reset(ms(1)), "reset of a stopped afterFunc timer reports false");
+            assertTrue(rearmed.await(10, TimeUnit.SECONDS), "reset re-arms afterFunc");
+            assertEquals(1, runs.get());
+        }
     }
 
     /** An afterFunc goroutine belongs to the caller's run but is not its main: the run goes on. */
@@ -156,9 +166,17 @@ class TimeTest {
     void afterFuncDoesNotEndTheRun() {
         boolean[] mainFinished = {false};
         AtomicInteger ran = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(1);
         Go.run(() -> {
-            Time.afterFunc(ms(1), ran::incrementAndGet);
-            Time.sleep(ms(30));
+            Time.afterFunc(ms(1), () -> {
+                ran.incrementAndGet();
+                done.countDown();
+            });
+            try {
+                assertTrue(done.await(10, TimeUnit.SECONDS), "f never ran");
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
             mainFinished[0] = true;
         });
         assertTrue(mainFinished[0], "Go.run returned before main finished");

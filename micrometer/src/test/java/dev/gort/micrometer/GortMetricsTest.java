@@ -28,13 +28,20 @@ class GortMetricsTest {
             for (int i = 0; i < 20; i++) {
                 started.recv();
             }
-            try {
-                Thread.sleep(150); // past the binder's 100 ms snapshot
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
+            // each started goroutine parks in c.recv() some time after its send: read the gauges
+            // (past the binder's 100 ms snapshot each time) until all 20 show as waiting
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            double waiting;
+            do {
+                try {
+                    Thread.sleep(150);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                waiting = reg.get("gort.sched.goroutines.state").tag("state", "waiting").gauge().value();
+            } while (waiting < 20 && System.nanoTime() < deadline);
+            assertTrue(waiting >= 20, "goroutines waiting: " + waiting);
             assertEquals(Go.numGoroutine(), reg.get("gort.sched.goroutines").gauge().value());
-            assertTrue(reg.get("gort.sched.goroutines.state").tag("state", "waiting").gauge().value() >= 20);
             assertEquals(Go.gomaxprocs(0), reg.get("gort.sched.gomaxprocs").gauge().value());
             for (int i = 0; i < 20; i++) {
                 c.send(i);

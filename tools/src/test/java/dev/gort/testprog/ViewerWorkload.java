@@ -17,7 +17,7 @@ import java.time.Duration;
 public final class ViewerWorkload {
     private ViewerWorkload() {}
 
-    public static final int WORKERS = 3, ITEMS = 30, SLEEPS = 3;
+    public static final int WORKERS = 3, ITEMS = 30, SLEEPS = 10; // SLEEPS: one of them must park and be woken by its timer, however loaded the machine
 
     public static void main() {
         try (Trace.Task task = Trace.task(Context.background(), "viewer-demo")) {
