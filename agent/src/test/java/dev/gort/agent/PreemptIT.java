@@ -38,7 +38,10 @@ class PreemptIT {
         ChildJvm.Result r = ChildJvm.run(45, true, args, MAIN, marker, "30000");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.stdout().contains("spinner-flag=cleared"), "the spinner passed a safe point:\n" + r);
-        System.out.println("PreemptIT " + marker + ": main's wake-up latencies (ms) " + Arrays.toString(latencies(r.stdout())));
+        double[] lat = latencies(r.stdout());
+        System.out.println("PreemptIT " + marker + ": main's wake-up latencies (ms) " + Arrays.toString(lat));
+        assertEquals(5, lat.length, "main slept and woke five times: " + Arrays.toString(lat));
+        assertTrue(Arrays.stream(lat).allMatch(l -> l >= 0), "a sleep ended early: " + Arrays.toString(lat));
     }
 
     @Test

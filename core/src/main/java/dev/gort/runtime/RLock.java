@@ -27,11 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * spin-waits (SPINS of them, about Go's four procyield(30)) and takes it as soon as it reads free;
  * only then does it queue and park on the ReentrantLock, which sleeps the M on a futex, as Go's
  * futexsleep. With one CPU the holder cannot run while the waiter spins, so the waiter parks at
- * once (Go sets spin to 0 when ncpu is 1). Without the spin, two goroutines taking turns with Go.gosched at GOMAXPROCS 2 (both Ms on
- * sched.lock for the global queue) parked an M 0.15-0.16 times per round trip; with it, 0.001 or
- * less (docs/benchmarks.md, "The runtime lock's spin"). A waiter that spins may take the lock
- * ahead of one already queued, as ReentrantLock's own non-fair acquire already let it, and as
- * Go's futex lock does.
+ * once (Go sets spin to 0 when ncpu is 1). Without the spin, two goroutines taking turns with
+ * Go.gosched at GOMAXPROCS 2 (both Ms on sched.lock for the global queue) parked an M 0.15-0.16
+ * times per round trip; with it, 0.001 or less (docs/benchmarks.md, "The runtime lock's spin").
+ * A waiter that spins may take the lock ahead of one already queued, as ReentrantLock's own
+ * non-fair acquire already let it, and as Go's futex lock does.
  *
  * Only lock, tryLock and unlock are offered: an interruptible or timed acquisition, or a
  * Condition, would let a goroutine wait inside the runtime, which the rule forbids.
