@@ -761,12 +761,21 @@ final class Proc {
 
     /** Go's pidleget. sched.lock must be held. */
     static P pidleget() {
+        return pidleget(false);
+    }
+
+    /**
+     * Go's pidleget, and its callers' wake of a deeply sleeping sysmon (see Sysmon's "Polling
+     * interval"): syscall when the P goes to a goroutine back from a syscall or a retake (Go's
+     * exitsyscallfast_pidle and exitsyscall0). sched.lock must be held.
+     */
+    private static P pidleget(boolean syscall) {
         assert lock.isHeldByCurrentThread() : "pidleget: sched.lock not held";
         P pp = pidle.poll();
         if (pp != null) {
             npidle.set(pidle.size());
             pp.status = PStatus.SCHED;
-            Sysmon.wake(); // a P is busy again: sysmon must watch it (Go's exitsyscall and startm do this)
+            Sysmon.wake(syscall); // a P is busy again: sysmon must watch it
         }
         return pp;
     }
@@ -1080,6 +1089,8 @@ final class Proc {
                             if (handoff) {
                                 if (Trace.on) Trace.syscallHandoff(pp, gp, false);
                                 handoffp(pp); // hand the P off at once
+                            } else {
+                                Sysmon.entersyscall(); // a dozing sysmon polls at 20us again
                             }
                         }
                     }
@@ -1131,7 +1142,7 @@ final class Proc {
             P np;
             lock.lock();
             try {
-                np = pidleget(); // exitsyscallfast_pidle
+                np = pidleget(true); // exitsyscallfast_pidle
             } finally {
                 lock.unlock();
             }
@@ -1204,7 +1215,7 @@ final class Proc {
             // the P was retaken while our G ran (by sysmon): find another or sleep
             lock.lock();
             try {
-                pp = pidleget();
+                pp = pidleget(true); // exitsyscall0: a retake is gort's syscall
             } finally {
                 lock.unlock();
             }

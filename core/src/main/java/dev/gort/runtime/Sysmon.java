@@ -45,7 +45,17 @@ import java.util.concurrent.locks.LockSupport;
  * numbers). When every P is idle (IDLE or DEAD: a P past a shrunk GOMAXPROCS may still run),
  * sysmon parks (sysmonwait) until pidleget hands an idle P out, for whatever reason (startm,
  * exitsyscall, a timer runner), and never past the next timer, as Go's sysmon; so an idle
- * runtime costs no CPU but a wake-up per timer. That rests on one rule: a P reads IDLE only on
+ * runtime costs no CPU but a wake-up per timer. The deep sleep counts as an idle round, and only
+ * a wake by a goroutine coming back from a syscall or a retake (Proc.exitsyscall, a hog's M
+ * finding its P gone) starts the polling again at 20us, as Go's syscallWake: a goroutine that
+ * sleeps 1ms in a loop would otherwise wake sysmon at every sleep and keep it polling at 20us,
+ * about 40us of sysmon's CPU per sleep, where with the back-off it polls every 10ms. A hog that
+ * starts after the back-off is retaken within 30ms (20ms of hogging and a 10ms poll), as one that
+ * starts in any busy program. After such a wake sysmon is "dozing": Go's would still be asleep,
+ * and there the first goroutine to enter a syscall wakes it and resets its back-off
+ * (entersyscall_sysmon), so that a P blocked in a syscall with work queued is handed off within
+ * 20us. gort's Proc.syscall does the same (entersyscall), once per dozing spell: a volatile read
+ * on every syscall, an unpark on the first. That rests on one rule: a P reads IDLE only on
  * the idle list, or in pidleget under sched.lock, or in sysmon's own retake. Go.syscall's
  * hand-off once CASed RUNNING to IDLE: sysmon, seeing it, slept, handoffp gave the P straight
  * to an M, and with no pidleget nobody woke sysmon; a hog then kept the P for good, a goroutine
@@ -63,6 +73,14 @@ import java.util.concurrent.locks.LockSupport;
  *  - Go's sysmon sleeps when the idle list holds every P (npidle == gomaxprocs); gort's when every
  *    P reads IDLE or DEAD ("Polling interval"). So a P on its way to another M is SCHED in gort
  *    (Go.syscall's hand-off), where Go's releasep leaves it _Pidle off the list.
+ *  - Go wakes a deeply sleeping sysmon only when a goroutine enters or leaves a syscall and when
+ *    the world restarts after a stop (a GC), and otherwise lets it sleep until the next timer or
+ *    for a minute, however busy the Ps become meanwhile: a goroutine readied by the network poller
+ *    into an idle runtime can then hog its P unpreempted until a GC comes. gort has no GC stops to
+ *    rely on and retakes a hog where Go preempts it, so every pidleget wakes sysmon; only a
+ *    syscall's wake resets its back-off, as Go's, and a sysmon woken otherwise "dozes" (polls
+ *    with its back-off) where Go's would sleep, until a syscall's entry kicks it as Go's
+ *    entersyscall would wake it ("Polling interval").
  *  - Go's waitsince is stamped by the garbage collector when it first finds the goroutine
  *    blocked; gort's comes from sysmon's coarse clock at the park (see "Coarse clock").
  */
@@ -72,8 +90,26 @@ final class Sysmon extends Thread {
     static final long HOG_RETAKE_NS = 2 * FORCE_PREEMPT_NS;
     private static final long MIN_DELAY_US = 20, MAX_DELAY_US = 10_000;
 
-    /** Sysmon is parked because every P is idle; startm unparks it. Volatile (Dekker with startm). */
+    /** Sysmon is parked because every P is idle; pidleget unparks it. Volatile (Dekker with pidleget). */
     static volatile boolean sysmonwait;
+    /**
+     * Go's syscallWake: the wake that ended sysmon's deep sleep came from a goroutine back from a
+     * syscall or a retake, so sysmon polls at 20us again. Set by wake(true) before it clears
+     * sysmonwait, cleared by sysmon before it sets sysmonwait; volatile (sysmon reads it after the
+     * park, which orders nothing). A hint: a wake(true) that read sysmonwait just before sysmon
+     * woke on its own may set it late, and so reset the back-off at the next deep sleep's wake.
+     */
+    private static volatile boolean syscallWake;
+    /**
+     * Set by wake(false) as it ends sysmon's deep sleep (Go's sysmon would sleep on), so before
+     * the goroutine that takes the P runs; cleared by sysmon when it resets its back-off or goes
+     * to sleep deeply, and by the entersyscall that kicks it. Volatile: read by every Proc.syscall.
+     */
+    private static volatile boolean dozing;
+    /** Set by entersyscall before it unparks sysmon, cleared by sysmon as it resets. Volatile. */
+    private static volatile boolean syscallKick;
+    /** entersyscall's kicks, for tests. Written by the kicking goroutines (racy increments). */
+    static volatile long syscallKicks;
     /** Whether sysmon is on (-Dgort.sysmon=false turns it off, for the demo's comparison). */
     static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("gort.sysmon"));
     private static Sysmon instance;
@@ -107,6 +143,12 @@ final class Sysmon extends Thread {
      */
     static volatile long preempts;
 
+    /**
+     * The interval of sysmon's polls, in microseconds, for tests (Go's delay). Written by sysmon
+     * only, at each poll, before it sleeps.
+     */
+    static volatile long delayUs = MIN_DELAY_US;
+
     private Sysmon() {
         super(null, null, "gort-sysmon", 0, false);
         setDaemon(true);
@@ -123,12 +165,34 @@ final class Sysmon extends Thread {
     /**
      * Called by pidleget, the one way out of the idle list, after it marks the P busy: wake sysmon
      * from its deep sleep. Volatile on both sides (sysmonwait here, the P's status in allIdle), so
-     * sysmon either sees the busy P or is woken.
+     * sysmon either sees the busy P or is woken. syscall: the P goes to a goroutine back from a
+     * syscall or a retake (Go's syscallWake), so sysmon's polling starts again at 20us.
      */
-    static void wake() {
+    static void wake(boolean syscall) {
         if (sysmonwait) {
             clock = System.nanoTime(); // the first gopark may come before sysmon runs again
+            if (syscall) {
+                syscallWake = true;
+            } else {
+                dozing = true; // before the goroutine that takes the P can enter a syscall
+            }
             sysmonwait = false;
+            Sysmon s = instance;
+            if (s != null) {
+                LockSupport.unpark(s);
+            }
+        }
+    }
+
+    /**
+     * Go's entersyscall_sysmon, called by Proc.syscall once its P reads SYSCALL: if sysmon dozes
+     * (see "Polling interval"), wake it and reset its back-off, so that it soon sees the P.
+     */
+    static void entersyscall() {
+        if (dozing) {
+            dozing = false;
+            syscallKicks++;
+            syscallKick = true;
             Sysmon s = instance;
             if (s != null) {
                 LockSupport.unpark(s);
@@ -153,10 +217,18 @@ final class Sysmon extends Thread {
             } else if (idle > 50) {
                 delay = Math.min(delay * 2, MAX_DELAY_US);
             }
+            delayUs = delay;
             LockSupport.parkNanos(this, delay * 1000);
             long now = System.nanoTime();
             clock = now;
+            if (syscallKick) { // Go's syscallWake, from entersyscall
+                syscallKick = false;
+                idle = 0;
+                delayUs = delay = MIN_DELAY_US;
+            }
             if (allIdle()) {
+                dozing = false;
+                syscallWake = false;
                 sysmonwait = true;
                 if (allIdle()) {
                     long next = Timers.earliest();
@@ -168,7 +240,7 @@ final class Sysmon extends Thread {
                 }
                 lastPoll = clock = System.nanoTime(); // before sysmonwait: a wake() that reads false sees it
                 sysmonwait = false;
-                idle = 0;
+                idle = syscallWake ? 0 : idle + 1; // a round like any other, unless a syscall woke it
                 restartClocks(lastPoll); // every P was idle: restart their clocks
                 continue;
             }
@@ -187,6 +259,9 @@ final class Sysmon extends Thread {
             idle = taken != 0 ? 0 : idle + 1;
             if (Timers.sysmonCheck()) { // Go's sysmon: overdue timers and no M to run them
                 idle = 0;
+            }
+            if (idle == 0) {
+                dozing = false;
             }
         }
     }

@@ -3,10 +3,12 @@ package dev.gort.runtime;
 import dev.gort.testing.Sched;
 import dev.gort.Go;
 import dev.gort.chan.Chan;
+import dev.gort.time.Time;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -247,21 +249,28 @@ class SysmonTest {
             }
         });
         try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            AtomicLong handoffs = new AtomicLong();
             Go.run(() -> {
-                for (int i = 0; i < 20_000 && broken.get() == null; i++) {
+                // 20,000 hand-offs, and on until the watcher has looked 100 times: a loaded machine
+                // can keep a new platform thread off the CPU for all of the first 20,000
+                for (int i = 0; (i < 20_000 || checks.get() < 100) && broken.get() == null
+                        && System.nanoTime() < deadline; i++) {
                     try {
                         Go.syscall(() -> null, true);
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
+                    handoffs.incrementAndGet();
                 }
             });
+            System.out.printf("SysmonTest: the watcher looked %d times during %d hand-offs%n", checks.get(), handoffs.get());
         } finally {
             stop.set(true);
             watcher.join();
         }
         assertNull(broken.get(), "a P read IDLE off the idle list");
-        assertTrue(checks.get() > 0, "the watcher looked");
+        assertTrue(checks.get() >= 100, "the watcher looked only " + checks.get() + " times in 20s");
     }
 
     /**
@@ -623,7 +632,7 @@ class SysmonTest {
                     }
                     ack.send(true); // ends still locked, as Go's test does
                 });
-                dev.gort.time.Time.sleep(java.time.Duration.ofMillis(1));
+                Time.sleep(Duration.ofMillis(1));
                 release.set(true);
                 ack.recv();
                 done.incrementAndGet();
@@ -727,5 +736,75 @@ class SysmonTest {
         assertTrue(lag < 100, "waitsince is " + lag + " ms older than the park");
         hold.send(2);
         await(done);
+    }
+
+    /**
+     * Go's sysmon backs off while it finds nothing to do, and a deep sleep (every P idle) is such a
+     * round: only a goroutine back from a syscall or a retake starts the 20us polling again. A
+     * goroutine sleeping 1ms in a loop wakes sysmon from its deep sleep at every sleep, and a
+     * sysmon that counted that as work polled at 20us for ever (about 40us of its CPU per sleep);
+     * it now backs off to 10ms. (That a retake resets the back-off, Go's rule too, shows only in
+     * the delay read at an instant: a loaded machine can keep the reader away until sysmon has
+     * backed off again, so it is not asserted here.)
+     */
+    @Test
+    void sleepsLetSysmonBackOff() {
+        Go.gomaxprocs(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Chan<Boolean> backedOff = Chan.make(1);
+        Go.go(() -> {
+            while (Sysmon.delayUs < 10_000 && System.nanoTime() < deadline) {
+                Time.sleep(Duration.ofMillis(1));
+            }
+            backedOff.send(Sysmon.delayUs == 10_000);
+        });
+        assertTrue(backedOff.recv(), "sysmon still polls every " + Sysmon.delayUs + "us after 20s of 1ms sleeps");
+    }
+
+    /**
+     * Go's entersyscall_sysmon: a sysmon that a goroutine's wake-up (not a syscall's) got out of
+     * its deep sleep keeps its back-off, where Go's would still be asleep; the first goroutine to
+     * enter a syscall then resets it, so that a P blocked in a syscall is looked at within 20us
+     * rather than at the next 10ms poll. GOMAXPROCS 2: with a P idle, sysmon retakes the
+     * syscall's P only after 10ms, and that retake (which resets the back-off too) must not be
+     * what resets it here.
+     */
+    @Test
+    void aSyscallResetsTheBackOffOfASysmonAGoroutinesWakeUpWoke() throws Exception {
+        Go.gomaxprocs(2);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Chan<Integer> go = Chan.make();
+        Chan<String> verdict = Chan.make(1);
+        AtomicBoolean backedOff = new AtomicBoolean();
+        Go.go(() -> {
+            while (Sysmon.delayUs < 10_000 && System.nanoTime() < deadline) {
+                Time.sleep(Duration.ofMillis(1));
+            }
+            backedOff.set(Sysmon.delayUs == 10_000);
+            go.recv(); // every P idle, no timer: sysmon sleeps until this goroutine is readied
+            long kicks = Sysmon.syscallKicks, retakes = Sysmon.retakes;
+            try {
+                verdict.send(Go.syscall(() -> {
+                    while (Sysmon.delayUs != 20) {
+                        if (System.nanoTime() - deadline > TimeUnit.SECONDS.toNanos(10)) {
+                            return "sysmon still polls every " + Sysmon.delayUs + "us in a syscall";
+                        }
+                        Thread.onSpinWait();
+                    }
+                    return Sysmon.syscallKicks != kicks ? "reset by the syscall's entry"
+                            : "reset without the syscall's kick (retakes " + retakes + " -> " + Sysmon.retakes + ")";
+                }));
+            } catch (Exception e) {
+                verdict.send(e.toString());
+            }
+        });
+        while (!Sysmon.sysmonwait || Timers.earliest() != 0) { // the goroutine is parked on go
+            assertTrue(System.nanoTime() < deadline, "sysmon never slept deeply with no timer pending");
+            Thread.sleep(1);
+        }
+        go.send(1);
+        String v = verdict.recv();
+        assertTrue(backedOff.get(), "sysmon still polled every 20us after 20s of 1ms sleeps");
+        assertEquals("reset by the syscall's entry", v);
     }
 }
