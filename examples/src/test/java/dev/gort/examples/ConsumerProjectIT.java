@@ -19,9 +19,10 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * What the consumer project (examples/consumer, a user's project built by maven-invoker-plugin
  * against gort's installed artifacts) must show, on the module path and on the class path:
- * its @GoTest that passes passes, the one that deadlocks fails with Go's message and the dump,
- * the one that leaks a goroutine fails naming it; and its jar runs with java -jar (the manifest's
- * Add-Opens) and on the module path with --add-opens java.base/java.lang=dev.gort.
+ * its @GoTests that pass pass, and so do the three invocations of its @ParameterizedTest under
+ * @GoTestTemplate; the one that deadlocks fails with Go's message and the dump, the one that leaks
+ * a goroutine fails naming it; and its jar runs with java -jar (the manifest's Add-Opens) and on
+ * the module path with --add-opens java.base/java.lang=dev.gort.
  */
 class ConsumerProjectIT {
     private static final Path DIR = Path.of(System.getProperty("consumer.dir", "target/it/consumer"));
@@ -39,7 +40,7 @@ class ConsumerProjectIT {
 
     private static void checkReports(Path reports) throws Exception {
         Element passing = suite(reports, "com.example.squares.SquaresTest");
-        assertEquals("2", passing.getAttribute("tests"));
+        assertEquals("5", passing.getAttribute("tests"), "two @GoTests and a @GoTestTemplate's three invocations");
         assertEquals("0", passing.getAttribute("failures"), "SquaresTest passes");
         assertEquals("0", passing.getAttribute("errors"), "SquaresTest passes");
 

@@ -54,6 +54,10 @@ import java.lang.annotation.Target;
  * {@link #ignoreLeaks()}, goroutines that outlive the body are the program's, not the test's: a
  * later panic of theirs is only printed. The body is not given a
  * context, a test reporter or parameters other than what JUnit resolves for the method.
+ * <p>
+ * {@code @GoTest} is a {@code @Test}: for a {@code @RepeatedTest} ({@code go test -count}) or a
+ * {@code @ParameterizedTest} (Go's table-driven tests), use {@link GoTestTemplate @GoTestTemplate},
+ * which takes the same attributes and applies them to each invocation.
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)

@@ -6,9 +6,14 @@ import dev.gort.synctest.BubbleDeadlockError;
 import dev.gort.synctest.ExploreFailure;
 import dev.gort.synctest.Synctest;
 import dev.gort.time.Time;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestTemplate;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.platform.commons.PreconditionViolationException;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
@@ -23,8 +28,9 @@ import java.util.concurrent.TimeoutException;
 /*
  * GoTestExtension: what @GoTest does around a test method (GoTest's javadoc is the user's contract).
  *
- * Protocol, per test
- * ------------------
+ * Protocol, per test (a @GoTest method, or one invocation of a @GoTestTemplate method: a
+ * @RepeatedTest's repetition, a @ParameterizedTest's set of arguments)
+ * ----------------------------------------------------------------------------------------------
  *  1. Open a race window (RaceWatch): races the agent reports from now on are the test's.
  *  2. A platform thread ("gort-test: NAME") calls Go.run with the test's body as main. The body
  *     records its goid and thread first, then calls JUnit's invocation.proceed(); an exception it
@@ -49,6 +55,17 @@ import java.util.concurrent.TimeoutException;
  * so step 5 is skipped. explore runs the body N times, which JUnit's invocation cannot: there the
  * invocation is skipped and the method called reflectively, with JUnit's resolved arguments.
  *
+ * Two annotations
+ * ---------------
+ * @GoTest is meta-annotated @Test, so that a plain goroutine test is one annotation, as @Test is.
+ * For the same reason it cannot go beside @RepeatedTest or @ParameterizedTest: JUnit then makes
+ * both a test and a template of the method, and only warns. Such templates take @GoTestTemplate,
+ * the same attributes without @Test; its invocations come through interceptTestTemplateMethod.
+ * The mix-ups fail through the execution condition, before JUnit resolves any parameter (a
+ * @ParameterizedTest's @Test twin would otherwise fail on its unresolvable parameter, saying
+ * nothing of the cause): @GoTest beside a template annotation, and @GoTestTemplate on a method
+ * that is not a template or is also a @Test.
+ *
  * Rejected alternatives
  * ---------------------
  *  - Go.run on JUnit's own thread: Go.run has no timeout, and a goroutine that ignores the
@@ -58,12 +75,16 @@ import java.util.concurrent.TimeoutException;
  *    count lie. The runtime knows which run every goroutine belongs to, so ask it.
  *  - Go.leakedGoroutines() for the leak check: it finds only goroutines that can never be woken,
  *    needs -Djdk.trackAllThreads=false and two full GCs; goleak's contract is "still alive".
+ *  - @GoTest as a @TestTemplate of one invocation (with a count attribute for go test -count):
+ *    every goroutine test would show in reports as a container with an invocation "[1]", and a
+ *    @ParameterizedTest still could not be combined with it.
  */
 /**
- * The JUnit extension behind {@link GoTest @GoTest}, which registers it; there is no need to
- * register it yourself. On a method without {@code @GoTest} it does nothing.
+ * The JUnit extension behind {@link GoTest @GoTest} and {@link GoTestTemplate @GoTestTemplate},
+ * which register it; there is no need to register it yourself. On a method with neither it does
+ * nothing.
  */
-public final class GoTestExtension implements InvocationInterceptor {
+public final class GoTestExtension implements InvocationInterceptor, ExecutionCondition {
 
     /** The JUnit configuration parameter for the default timeout (Go duration syntax). */
     public static final String TIMEOUT_PROPERTY = "gort.junit.timeout.default";
@@ -75,6 +96,29 @@ public final class GoTestExtension implements InvocationInterceptor {
     /** Public for JUnit, which instantiates it for {@code @ExtendWith}. */
     public GoTestExtension() {}
 
+    /**
+     * Fails, before anything runs or any parameter is resolved, a method whose annotations cannot
+     * work together: @GoTest (a @Test) beside a template annotation, for which JUnit makes both a
+     * test and a template and warns only; or @GoTestTemplate on a method that is not a template.
+     */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext ctx) {
+        Method m = ctx.getTestMethod().orElse(null);
+        if (m != null) {
+            boolean template = AnnotationSupport.isAnnotated(m, TestTemplate.class);
+            if (AnnotationSupport.isAnnotated(m, GoTest.class) && template) {
+                throw new PreconditionViolationException("@GoTest is a @Test and cannot share " + m.getName()
+                        + " with @RepeatedTest, @ParameterizedTest or another @TestTemplate: use @GoTestTemplate");
+            }
+            if (AnnotationSupport.isAnnotated(m, GoTestTemplate.class)
+                    && (!template || AnnotationSupport.isAnnotated(m, Test.class))) {
+                throw new PreconditionViolationException("@GoTestTemplate is for a @RepeatedTest, @ParameterizedTest or "
+                        + "other @TestTemplate method only; for " + m.getName() + " use @GoTest");
+            }
+        }
+        return ConditionEvaluationResult.enabled("gort-junit: the annotations fit together");
+    }
+
     @Override
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
                                     ExtensionContext ctx) throws Throwable {
@@ -83,6 +127,35 @@ public final class GoTestExtension implements InvocationInterceptor {
             invocation.proceed();
             return;
         }
+        intercept(invocation, call, ctx, Spec.of(spec));
+    }
+
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+                                            ExtensionContext ctx) throws Throwable {
+        GoTestTemplate spec = AnnotationSupport.findAnnotation(ctx.getRequiredTestMethod(), GoTestTemplate.class)
+                .orElse(null);
+        if (spec == null) {
+            invocation.proceed();
+            return;
+        }
+        intercept(invocation, call, ctx, Spec.of(spec));
+    }
+
+    /** GoTest's or GoTestTemplate's attributes, which mean the same; name is the annotation's, for messages. */
+    private record Spec(String name, boolean ignoreLeaks, String timeout, boolean synctest, String seed, int seeds) {
+        static Spec of(GoTest a) {
+            return new Spec("@GoTest", a.ignoreLeaks(), a.timeout(), a.synctest(), a.seed(), a.seeds());
+        }
+
+        static Spec of(GoTestTemplate a) {
+            return new Spec("@GoTestTemplate", a.ignoreLeaks(), a.timeout(), a.synctest(), a.seed(), a.seeds());
+        }
+    }
+
+    /** Steps 1–6 of the essay, for one test or one template invocation. */
+    private static void intercept(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+                                  ExtensionContext ctx, Spec spec) throws Throwable {
         Duration timeout = timeout(spec, ctx);
         RaceWatch.Window races = RaceWatch.open();
         List<Throwable> failures = new ArrayList<>();
@@ -108,7 +181,7 @@ public final class GoTestExtension implements InvocationInterceptor {
                 if (!left.isEmpty()) {
                     failures.add(new AssertionFailedError("found unexpected goroutines: " + left.size()
                             + " started by the test still running " + GoDuration.format(LEAK_GRACE)
-                            + " after it returned (@GoTest(ignoreLeaks = true) allows it)\n\n"
+                            + " after it returned (" + spec.name() + "(ignoreLeaks = true) allows it)\n\n"
                             + String.join("\n", left)));
                 }
             }
@@ -129,9 +202,9 @@ public final class GoTestExtension implements InvocationInterceptor {
     }
 
     /** The test's timeout: the annotation's, else the configuration parameter's, else the default. */
-    private static Duration timeout(GoTest spec, ExtensionContext ctx) {
+    private static Duration timeout(Spec spec, ExtensionContext ctx) {
         if (!spec.timeout().isEmpty()) {
-            return GoDuration.parse(spec.timeout(), "@GoTest(timeout)");
+            return GoDuration.parse(spec.timeout(), spec.name() + "(timeout)");
         }
         return ctx.getConfigurationParameter(TIMEOUT_PROPERTY)
                 .map(v -> GoDuration.parse(v, TIMEOUT_PROPERTY))
@@ -188,7 +261,7 @@ public final class GoTestExtension implements InvocationInterceptor {
     private static final class Main {
         private final Invocation<Void> invocation;
         private final ReflectiveInvocationContext<Method> call;
-        private final GoTest spec;
+        private final Spec spec;
         /** Whether the body runs in a synctest bubble (synctest, seed or seeds). Immutable. */
         final boolean bubble;
         /** Written by main before the body runs; read after the join (or racily, at a timeout). */
@@ -199,7 +272,7 @@ public final class GoTestExtension implements InvocationInterceptor {
         /** What Go.run threw. Written by the runner thread, read after the join. */
         private volatile Throwable runFailure;
 
-        Main(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, GoTest spec) {
+        Main(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, Spec spec) {
             this.invocation = invocation;
             this.call = call;
             this.spec = spec;
@@ -211,7 +284,7 @@ public final class GoTestExtension implements InvocationInterceptor {
                 if (spec.seeds() > 0) {
                     explore();
                 } else if (!spec.seed().isEmpty()) {
-                    long seed = parseSeed(spec.seed());
+                    long seed = parseSeed(spec.seed(), spec.name());
                     Synctest.test(seed, () -> body(invocation::proceed));
                 } else if (spec.synctest()) {
                     Synctest.test(() -> body(invocation::proceed));
@@ -243,7 +316,7 @@ public final class GoTestExtension implements InvocationInterceptor {
                     throw a; // an assumption: the test is aborted, in any schedule, not failed
                 }
                 AssertionFailedError e = new AssertionFailedError(f.getMessage()
-                        + "\npin it with @GoTest(seed = \"0x" + Long.toHexString(f.seed()) + "\")", f);
+                        + "\npin it with " + spec.name() + "(seed = \"0x" + Long.toHexString(f.seed()) + "\")", f);
                 e.setStackTrace(new StackTraceElement[0]);
                 throw e;
             }
@@ -276,12 +349,12 @@ public final class GoTestExtension implements InvocationInterceptor {
             }
         }
 
-        private static long parseSeed(String s) {
+        private static long parseSeed(String s, String annotation) {
             String v = s.strip();
             try {
                 return v.startsWith("0x") || v.startsWith("0X") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseLong(v);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("@GoTest(seed): not a seed: '" + s + "' (hex 0x... or decimal)");
+                throw new IllegalArgumentException(annotation + "(seed): not a seed: '" + s + "' (hex 0x... or decimal)");
             }
         }
 

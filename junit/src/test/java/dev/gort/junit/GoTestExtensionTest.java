@@ -5,8 +5,11 @@ import dev.gort.Go;
 import dev.gort.chan.Chan;
 import dev.gort.sync.WaitGroup;
 import dev.gort.time.Time;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.commons.PreconditionViolationException;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -173,6 +176,35 @@ class GoTestExtensionTest {
             done.recv();
             assertTrue(balance.get() >= 0, "overdraft: balance " + balance.get());
         }
+
+        /** The goroutine ids the repetitions ran as. */
+        static final java.util.Set<Long> repetitionGoids = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @RepeatedTest(3)
+        @GoTestTemplate(timeout = "10s")
+        void repeatsAsGoroutines() {
+            repetitionGoids.add(Go.goid());
+            Chan<Integer> ch = Chan.make();
+            Go.go(() -> ch.send(7));
+            assertEquals(7, ch.recv());
+        }
+
+        /** Unbuffered, the send has no receiver: a deadlock; buffered, it completes. */
+        @ParameterizedTest
+        @ValueSource(ints = {0, 1})
+        @GoTestTemplate(timeout = "10s")
+        void sendsWithNoReceiver(int capacity) {
+            Chan<Integer> ch = Chan.make(capacity);
+            ch.send(1);
+        }
+
+        @GoTest
+        @RepeatedTest(2)
+        void goTestBesideATemplate() {}
+
+        @GoTestTemplate
+        @Test
+        void templateOnATest() {}
     }
 
     private static Events run(String method, String... config) {
@@ -181,6 +213,11 @@ class GoTestExtensionTest {
             kit = kit.configurationParameter(config[i], config[i + 1]);
         }
         return kit.execute().testEvents();
+    }
+
+    private static Events runTemplate(String method, String parameterTypes) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(Fixtures.class, method, parameterTypes))
+                .execute().testEvents();
     }
 
     private static Throwable failure(Events events) {
@@ -238,6 +275,43 @@ class GoTestExtensionTest {
             }));
             assertTrue(e.getMessage().contains("overdraft"), e.getMessage());
         }
+    }
+
+    @Test
+    void aRepeatedTestRunsEachRepetitionAsTheMainGoroutineOfARunOfItsOwn() {
+        Fixtures.repetitionGoids.clear();
+        Events events = run("repeatsAsGoroutines");
+        assertEquals(3, events.succeeded().count(), () -> String.valueOf(events.failed().list()));
+        assertEquals(3, Fixtures.repetitionGoids.size(), "three goroutines: " + Fixtures.repetitionGoids);
+        assertTrue(Fixtures.repetitionGoids.stream().allMatch(g -> g > 0), "each a goroutine: " + Fixtures.repetitionGoids);
+    }
+
+    @Test
+    void aParameterizedTestGetsGoTestsVerdictPerInvocation() {
+        Events events = runTemplate("sendsWithNoReceiver", "int");
+        assertEquals(1, events.succeeded().count(), () -> String.valueOf(events.list()));
+        Throwable t = failure(events);
+        assertInstanceOf(DeadlockError.class, t.getCause());
+        assertTrue(t.getMessage().startsWith("fatal error: all goroutines are asleep - deadlock!"), t.getMessage());
+        String failed = events.failed().list().get(0).getTestDescriptor().getDisplayName();
+        assertTrue(failed.startsWith("[1]"), "the unbuffered invocation deadlocked: " + failed);
+    }
+
+    @Test
+    void goTestBesideATemplateAnnotationFailsNamingGoTestTemplate() {
+        Events events = run("goTestBesideATemplate");
+        assertEquals(0, events.succeeded().count(), () -> String.valueOf(events.list()));
+        Throwable t = failure(events);
+        assertTrue(t.getMessage().contains("@GoTest is a @Test and cannot share goTestBesideATemplate with @RepeatedTest")
+                && t.getMessage().endsWith("use @GoTestTemplate"), t.getMessage());
+    }
+
+    @Test
+    void goTestTemplateOnATestFailsNamingGoTest() {
+        Events events = run("templateOnATest");
+        assertEquals(0, events.succeeded().count(), () -> String.valueOf(events.list()));
+        Throwable t = failure(events);
+        assertTrue(t.getMessage().endsWith("for templateOnATest use @GoTest"), t.getMessage());
     }
 
     @Test
