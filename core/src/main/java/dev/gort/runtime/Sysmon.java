@@ -45,17 +45,7 @@ import java.util.concurrent.locks.LockSupport;
  * numbers). When every P is idle (IDLE or DEAD: a P past a shrunk GOMAXPROCS may still run),
  * sysmon parks (sysmonwait) until pidleget hands an idle P out, for whatever reason (startm,
  * exitsyscall, a timer runner), and never past the next timer, as Go's sysmon; so an idle
- * runtime costs no CPU but a wake-up per timer. The deep sleep counts as an idle round, and only
- * a wake by a goroutine coming back from a syscall or a retake (Proc.exitsyscall, a hog's M
- * finding its P gone) starts the polling again at 20us, as Go's syscallWake: a goroutine that
- * sleeps 1ms in a loop would otherwise wake sysmon at every sleep and keep it polling at 20us,
- * about 40us of sysmon's CPU per sleep, where with the back-off it polls every 10ms. A hog that
- * starts after the back-off is retaken within 30ms (20ms of hogging and a 10ms poll), as one that
- * starts in any busy program. After such a wake sysmon is "dozing": Go's would still be asleep,
- * and there the first goroutine to enter a syscall wakes it and resets its back-off
- * (entersyscall_sysmon), so that a P blocked in a syscall with work queued is handed off within
- * 20us. gort's Proc.syscall does the same (entersyscall), once per dozing spell: a volatile read
- * on every syscall, an unpark on the first. That rests on one rule: a P reads IDLE only on
+ * runtime costs no CPU but a wake-up per timer. That rests on one rule: a P reads IDLE only on
  * the idle list, or in pidleget under sched.lock, or in sysmon's own retake. Go.syscall's
  * hand-off once CASed RUNNING to IDLE: sysmon, seeing it, slept, handoffp gave the P straight
  * to an M, and with no pidleget nobody woke sysmon; a hog then kept the P for good, a goroutine
@@ -63,6 +53,22 @@ import java.util.concurrent.locks.LockSupport;
  * loaded machine). Go's sysmon counts the idle list (npidle), which a P in hand-off is not on;
  * gort reads each P, as a P past a shrunk GOMAXPROCS may still run. The retake itself reads each
  * P's counters with opaque loads: no locks, no allocation.
+ *
+ * Back-off across deep sleeps: the deep sleep counts as an idle round, and only a wake by a
+ * goroutine coming back from a syscall or a retake (Proc.exitsyscall, a hog's M finding its P
+ * gone) starts the polling again at 20us, as Go's syscallWake: a goroutine that sleeps 1ms in a
+ * loop would otherwise wake sysmon at every sleep and keep it polling at 20us, about 40us of
+ * sysmon's CPU per sleep, where with the back-off it polls every 10ms. A hog that starts after
+ * the back-off is retaken within 30ms (20ms of hogging and a 10ms poll), as one that starts in
+ * any busy program. After any other wake sysmon is "dozing": Go's would still be asleep, and
+ * there the first goroutine to enter a syscall wakes it and resets its back-off
+ * (entersyscall_sysmon), so that a P blocked in a syscall with work queued is handed off within
+ * 20us. gort's Proc.syscall does the same (entersyscall: syscallKick and an unpark), once per
+ * dozing spell: a volatile read on every syscall, an unpark on the first. Sysmon takes the kick
+ * at the top of its loop, before it picks the next delay: the kick's unpark often merges with
+ * the wake's own (the readied goroutine can enter its syscall before sysmon's thread has run), so
+ * the deep sleep's exit and the poll both lead there; and the round the kick cut short is judged
+ * by the delay it slept (the stall check).
  *
  * Differences from Go
  *  - Go preempts a hog asynchronously with a signal; the JVM cannot (Continuation.tryPreempt throws
@@ -78,9 +84,9 @@ import java.util.concurrent.locks.LockSupport;
  *    for a minute, however busy the Ps become meanwhile: a goroutine readied by the network poller
  *    into an idle runtime can then hog its P unpreempted until a GC comes. gort has no GC stops to
  *    rely on and retakes a hog where Go preempts it, so every pidleget wakes sysmon; only a
- *    syscall's wake resets its back-off, as Go's, and a sysmon woken otherwise "dozes" (polls
- *    with its back-off) where Go's would sleep, until a syscall's entry kicks it as Go's
- *    entersyscall would wake it ("Polling interval").
+ *    syscall's (or a retake's) wake resets its back-off, as Go's, and a sysmon woken otherwise
+ *    "dozes" (polls with its back-off) where Go's would sleep, until a syscall's entry kicks it
+ *    as Go's entersyscall would wake it ("Back-off across deep sleeps").
  *  - Go's waitsince is stamped by the garbage collector when it first finds the goroutine
  *    blocked; gort's comes from sysmon's coarse clock at the park (see "Coarse clock").
  */
@@ -97,18 +103,22 @@ final class Sysmon extends Thread {
      * syscall or a retake, so sysmon polls at 20us again. Set by wake(true) before it clears
      * sysmonwait, cleared by sysmon before it sets sysmonwait; volatile (sysmon reads it after the
      * park, which orders nothing). A hint: a wake(true) that read sysmonwait just before sysmon
-     * woke on its own may set it late, and so reset the back-off at the next deep sleep's wake.
+     * woke on its own (at a timer) may set it after sysmon read it; the clear before the next
+     * deep sleep drops such a write, unless it lands later still, and then it resets the back-off
+     * at that sleep's wake.
      */
     private static volatile boolean syscallWake;
     /**
      * Set by wake(false) as it ends sysmon's deep sleep (Go's sysmon would sleep on), so before
-     * the goroutine that takes the P runs; cleared by sysmon when it resets its back-off or goes
-     * to sleep deeply, and by the entersyscall that kicks it. Volatile: read by every Proc.syscall.
+     * the goroutine that takes the P runs; cleared by the entersyscall that kicks sysmon, and by
+     * sysmon when it resets its back-off or is about to sleep deeply (also when it then finds a P
+     * busy again and does not sleep: Go's sysmon, checking under sched.lock, would stay awake
+     * too). Volatile: read by every Proc.syscall.
      */
     private static volatile boolean dozing;
-    /** Set by entersyscall before it unparks sysmon, cleared by sysmon as it resets. Volatile. */
+    /** Set by entersyscall before it unparks sysmon, cleared by sysmon as it takes the kick. Volatile. */
     private static volatile boolean syscallKick;
-    /** entersyscall's kicks, for tests. Written by the kicking goroutines (racy increments). */
+    /** Kicks sysmon took (each reset its back-off), for tests. Written by sysmon only. */
     static volatile long syscallKicks;
     /** Whether sysmon is on (-Dgort.sysmon=false turns it off, for the demo's comparison). */
     static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("gort.sysmon"));
@@ -191,7 +201,6 @@ final class Sysmon extends Thread {
     static void entersyscall() {
         if (dozing) {
             dozing = false;
-            syscallKicks++;
             syscallKick = true;
             Sysmon s = instance;
             if (s != null) {
@@ -212,6 +221,11 @@ final class Sysmon extends Thread {
     private void loop() {
         long idle = 0, delay = MIN_DELAY_US;
         for (;;) {
+            if (syscallKick) { // Go's syscallWake, from entersyscall: see "Back-off across deep sleeps"
+                syscallKick = false;
+                syscallKicks++;
+                idle = 0;
+            }
             if (idle == 0) {
                 delay = MIN_DELAY_US;
             } else if (idle > 50) {
@@ -221,11 +235,6 @@ final class Sysmon extends Thread {
             LockSupport.parkNanos(this, delay * 1000);
             long now = System.nanoTime();
             clock = now;
-            if (syscallKick) { // Go's syscallWake, from entersyscall
-                syscallKick = false;
-                idle = 0;
-                delayUs = delay = MIN_DELAY_US;
-            }
             if (allIdle()) {
                 dozing = false;
                 syscallWake = false;
