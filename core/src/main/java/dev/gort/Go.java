@@ -208,9 +208,12 @@ public final class Go {
      * Marks a blocking call, Go's {@code entersyscall}/{@code exitsyscall}: the goroutine's P is
      * left for sysmon to hand to another M (after 20us if goroutines are queued, at the latest
      * after 10ms), so the P's other goroutines keep running while {@code fn} blocks its M. On
-     * return the goroutine takes its P back, or an idle P, or else waits in the global run queue.
-     * From a thread that is not a goroutine, {@code fn} is simply called. Each blocked call may
-     * cost an M; more than {@link #setMaxThreads} is Go's fatal error "thread exhaustion".
+     * return the goroutine takes its P back, or an idle P, or else waits in the global run queue;
+     * the return is a preemption safe point (see {@link #checkPreempt}), and a goroutine that
+     * keeps its P through a loop of short calls loses it when its 10ms time slice is over (Go's
+     * rule). From a thread that is not a goroutine, {@code fn} is simply called. Each blocked
+     * call may cost an M; more than {@link #setMaxThreads} is Go's fatal error "thread
+     * exhaustion".
      *
      * @return what fn returns; whatever it throws propagates
      */

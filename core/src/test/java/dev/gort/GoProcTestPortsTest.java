@@ -2,6 +2,7 @@ package dev.gort;
 
 import dev.gort.chan.Chan;
 import dev.gort.chan.Select;
+import dev.gort.runtime.Exports;
 import dev.gort.sync.WaitGroup;
 import dev.gort.testing.Sched;
 import dev.gort.time.Time;
@@ -9,16 +10,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Ports of tests in Go's src/runtime/proc_test.go not covered by GoTest, SysmonTest or
@@ -292,5 +300,147 @@ class GoProcTestPortsTest {
             wg.await();
         });
         assertEquals(64, sum.get());
+    }
+
+    /**
+     * Go's TestPreemptionAfterSyscall (short mode: one iteration per duration): at GOMAXPROCS=2,
+     * eight goroutines each report that they started, then loop on a short system call (a
+     * Go.syscall that spins on the M for 10us, 100us or 1ms, never parking) until main sets stop.
+     * No goroutine ever blocks or reaches a safe point outside Go.syscall, and each call returns
+     * to its P at once, so main gets a P only if sysmon takes one from a goroutine that keeps
+     * making short calls. Both halves must complete: all eight start (each one needs a P while
+     * the others keep theirs), and all eight see stop (main must run to set it). Go also fails
+     * past 5 s per iteration; here only a hang fails, by the class timeout.
+     *
+     * <p>It hung 2 runs in the first 3 of a repeat at GOMAXPROCS 1 (140 earlier runs passed), main
+     * runnable for 60 s while both Ps stayed with goroutines in short-call loops: gort's Sysmon
+     * retook a SYSCALL P only when two polls saw the same syscalltick, which a loop of calls
+     * shorter than sysmon's poll never lets happen, where Go also retakes a P in a syscall whose
+     * time slice is over (retake's sysretake). Sysmon has Go's rule now.
+     */
+    @Test
+    void preemptionAfterSyscall() {
+        for (long micros : new long[] {10, 100, 1000}) {
+            preemptionAfterSyscall(micros * 1000);
+        }
+    }
+
+    private void preemptionAfterSyscall(long syscallNanos) {
+        Go.gomaxprocs(2);
+        int nroutines = 8;
+        Go.run(() -> {
+            Chan<Boolean> c = Chan.make(nroutines);
+            AtomicBoolean stop = new AtomicBoolean();
+            for (int g = 0; g < nroutines; g++) {
+                Go.go(() -> {
+                    c.send(true);
+                    while (!stop.get()) {
+                        fakeSyscall(syscallNanos);
+                    }
+                    c.send(true);
+                });
+            }
+            for (int g = 0; g < nroutines; g++) {
+                c.recv(); // every goroutine started
+            }
+            stop.set(true);
+            for (int g = 0; g < nroutines; g++) {
+                c.recv(); // every goroutine saw stop
+            }
+        });
+    }
+
+    /** Go's fakeSyscall: a system call that keeps its M busy for d ns without parking. */
+    private static void fakeSyscall(long d) {
+        try {
+            Go.syscall(() -> {
+                long start = System.nanoTime();
+                while (System.nanoTime() - start < d) {
+                    Thread.onSpinWait();
+                }
+                return null;
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Go's TestGCFairness (its testprog: GOMAXPROCS=1, two goroutines writing one byte at a time
+     * to /dev/null for ever, main sleeps 10ms and must wake). Whatever its name, what it needs is
+     * scheduling: each write is a short system call that returns to its P at once, so main's
+     * timer and main itself get the only P only if sysmon takes it from the writers. Here the
+     * writes go through Go.syscall, the writers stop when main has woken (Go's process just
+     * exits), and the round runs 20 times. A hang fails by the class timeout.
+     *
+     * <p>It hung, for the defect {@link #preemptionAfterSyscall} names, 2 runs of the first 9 of
+     * a repeat at GOMAXPROCS 1 on a loaded machine (120 earlier runs passed): main runnable in the
+     * global queue with its 10ms sleep over, the P with a writer for 60 s.
+     */
+    @Test
+    void gcFairness() throws Exception {
+        Path devNull = Path.of("/dev/null");
+        assumeTrue(Files.isWritable(devNull), "no /dev/null");
+        Go.gomaxprocs(1);
+        try (OutputStream f = new FileOutputStream(devNull.toFile())) {
+            Go.run(() -> {
+                for (int round = 0; round < 20; round++) {
+                    AtomicBoolean stop = new AtomicBoolean();
+                    WaitGroup writers = new WaitGroup();
+                    for (int i = 0; i < 2; i++) {
+                        writers.go(() -> {
+                            while (!stop.get()) {
+                                try {
+                                    Go.syscall(() -> {
+                                        f.write('.');
+                                        return null;
+                                    });
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            }
+                        });
+                    }
+                    Time.sleep(Duration.ofMillis(10));
+                    stop.set(true);
+                    writers.await();
+                }
+            });
+        }
+    }
+
+    /**
+     * Go's TestLockOSThreadNesting: lockOSThread calls nest. In a new goroutine the count is 0;
+     * after lock, lock, unlock it is 1 and the goroutine is still wired to its M (also across a
+     * Gosched and a sleep, which park it and bring it back); after the second unlock it is 0 and
+     * the goroutine is free, and a further unlock is a no-op. Go reads the count through
+     * LockOSCounts in export_test.go; here through Exports.
+     */
+    @Test
+    void lockOSThreadNesting() {
+        Go.gomaxprocs(2);
+        Go.run(() -> {
+            WaitGroup wg = new WaitGroup();
+            for (int round = 0; round < 20; round++) {
+                wg.go(() -> {
+                    assertEquals(0, Exports.lockOSCount(), "a new goroutine is not locked");
+                    assertFalse(Exports.locked());
+                    Go.lockOSThread();
+                    Go.lockOSThread();
+                    Go.unlockOSThread();
+                    assertEquals(1, Exports.lockOSCount(), "lock, lock, unlock");
+                    assertTrue(Exports.lockedToCurrentM(), "still wired after the inner unlock");
+                    Go.gosched();
+                    Time.sleep(Duration.ofMillis(1));
+                    assertTrue(Exports.lockedToCurrentM(), "wired to the M it runs on after parking");
+                    Go.unlockOSThread();
+                    assertEquals(0, Exports.lockOSCount(), "the outer unlock");
+                    assertFalse(Exports.locked(), "free after the outer unlock");
+                    Go.unlockOSThread();
+                    assertEquals(0, Exports.lockOSCount(), "an unlock too many is a no-op");
+                });
+            }
+            wg.await();
+        });
     }
 }

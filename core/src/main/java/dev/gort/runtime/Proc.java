@@ -1102,11 +1102,16 @@ final class Proc {
             exitsyscall(gp); // a JVM error in the entry (Go's cannot fail): undo it, or the G would
             throw t;         // read SYSCALL for good, and its later syscalls would look nested
         }
+        T r;
         try {
-            return fn.call();
+            r = fn.call();
         } finally {
             exitsyscall(gp);
         }
+        if (preemptRequested) {
+            preemptCheck(); // a safe point: Go's exitsyscall leaves a pending preemption to the next call
+        }
+        return r;
     }
 
     /**

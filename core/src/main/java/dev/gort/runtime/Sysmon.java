@@ -9,12 +9,16 @@ import java.util.concurrent.locks.LockSupport;
  *
  *  - Syscall retake. A P left in SYSCALL (by Go.syscall) for more than one sysmon tick (20us or
  *    more) is CASed to IDLE and handed off (handoffp) if it has work queued, if no M is spinning
- *    and no P is idle, or once the syscall has lasted 10ms. Go's rule, to the letter.
+ *    and no P is idle, or once the syscall has lasted 10ms. So is a P in SYSCALL whose time slice
+ *    is over (below), however often its syscalltick moves (Go's sysretake): a goroutine in a loop
+ *    of syscalls shorter than sysmon's poll is never seen twice in the same one, and kept its P
+ *    for good while main waited (Go's TestPreemptionAfterSyscall hung so, 60s at a time). Go's
+ *    rule, to the letter; and Go.syscall's return is a safe point, as Go's next function call.
  *  - End of time slice. A P whose schedtick has not moved for 10ms has been running one G, or one
  *    chain of Gs readying each other through runnext (which inherit the slice), for too long. Go
  *    preempts that G (preemptone). gort cannot stop a running continuation, so it asks:
  *    G.preempt and Proc.preemptRequested make the G yield at its next safe point (gort's channels,
- *    locks, timers, Go.checkPreempt, and the agent's loop back-edges), and P.preemptSlice makes the
+ *    locks, timers, Go.syscall's return, Go.checkPreempt, and the agent's loop back-edges), and P.preemptSlice makes the
  *    P's M stop the runnext chain at its next schedule (the chained G goes to the global queue).
  *  - Hog retake. A P (any P, also one past a shrunk GOMAXPROCS that its M still holds) whose M
  *    has not returned to the scheduler for 20ms (P.runs unchanged: one G,
@@ -196,7 +200,7 @@ final class Sysmon extends Thread {
 
     /**
      * Go's entersyscall_sysmon, called by Proc.syscall once its P reads SYSCALL: if sysmon dozes
-     * (see "Polling interval"), wake it and reset its back-off, so that it soon sees the P.
+     * (see "Back-off across deep sleeps"), wake it and reset its back-off, so that it soon sees the P.
      */
     static void entersyscall() {
         if (dozing) {
@@ -312,7 +316,8 @@ final class Sysmon extends Thread {
         for (int i = 0; i < n; i++) {
             P pp = ps[i];
             PStatus s = pp.status;
-            if (s == PStatus.RUNNING || s == PStatus.SCHED) {
+            boolean sysretake = false;
+            if (s == PStatus.RUNNING || s == PStatus.SCHED || s == PStatus.SYSCALL) {
                 long t = pp.schedtickOpaque();
                 if (pp.sysmonTick != t) {
                     pp.sysmonTick = t;
@@ -320,7 +325,13 @@ final class Sysmon extends Thread {
                 } else if (pp.sysmonWhen + FORCE_PREEMPT_NS <= now) {
                     preemptone(pp);
                     pp.sysmonWhen = now;
+                    // Go's sysretake: a goroutine in a syscall cannot answer the request, and one
+                    // in a loop of short syscalls moves syscalltick at every call, so the check
+                    // below would never see the P still in the same syscall: take it now
+                    sysretake = s == PStatus.SYSCALL;
                 }
+            }
+            if (s == PStatus.RUNNING || s == PStatus.SCHED) {
                 long r = pp.runsOpaque();
                 if (pp.sysmonRuns != r) {
                     pp.sysmonRuns = r;
@@ -338,7 +349,7 @@ final class Sysmon extends Thread {
                 anyPreempt |= gp != null && gp.preempt;
             } else if (s == PStatus.SYSCALL) {
                 long t = pp.syscalltick;
-                if (pp.sysmonSyscallTick != t) {
+                if (!sysretake && pp.sysmonSyscallTick != t) {
                     pp.sysmonSyscallTick = t;
                     pp.sysmonSyscallWhen = now;
                     continue;

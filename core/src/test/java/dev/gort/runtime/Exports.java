@@ -74,4 +74,26 @@ public final class Exports {
             throw t;
         }, Proc.currentG()));
     }
+
+    /**
+     * Go's LockOSCounts, for the calling goroutine: its lockOSThread nesting depth (Go's
+     * lockedExt; gort has no internal count), or -1 outside a goroutine.
+     */
+    public static int lockOSCount() {
+        G gp = Proc.currentG();
+        return gp != null ? gp.lockedExt : -1;
+    }
+
+    /** Whether the calling goroutine is wired to the M it runs on (Go's g.lockedm == g.m). */
+    public static boolean lockedToCurrentM() {
+        G gp = Proc.currentG();
+        M mp = M.current();
+        return gp != null && mp != null && gp.lockedm == mp && mp.lockedg == gp;
+    }
+
+    /** Whether the calling goroutine is wired to any M. */
+    public static boolean locked() {
+        G gp = Proc.currentG();
+        return gp != null && gp.lockedm != null;
+    }
 }

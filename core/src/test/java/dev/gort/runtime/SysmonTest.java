@@ -280,7 +280,9 @@ class SysmonTest {
      * instant waits it out and keeps its P. It used to give the P up and take the idle one, leaving
      * its own in SYSCALL with no M (until sysmon retook it; never, with sysmon off). Here the test
      * plays the other M and holds the P for 5 ms, so that exitsyscall surely meets it; an attempt
-     * in which sysmon retook a P (a syscall's P may be retaken after 10 ms) does not count.
+     * in which sysmon retook a P (a syscall's P may be retaken after 10 ms) or ended a time slice
+     * (Go.syscall's return is a safe point: the goroutine then yields to the global queue, and may
+     * come back on any P) does not count.
      */
     @Test
     void exitsyscallWaitsOutAnotherMsHoldOnItsP() throws Exception {
@@ -301,7 +303,7 @@ class SysmonTest {
                     pp.status = PStatus.SYSCALL; // it saw another M in p.m: as it was
                 }
             });
-            long retakes0 = Sysmon.retakes;
+            long retakes0 = Sysmon.retakes, preempts0 = Sysmon.preempts;
             Go.run(() -> {
                 M mp = M.current();
                 P pp = mp.p;
@@ -321,11 +323,11 @@ class SysmonTest {
             });
             heldP.compareAndSet(null, Boolean.FALSE);
             putBack.join();
-            if (Sysmon.retakes != retakes0) {
-                held.set(false); // sysmon retook a P: a syscall may lose its P so
+            if (Sysmon.retakes != retakes0 || Sysmon.preempts != preempts0) {
+                held.set(false); // sysmon retook a P or ended a slice: a syscall may lose its P so
             }
         }
-        assertTrue(held.get(), "the test could not hold the P without a retake, 10 times");
+        assertTrue(held.get(), "the test could not hold the P without a retake or a preemption, 10 times");
         assertSame(before.get(), after.get(), "after the syscall the goroutine still holds its own P");
         assertTrue(owned.get(), "and the P is RUNNING under the goroutine's M");
     }
@@ -816,5 +818,71 @@ class SysmonTest {
         String v = verdict.recv();
         assertTrue(backedOff.get(), "sysmon still polled every 20us after 20s of 1ms sleeps");
         assertEquals("reset by the syscall's entry", v);
+    }
+
+    /**
+     * Go's sysretake: a P in a syscall whose time slice is over is retaken even though its
+     * syscalltick keeps moving. A goroutine looping on 1ms syscalls at GOMAXPROCS 1, with sysmon
+     * backed off to 10ms polls, is never seen twice in the same syscall, and the P's RUNNING
+     * instants between calls are too short for the hog retake to land in: main, queued behind it,
+     * waited 60s and more (Go's TestPreemptionAfterSyscall hung so). Now sysmon takes the P within
+     * a time slice and a poll (about 20 calls; fewer when the looper inherits an expired slice
+     * through runnext); the verdict allows 2,000 calls (2s of the loop's own time, however slowly a
+     * loaded machine runs it), where the old rule let it run 60,000. Main makes a syscall first,
+     * so that the loop's first call does not find sysmon dozing: its kick would bring the 20us
+     * polls that catch a 1ms call without the rule under test.
+     */
+    @Test
+    void aLoopOfShortSyscallsLosesItsPWhenItsSliceIsOver() {
+        Go.gomaxprocs(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong calls = new AtomicLong();
+        CountDownLatch looperDone = new CountDownLatch(1);
+        AtomicLong callsBeforeMain = new AtomicLong(-1);
+        Go.go(() -> {
+            try {
+                Go.syscall(() -> null); // takes the kick of a dozing sysmon (entersyscall), if any
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            while (Sysmon.delayUs < 10_000 && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // busy, no retake to do: sysmon backs off
+            }
+            Go.go(() -> {
+                try {
+                    while (!stop.get()) {
+                        Go.syscall(() -> {
+                            long start = System.nanoTime();
+                            while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(1)) {
+                                Thread.onSpinWait();
+                            }
+                            return null;
+                        });
+                        calls.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    looperDone.countDown();
+                }
+            });
+            Go.gosched(); // behind the looper, on the only P
+            callsBeforeMain.set(calls.get());
+            stop.set(true);
+        });
+        try {
+            while (callsBeforeMain.get() < 0 && calls.get() <= 2_000) {
+                assertTrue(System.nanoTime() - deadline < TimeUnit.SECONDS.toNanos(20), "the looper never ran");
+                Thread.onSpinWait();
+            }
+        } finally {
+            stop.set(true); // never leave the looper spinning for the tests after this one
+        }
+        await(looperDone);
+        long n = callsBeforeMain.get();
+        System.out.printf("SysmonTest: main ran after %d of the looper's 1ms syscalls%n", n);
+        assertTrue(n >= 0 && n <= 2_000, n < 0 ? "main did not run during the looper's first 2,000 1ms syscalls"
+                : "main waited " + n + " 1ms syscalls for the looper's P");
     }
 }
