@@ -1,8 +1,12 @@
 package dev.gort.sync;
 
+import dev.gort.FatalError;
 import dev.gort.Go;
+import dev.gort.Panic;
 import dev.gort.chan.Chan;
 import dev.gort.chan.Select;
+import dev.gort.runtime.Sema;
+import dev.gort.runtime.WaitReason;
 import dev.gort.testing.Sched;
 import dev.gort.time.Time;
 import org.junit.jupiter.api.Test;
@@ -10,6 +14,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -519,6 +526,148 @@ class GoSyncTestPortsTest {
                 assertNull(rlocked.tryRecv(), "RLocker() didn't respect the write lock");
                 wl.unlock();
             }
+        });
+    }
+
+    /**
+     * Go's TestMutexMisuse: each of Go's eight misuses of Mutex and RWMutex is a fatal error whose
+     * message names an unlocked lock. Beside the cases the other sync tests cover (unlock of a
+     * never-locked Mutex or RWMutex, rUnlock of a never-locked RWMutex) this runs the mixed-mode
+     * ones: unlock while only read-locked, rUnlock while write-locked, and a second unlock or
+     * rUnlock after a matching pair. Go runs each in a child process, since a fatal error ends
+     * it; here each is the main goroutine of a run of its own, which the FatalError ends.
+     */
+    @Test
+    void mutexMisuse() {
+        Map<String, Runnable> cases = new LinkedHashMap<>();
+        cases.put("Mutex.Unlock", () -> new Mutex().unlock());
+        cases.put("Mutex.Unlock2", () -> {
+            Mutex mu = new Mutex();
+            mu.lock();
+            mu.unlock();
+            mu.unlock();
+        });
+        cases.put("RWMutex.Unlock", () -> new RWMutex().unlock());
+        cases.put("RWMutex.Unlock2", () -> {
+            RWMutex mu = new RWMutex();
+            mu.rLock();
+            mu.unlock();
+        });
+        cases.put("RWMutex.Unlock3", () -> {
+            RWMutex mu = new RWMutex();
+            mu.lock();
+            mu.unlock();
+            mu.unlock();
+        });
+        cases.put("RWMutex.RUnlock", () -> new RWMutex().rUnlock());
+        cases.put("RWMutex.RUnlock2", () -> {
+            RWMutex mu = new RWMutex();
+            mu.lock();
+            mu.rUnlock();
+        });
+        cases.put("RWMutex.RUnlock3", () -> {
+            RWMutex mu = new RWMutex();
+            mu.rLock();
+            mu.rUnlock();
+            mu.rUnlock();
+        });
+        for (var e : cases.entrySet()) {
+            Throwable t = null;
+            try {
+                Go.run(e.getValue());
+            } catch (Throwable x) {
+                t = x;
+            }
+            assertTrue(t instanceof FatalError, e.getKey() + ": no fatal error, got " + t);
+            assertTrue(t.getMessage().contains("unlocked"), e.getKey() + ": message " + t.getMessage());
+        }
+    }
+
+    /**
+     * Go's TestWaitGroupMisuse3: a group is reused (add, a goroutine's done, await) by a
+     * goroutine whose await returned while main's await on the same round has not returned yet.
+     * Go detects that misuse only opportunistically, and requires it to be detected at least once
+     * in a million rounds: main's await must then panic "sync: WaitGroup is reused before previous
+     * Wait has returned" (or one of the two other misuse panics, which the same race may raise in
+     * another order). A round that detects nothing must still complete: the group's goroutines
+     * finish, and nothing else may go wrong. Go skips it with one CPU; here every GOMAXPROCS runs
+     * it, as the interleaving it needs does not require parallelism.
+     */
+    @Test
+    void waitGroupMisuse3() {
+        Set<String> allowed = Set.of(
+                "sync: negative WaitGroup counter",
+                "sync: WaitGroup misuse: Add called concurrently with Wait",
+                "sync: WaitGroup is reused before previous Wait has returned");
+        String[] got = {null};
+        int[] rounds = {0};
+        Go.run(() -> {
+            Chan<Object> done = Chan.make(1);
+            for (int i = 0; i < 1_000_000 && got[0] == null; i++) {
+                rounds[0]++;
+                WaitGroup wg = new WaitGroup();
+                wg.add(1);
+                Go.go(wg::done);
+                Go.go(() -> {
+                    Object r = null;
+                    try {
+                        wg.await();
+                        wg.add(1); // reuse before main's await has returned
+                        Go.go(wg::done);
+                        wg.await();
+                    } catch (Panic p) {
+                        r = p.getMessage();
+                    }
+                    done.send(r == null ? Boolean.TRUE : r);
+                });
+                try {
+                    wg.await();
+                } catch (Panic p) {
+                    got[0] = p.getMessage();
+                }
+                Object r = done.recv();
+                if (r instanceof String msg && got[0] == null) {
+                    got[0] = msg;
+                }
+            }
+        });
+        assertTrue(got[0] != null, "no misuse detected in " + rounds[0] + " rounds");
+        assertTrue(allowed.contains(got[0]), "unexpected panic: " + got[0]);
+    }
+
+    /**
+     * Go's TestSemaphore: ten goroutines each take and give back a semaphore of count 1 a
+     * thousand times (the runtime semaphore under Mutex, WaitGroup and Cond, which Go's test
+     * reaches through runtime_Semacquire). Go checks only that all finish; here the holders are
+     * also counted, so two at once (a count given twice) fails as well as a lost wake-up (a hang).
+     */
+    @Test
+    void semaphore() {
+        Go.run(() -> {
+            Sema s = new Sema(1);
+            AtomicInteger holders = new AtomicInteger(), max = new AtomicInteger(), total = new AtomicInteger();
+            Chan<Boolean> c = Chan.make();
+            for (int i = 0; i < 10; i++) {
+                Go.go(() -> {
+                    for (int k = 0; k < 1000; k++) {
+                        s.semacquire(false, WaitReason.SEMACQUIRE);
+                        int h = holders.incrementAndGet();
+                        max.accumulateAndGet(h, Math::max);
+                        if (k % 7 == 0) {
+                            Go.gosched(); // hold it across a reschedule now and then
+                        }
+                        total.incrementAndGet();
+                        holders.decrementAndGet();
+                        s.semrelease(false);
+                    }
+                    c.send(true);
+                });
+            }
+            for (int i = 0; i < 10; i++) {
+                c.recv();
+            }
+            assertEquals(1, max.get(), "semaphore of count 1 held by more than one goroutine");
+            assertEquals(10_000, total.get());
         });
     }
 }

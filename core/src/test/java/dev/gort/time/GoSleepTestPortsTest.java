@@ -29,10 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Ports of tests in Go's src/time/sleep_test.go not covered by TimeTest. Go's tests that retry
- * with longer durations when the machine is slow are made exact instead: a "must not have fired
- * yet" check is only made when the clock shows the deadline is still ahead. Waits for a timer
- * that must fire are bounded (10 s) with a precise failure message.
+ * Ports of tests in Go's src/time/sleep_test.go (and time_test.go's two concurrent-timer tests)
+ * not covered by TimeTest. Go's tests that retry with longer durations when the machine is slow
+ * are made exact instead: a "must not have fired yet" check is only made when the clock shows the
+ * deadline is still ahead. Waits for a timer that must fire are bounded (10 s) with a precise
+ * failure message.
  */
 @ExtendWith(Sched.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -422,5 +423,75 @@ class GoSleepTestPortsTest {
                 ti.c().recv(); // a lost timer hangs here: the class timeout's dump shows it
             }
         });
+    }
+
+    /**
+     * Go's TestConcurrentTimerReset (from time_test.go; issues 25686 and 37400): eight goroutines
+     * reset one timer a thousand times each, to an hour plus a few ns, with no synchronisation;
+     * nothing may throw. Go checks only that; here the timer must then also be intact: still
+     * pending with nothing sent (stop reports true), and one reset to 1ms after that fires it
+     * exactly once. A timer queued twice, or dropped from its heap, by the racing resets fails
+     * one of those (a second value, or none within 10 s).
+     */
+    @Test
+    void concurrentTimerReset() {
+        Go.run(() -> {
+            for (int round = 0; round < 20; round++) {
+                Timer timer = Time.newTimer(Duration.ofHours(1));
+                WaitGroup wg = new WaitGroup();
+                for (int i = 0; i < 8; i++) {
+                    int gi = i;
+                    wg.go(() -> {
+                        for (int j = 0; j < 1000; j++) {
+                            timer.reset(Duration.ofHours(1).plusNanos((long) gi * j));
+                        }
+                    });
+                }
+                wg.await();
+                assertNull(timer.c().tryRecv(), "a value sent for a timer an hour away");
+                assertTrue(timer.stop(), "the timer was pending, stop must say so");
+                assertOneFiring(timer);
+            }
+        });
+    }
+
+    /**
+     * Go's TestConcurrentTimerResetStop (from time_test.go; issue 37400): as
+     * {@link #concurrentTimerReset}, with eight more goroutines each stopping the timer once while
+     * the resets go on. Whichever call came last, the timer must be left consistent: no value
+     * for an hour-long timer, stop after it all then returns false, and one reset to 1ms fires
+     * it exactly once.
+     */
+    @Test
+    void concurrentTimerResetStop() {
+        Go.run(() -> {
+            for (int round = 0; round < 20; round++) {
+                Timer timer = Time.newTimer(Duration.ofHours(1));
+                WaitGroup wg = new WaitGroup();
+                for (int i = 0; i < 8; i++) {
+                    int gi = i;
+                    wg.go(() -> {
+                        for (int j = 0; j < 1000; j++) {
+                            timer.reset(Duration.ofHours(1).plusNanos((long) gi * j));
+                        }
+                    });
+                    wg.go(timer::stop);
+                }
+                wg.await();
+                assertNull(timer.c().tryRecv(), "a value sent for a timer an hour away");
+                timer.stop();
+                assertFalse(timer.stop(), "stop twice in a row: the second must find it stopped");
+                assertOneFiring(timer);
+            }
+        });
+    }
+
+    /** A stopped timer reset to 1ms: reset says it was not pending, and exactly one value arrives. */
+    private static void assertOneFiring(Timer timer) {
+        assertFalse(timer.reset(ms(1)), "reset of a stopped timer reported it pending");
+        recvWithin(timer.c(), "the timer reset to 1ms");
+        Time.sleep(ms(5));
+        assertNull(timer.c().tryRecv(), "a second value from a one-shot timer");
+        assertFalse(timer.stop(), "stop after the timer fired and its value was received");
     }
 }
