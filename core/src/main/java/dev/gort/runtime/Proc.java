@@ -765,9 +765,9 @@ final class Proc {
     }
 
     /**
-     * Go's pidleget, and its callers' wake of a deeply sleeping sysmon (see Sysmon's "Polling
-     * interval"): syscall when the P goes to a goroutine back from a syscall or a retake (Go's
-     * exitsyscallfast_pidle and exitsyscall0). sched.lock must be held.
+     * Go's pidleget, and its callers' wake of a deeply sleeping sysmon (see Sysmon's "Back-off
+     * across deep sleeps"): syscall when the P goes to a goroutine back from a syscall or a
+     * retake (Go's exitsyscallfast_pidle and exitsyscall0). sched.lock must be held.
      */
     private static P pidleget(boolean syscall) {
         assert lock.isHeldByCurrentThread() : "pidleget: sched.lock not held";

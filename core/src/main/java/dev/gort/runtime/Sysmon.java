@@ -13,7 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  *    is over (below), however often its syscalltick moves (Go's sysretake): a goroutine in a loop
  *    of syscalls shorter than sysmon's poll is never seen twice in the same one, and kept its P
  *    for good while main waited (Go's TestPreemptionAfterSyscall hung so, 60s at a time). Go's
- *    rule, to the letter; and Go.syscall's return is a safe point, as Go's next function call.
+ *    rule, to the letter. The goroutine is also asked to yield, and Go.syscall's return is a safe
+ *    point (gort's: Go's preemptone leaves a P in a syscall alone, and its exitsyscall turns a
+ *    pending request into a preemption at the next function call).
  *  - End of time slice. A P whose schedtick has not moved for 10ms has been running one G, or one
  *    chain of Gs readying each other through runnext (which inherit the slice), for too long. Go
  *    preempts that G (preemptone). gort cannot stop a running continuation, so it asks:
@@ -323,13 +325,23 @@ final class Sysmon extends Thread {
                     pp.sysmonTick = t;
                     pp.sysmonWhen = now;
                 } else if (pp.sysmonWhen + FORCE_PREEMPT_NS <= now) {
-                    preemptone(pp);
-                    pp.sysmonWhen = now;
-                    // Go's sysretake: a goroutine in a syscall cannot answer the request, and one
-                    // in a loop of short syscalls moves syscalltick at every call, so the check
-                    // below would never see the P still in the same syscall: take it now
-                    sysretake = s == PStatus.SYSCALL;
+                    if (s != PStatus.SYSCALL) {
+                        preemptone(pp);
+                        pp.sysmonWhen = now;
+                    } else {
+                        // Go's sysretake: a goroutine in a syscall cannot answer a request, and
+                        // one in a loop of short syscalls moves syscalltick at every call, so the
+                        // check below would never see the P still in the same syscall: take it.
+                        // Armed at every poll until schedtick moves, as Go's (whose slice is not
+                        // restarted here); the goroutine is asked once, for its return (gort's:
+                        // Go's preemptone does nothing to a P in a syscall).
+                        sysretake = true;
+                        if (!curgMarked(pp)) {
+                            preemptone(pp);
+                        }
+                    }
                 }
+                anyPreempt |= curgMarked(pp); // SYSCALL too: its goroutine answers at its return
             }
             if (s == PStatus.RUNNING || s == PStatus.SCHED) {
                 long r = pp.runsOpaque();
@@ -344,9 +356,6 @@ final class Sysmon extends Thread {
                     retakes++; // before the hand-off: whoever the hand-off lets run sees the count
                     Proc.handoffp(pp);
                 }
-                M mp = pp.m;
-                G gp = mp != null ? mp.curg : null;
-                anyPreempt |= gp != null && gp.preempt;
             } else if (s == PStatus.SYSCALL) {
                 long t = pp.syscalltick;
                 if (!sysretake && pp.sysmonSyscallTick != t) {
@@ -374,7 +383,7 @@ final class Sysmon extends Thread {
         return taken;
     }
 
-    /** The goroutine on pp's M, or null; racy (for events only). */
+    /** The goroutine on pp's M, or null; racy. */
     private static G curgOf(P pp) {
         M mp = pp.m;
         return mp != null ? mp.curg : null;
@@ -385,13 +394,22 @@ final class Sysmon extends Thread {
         return !pp.runqempty() || (Proc.globalRunqSize() != 0 && Proc.npidle.get() == 0);
     }
 
-    /** Go's preemptone: ask pp's running G to yield, and end pp's runnext chain. Sysmon only. */
+    /** Whether pp's M runs a goroutine asked to yield; racy. Sysmon only. */
+    private static boolean curgMarked(P pp) {
+        G gp = curgOf(pp);
+        return gp != null && gp.preempt;
+    }
+
+    /**
+     * Go's preemptone: ask pp's running G to yield, and end pp's runnext chain. The flag safe
+     * points read is raised even for a G already asked (retake may have lowered it meanwhile, with
+     * no marked G in sight). Sysmon only.
+     */
     private static void preemptone(P pp) {
         preempts++;
         pp.preemptSlice = true;
-        M mp = pp.m;
-        G gp = mp != null ? mp.curg : null;
-        if (gp != null && !gp.preempt) {
+        G gp = curgOf(pp);
+        if (gp != null) {
             gp.preempt = true;
             Proc.preemptRequested = true;
         }
