@@ -1,5 +1,6 @@
 package dev.gort.runtime;
 
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -30,7 +31,13 @@ import java.util.concurrent.locks.LockSupport;
  *    safe point yields within microseconds, keeping GOMAXPROCS's bound on parallelism; only a G
  *    that cannot yield costs an extra M. The hog keeps its M and runs on it without a P, as if in a syscall;
  *    when it returns to the scheduler its M finds the P gone (see Proc.execute) and looks for
- *    another. This is how gort keeps its promise that no goroutine starves behind a hog.
+ *    another. This is how gort keeps its promise that no goroutine starves behind a hog. The
+ *    request stands after the retake: no P's curg names the hog any more, so retake keeps it in
+ *    a list of its own (retakenMarked) and holds the safe points' flag up until the hog answers
+ *    at its next safe point (and so stops running beyond GOMAXPROCS), parks or ends. Without the
+ *    list the flag dropped at the next poll, and a hog that then reached safe points (the
+ *    agent's loop back-edges, say) ran on P-less beside the P's new goroutines until it parked
+ *    (SysmonTest.aRetakenHogYieldsAtItsNextSafePoint).
  *
  * Events: a hog retake and a syscall hand-off are reported to the event consumers (Trace.on: JFR's
  * dev.gort.Retake and dev.gort.SyscallHandoff), before the P is handed off.
@@ -350,7 +357,11 @@ final class Sysmon extends Thread {
                     pp.sysmonRunsWhen = now;
                 } else if (s == PStatus.RUNNING && pp.sysmonRunsWhen + HOG_RETAKE_NS <= now
                         && starving(pp) && pp.casStatus(PStatus.RUNNING, PStatus.IDLE)) {
-                    if (Trace.on) Trace.retake(pp, curgOf(pp), now - pp.sysmonRunsWhen);
+                    G hog = curgOf(pp);
+                    if (hog != null && hog.preempt) {
+                        retakenMarked.add(hog); // it runs on without a P: keep asking (below)
+                    }
+                    if (Trace.on) Trace.retake(pp, hog, now - pp.sysmonRunsWhen);
                     pp.sysmonRunsWhen = now;
                     taken++;
                     retakes++; // before the hand-off: whoever the hand-off lets run sees the count
@@ -377,11 +388,29 @@ final class Sysmon extends Thread {
                 }
             }
         }
+        for (int i = retakenMarked.size() - 1; i >= 0; i--) {
+            G gp = retakenMarked.get(i);
+            GStatus st = gp.status();
+            if (gp.preempt && (st == GStatus.RUNNING || st == GStatus.SYSCALL)) {
+                anyPreempt = true; // still running P-less and still asked: the flag stays up
+            } else {
+                retakenMarked.set(i, retakenMarked.getLast()); // it answered, parked or ended
+                retakenMarked.removeLast();
+            }
+        }
         if (!anyPreempt && Proc.preemptRequested) {
             Proc.preemptRequested = false;
         }
         return taken;
     }
+
+    /**
+     * Goroutines that were asked to yield and then had their P retaken: they run on without one,
+     * where no P's curg names them, and the safe points' flag must stay up until each answers (see
+     * "Hog retake"). Added by retake, dropped by retake once the goroutine's mark is gone or it no
+     * longer runs. A plain list: sysmon only.
+     */
+    private static final ArrayList<G> retakenMarked = new ArrayList<>();
 
     /** The goroutine on pp's M, or null; racy. */
     private static G curgOf(P pp) {

@@ -885,4 +885,72 @@ class SysmonTest {
         assertTrue(n >= 0 && n <= 2_000, n < 0 ? "main did not run during the looper's first 2,000 1ms syscalls"
                 : "main waited " + n + " 1ms syscalls for the looper's P");
     }
+
+    /**
+     * A hog asked to yield and then retaken runs on without a P; the request stands, so at its
+     * next safe point it yields rather than go on running beside its P's new goroutines beyond
+     * GOMAXPROCS (Sysmon's "Hog retake"). At GOMAXPROCS 1: the hog spins with no safe point until
+     * a victim runs (so its P was retaken); the victim then keeps the P busy with yields (never
+     * asked itself), and the hog waits until the safe points' flag is down (it dropped at the next
+     * poll, before the fix) or 100ms, then reaches a safe point and must have answered there.
+     */
+    @Test
+    void aRetakenHogYieldsAtItsNextSafePoint() {
+        Go.gomaxprocs(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        AtomicBoolean hogRunning = new AtomicBoolean(), victimRan = new AtomicBoolean();
+        AtomicReference<String> broken = new AtomicReference<>();
+        AtomicReference<Boolean> markedAfterSafePoint = new AtomicReference<>();
+        CountDownLatch hogDone = new CountDownLatch(1), victimDone = new CountDownLatch(1);
+        long retakes0 = Sysmon.retakes;
+        Go.go(() -> {
+            try {
+                G me = Proc.currentG();
+                hogRunning.set(true);
+                while (!victimRan.get()) { // no safe point: only a retake lets the victim run
+                    if (System.nanoTime() > deadline) {
+                        broken.set("the victim never ran beside the hog");
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+                if (Sysmon.retakes == retakes0 || !me.preempt) {
+                    broken.set("the hog was not asked to yield and then retaken: retakes "
+                            + (Sysmon.retakes - retakes0) + ", marked " + me.preempt);
+                    return;
+                }
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+                while (Proc.preemptRequested && System.nanoTime() < until) {
+                    Thread.onSpinWait(); // sysmon polls meanwhile, the victim's P busy
+                }
+                Go.checkPreempt(); // the next safe point
+                markedAfterSafePoint.set(me.preempt); // false once it answered (yielded)
+            } finally {
+                hogDone.countDown();
+            }
+        });
+        try {
+            while (!hogRunning.get()) {
+                assertTrue(System.nanoTime() < deadline, "the hog never ran");
+                Thread.onSpinWait();
+            }
+            Go.go(() -> {
+                victimRan.set(true);
+                try {
+                    while (hogDone.getCount() > 0 && System.nanoTime() < deadline) {
+                        Go.gosched(); // the P stays busy, its schedtick moving: never asked
+                    }
+                } finally {
+                    victimDone.countDown();
+                }
+            });
+            await(hogDone);
+        } finally {
+            victimRan.set(true); // never leave the hog spinning for the tests after this one
+        }
+        await(victimDone);
+        assertNull(broken.get(), broken.get());
+        assertEquals(Boolean.FALSE, markedAfterSafePoint.get(),
+                "a retaken hog asked to yield passed a safe point without yielding");
+    }
 }
