@@ -57,6 +57,20 @@ class ChildProgTest {
     }
 
     /**
+     * A goroutine asked to yield while it makes syscalls yields at a syscall's return, a safe point
+     * (Go's exitsyscall leaves a pending preemption to the next one). A child JVM with sysmon off:
+     * no retake of the looping goroutine's P, so at GOMAXPROCS 1 only that safe point lets main
+     * run. Hangs (the program's 20 s bound) without the safe point.
+     */
+    @Test
+    void aGoroutineAskedToYieldYieldsWhenItsSyscallReturns() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=1"),
+                "dev.gort.runtime.prog.SyscallReturnYields");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.stdout().startsWith("ok "), r.toString());
+    }
+
+    /**
      * A broken scheduler invariant found on an M's thread is Go's throw: the report (the message,
      * "runtime stack:", every goroutine), the run ends with the FatalError, and the runtime refuses
      * later runs. Before, the M's thread died with the JDK's uncaught-exception line and the run

@@ -46,6 +46,20 @@ public final class Exports {
         return pp != null ? pp.id : -1;
     }
 
+    /** The calling goroutine's G, as an opaque handle for {@link #askToYield}; null if not a goroutine. */
+    public static Object currentG() {
+        return Proc.currentG();
+    }
+
+    /**
+     * Plays sysmon's preemptone on the goroutine g (a {@link #currentG} handle) alone: marks it and
+     * raises the flag the safe points read, so that it yields at its next safe point. Any thread.
+     */
+    public static void askToYield(Object g) {
+        ((G) g).preempt = true;
+        Proc.preemptRequested = true;
+    }
+
     /** Whether an M sleeps for the timers (TimerSleeper). */
     public static boolean timerSleeperExists() {
         return TimerSleeper.sleepsFor(Long.MAX_VALUE);

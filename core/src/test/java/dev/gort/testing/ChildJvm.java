@@ -1,5 +1,6 @@
 package dev.gort.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,10 +37,26 @@ public final class ChildJvm {
         cmd.add("-XX:+UseSerialGC");
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath());
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
+    }
+
+    /**
+     * The parent's class path, and its module path's entries after it: a test run on the module
+     * path (core's module-path execution, which a class named with -Dtest also runs in) has gort
+     * and the test classes there, and the child runs them all in the unnamed module.
+     */
+    private static String classPath() {
+        List<String> cp = new ArrayList<>();
+        for (String prop : List.of("java.class.path", "jdk.module.path")) {
+            String v = System.getProperty(prop);
+            if (v != null && !v.isEmpty()) {
+                cp.add(v);
+            }
+        }
+        return String.join(File.pathSeparator, cp);
     }
 
     /** Runs the program to completion (at most 60 s) and returns its exit status and output. */
