@@ -325,7 +325,7 @@ final class P {
         RUNS.setOpaque(this, runs + 1);
     }
 
-    /** Takes runnext out, or null. Owner only. */
+    /** Takes runnext out, or null. Any thread: a CAS to null, as stealers make. */
     G takeRunnext() {
         G next = runnext;
         return next != null && RUNNEXT.compareAndSet(this, next, null) ? next : null;

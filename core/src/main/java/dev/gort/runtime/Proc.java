@@ -46,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *    Which case it is comes from the M's own curg (null only in scheduler code), never from the
  *    P's m and status alone: under a run the P may be SYSCALL, and sysmon retaking it writes
  *    both, so two plain reads could see the old owner and the new SCHED. A P that is neither
- *    RUNNING under a run nor SCHED in scheduler code: the global queue, then wakep().
+ *    RUNNING under a run nor SCHED in scheduler code, or a P past GOMAXPROCS under a run (see
+ *    "GOMAXPROCS"): the global queue, then wakep().
  *    Go's newproc does the same for a new goroutine, so a started goroutine goes to runnext too.
  *  - a Thread.yield (the JDK resubmits the G from the M, with the thread in state YIELDED): the
  *    global queue, behind everything else, as Go's goschedImpl.
@@ -131,15 +132,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * GOMAXPROCS (procresize)
  * -----------------------
  * Go stops the world. gort cannot stop a goroutine, so: growing adds idle Ps; shrinking marks Ps
- * past n dead. An idle one is drained to the global queue at once; a held one is drained by its M
- * the next time it reaches schedule(), after which the M looks for another P or stops. A goroutine
- * running on a held P when GOMAXPROCS shrinks runs on until it parks, yields or is retaken (Go's
- * world stop would have stopped it first), and an M that passed its check just before the shrink
- * may still start a G queued before it; but no G queued after Go.gomaxprocs returned starts on a
- * P past the new count: an M that was already in findRunnable when the count shrank checks it
- * again with the G in hand (the dequeue that gave it the G is ordered after the enqueue, so such
- * a G is seen with the new count), puts the G back and destroys the P. Without that check a goroutine started after GOMAXPROCS(1) could run beside
- * another on the old second P (SysmonTest's hog and victim, 1 in 120 runs).
+ * past n dead. An idle one is drained to the global queue at once; a held one is destroyed by its
+ * M the next time it reaches schedule(), after which the M looks for another P or stops. A
+ * goroutine running on a held P when GOMAXPROCS shrinks runs on until it parks, yields or is
+ * retaken (Go's world stop would have stopped it first), and an M that passed its check just
+ * before the shrink may still start a G queued before it; but no G queued after Go.gomaxprocs
+ * returned starts on a P past the new count: an M that was already in findRunnable when the count
+ * shrank checks it again with the G in hand (the dequeue that gave it the G is ordered after the
+ * enqueue, so such a G is seen with the new count), puts the G back and destroys the P. Without
+ * that check a goroutine started after GOMAXPROCS(1) could run beside another on the old second P
+ * (SysmonTest's hog and victim, 1 in 120 runs).
+ * No other M looks at a held dead P's queue (stealWork and findRunnable's re-check stop at
+ * gomaxprocs), so nothing waits there for its M: procresize takes the queue of every held P past
+ * the new count to the global queue, as a stealer takes (globrunqgrabAll), and the goroutine
+ * running on such a P readies to the global queue, not to its P (runqready reads gomaxprocs after
+ * the P's status CAS). Before, a goroutine queued there waited, with live Ps idle, until the dead
+ * P's goroutine parked or sysmon retook the P (20 ms and more; for ever with sysmon off:
+ * ChildProgTest's aGoroutineQueuedOnADyingPRunsOnALiveOne, both variants, hung in their first
+ * round). One window is left: a readier that read the old count just before procresize wrote
+ * the new one and queued just after procresize took the queue leaves its G to the dead P's M (or
+ * sysmon's retake), as every G was before. Closing it needs a StoreLoad fence on the ready path.
  * Either way the resize ends with wakep(), as Go's startTheWorldWithSema does: new Ps can steal
  * from the busy Ps' local queues, which no readier will announce again (ChildProgTest's
  * raisingGomaxprocsWakesAnMForQueuedWork hung without it while sysmon was off, and waited 20 ms
@@ -266,7 +278,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * -------------------
  *  - No forced preemption: the JVM cannot stop a running continuation (Continuation.tryPreempt
  *    throws). Sysmon retakes the P instead (see Sysmon).
- *  - procresize does not stop the world; see above.
+ *  - procresize does not stop the world; see above. It moves the queues of Ps it removes to the
+ *    global queue, as Go's does, but a P an M still holds keeps its running goroutine.
  *  - M0 is the first M gort starts, not the JVM's main thread, and there is no separate g0: the M's
  *    own stack runs the scheduler.
  *  - When Go.run's main returns, other goroutines keep running (the JVM is not exited); their Ms
@@ -618,7 +631,9 @@ final class Proc {
             }
             P pp = mp.p;
             if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
-                boolean mine = pp.m == mp; // else retaken and now another M's: hands off
+                // else retaken and now another M's, or past GOMAXPROCS, where no other M looks
+                // (see "GOMAXPROCS"): hands off to the global queue
+                boolean mine = pp.m == mp && pp.id < gomaxprocs;
                 try {
                     if (mine) {
                         pp.runqput(gp, true);
@@ -1669,13 +1684,16 @@ final class Proc {
                     pidleput(ps[i]);
                 }
             }
-            for (int i = n; i < old; i++) {
+            for (int i = n; i < ps.length; i++) {
                 P pp = ps[i];
-                if (pp.status == PStatus.IDLE && pidle.remove(pp)) {
+                if (i < old && pp.status == PStatus.IDLE && pidle.remove(pp)) {
                     npidle.set(pidle.size());
                     killp(pp);
+                } else if (pp.status != PStatus.DEAD) {
+                    // A held P is destroyed by its M at its next schedule() (destroyp), but no
+                    // other M looks at its queue meanwhile: take it now (Go's world stop has it moved)
+                    globrunqgrabAll(pp);
                 }
-                // a held P is destroyed by its M at its next schedule() (destroyp)
             }
         } finally {
             lock.unlock();
@@ -1731,6 +1749,26 @@ final class Proc {
             // (timerSleep, as findRunnable: the dead P keeps its timers, and the live Ps, all busy,
             // look only at their own heaps; stopping here left them to sysmon's overdue check)
             stopm(mp);
+        }
+    }
+
+    /**
+     * Moves every G queued on pp, a P past gomaxprocs that an M still holds, to the global queue,
+     * taking them as a stealer does (its owner may put and take meanwhile). For procresize: the
+     * caller's wakep then finds an M for them. sched.lock must be held.
+     */
+    private static void globrunqgrabAll(P pp) {
+        assert lock.isHeldByCurrentThread() : "globrunqgrabAll: sched.lock not held";
+        G next = pp.takeRunnext();
+        if (next != null) {
+            globrunqput(next);
+        }
+        G[] buf = new G[P.RUNQ_SIZE];
+        int k;
+        while ((k = pp.runqgrab(buf, 0, false)) != 0) {
+            for (int i = 0; i < k; i++) {
+                globrunqput(buf[i]);
+            }
         }
     }
 

@@ -42,6 +42,23 @@ class ChildProgTest {
     }
 
     /**
+     * A goroutine queued on a P that a GOMAXPROCS shrink killed while an M held it (readied there
+     * before the shrink, or after it by the goroutine running on that P) runs on a live idle P:
+     * no other M looks at a dead P's queue, and the dead P's goroutine spins with no safe point.
+     * Go's resize stops the world and moves it. A child JVM with sysmon off, whose retake would
+     * otherwise end the spin's hold after 20 ms. Both variants hung in their first round before.
+     */
+    @Test
+    void aGoroutineQueuedOnADyingPRunsOnALiveOne() throws Exception {
+        for (String when : List.of("after", "before")) {
+            ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=2"),
+                    "dev.gort.runtime.prog.DeadPReadies", "50", when);
+            assertEquals(0, r.exit(), when + ": " + r);
+            assertEquals("ok\n", r.stdout(), when + ": " + r);
+        }
+    }
+
+    /**
      * An M whose P died under a GOMAXPROCS shrink, finding no idle P, sleeps for the pending timers
      * (the dead P's among them) rather than stopping: the live P, busy, looks only at its own heap,
      * so the dead P's timers waited for sysmon's overdue check. Go moves them to a live P
