@@ -67,6 +67,13 @@ import java.util.concurrent.locks.LockSupport;
  * gort reads each P, as a P past a shrunk GOMAXPROCS may still run. The retake itself reads each
  * P's counters with opaque loads: no locks, no allocation.
  *
+ * Timers with every P idle: a pending timer always has an M sleeping for it then (TimerSleeper),
+ * and sysmon's deep sleep ends at the earliest timer anyway, so after it sysmon runs the timers
+ * that are over 1ms overdue with no M sleeping for them (Timers.sysmonCheck, as in a busy round),
+ * as Go's sysmon starts an M for a timer that should have run already. A backstop: no path is
+ * known to lose the sleeper; without it, one would be a hang with sysmon polling beside it
+ * (TimersTest.sysmonRunsAnOverdueTimerThatNoMSleepsForWithEveryPIdle plays a lost sleeper).
+ *
  * Back-off across deep sleeps: the deep sleep counts as an idle round, and only a wake by a
  * goroutine coming back from a syscall or a retake (Proc.exitsyscall, a hog's M finding its P
  * gone) starts the polling again at 20us, as Go's syscallWake: a goroutine that sleeps 1ms in a
@@ -264,6 +271,9 @@ final class Sysmon extends Thread {
                 sysmonwait = false;
                 idle = syscallWake ? 0 : idle + 1; // a round like any other, unless a syscall woke it
                 restartClocks(lastPoll); // every P was idle: restart their clocks
+                if (Timers.sysmonCheck()) { // the backstop: see "Timers with every P idle"
+                    idle = 0;
+                }
                 continue;
             }
             if (now - lastPoll > delay * 1000 + STALL_NS) {

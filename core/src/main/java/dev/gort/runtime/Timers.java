@@ -27,7 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *  3. The timer sleeper (TimerSleeper): an M that gives up its P while timers are pending sleeps
  *     until the earliest deadline over every heap and runs them (runAll).
  *  4. sysmonCheck: sysmon runs timers that are over 1ms overdue when no M sleeps for them (every
- *     P busy with goroutines that do not come back to the scheduler).
+ *     P busy with goroutines that do not come back to the scheduler; and, as a backstop for a
+ *     lost sleeper, after its deep sleep with every P idle: Sysmon, "Timers with every P idle").
  * A bubble's heap is run by the bubble itself (runShuffled; see Bubble).
  *
  * Locks: a timer's, then its heap's
@@ -388,9 +389,10 @@ final class Timers {
      * Sysmon's timer check (Go's sysmon: "poll network if not polled for more than 10ms" and
      * "start an M to run overdue timers"): if a timer is over 1ms overdue and no M sleeps for it
      * (no sleeper, or one whose deadline is later: it read the heaps while the timer was out of
-     * them), every P is busy with goroutines that do not reach the scheduler; run the due timers
-     * from sysmon's thread (readied goroutines go to the global queue, which sysmon's retake
-     * serves). Returns whether it ran any. Sysmon only.
+     * them), every P is busy with goroutines that do not reach the scheduler (or, after sysmon's
+     * deep sleep, the sleeper was lost); run the due timers from sysmon's thread (readied
+     * goroutines go to the global queue, which sysmon's retake serves, or an idle P's M that
+     * wakep starts). Returns whether it ran any. Sysmon only.
      */
     static boolean sysmonCheck() {
         long e = earliest();

@@ -5,6 +5,8 @@ import dev.gort.sync.WaitGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -202,6 +204,56 @@ class TimersTest {
             Go.gomaxprocs(old);
         }
         assertEquals(null, failure.get());
+    }
+
+    /**
+     * Sysmon's backstop (Sysmon, "Timers with every P idle"; Go's sysmon starts an M for a timer
+     * that should have run already): with every P idle and no M sleeping for a pending timer,
+     * sysmon, whose deep sleep ends at that timer, runs it once it is overdue. No known path loses
+     * the sleeper, so the test plays one: a claim of the sleeper's role by an M that never runs
+     * (a sleeper stuck for good), with a deadline past every timer, so that the Ms that give up
+     * their P see a sleeper and stop, and sysmon sees none sleeping for the timer. The timer goes
+     * into the global heap unannounced while the runtime is quiet, and a run of one goroutine
+     * wakes sysmon, which then sleeps to the timer's deadline with every P idle. Without the
+     * backstop the timer never fired (the 10 s bound).
+     */
+    @Test
+    void sysmonRunsAnOverdueTimerThatNoMSleepsForWithEveryPIdle() throws Exception {
+        Go.run(() -> { }); // the runtime is up
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (Proc.npidle.get() != Proc.gomaxprocs || sleeperExists() || Timers.earliest() != 0
+                || Proc.nmspinning.get() != 0 || Proc.nmidle() + Proc.nmidlelocked() < Proc.mcount) {
+            assertTrue(System.nanoTime() < deadline, "no quiet runtime: idle Ps " + Proc.npidle.get() + " of "
+                    + Proc.gomaxprocs + ", sleeper " + sleeperExists() + ", earliest timer " + Timers.earliest()
+                    + ", spinning Ms " + Proc.nmspinning.get() + ", idle Ms " + Proc.nmidle() + " + "
+                    + Proc.nmidlelocked() + " locked of " + Proc.mcount);
+            Thread.onSpinWait();
+        }
+        MethodHandles.Lookup l = MethodHandles.privateLookupIn(TimerSleeper.class, MethodHandles.lookup());
+        VarHandle sleeper = l.findStaticVarHandle(TimerSleeper.class, "sleeper", M.class);
+        VarHandle sleepUntil = l.findStaticVarHandle(TimerSleeper.class, "sleepUntil", long.class);
+        M stuck = new M(-1); // never started
+        assertTrue(sleeper.compareAndSet((M) null, stuck), "an M became the sleeper meanwhile");
+        CountDownLatch fired = new CountDownLatch(1);
+        AtomicReference<Thread> firedOn = new AtomicReference<>();
+        Timer t = null;
+        try {
+            sleepUntil.setVolatile(Long.MAX_VALUE);
+            t = addUnannounced(Timers.global, Timers.nanotime() + 50 * MS, (arg, seq, delay) -> {
+                firedOn.set(Thread.currentThread());
+                fired.countDown();
+            });
+            Go.run(() -> { }); // wakes sysmon (pidleget); the M that then idles finds the sleeper taken
+            assertTrue(fired.await(10, TimeUnit.SECONDS), "the overdue timer never fired: every P idle ("
+                    + Proc.npidle.get() + " of " + Proc.gomaxprocs + "), no M sleeping for it");
+            assertTrue(firedOn.get() instanceof Sysmon, "fired on " + firedOn.get());
+        } finally {
+            if (t != null) {
+                t.stop();
+            }
+            sleepUntil.setVolatile(0L);
+            sleeper.compareAndSet(stuck, (M) null);
+        }
     }
 
     /** Sets a timer's period as Timer.reset would, without reset's add and wake-up. */
