@@ -146,12 +146,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * gomaxprocs), so nothing waits there for its M: procresize takes the queue of every held P past
  * the new count to the global queue, as a stealer takes (globrunqgrabAll), and the goroutine
  * running on such a P readies to the global queue, not to its P (runqready reads gomaxprocs after
- * the P's status CAS). Before, a goroutine queued there waited, with live Ps idle, until the dead
- * P's goroutine parked or sysmon retook the P (20 ms and more; for ever with sysmon off:
- * ChildProgTest's aGoroutineQueuedOnADyingPRunsOnALiveOne, both variants, hung in their first
- * round). One window is left: a readier that read the old count just before procresize wrote
- * the new one and queued just after procresize took the queue leaves its G to the dead P's M (or
- * sysmon's retake), as every G was before. Closing it needs a StoreLoad fence on the ready path.
+ * runqput's runnext CAS, and then takes its own queue to the global one). Before, a goroutine
+ * queued there waited, with live Ps idle, until the dead P's goroutine parked or sysmon retook
+ * the P (20 ms and more; for ever with sysmon off: ChildProgTest's
+ * aGoroutineQueuedOnADyingPRunsOnALiveOne, both variants, hung in their first round). The runnext
+ * CAS is the ready's StoreLoad barrier against procresize's count write and runnext read (the
+ * Dekker pair), so the readied G itself cannot be missed by both; one narrower window is left: the
+ * older runnext that the put kicks into the ring is written after the CAS (a release store of
+ * tail), and procresize may read tail before that store is visible while the readier's count
+ * read still sees the old count. That G waits for the dead P's M (or sysmon's retake), as every
+ * G did before; closing it would need a StoreLoad fence after every put.
  * Either way the resize ends with wakep(), as Go's startTheWorldWithSema does: new Ps can steal
  * from the busy Ps' local queues, which no readier will announce again (ChildProgTest's
  * raisingGomaxprocsWakesAnMForQueuedWork hung without it while sysmon was off, and waited 20 ms
@@ -631,12 +635,22 @@ final class Proc {
             }
             P pp = mp.p;
             if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
-                // else retaken and now another M's, or past GOMAXPROCS, where no other M looks
-                // (see "GOMAXPROCS"): hands off to the global queue
-                boolean mine = pp.m == mp && pp.id < gomaxprocs;
+                boolean mine = pp.m == mp; // else retaken and now another M's: hands off
                 try {
                     if (mine) {
                         pp.runqput(gp, true);
+                        if (pp.id >= gomaxprocs) {
+                            // Past GOMAXPROCS, where no other M looks (see "GOMAXPROCS"): to the
+                            // global queue. Read after runqput's runnext CAS (a full fence), so
+                            // either this read sees the shrink or the shrink's globrunqgrabAll,
+                            // which reads runnext after writing the count, sees gp there.
+                            lock.lock();
+                            try {
+                                globrunqgrabAll(pp);
+                            } finally {
+                                lock.unlock();
+                            }
+                        }
                     }
                 } finally {
                     pp.setRunning();
@@ -1823,8 +1837,9 @@ final class Proc {
     // ================================================================== preemption (sysmon asks, safe points answer)
 
     /**
-     * True while at least one goroutine has been asked to yield. Written by sysmon (set) and by
-     * preemptCheck (clear when none is left); read plainly by Go.checkPreempt on every safe point.
+     * True while at least one goroutine has been asked to yield. Written by sysmon only: set by
+     * preemptone, cleared by retake when no P's goroutine and no retaken hog (Sysmon.retakenMarked)
+     * is marked; read by Go.checkPreempt on every safe point.
      */
     static volatile boolean preemptRequested;
 

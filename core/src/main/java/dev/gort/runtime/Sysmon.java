@@ -37,7 +37,12 @@ import java.util.concurrent.locks.LockSupport;
  *    at its next safe point (and so stops running beyond GOMAXPROCS), parks or ends. Without the
  *    list the flag dropped at the next poll, and a hog that then reached safe points (the
  *    agent's loop back-edges, say) ran on P-less beside the P's new goroutines until it parked
- *    (SysmonTest.aRetakenHogYieldsAtItsNextSafePoint).
+ *    (SysmonTest.aRetakenHogYieldsAtItsNextSafePoint). The flag then stays up for as long as the
+ *    hog stays mounted: a goroutine retaken because it blocks its M (JNI, a pinned park, blocking
+ *    file I/O) keeps it up until that call returns, seconds perhaps, and every other goroutine's
+ *    safe points take their slow path meanwhile (currentG and a read of its mark: about a
+ *    nanosecond once compiled, measured on a loaded 2-core machine); before the list it dropped
+ *    at the next poll.
  *
  * Events: a hog retake and a syscall hand-off are reported to the event consumers (Trace.on: JFR's
  * dev.gort.Retake and dev.gort.SyscallHandoff), before the P is handed off.
@@ -68,7 +73,9 @@ import java.util.concurrent.locks.LockSupport;
  * P's counters with opaque loads: no locks, no allocation.
  *
  * Timers with every P idle: a pending timer always has an M sleeping for it then (TimerSleeper),
- * and sysmon's deep sleep ends at the earliest timer anyway, so after it sysmon runs the timers
+ * and sysmon's deep sleep ends at the earliest timer it saw as it went to sleep (a timer added
+ * during a deep sleep that found none wakes sysmon only through pidleget, which a setter that
+ * finds a sleeper does not call: the backstop does not reach that case), so after it sysmon runs the timers
  * that are over 1ms overdue with no M sleeping for them (Timers.sysmonCheck, as in a busy round),
  * as Go's sysmon starts an M for a timer that should have run already. A backstop: no path is
  * known to lose the sleeper; without it, one would be a hang with sysmon polling beside it
