@@ -214,12 +214,62 @@ class TimersTest {
      * (a sleeper stuck for good), with a deadline past every timer, so that the Ms that give up
      * their P see a sleeper and stop, and sysmon sees none sleeping for the timer. The timer goes
      * into the global heap unannounced while the runtime is quiet, and a run of one goroutine
-     * wakes sysmon, which then sleeps to the timer's deadline with every P idle. Without the
-     * backstop the timer never fired (the 10 s bound).
+     * wakes sysmon, which then sleeps to the timer's deadline with every P idle. An attempt counts
+     * only if every M was idle again before the deadline (else an M late on its way out could run
+     * the timer itself). Without the backstop the timer never fired (the 10 s bound).
      */
     @Test
     void sysmonRunsAnOverdueTimerThatNoMSleepsForWithEveryPIdle() throws Exception {
         Go.run(() -> { }); // the runtime is up
+        MethodHandles.Lookup l = MethodHandles.privateLookupIn(TimerSleeper.class, MethodHandles.lookup());
+        VarHandle sleeper = l.findStaticVarHandle(TimerSleeper.class, "sleeper", M.class);
+        VarHandle sleepUntil = l.findStaticVarHandle(TimerSleeper.class, "sleepUntil", long.class);
+        M stuck = new M(-1); // never started
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        for (int attempt = 1; ; attempt++) {
+            assertTrue(System.nanoTime() < giveUp, "no attempt in 40 s had every M idle before the deadline");
+            awaitQuietRuntime();
+            assertTrue(sleeper.compareAndSet((M) null, stuck), "an M became the sleeper meanwhile");
+            CountDownLatch fired = new CountDownLatch(1);
+            AtomicReference<Thread> firedOn = new AtomicReference<>();
+            Timer t = null;
+            try {
+                sleepUntil.setVolatile(Long.MAX_VALUE);
+                long when = Timers.nanotime() + 100 * MS;
+                t = addUnannounced(Timers.global, when, (arg, seq, delay) -> {
+                    firedOn.set(Thread.currentThread());
+                    fired.countDown();
+                });
+                Go.run(() -> { }); // wakes sysmon (pidleget); the M that then idles finds the sleeper taken
+                while (Proc.nmspinning.get() != 0 || Proc.nmidle() + Proc.nmidlelocked() < Proc.mcount) {
+                    Thread.onSpinWait();
+                    if (Timers.nanotime() >= when) {
+                        break;
+                    }
+                }
+                if (Timers.nanotime() >= when) {
+                    System.out.println("TimersTest: attempt " + attempt + " inconclusive: an M was busy at the deadline");
+                    continue;
+                }
+                assertTrue(fired.await(10, TimeUnit.SECONDS), "the overdue timer never fired: every P idle ("
+                        + Proc.npidle.get() + " of " + Proc.gomaxprocs + "), no M sleeping for it");
+                assertTrue(firedOn.get() instanceof Sysmon, "fired on " + firedOn.get());
+                return;
+            } finally {
+                if (t != null) {
+                    t.stop();
+                }
+                sleepUntil.setVolatile(0L);
+                sleeper.compareAndSet(stuck, (M) null);
+            }
+        }
+    }
+
+    /**
+     * Waits (20 s at most) until the runtime is quiet: every P idle, no timer sleeper, no timer
+     * pending, no M spinning, every M parked.
+     */
+    private static void awaitQuietRuntime() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (Proc.npidle.get() != Proc.gomaxprocs || sleeperExists() || Timers.earliest() != 0
                 || Proc.nmspinning.get() != 0 || Proc.nmidle() + Proc.nmidlelocked() < Proc.mcount) {
@@ -228,31 +278,6 @@ class TimersTest {
                     + ", spinning Ms " + Proc.nmspinning.get() + ", idle Ms " + Proc.nmidle() + " + "
                     + Proc.nmidlelocked() + " locked of " + Proc.mcount);
             Thread.onSpinWait();
-        }
-        MethodHandles.Lookup l = MethodHandles.privateLookupIn(TimerSleeper.class, MethodHandles.lookup());
-        VarHandle sleeper = l.findStaticVarHandle(TimerSleeper.class, "sleeper", M.class);
-        VarHandle sleepUntil = l.findStaticVarHandle(TimerSleeper.class, "sleepUntil", long.class);
-        M stuck = new M(-1); // never started
-        assertTrue(sleeper.compareAndSet((M) null, stuck), "an M became the sleeper meanwhile");
-        CountDownLatch fired = new CountDownLatch(1);
-        AtomicReference<Thread> firedOn = new AtomicReference<>();
-        Timer t = null;
-        try {
-            sleepUntil.setVolatile(Long.MAX_VALUE);
-            t = addUnannounced(Timers.global, Timers.nanotime() + 50 * MS, (arg, seq, delay) -> {
-                firedOn.set(Thread.currentThread());
-                fired.countDown();
-            });
-            Go.run(() -> { }); // wakes sysmon (pidleget); the M that then idles finds the sleeper taken
-            assertTrue(fired.await(10, TimeUnit.SECONDS), "the overdue timer never fired: every P idle ("
-                    + Proc.npidle.get() + " of " + Proc.gomaxprocs + "), no M sleeping for it");
-            assertTrue(firedOn.get() instanceof Sysmon, "fired on " + firedOn.get());
-        } finally {
-            if (t != null) {
-                t.stop();
-            }
-            sleepUntil.setVolatile(0L);
-            sleeper.compareAndSet(stuck, (M) null);
         }
     }
 
