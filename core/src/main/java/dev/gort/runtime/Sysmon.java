@@ -70,16 +70,17 @@ import java.util.concurrent.locks.LockSupport;
  * starving in the global queue behind it (SysmonTest's exitsyscallWithNoPFree hung so once, on a
  * loaded machine). Go's sysmon counts the idle list (npidle), which a P in hand-off is not on;
  * gort reads each P, as a P past a shrunk GOMAXPROCS may still run. The retake itself reads each
- * P's counters with opaque loads: no locks, no allocation.
+ * P's counters with opaque loads: no locks, and no allocation but the growth of the list of
+ * retaken hogs (see "Hog retake").
  *
  * Timers with every P idle: a pending timer always has an M sleeping for it then (TimerSleeper),
- * and sysmon's deep sleep ends at the earliest timer it saw as it went to sleep (a timer added
- * during a deep sleep that found none wakes sysmon only through pidleget, which a setter that
- * finds a sleeper does not call: the backstop does not reach that case), so after it sysmon runs the timers
- * that are over 1ms overdue with no M sleeping for them (Timers.sysmonCheck, as in a busy round),
- * as Go's sysmon starts an M for a timer that should have run already. A backstop: no path is
- * known to lose the sleeper; without it, one would be a hang with sysmon polling beside it
- * (TimersTest.sysmonRunsAnOverdueTimerThatNoMSleepsForWithEveryPIdle plays a lost sleeper).
+ * and sysmon's deep sleep ends at the earliest timer it saw as it went to sleep, so after that
+ * sleep sysmon runs the timers that are over 1ms overdue with no M sleeping for them
+ * (Timers.sysmonCheck, as in a busy round), as Go's sysmon starts an M for a timer that should
+ * have run already. A backstop: no path is known to lose the sleeper; without it, one would be a
+ * hang with sysmon polling beside it (TimersTest.sysmonRunsAnOverdueTimerThatNoMSleepsForWithEveryPIdle
+ * plays a lost sleeper). It does not reach a timer added during a deep sleep that found none: that
+ * wakes sysmon only through pidleget, which a setter that finds a sleeper registered does not call.
  *
  * Back-off across deep sleeps: the deep sleep counts as an idle round, and only a wake by a
  * goroutine coming back from a syscall or a retake (Proc.exitsyscall, a hog's M finding its P

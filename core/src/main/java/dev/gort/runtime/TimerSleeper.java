@@ -57,10 +57,12 @@ import java.util.concurrent.locks.LockSupport;
  *    sleeps on.)
  * Every access here is volatile (sequentially consistent), so in both pairs one side sees the
  * other's write (the same "Dekker" argument as Proc's delicate dance): no timer is left with
- * every P idle and no sleeper. A ticker's re-add was once no such setter: a sleeper that read the
- * heaps while the ticker was out of its heap slept past its next tick, and with the ticker's P
- * held by a goroutine that never reached the scheduler, nothing ran it (sysmon's check stood down
- * for any sleeper; it now stands down only for one that sleeps for the overdue timer, sleepsFor).
+ * every P idle and no sleeper. (Sysmon backs this up: after its deep sleep it runs timers over
+ * 1ms overdue that no M sleeps for; see Sysmon, "Timers with every P idle".) A ticker's re-add
+ * was once no such setter: a sleeper that read the heaps while the ticker was out of its heap
+ * slept past its next tick, and with the ticker's P held by a goroutine that never reached the
+ * scheduler, nothing ran it (sysmon's check stood down for any sleeper; it now stands down only
+ * for one that sleeps for the overdue timer, sleepsFor).
  * Found by a review; TimersTest.aTickerKeepsTickingBesideASleeperThatReadTheHeapsWithoutIt.
  *
  * Invariants
