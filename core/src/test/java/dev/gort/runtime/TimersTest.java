@@ -241,11 +241,9 @@ class TimersTest {
                     fired.countDown();
                 });
                 Go.run(() -> { }); // wakes sysmon (pidleget); the M that then idles finds the sleeper taken
-                while (Proc.nmspinning.get() != 0 || Proc.nmidle() + Proc.nmidlelocked() < Proc.mcount) {
+                while ((Proc.nmspinning.get() != 0 || Proc.nmidle() + Proc.nmidlelocked() < Proc.mcount)
+                        && Timers.nanotime() < when) {
                     Thread.onSpinWait();
-                    if (Timers.nanotime() >= when) {
-                        break;
-                    }
                 }
                 if (Timers.nanotime() >= when) {
                     System.out.println("TimersTest: attempt " + attempt + " inconclusive: an M was busy at the deadline");
