@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /*
  * Traceback: goroutine dumps and panic reports in Go's text format (Go's traceback.go:
@@ -414,10 +413,5 @@ final class Traceback {
                 || c.startsWith("java.lang.invoke.")
                 || c.startsWith("java.lang.reflect.")
                 || c.equals("java.util.concurrent.locks.LockSupport");
-    }
-
-    /** The blocker a parked thread passed to LockSupport.park, or null. */
-    static Object blocker(Thread t) {
-        return t != null ? LockSupport.getBlocker(t) : null;
     }
 }
