@@ -119,9 +119,16 @@ import java.util.concurrent.locks.LockSupport;
  * stderr gets "fatal error: all goroutines are asleep - deadlock!", a blank line and the goroutine
  * dump (Traceback.dump), then (while a JFR recording runs) a dev.gort.Deadlock event is committed
  * and (with -Dgort.flightrecorder=DIR) the flight recorder's trace is written beside the report,
- * then every live Go.run fails with a DeadlockError (Run.failAll), as Go's fatal. With no goroutine left and every live run's main ended by Go.goexit, the message is Go's
- * "no goroutines (main called runtime.Goexit) - deadlock!". The asleep goroutines stay parked: the
- * JVM is the embedder's (gort run exits with status 2).
+ * then every live Go.run fails with a DeadlockError (Run.failAll), as Go's fatal. With no goroutine
+ * left and every live run's main ended by Go.goexit, the message is Go's "no goroutines (main called
+ * runtime.Goexit) - deadlock!". The asleep goroutines stay parked: the JVM is the embedder's (gort
+ * run exits with status 2). A dump that fails (out of memory) is replaced by a line saying so; the
+ * runs still end.
+ *
+ * A check that throws is Go's throw, as in Go, where checkdead is scheduler code: "unexpected
+ * EXCEPTION in gort-checkdead", the report of Proc's "A runtime throw", every run ended with the
+ * FatalError, the runtime dead. Before, the checker printed a line and went on, so a check that
+ * failed every time (a broken invariant it trips over) made every later deadlock a silent hang.
  *
  * Rejected alternatives
  * ---------------------
@@ -223,7 +230,7 @@ final class Checkdead {
     private static volatile boolean poked;
     /** True while the checker rests after a check; pokes then only set the flag. Checker only. */
     private static volatile boolean cooling;
-    private static final Thread checker = Thread.ofPlatform().daemon().name("gort-checkdead").start(Checkdead::loop);
+    private static final Thread checker = Thread.ofPlatform().daemon().name("gort-checkdead").start(Checkdead::run);
 
     /**
      * Asks the checker to look. Cheap: one unpark at most per POLL_MIN (pokes while it rests only
@@ -236,6 +243,19 @@ final class Checkdead {
             if (!cooling) {
                 LockSupport.unpark(checker);
             }
+        }
+    }
+
+    /**
+     * The checker thread's body. An exception escaping a check is Go's throw (see Proc's "A runtime
+     * throw"): checkdead is the scheduler's own code in Go, and a checker that failed and went on
+     * would turn every later deadlock into a silent hang. The thread then ends.
+     */
+    private static void run() {
+        try {
+            loop();
+        } catch (Throwable t) {
+            Proc.threadDied(Thread.currentThread(), t);
         }
     }
 
@@ -260,11 +280,7 @@ final class Checkdead {
             } else {
                 backoff = Math.min(backoff * 2, POLL_MAX_NANOS);
             }
-            try {
-                checkdead();
-            } catch (Throwable t) {
-                System.err.println("gort: checkdead failed: " + t);
-            }
+            checkdead();
             cooling = true;
             sleepNanos(POLL_MIN_NANOS);
             cooling = false;
@@ -439,7 +455,13 @@ final class Checkdead {
             report = "fatal error: " + GOEXIT + "\n";
         } else {
             e = new DeadlockError();
-            report = "fatal error: " + ASLEEP + "\n" + Traceback.dump(List.of(s.gs));
+            String dump;
+            try {
+                dump = Traceback.dump(List.of(s.gs));
+            } catch (Throwable t) { // out of memory, say: the verdict stands and the runs must end
+                dump = "gort: the goroutine dump failed: " + t + "\n";
+            }
+            report = "fatal error: " + ASLEEP + "\n" + dump;
         }
         System.err.print(report);
         System.err.flush();

@@ -238,14 +238,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * Go's throw ends the process: the runtime's state is no longer trusted. gort's equivalent is for
  * the same cases: a broken scheduler invariant (a negative nmspinning, a non-empty queue on an
  * idle P, a run-queue overflow), and any exception that escapes an M's scheduling loop, a
- * goroutine's continuation on its M, or sysmon's loop (M.run, execute, Sysmon.run), such as an
- * OutOfMemoryError. It has two halves:
+ * goroutine's continuation on its M, sysmon's loop or a deadlock check (M.run, execute,
+ * Sysmon.run, Checkdead.run), such as an OutOfMemoryError. It has two halves:
  *  - throwRuntime marks the runtime dead (the first error is kept in `crash`, by CAS) and returns
  *    that error for the caller to throw. It only does that: several sites hold sched.lock, and the
  *    report must not run there (the dump reads bubbles under their locks, and reading a runnable
  *    goroutine's stack readies it again, which may need a bubble's lock: lower ranks than SCHED).
- *  - crashed() reports, where the error lands holding no runtime lock: the M's or sysmon's run()
- *    (threadDied), a goroutine's panicked, G.execute's executeFailed, a timer function's
+ *  - crashed() reports, where the error lands holding no runtime lock: the M's, sysmon's or the
+ *    deadlock checker's run() (threadDied), a goroutine's panicked, G.execute's executeFailed, a timer function's
  *    callSafely, and every Go.run or bubble started after it (Go.run, Run.start, Synctest). The
  *    first caller prints Go's report ("fatal error: MSG" first, flushed, then "runtime stack:"
  *    with the failing thread's Java stack, then every goroutine, as Go prints them for a runtime
@@ -304,8 +304,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *    "Needing a spinning M").
  *  - Go.syscall may be called inside Go.syscall (Go's entersyscall cannot nest): the inner call
  *    runs as a plain call, under the outer call's state.
- *  - A runtime throw (a broken invariant, or an exception escaping an M's loop or sysmon's, such
- *    as an OutOfMemoryError) cannot end the process, as Go's does: gort prints Go's report (the
+ *  - A runtime throw (a broken invariant, or an exception escaping an M's loop, sysmon's or a
+ *    deadlock check, such as an OutOfMemoryError) cannot end the process, as Go's does: gort prints Go's report (the
  *    message, the failing thread's stack as "runtime stack:", every goroutine), ends every run
  *    with the error, and refuses every later Go.run (see "A runtime throw").
  */
@@ -1953,9 +1953,9 @@ final class Proc {
     }
 
     /**
-     * An exception escaped the loop of M or sysmon thread t: Go's throw (a no-op if the runtime
-     * had thrown already, as when cause is that throw), reported here. The thread then ends.
-     * Called on t.
+     * An exception escaped the loop of thread t (an M, sysmon or the deadlock checker): Go's throw
+     * (a no-op if the runtime had thrown already, as when cause is that throw), reported here. The
+     * thread then ends. Called on t.
      */
     static void threadDied(Thread t, Throwable cause) {
         throwRuntime("unexpected " + cause + " in " + t.getName(), cause);

@@ -126,4 +126,21 @@ class ChildProgTest {
         assertEquals(1, err.split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + err);
         assertFalse(err.contains("Exception in thread"), "the thread's death is the report:\n" + err);
     }
+
+    /**
+     * A deadlock check that throws is Go's throw too (Checkdead's "What happens then"). Before, the
+     * checker printed "gort: checkdead failed" and went on, and the deadlocked run never ended.
+     */
+    @Test
+    void anExceptionEscapingADeadlockCheckIsGosThrow() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of(), "dev.gort.runtime.prog.RuntimeThrow", "checkdead");
+        assertEquals(2, r.exit(), r.toString());
+        assertEquals("second run refused\n", r.stdout(), r.toString());
+        String err = r.stderr();
+        assertTrue(err.contains("fatal error: unexpected java.lang.IllegalStateException: broken blocker in gort-checkdead\n"),
+                err);
+        assertTrue(err.contains("runtime stack:\njava.lang.IllegalStateException: broken blocker\n"), err);
+        assertTrue(err.contains("goroutine 1 [semacquire"), "every goroutine, as Go's runtime throw:\n" + err);
+        assertEquals(1, err.split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + err);
+    }
 }

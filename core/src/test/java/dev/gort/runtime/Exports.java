@@ -80,6 +80,20 @@ public final class Exports {
     }
 
     /**
+     * Parks the calling goroutine for good, as in a semacquire that nothing releases, on a Blocker
+     * whose touchedByPlatformThread() throws: the next deadlock check that looks at it fails. For a
+     * child JVM only: that failure is Go's throw (Checkdead's "What happens then").
+     */
+    public static void parkOnABrokenBlocker() {
+        Blocker broken = () -> {
+            throw new IllegalStateException("broken blocker");
+        };
+        for (;;) { // gopark may return spuriously
+            Proc.gopark(Proc.currentG(), WaitReason.SEMACQUIRE, broken);
+        }
+    }
+
+    /**
      * Readies, from the calling goroutine, a G whose continuation throws t when an M runs it: an
      * exception escaping an M's scheduling loop, as a JDK failure inside runContinuation would be.
      */

@@ -3,6 +3,7 @@ package dev.gort.runtime.prog;
 import dev.gort.FatalError;
 import dev.gort.Go;
 import dev.gort.runtime.Exports;
+import dev.gort.testing.HangDump;
 import dev.gort.time.Time;
 
 import java.time.Duration;
@@ -11,30 +12,42 @@ import java.time.Duration;
  * A runtime throw (Proc's "A runtime throw") in a child JVM. Mode "invariant": main breaks the
  * spinning count, then keeps starting goroutines and sleeping, so an M soon finds the count
  * negative where it stops spinning, on the M's own thread. Mode "escape": a goroutine whose
- * continuation throws when its M runs it, so the exception escapes the M's scheduling loop. Either
- * way Go.run must throw a FatalError (before the fix, the M's thread died, or the M printed a line,
+ * continuation throws when its M runs it, so the exception escapes the M's scheduling loop. Mode
+ * "checkdead": main parks for good on a blocker that throws when a deadlock check asks it whether a
+ * platform thread touched it, so the check fails on the checker's thread. Each way Go.run must
+ * throw a FatalError (before the fixes, the M's thread died, or the M or the checker printed a line,
  * and the run went on for ever); a second Go.run must throw an error caused by the first, without
- * running its main. Prints "second run refused", exits 2 as Go's fatal errors do; exits 1 if main
- * runs for 30 s without the run ending.
+ * running its main. Prints "second run refused", exits 2 as Go's fatal errors do; exits 1 with the
+ * hang's evidence if the run has not ended after 30 s.
  */
 public final class RuntimeThrow {
     public static void main(String[] args) {
         FatalError first;
+        Thread.ofPlatform().daemon().start(() -> { // the watchdog: the run ends within 30 s, or this is a hang
+            try {
+                Thread.sleep(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.out.println("the run did not end");
+            System.err.println(HangDump.dump("RuntimeThrow " + args[0]));
+            System.exit(1);
+        });
         try {
             Go.run(() -> {
+                if (args[0].equals("checkdead")) {
+                    Exports.parkOnABrokenBlocker(); // no other goroutine, no timer: the check reaches it
+                }
                 Go.go("sleeper", () -> Time.sleep(Duration.ofHours(1)));
                 if (args[0].equals("invariant")) {
                     Exports.breakSpinningCount();
                 } else {
                     Exports.readyThrowingG(new IllegalStateException("boom"));
                 }
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (System.nanoTime() < deadline) {
+                for (;;) {
                     Go.go(() -> { });
                     Time.sleep(Duration.ofMillis(1));
                 }
-                System.out.println("the run did not end");
-                System.exit(1);
             });
             System.out.println("Go.run returned normally");
             System.exit(1);
