@@ -62,13 +62,13 @@ import java.util.concurrent.locks.LockSupport;
  * Polling interval: 20us while it finds work, doubling after 1ms of idleness up to 10ms (Go's
  * numbers). When every P is idle (IDLE or DEAD: a P past a shrunk GOMAXPROCS may still run),
  * sysmon parks (sysmonwait) until pidleget hands an idle P out, for whatever reason (startm,
- * exitsyscall, a timer runner), and never past the next timer, as Go's sysmon; so an idle
- * runtime costs no CPU but a wake-up per timer. That rests on one rule: a P reads IDLE only on
- * the idle list, or in pidleget under sched.lock, or in sysmon's own retake. Go.syscall's
- * hand-off once CASed RUNNING to IDLE: sysmon, seeing it, slept, handoffp gave the P straight
- * to an M, and with no pidleget nobody woke sysmon; a hog then kept the P for good, a goroutine
- * starving in the global queue behind it (SysmonTest's exitsyscallWithNoPFree hung so once, on a
- * loaded machine). Go's sysmon counts the idle list (npidle), which a P in hand-off is not on;
+ * exitsyscall, a timer runner), and never past the next timer nor past a minute, as Go's sysmon
+ * (whose minute is half its forced-GC period); so an idle runtime costs no CPU but a wake-up per
+ * timer and one a minute. That rests on one rule: a P reads IDLE only on the idle list, or in
+ * pidleget under sched.lock, or in sysmon's own retake. Go.syscall's hand-off once CASed RUNNING
+ * to IDLE: sysmon, seeing it, slept, handoffp gave the P straight to an M, and with no pidleget
+ * nobody woke sysmon; a hog then kept the P for good, a goroutine starving in the global queue
+ * behind it (SysmonTest's exitsyscallWithNoPFree hung so once, on a loaded machine). Go's sysmon counts the idle list (npidle), which a P in hand-off is not on;
  * gort reads each P, as a P past a shrunk GOMAXPROCS may still run. The retake itself reads each
  * P's counters with opaque loads: no locks, and no allocation but the growth of the list of
  * retaken hogs (see "Hog retake").
@@ -79,8 +79,9 @@ import java.util.concurrent.locks.LockSupport;
  * (Timers.sysmonCheck, as in a busy round), as Go's sysmon starts an M for a timer that should
  * have run already. A backstop: no path is known to lose the sleeper; without it, one would be a
  * hang with sysmon polling beside it (TimersTest.sysmonRunsAnOverdueTimerThatNoMSleepsForWithEveryPIdle
- * plays a lost sleeper). It does not reach a timer added during a deep sleep that found none: that
- * wakes sysmon only through pidleget, which a setter that finds a sleeper registered does not call.
+ * plays a lost sleeper). A timer added during a deep sleep that found none wakes sysmon only through
+ * pidleget, which a setter that finds a sleeper registered does not call; the backstop reaches such
+ * a timer when the sleep's minute is up.
  *
  * Back-off across deep sleeps: the deep sleep counts as an idle round, and only a wake by a
  * goroutine coming back from a syscall or a retake (Proc.exitsyscall, a hog's M finding its P
@@ -123,6 +124,8 @@ final class Sysmon extends Thread {
     /** A hog is retaken one preemption interval after it was asked to yield and did not. */
     static final long HOG_RETAKE_NS = 2 * FORCE_PREEMPT_NS;
     private static final long MIN_DELAY_US = 20, MAX_DELAY_US = 10_000;
+    /** The longest deep sleep: Go's forcegcperiod / 2 (see "Polling interval"). */
+    private static final long DEEP_SLEEP_MAX_NS = TimeUnit.MINUTES.toNanos(1);
 
     /** Sysmon is parked because every P is idle; pidleget unparks it. Volatile (Dekker with pidleget). */
     static volatile boolean sysmonwait;
@@ -267,13 +270,12 @@ final class Sysmon extends Thread {
                 dozing = false;
                 syscallWake = false;
                 sysmonwait = true;
-                if (allIdle()) {
-                    long next = Timers.earliest();
-                    if (next == 0) {
-                        LockSupport.park(this);
-                    } else { // never past the next timer, as Go's sysmon
-                        LockSupport.parkNanos(this, Math.max(next - Timers.nanotime(), MIN_DELAY_US * 1000));
+                if (allIdle()) { // never past the next timer, nor past a minute, as Go's sysmon
+                    long next = Timers.earliest(), sleep = DEEP_SLEEP_MAX_NS;
+                    if (next != 0) {
+                        sleep = Math.min(sleep, Math.max(next - Timers.nanotime(), MIN_DELAY_US * 1000));
                     }
+                    LockSupport.parkNanos(this, sleep);
                 }
                 lastPoll = clock = System.nanoTime(); // before sysmonwait: a wake() that reads false sees it
                 sysmonwait = false;
