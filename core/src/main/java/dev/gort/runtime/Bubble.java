@@ -1,5 +1,6 @@
 package dev.gort.runtime;
 
+import dev.gort.FatalError;
 import dev.gort.Panic;
 
 import java.util.ArrayList;
@@ -97,6 +98,7 @@ import java.util.function.BiFunction;
  *  - A WaitGroup, Mutex or RWMutex belongs to the bubble it was created in (Go: a WaitGroup at its
  *    first Add); one made outside never blocks durably.
  *  - A panic in a member fails the bubble (Synctest.test throws it); Go's crashes the program.
+ *    So does a runtime throw (failAll): every live bubble fails with the FatalError, as every run.
  *  - Go fires a timer read after its deadline when its channel is read; here a member that sets a
  *    timer already due at `now` fires the bubble's due timers at once, which is what Go's tests see.
  */
@@ -106,6 +108,8 @@ public final class Bubble implements Blocker {
     /** Live seeded bubbles: the yield-point check in goready and newproc. Written under LIVE_LOCK. */
     static volatile int seededLive;
     private static final Object LIVE_LOCK = new Object();
+    /** The live bubbles, for a runtime throw to end (failAll). Under LIVE_LOCK. */
+    private static final List<Bubble> LIVE_BUBBLES = new ArrayList<>();
     private static long idgen;
 
     /** Go's synctestBaseTime: midnight UTC 2000-01-01, in Unix nanoseconds. */
@@ -228,6 +232,12 @@ public final class Bubble implements Blocker {
             if (seeded) {
                 seededLive++;
             }
+            LIVE_BUBBLES.add(this);
+        }
+        FatalError dead = Proc.crashed(); // after the add: a throw misses neither (see failAll)
+        if (dead != null) {
+            fail(dead);
+            return;
         }
         Bubble prev = FIRING.get();
         FIRING.set(this); // the root's first ready is the bubble's own doing
@@ -310,6 +320,7 @@ public final class Bubble implements Blocker {
             if (seeded) {
                 seededLive--;
             }
+            LIVE_BUBBLES.remove(this);
         }
         done.countDown();
         Thread w = endWaiter;
@@ -325,6 +336,22 @@ public final class Bubble implements Blocker {
             finish(t);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * A runtime throw ends every live bubble with its error, as it ends every run (Proc's "A runtime
+     * throw"): the members may never run again. A bubble that starts meanwhile adds itself to the
+     * live list and then reads the crash, and this reads the list after the crash was set, so one
+     * of them sees the other. Called by Proc.crashed, holding no runtime lock.
+     */
+    static void failAll(Throwable t) {
+        Bubble[] bs;
+        synchronized (LIVE_LOCK) {
+            bs = LIVE_BUBBLES.toArray(new Bubble[0]);
+        }
+        for (Bubble b : bs) {
+            b.fail(t);
         }
     }
 

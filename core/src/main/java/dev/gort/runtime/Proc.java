@@ -245,18 +245,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *    report must not run there (the dump reads bubbles under their locks, and reading a runnable
  *    goroutine's stack readies it again, which may need a bubble's lock: lower ranks than SCHED).
  *  - crashed() reports, where the error lands holding no runtime lock: the M's, sysmon's or the
- *    deadlock checker's run() (threadDied), a goroutine's panicked, G.execute's executeFailed, a timer function's
- *    callSafely, and every Go.run or bubble started after it (Go.run, Run.start, Synctest). The
- *    first caller prints Go's report ("fatal error: MSG" first, flushed, then "runtime stack:"
- *    with the failing thread's Java stack, then every goroutine, as Go prints them for a runtime
- *    throw), ends every active run with the error, and opens `crashReported`; the others wait for
+ *    deadlock checker's run() (threadDied), a goroutine's panicked, G.execute's executeFailed, a
+ *    timer function's callSafely, and every Go.run or bubble started after it (Go.run, Run.start,
+ *    Synctest, Bubble.start). The first caller prints Go's report ("fatal error: MSG" first,
+ *    flushed, then "runtime stack:" with the failing thread's Java stack, then every goroutine, as
+ *    Go prints them for a runtime throw), ends every active run and every live synctest bubble
+ *    with the error (Run.failAll, Bubble.failAll), and opens `crashReported`; the others wait for
  *    that (so a refused Go.run does not return, and its JVM exit, before the report is out). A
  *    caller that holds sched.lock leaves the report to the next one.
- * The runtime is then dead: every later Go.run throws a FatalError with the same message whose
- * cause is the first one (a new instance per call: a test framework may add suppressed exceptions
- * to what it gets). Synctest bubbles are not runs: a live bubble ends only if one of its
- * goroutines gets the error. Before, such an exception ended the M's thread with the JDK's
- * uncaught-exception line, stranding its P and the spinning count, and the runs hung. Go's
+ * The runtime is then dead: every later Go.run or Synctest.test throws a FatalError with the same
+ * message whose cause is the first one (a new instance per call: a test framework may add
+ * suppressed exceptions to what it gets; a bubble the throw ended throws such an instance too).
+ * Before, such an exception ended the M's thread with the JDK's uncaught-exception line, stranding
+ * its P and the spinning count, and the runs hung; and a bubble ended only if one of its members
+ * got the error, so a Synctest.test whose members were parked waited for ever. Go's
  * user-level fatal errors (sync misuse, thread exhaustion, deadlock) leave the scheduler sound and
  * do not kill the runtime: they end the runs (fatal).
  *
@@ -305,9 +307,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Go.syscall may be called inside Go.syscall (Go's entersyscall cannot nest): the inner call
  *    runs as a plain call, under the outer call's state.
  *  - A runtime throw (a broken invariant, or an exception escaping an M's loop, sysmon's or a
- *    deadlock check, such as an OutOfMemoryError) cannot end the process, as Go's does: gort prints Go's report (the
- *    message, the failing thread's stack as "runtime stack:", every goroutine), ends every run
- *    with the error, and refuses every later Go.run (see "A runtime throw").
+ *    deadlock check, such as an OutOfMemoryError) cannot end the process, as Go's does: gort
+ *    prints Go's report (the message, the failing thread's stack as "runtime stack:", every
+ *    goroutine), ends every run and synctest bubble with the error, and refuses every later
+ *    Go.run and bubble (see "A runtime throw").
  */
 final class Proc {
     private Proc() {}
@@ -1925,6 +1928,7 @@ final class Proc {
                 System.err.println("gort: the rest of the report failed: " + reportFailed);
             } finally {
                 Run.failAll(e);
+                Bubble.failAll(e);
                 crashReported.countDown();
             }
         } else {

@@ -99,6 +99,8 @@ public final class Synctest {
      * @throws Panic "synctest.Run called from within a synctest bubble" when called inside a bubble
      * @throws RuntimeException or Error: whatever escaped a goroutine of the bubble, with a
      *     {@link ScheduleInfo} suppressed
+     * @throws FatalError if the runtime itself threw (Go's "fatal error", reported on stderr) while the
+     *     bubble ran or before it started: the bubble ends, as every {@link dev.gort.Go#run} does
      */
     public static void test(Runnable f) {
         run(ThreadLocalRandom.current().nextLong(), false, f);
@@ -207,6 +209,10 @@ public final class Synctest {
         Schedule s = new Schedule(seed, seeded, b.decisions(), b.hash(), b.outsideEvents());
         if (failure == null) {
             return s;
+        }
+        FatalError refused = Linkname.refusal();
+        if (refused != null && refused.getCause() == failure) {
+            failure = refused; // the runtime threw: a new instance, as a later run gets
         }
         if (failure instanceof BubbleDeadlockError d) {
             System.err.println("panic: " + d.getMessage() + "\n\n" + d.dump());

@@ -128,6 +128,18 @@ class ChildProgTest {
     }
 
     /**
+     * A runtime throw ends a synctest bubble as it ends a run: Synctest.test throws a FatalError
+     * caused by the throw. Before, a bubble whose members were parked waited for ever.
+     */
+    @Test
+    void aRuntimeThrowEndsALiveBubble() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of(), "dev.gort.runtime.prog.RuntimeThrow", "bubble");
+        assertEquals(2, r.exit(), r.toString());
+        assertEquals("bubble ended by the throw\nsecond run refused\n", r.stdout(), r.toString());
+        assertEquals(1, r.stderr().split("fatal error", -1).length - 1, "reported once:\n" + r.stderr());
+    }
+
+    /**
      * A deadlock check that throws is Go's throw too (Checkdead's "What happens then"). Before, the
      * checker printed "gort: checkdead failed" and went on, and the deadlocked run never ended.
      */
