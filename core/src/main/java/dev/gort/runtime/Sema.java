@@ -47,8 +47,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Blocker
  * -------
  * The Sema is the blocker goroutines park on. touched is set once a thread that is not a goroutine
- * acquires or releases it, or when the sync type owning it says so (touch()): such a thread may
- * still release a sleeping goroutine, so checkdead must not call it a deadlock.
+ * waits on it or releases it with a waiter queued, or when the sync type owning it says so
+ * (touch()): such a thread may still release a sleeping goroutine, so checkdead must not call it a
+ * deadlock. The fast paths (a count taken, or given with nobody queued) do not look: a sync type
+ * whose own fast paths a platform thread may take without reaching the Sema (Mutex's unlock,
+ * RWMutex's unlocks) touches it on every use by such a thread, lock and unlock alike.
  *
  * A Sema made by a member of a synctest bubble records it: a member waiting on it (Mutex, RWMutex,
  * WaitGroup) is durably blocked there, and canSpin is false inside bubbles (one member runs at a

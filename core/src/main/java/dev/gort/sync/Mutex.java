@@ -52,9 +52,11 @@ import java.lang.invoke.VarHandle;
  *    locker that read the transient -1 as "starving" waits for a hand-off that never comes): the
  *    program is already over, as Go's would be, and a CAS loop on every unlock to prevent it
  *    would cost the correct programs.
- *  - Platform threads may use a Mutex; the first one that does marks the semaphore as touched so
- *    the deadlock detector does not blame goroutines waiting on it (see Blocker). The check is
- *    !Thread.isVirtual(), so a JDK-scheduled virtual thread outside gort is not noticed.
+ *  - Platform threads may use a Mutex; the first one that does (lock, a successful tryLock, or
+ *    unlock, which may be all a thread does with a mutex a goroutine locked) marks the semaphore
+ *    as touched so the deadlock detector does not blame goroutines waiting on it (see Blocker).
+ *    The check is !Thread.isVirtual(), so a JDK-scheduled virtual thread outside gort is not
+ *    noticed.
  *  - No mutex profiling, no copy check (Java objects are not copied).
  *  - The 1ms starvation threshold is measured on the runtime's nanotime (Linkname.nanotime,
  *    Bubble.clock): the fake clock inside a synctest bubble, so seeded schedules do not depend on
@@ -199,6 +201,9 @@ public final class Mutex implements Locker {
      */
     @Override
     public void unlock() {
+        if (!Thread.currentThread().isVirtual()) {
+            sema.touch(); // before the fast path: a thread that only unlocks has used the mutex too
+        }
         Race.release(this);
         int next = (int) STATE.getAndAdd(this, -MUTEX_LOCKED) - MUTEX_LOCKED;
         if (next != 0) {
@@ -210,9 +215,6 @@ public final class Mutex implements Locker {
         if (((next + MUTEX_LOCKED) & MUTEX_LOCKED) == 0) {
             STATE.getAndAdd(this, MUTEX_LOCKED); // undo, so the state stays consistent for dumps
             throw Linkname.syncFatal("sync: unlock of unlocked mutex");
-        }
-        if (!Thread.currentThread().isVirtual()) {
-            sema.touch();
         }
         if ((next & MUTEX_STARVING) == 0) {
             int old = next;

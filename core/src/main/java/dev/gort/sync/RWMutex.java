@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *    FatalError after Proc.syncFatal, instead of exiting the process; the bad update of
  *    readerCount is undone first, which restores a mutex nobody else used meanwhile (a writer
  *    that locked concurrently with the misuse can be left waiting: see Mutex).
- *  - As Mutex: platform threads mark the semaphores touched for the deadlock detector.
+ *  - As Mutex: platform threads mark the semaphores touched for the deadlock detector, on every
+ *    lock and unlock of either kind (a thread may only unlock what a goroutine locked).
  */
 /**
  * Go's {@code sync.RWMutex}: a reader/writer mutual exclusion lock. Any number of readers or one
@@ -93,6 +94,7 @@ public final class RWMutex implements Locker {
      * @throws dev.gort.FatalError "sync: RUnlock of unlocked RWMutex" if not read-locked
      */
     public void rUnlock() {
+        touchIfPlatform();
         Race.releaseMerge(writerSem);
         int r = readerCount.decrementAndGet();
         if (r < 0) {
@@ -150,6 +152,7 @@ public final class RWMutex implements Locker {
      */
     @Override
     public void unlock() {
+        touchIfPlatform(); // and w.unlock touches w
         Race.release(readerSem);
         // Announce to readers there is no active writer.
         int r = readerCount.addAndGet(RWMUTEX_MAX_READERS);

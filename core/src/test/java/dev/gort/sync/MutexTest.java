@@ -207,4 +207,21 @@ class MutexTest {
         }));
         onlyGoroutines.unlock(); // lets the parked goroutine finish
     }
+
+    /**
+     * A platform thread that only unlocks a Mutex (one a goroutine locked; Go allows it) has used it:
+     * a goroutine later waiting for that thread's next unlock is not a deadlock. The unlock's fast
+     * path used to leave the semaphore untouched, and the detector reported one.
+     */
+    @Test
+    void aMutexAPlatformThreadOnlyUnlockedIsNotADeadlockToWaitOn() throws Exception {
+        Mutex m = new Mutex();
+        Go.run(m::lock);
+        m.unlock(); // this platform thread uses m: nobody waits, the fast path
+        Go.run(m::lock); // held by a goroutine again, to be unlocked by this thread once more
+        PlatformUse.waitsForAPlatformThread("sync.Mutex.Lock", () -> {
+            m.lock();
+            m.unlock();
+        }, m::unlock);
+    }
 }

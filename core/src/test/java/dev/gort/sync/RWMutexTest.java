@@ -119,4 +119,35 @@ class RWMutexTest {
         FatalError e3 = assertThrows(FatalError.class, () -> Go.run(() -> new RWMutex().unlock()));
         assertEquals("sync: Unlock of unlocked RWMutex", e3.getMessage());
     }
+
+    /**
+     * A platform thread that only unlocks an RWMutex (write- or read-locked by a goroutine) has used
+     * it: a goroutine waiting for that thread's next unlock, as a reader or as a writer, is not a
+     * deadlock (see MutexTest's test of the same name).
+     */
+    @Test
+    void anRWMutexAPlatformThreadOnlyUnlockedIsNotADeadlockToWaitOn() throws Exception {
+        RWMutex rw = new RWMutex();
+        Go.run(rw::lock);
+        rw.unlock(); // this platform thread uses rw: nobody waits
+        Go.run(rw::lock);
+        PlatformUse.waitsForAPlatformThread("sync.RWMutex.RLock", () -> {
+            rw.rLock();
+            rw.rUnlock();
+        }, rw::unlock);
+        Go.run(rw::lock);
+        PlatformUse.waitsForAPlatformThread("sync.Mutex.Lock", () -> {
+            rw.lock(); // the writers' mutex
+            rw.unlock();
+        }, rw::unlock);
+
+        RWMutex r = new RWMutex();
+        Go.run(r::rLock);
+        r.rUnlock(); // this platform thread uses r: nobody waits
+        Go.run(r::rLock);
+        PlatformUse.waitsForAPlatformThread("sync.RWMutex.Lock", () -> {
+            r.lock(); // waits for the reader
+            r.unlock();
+        }, r::rUnlock);
+    }
 }
