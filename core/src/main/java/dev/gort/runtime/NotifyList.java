@@ -29,6 +29,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - Object.wait/notify or a j.u.c Condition: both are tied to one lock type, while sync.Cond
  *    works over any Locker, and neither shows Go's wait reason.
  *
+ * Blocker
+ * -------
+ * touched is set once a thread that is not a goroutine takes a ticket or notifies, whether or not
+ * anyone waits: a platform thread that signalled a Cond once may signal it again, so a goroutine
+ * waiting on it is not a deadlock (see Checkdead). A notify that finds nobody waiting tests only
+ * Thread.isVirtual (its fast path), so a virtual thread the JDK schedules is noticed only when it
+ * takes a ticket or wakes someone, as with Mutex.
+ *
  * Differences from Go
  * -------------------
  *  - The list lock is one of Sema's striped root locks instead of a lock in the struct.
@@ -43,7 +51,7 @@ public final class NotifyList implements Blocker {
     private volatile int notify;
     /** Waiters in ticket order, mostly. Under the root lock. */
     private Sema.Waiter head, tail;
-    /** See Blocker. */
+    /** See Blocker and the essay. Set (plain volatile write, never cleared) by any thread that is not a goroutine. */
     private volatile boolean touched;
 
     private static boolean less(int a, int b) {
@@ -87,6 +95,7 @@ public final class NotifyList implements Blocker {
     /** Go's notifyListNotifyAll: wake every waiter that holds a ticket. Any thread. */
     public void notifyListNotifyAll() {
         if (wait == notify) {
+            touchIfPlatform(); // nobody waits, but the caller has used the list
             return;
         }
         if (Proc.currentG() == null) {
@@ -114,6 +123,7 @@ public final class NotifyList implements Blocker {
     /** Go's notifyListNotifyOne: wake the waiter holding ticket notify, if any, and advance notify. Any thread. */
     public void notifyListNotifyOne() {
         if (wait == notify) {
+            touchIfPlatform(); // nobody waits, but the caller has used the list
             return;
         }
         if (Proc.currentG() == null) {
@@ -152,6 +162,13 @@ public final class NotifyList implements Blocker {
         if (found != null) {
             found.woken = true;
             Proc.goready(found.thread);
+        }
+    }
+
+    /** The notify fast path's touch: a platform thread's notify with nobody waiting (see the essay). */
+    private void touchIfPlatform() {
+        if (!touched && !Thread.currentThread().isVirtual()) {
+            touched = true;
         }
     }
 

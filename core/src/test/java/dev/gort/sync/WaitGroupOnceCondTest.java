@@ -228,4 +228,40 @@ class WaitGroupOnceCondTest {
     private static boolean readyUnderWrite(RWMutex rw, boolean[] ready) {
         return ready[0]; // read under rLock; the writer wrote under lock
     }
+
+    /**
+     * A platform thread that signalled or broadcast a Cond while nobody waited has used it: a
+     * goroutine later waiting for that thread's next signal is not a deadlock. The notify list's
+     * fast path used to leave it untouched, and the detector reported one.
+     */
+    @Test
+    void aCondAPlatformThreadSignalledWithNobodyWaitingIsNotADeadlockToWaitOn() throws Exception {
+        for (boolean broadcast : new boolean[] {false, true}) {
+            Cond c = new Cond(new Mutex());
+            boolean[] ready = {false};
+            c.locker().lock();
+            if (broadcast) {
+                c.broadcast(); // this platform thread uses c: nobody waits
+            } else {
+                c.signal();
+            }
+            c.locker().unlock(); // (the mutex is touched: the goroutine's lock below never waits on it)
+            PlatformUse.waitsForAPlatformThread("sync.Cond.Wait", () -> {
+                c.locker().lock();
+                while (!ready[0]) {
+                    c.await();
+                }
+                c.locker().unlock();
+            }, () -> {
+                c.locker().lock();
+                ready[0] = true;
+                if (broadcast) {
+                    c.broadcast();
+                } else {
+                    c.signal();
+                }
+                c.locker().unlock();
+            });
+        }
+    }
 }
