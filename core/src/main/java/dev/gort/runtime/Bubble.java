@@ -161,6 +161,7 @@ public final class Bubble implements Blocker {
     private G root;
     private boolean rootDone;
     private G waiter;
+    /** Step 5 woke waiter: its wake is under way, or it is queued or running (see stalled()); await's end clears it. */
     private boolean waiterWoken;
     private volatile boolean finished; // also read by checkdead (abandoned)
     private volatile Throwable failure;
@@ -291,13 +292,15 @@ public final class Bubble implements Blocker {
      * Whether the bubble waits, with nothing to do, for a member that is not durably blocked (step 4
      * of the protocol): its clock cannot move and its awaiting member cannot be woken until something
      * outside the bubble wakes that member. Checkdead's question for a member asleep on the fake clock
-     * (see Checkdead, "Bubbles"). Any thread holding no runtime lock.
+     * (see Checkdead, "Bubbles"). Not while step 5's wake of the awaiting member is under way
+     * (waiterWoken): from the unlock to the unpark's ready that member is neither durable nor
+     * queued, and still parked, yet it is about to run. Any thread holding no runtime lock.
      */
     boolean stalled() {
         lock.lock();
         try {
             return token == null && !finished && runq.isEmpty() && !timerDue() && !members.isEmpty()
-                    && blocked != members.size();
+                    && blocked != members.size() && !waiterWoken;
         } finally {
             lock.unlock();
         }

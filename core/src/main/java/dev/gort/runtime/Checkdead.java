@@ -101,8 +101,10 @@ import java.util.concurrent.locks.LockSupport;
  * A synctest bubble's fake clock moves only when every member is durably blocked (Bubble's
  * protocol, steps 5 and 6). A member asleep on that clock (SLEEP on one of the bubble's timers) or
  * in Synctest.await therefore counts as asleep exactly when its bubble is stalled: no member holds
- * or waits for the token, no timer is due, and some member is not durably blocked (Bubble.stalled,
- * read under the bubble's lock). Such a member is parked on something outside the bubble, so the
+ * or waits for the token, no timer is due, no wake of the awaiting member is under way (step 5
+ * decides it under the lock and unparks after; the member reads WAITING until the unpark's ready,
+ * on whatever thread ran step 5), and some member is not durably blocked (Bubble.stalled, read
+ * under the bubble's lock). Such a member is parked on something outside the bubble, so the
  * walk judges it by the rules above; if it is asleep too, nothing will ever move the clock. The
  * caller of Synctest.test parks with reason "synctest.Run" on the bubble, a Blocker only members
  * can end. So a bubble stuck on a channel made outside it, inside a Go.run where nothing else can
