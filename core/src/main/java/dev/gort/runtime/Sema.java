@@ -35,8 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *      two sees the other);
  *   2. under the root lock dequeue the head waiter, nwait--;
  *   3. with handoff, take the count on the waiter's behalf (ticket = 1) so no barging goroutine
- *      can steal it, then yield our P so the waiter runs at once (Go's goyield); set woken and
- *      goready it.
+ *      can steal it; set woken and goready the waiter (normally into our runnext); then, if the
+ *      count was handed over and we are a goroutine, yield our P so the waiter runs at once (Go's
+ *      goyield). A barger that took the count first leaves ticket 0: no yield, and the waiter
+ *      tries again (step 4 of semacquire).
  *
  * Invariants
  * ----------
