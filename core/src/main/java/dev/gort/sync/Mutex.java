@@ -52,11 +52,11 @@ import java.lang.invoke.VarHandle;
  *    locker that read the transient -1 as "starving" waits for a hand-off that never comes): the
  *    program is already over, as Go's would be, and a CAS loop on every unlock to prevent it
  *    would cost the correct programs.
- *  - Platform threads may use a Mutex; the first one that does (lock, a successful tryLock, or
- *    unlock, which may be all a thread does with a mutex a goroutine locked) marks the semaphore
- *    as touched so the deadlock detector does not blame goroutines waiting on it (see Blocker).
- *    The check is !Thread.isVirtual(), so a JDK-scheduled virtual thread outside gort is not
- *    noticed.
+ *  - Platform threads may use a Mutex; the first one that does (lock, tryLock, or unlock, which
+ *    may be all a thread does with a mutex a goroutine locked) marks the semaphore as touched,
+ *    before it changes the state word, so the deadlock detector does not blame goroutines waiting
+ *    on it (see Blocker). The check is !Thread.isVirtual(), so a JDK-scheduled virtual thread
+ *    outside gort is not noticed.
  *  - No mutex profiling, no copy check (Java objects are not copied).
  *  - The 1ms starvation threshold is measured on the runtime's nanotime (Linkname.nanotime,
  *    Bubble.clock): the fake clock inside a synctest bubble, so seeded schedules do not depend on
@@ -106,15 +106,15 @@ public final class Mutex implements Locker {
      * are rare: it fails whenever the mutex is held or in starvation mode.
      */
     public boolean tryLock() {
+        if (!Thread.currentThread().isVirtual()) {
+            sema.touch(); // before the CAS, as lock: from the CAS on, a goroutine may wait for our unlock
+        }
         int old = state;
         if ((old & (MUTEX_LOCKED | MUTEX_STARVING)) != 0) {
             return false;
         }
         if (!STATE.compareAndSet(this, old, old | MUTEX_LOCKED)) {
             return false;
-        }
-        if (!Thread.currentThread().isVirtual()) {
-            sema.touch();
         }
         Race.acquire(this);
         return true;

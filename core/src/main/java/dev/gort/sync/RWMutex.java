@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *    readerCount is undone first, which restores a mutex nobody else used meanwhile (a writer
  *    that locked concurrently with the misuse can be left waiting: see Mutex).
  *  - As Mutex: platform threads mark the semaphores touched for the deadlock detector, on every
- *    lock and unlock of either kind (a thread may only unlock what a goroutine locked).
+ *    lock, tryLock and unlock of either kind (a thread may only unlock what a goroutine locked),
+ *    before they change readerCount.
  */
 /**
  * Go's {@code sync.RWMutex}: a reader/writer mutual exclusion lock. Any number of readers or one
@@ -75,13 +76,13 @@ public final class RWMutex implements Locker {
 
     /** Tries to lock for reading without waiting; reports whether it succeeded. */
     public boolean tryRLock() {
+        touchIfPlatform(); // before the CAS: from then on a writer may wait for our rUnlock
         for (;;) {
             int c = readerCount.get();
             if (c < 0) {
                 return false;
             }
             if (readerCount.compareAndSet(c, c + 1)) {
-                touchIfPlatform();
                 Race.acquire(readerSem);
                 return true;
             }
@@ -132,6 +133,7 @@ public final class RWMutex implements Locker {
 
     /** Tries to lock for writing without waiting; reports whether it succeeded. */
     public boolean tryLock() {
+        touchIfPlatform(); // before the CAS: from then on readers may wait for our unlock
         if (!w.tryLock()) {
             return false;
         }
@@ -139,7 +141,6 @@ public final class RWMutex implements Locker {
             w.unlock();
             return false;
         }
-        touchIfPlatform();
         Race.acquire(readerSem);
         Race.acquire(writerSem);
         return true;
