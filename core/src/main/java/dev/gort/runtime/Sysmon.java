@@ -68,10 +68,10 @@ import java.util.concurrent.locks.LockSupport;
  * pidleget under sched.lock, or in sysmon's own retake. Go.syscall's hand-off once CASed RUNNING
  * to IDLE: sysmon, seeing it, slept, handoffp gave the P straight to an M, and with no pidleget
  * nobody woke sysmon; a hog then kept the P for good, a goroutine starving in the global queue
- * behind it (SysmonTest's exitsyscallWithNoPFree hung so once, on a loaded machine). Go's sysmon counts the idle list (npidle), which a P in hand-off is not on;
- * gort reads each P, as a P past a shrunk GOMAXPROCS may still run. The retake itself reads each
- * P's counters with opaque loads: no locks, and no allocation but the growth of the list of
- * retaken hogs (see "Hog retake").
+ * behind it (SysmonTest's exitsyscallWithNoPFree hung so once, on a loaded machine). Go's sysmon
+ * counts the idle list (npidle), which a P in hand-off is not on; gort reads each P, as a P past a
+ * shrunk GOMAXPROCS may still run. The retake itself reads each P's counters with opaque loads: no
+ * locks, and no allocation but the growth of the list of retaken hogs (see "Hog retake").
  *
  * Timers with every P idle: a pending timer always has an M sleeping for it then (TimerSleeper),
  * and sysmon's deep sleep ends at the earliest timer it saw as it went to sleep, so after that
