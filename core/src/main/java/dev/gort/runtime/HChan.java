@@ -59,7 +59,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *    before enqueuing and acquires from it after waking; the waker acquires then releases it (and,
  *    on a buffered channel, also releaseacquires the slot, as Go pretends the value went through
  *    the buffer). Go instead has the waker act for the waiter (raceacquireg); the effect is the
- *    same edges in both directions, slightly more than Go on buffered channels.
+ *    same edges in both directions, slightly more than Go on buffered channels. A hand-off to a
+ *    waiting receiver on a buffered channel (the ring is empty) also moves recvx and sendx on by
+ *    one slot, as Go's send does under the detector: it counts as the k-th send and receive, so
+ *    the (k+C)-th send still meets its slot. Without the move a later send used the slot after it,
+ *    and a receive that had waited for a hand-off did not happen before the (k+C)-th send when
+ *    another goroutine made it (a false report; RaceHooksProg's hand-off check).
  *  - close: release on the channel object (raceaddr); a receive that sees the close, and a waiter
  *    woken by it, acquire from it: "close happens before a receive that returns because closed".
  *
@@ -165,7 +170,7 @@ public final class HChan implements Blocker {
     // ---------------------------------------------------------------- guarded by lock
     /** Elements in the ring. Written under lock with release, read racily by len() and the fast paths. */
     private int qcount;
-    /** Next slot to send into / receive from. Guarded by lock. */
+    /** Next slot to send into / receive from. Guarded by lock (send moves both, under the race detector only). */
     private int sendx, recvx;
     /** Set once, under lock, with release; read racily by the fast paths. */
     private boolean closed;
@@ -371,13 +376,20 @@ public final class HChan implements Blocker {
     /**
      * Go's send: hands v to the waiting receiver sg (dequeued from recvq) and publishes sg. Read
      * sg.thread before calling: once published, sg belongs to its owner again. c.lock must be held.
+     * On a buffered channel the ring is then empty (a receiver waits only then), so sendx == recvx.
      */
     void send(Sudog sg, Object v) {
         assert lock.isHeldByCurrentThread();
         if (Race.ENABLED) {
             Race.acquire(sg);
             if (dataqsiz > 0) {
-                raceReleaseAcquire(raceSlots[recvx]); // as if through the buffer
+                // As if through the buffer, and counted as one of its sends: the slot moves on, as
+                // Go's send moves recvx and sendx (only under the race detector), so that the
+                // (k+C)-th send meets this receive's slot. See "Memory model".
+                int i = recvx;
+                raceReleaseAcquire(raceSlots[i]);
+                recvx = ++i == dataqsiz ? 0 : i;
+                sendx = recvx;
             }
             Race.release(sg);
         }

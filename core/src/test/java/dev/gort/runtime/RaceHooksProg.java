@@ -13,7 +13,8 @@ import java.util.Map;
  *   <li>the k-th send happens before the k-th receive completes;</li>
  *   <li>the k-th receive happens before the (k+C)-th send completes (C = capacity; for C = 0, the
  *       receive happens before its own send completes);</li>
- *   <li>a close happens before a receive that returns because the channel is closed.</li>
+ *   <li>a close happens before a receive that returns because the channel is closed;</li>
+ *   <li>a receive that waited for a hand-off counts as one of the k (handOffCountsAsABufferedSend).</li>
  * </ul>
  * Prints "OK" or the first violation.
  */
@@ -132,6 +133,51 @@ public final class RaceHooksProg {
         return null;
     }
 
+    /**
+     * A receive that waited and got its value by hand-off counts as one of the buffer's: on a
+     * channel of capacity 2, receive 0 (a hand-off from sender A) happens before send 2 completes
+     * though another sender, B, makes it (Go's send moves recvx and sendx under the detector).
+     * A's send 1 and B's send 2 fill the ring; B acquires nothing from A but through its slot.
+     */
+    static String handOffCountsAsABufferedSend() throws InterruptedException {
+        for (long[] vc : clocks.threadVc) {
+            java.util.Arrays.fill(vc, 1);
+        }
+        HChan c = new HChan(2);
+        long[][] recv0 = new long[1][], send2 = new long[1][];
+        Thread r = Thread.ofPlatform().start(() -> {
+            clocks.index.set(1);
+            clocks.event(); // the receiver's own component moves past every other clock's view of it
+            c.chanrecv(true);
+            recv0[0] = clocks.event();
+        });
+        for (boolean queued = false; !queued; Thread.sleep(1)) {
+            c.lock.lock();
+            try {
+                queued = !c.recvq.isEmpty();
+            } finally {
+                c.lock.unlock();
+            }
+        }
+        Thread a = Thread.ofPlatform().start(() -> {
+            clocks.index.set(0);
+            c.chansend(0, true); // the hand-off to r
+            c.chansend(1, true); // buffered
+        });
+        a.join();
+        r.join();
+        Thread b = Thread.ofPlatform().start(() -> {
+            clocks.index.set(2);
+            c.chansend(2, true); // buffered: the ring is full
+            send2[0] = clocks.event();
+        });
+        b.join();
+        if (!hb(recv0[0], 1, send2[0])) {
+            return "cap 2: receive 0, a hand-off, does not happen before send 2 completes";
+        }
+        return null;
+    }
+
     static int selectRecv(Chan<Integer> c) {
         int[] got = new int[1];
         new Select().recv(c, v -> got[0] = v).recv(null, v -> {}).run();
@@ -152,6 +198,11 @@ public final class RaceHooksProg {
                     return;
                 }
             }
+        }
+        String err = handOffCountsAsABufferedSend();
+        if (err != null) {
+            System.out.println(err);
+            return;
         }
         System.out.println("OK");
     }

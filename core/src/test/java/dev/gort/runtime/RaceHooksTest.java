@@ -1,10 +1,9 @@
 package dev.gort.runtime;
 
+import dev.gort.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,12 +14,10 @@ import static org.junit.jupiter.api.Assertions.*;
 class RaceHooksTest {
     @Test
     void channelsGiveGosHappensBeforeEdges() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "-Dgort.race=true", "-cp", System.getProperty("java.class.path"), RaceHooksProg.class.getName()))
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(p.waitFor(100, TimeUnit.SECONDS));
-        assertEquals("OK", out);
+        // ChildJvm: the child gets the module path's entries too, so this also passes in core's
+        // module-path execution when named with -Dtest
+        ChildJvm.Result r = ChildJvm.run(100, true, List.of("-Dgort.race=true"), RaceHooksProg.class.getName());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("OK", r.stdout().trim(), r.toString());
     }
 }
