@@ -753,7 +753,7 @@ public final class Bubble implements Blocker {
 
     // ================================================================== isolation checks (Go's panics)
 
-    /** Panics unless the caller belongs to this bubble. op: "send", "receive", "close". */
+    /** Panics unless the caller belongs to this bubble. op: "send", "receive", "close", "select". */
     void checkChan(String op) {
         if (current() != this) {
             throw ChanErrors.panic(op + (op.equals("close") ? " of" : " on") + " synctest channel from outside bubble");

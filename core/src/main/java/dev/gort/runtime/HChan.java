@@ -83,7 +83,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Synctest bubbles
  * ----------------
  * A channel made by a member of a bubble records it (bubble, immutable); send, receive, close and
- * select on it from anywhere else panic with Go's "... synctest channel from outside bubble". A
+ * select on it from anywhere else panic with Go's "send on", "receive on", "close of" or "select
+ * on synctest channel from outside bubble" (a select's message names the select, whatever its
+ * case, as Go's selectgo; a one-case select is that plain operation). A
  * member parked on it is durably blocked (see Bubble). Outside bubbles this costs one null check.
  *
  * Timer channels (Go 1.23)

@@ -274,7 +274,7 @@ public final class SelectGo implements Blocker {
             if (cs[i] == null) {
                 continue;
             }
-            if (cs[i].bubble != null) cs[i].bubble.checkChan(isSend[i] ? "send" : "receive");
+            if (cs[i].bubble != null) cs[i].bubble.checkChan("select"); // Go's "select on ...", whatever the case
             if (!isSend[i] && cs[i].timer != null) {
                 cs[i].timer.maybeRunChan(); // Go 1.23: a due timer's value is there (HChan, "Timer channels")
             }

@@ -62,7 +62,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *     dump is printed.</li>
  * <li>A channel or timer made in a bubble panics when used from outside it:
  *     {@code send on synctest channel from outside bubble}, {@code receive on ...},
- *     {@code close of ...}, {@code reset of synctest timer from outside bubble}, {@code stop of ...}.</li>
+ *     {@code close of ...}, {@code select on ...} (a select of two cases or more; one case is that
+ *     plain operation, as in Go), {@code reset of synctest timer from outside bubble},
+ *     {@code stop of ...}.</li>
  * <li>{@link #await} outside a bubble panics ({@code goroutine is not in a bubble}); two goroutines in
  *     {@code await} at once panic ({@code wait already in progress}); {@code test} inside a bubble
  *     panics ({@code synctest.Run called from within a synctest bubble}).</li>

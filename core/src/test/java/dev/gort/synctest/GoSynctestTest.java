@@ -313,7 +313,10 @@ class GoSynctestTest {
         List<Case> cases = List.of(
                 new Case("receive", ch -> ch.recv(), "receive on synctest channel from outside bubble"),
                 new Case("send", ch -> ch.send(null), "send on synctest channel from outside bubble"),
-                new Case("close", ch -> ch.close(), "close of synctest channel from outside bubble"));
+                new Case("close", ch -> ch.close(), "close of synctest channel from outside bubble"),
+                // not in Go's test: selectgo's own message (two cases, so not a plain receive)
+                new Case("select", ch -> new Select().recv(ch, v -> { }).recv((Chan<Void>) null, v -> { }).run(),
+                        "select on synctest channel from outside bubble"));
         for (Case c : cases) {
             // A bubbled channel used from outside any bubble.
             Chan<Chan<Void>> ch = Chan.make(1);
