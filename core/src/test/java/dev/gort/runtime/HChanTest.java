@@ -247,6 +247,115 @@ class HChanTest {
     }
 
     /**
+     * As randomInterruptsLoseAndDuplicateNothing, with each actor running one Select for its whole
+     * life, so a select's sudogs are reused run after run, after interrupted runs too (withdrawn,
+     * or completed because a waker had claimed the select first); with a channel in two cases of
+     * one select (two sends on a, a receive from each channel twice), and selects with a send and a
+     * receive on the same unbuffered channel, which pair with one another. Every value whose send
+     * returned is received exactly once, and no other. (A withdrawal that left a sudog queued
+     * loses or duplicates values here, or hangs: checked with the interrupt path's dequeueAll
+     * removed.)
+     */
+    @Test
+    void reusedSelectsWithDuplicateCasesLoseAndDuplicateNothingUnderInterrupts() throws Exception {
+        int perSender = 3000 * Integer.getInteger("gort.stress", 1), senders = 4, receivers = 4, mixers = 2;
+        Chan<Long> a = Chan.make(), b = Chan.make(1);
+        Chan<Void> quit = Chan.make();
+        ConcurrentHashMap<Long, Boolean> sent = new ConcurrentHashMap<>();
+        ConcurrentHashMap<Long, Integer> received = new ConcurrentHashMap<>();
+        AtomicInteger dup = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+        Thread[] ts = new Thread[senders + receivers + mixers];
+        CountDownLatch sendersDone = new CountDownLatch(senders), mixersDone = new CountDownLatch(mixers);
+        Consumer<Long> got = v -> {
+            if (received.merge(v, 1, Integer::sum) > 1) {
+                dup.incrementAndGet();
+            }
+        };
+        for (int s = 0; s < senders; s++) {
+            Runnable r = () -> {
+                long[] cur = new long[1];
+                Select sel = new Select()
+                        .sendFrom(a, () -> cur[0], () -> sent.put(cur[0], true))
+                        .sendFrom(b, () -> cur[0], () -> sent.put(cur[0], true))
+                        .sendFrom(a, () -> cur[0], () -> sent.put(cur[0], true));
+                for (int i = 0; i < perSender; i++) {
+                    cur[0] = ids.incrementAndGet();
+                    try {
+                        sel.run();
+                    } catch (ChanInterruptedException e) {
+                        Thread.interrupted(); // clear and go on with the next value
+                    }
+                }
+                sendersDone.countDown();
+            };
+            ts[s] = s < 1 ? Thread.ofPlatform().start(r) : Proc.newproc(r, null).thread;
+        }
+        for (int m = 0; m < mixers; m++) {
+            Runnable r = () -> {
+                long[] cur = new long[1];
+                boolean[] stop = new boolean[1];
+                Select sel = new Select()
+                        .sendFrom(a, () -> cur[0], () -> sent.put(cur[0], true))
+                        .recvOk(a, x -> got.accept(x.value()))
+                        .recvOk(quit, x -> stop[0] = true);
+                while (!stop[0]) {
+                    cur[0] = ids.incrementAndGet();
+                    try {
+                        sel.run();
+                    } catch (ChanInterruptedException e) {
+                        Thread.interrupted();
+                    }
+                }
+                mixersDone.countDown();
+            };
+            ts[senders + receivers + m] = Proc.newproc(r, null).thread;
+        }
+        for (int q = 0; q < receivers; q++) {
+            Runnable r = () -> {
+                int[] closed = new int[1];
+                Select sel = new Select();
+                for (Chan<Long> ch : java.util.List.of(a, b, a, b)) {
+                    sel.recvOk(ch, x -> {
+                        if (x.ok()) {
+                            got.accept(x.value());
+                        } else {
+                            closed[0]++;
+                        }
+                    });
+                }
+                for (;;) {
+                    try {
+                        sel.run();
+                        if (closed[0] > 0 && a.tryRecv() instanceof dev.gort.chan.Recv<Long> x && !x.ok()
+                                && b.tryRecv() instanceof dev.gort.chan.Recv<Long> y && !y.ok()) {
+                            return;
+                        }
+                    } catch (ChanInterruptedException e) {
+                        Thread.interrupted();
+                    }
+                }
+            };
+            ts[senders + q] = q < 1 ? Thread.ofPlatform().start(r) : Proc.newproc(r, null).thread;
+        }
+        var rnd = java.util.concurrent.ThreadLocalRandom.current();
+        while (sendersDone.getCount() > 0) {
+            ts[rnd.nextInt(ts.length)].interrupt();
+            Thread.sleep(0, 100_000);
+        }
+        quit.close(); // the mixers stop before a and b close: their send case would panic
+        assertTrue(mixersDone.await(20, TimeUnit.SECONDS), "mixers stopped");
+        a.close();
+        b.close();
+        for (Thread t : ts) {
+            t.join(20_000);
+            assertFalse(t.isAlive(), t + " still alive");
+        }
+        assertEquals(0, dup.get(), "duplicated values");
+        assertEquals(sent.keySet(), received.keySet(), "sent and received differ");
+    }
+
+    /**
      * Go's send readies the receiver into the sender's runnext: on one P, the woken receiver runs
      * before goroutines already waiting in the local run queue.
      *
