@@ -41,8 +41,8 @@ import java.util.concurrent.locks.LockSupport;
  * Only when it parked through Proc.gopark (waitreason != null) for a reason only goroutines can
  * end (canSleepForever: channels, select, sync, semaphores, a Synctest.test caller's wait; not
  * sleep or IO wait, except a bubble member's sleep on the fake clock: see "Bubbles"), its thread is
- * parked (G status WAITING, or RUNNING with the thread in Thread.State.WAITING and its park permit
- * clear: parked while pinned, and not unparked since), and either the reason is one nothing can
+ * parked (G status WAITING, or RUNNING with the thread in Thread.State.WAITING: parked while
+ * pinned) and its park permit is clear (not unparked since), and either the reason is one nothing can
  * end (select with no cases, send or receive on a nil channel), or the park blocker
  * (LockSupport.getBlocker) is a Blocker whose touchedByPlatformThread() is false. A goroutine
  * parked in JDK code (waitreason null), on anything else, or on a Blocker a platform thread
@@ -75,9 +75,18 @@ import java.util.concurrent.locks.LockSupport;
  * Let G_i be read at t_i in snapshot 1 and at t_i' in snapshot 2, and T = max t_i < T' = min t_i'.
  * A G leaves WAITING only through G.markRunnable, which bumps the epoch in the same word; its
  * status word is identical at t_i and t_i', and epochs only grow, so no G was readied in [t_i,
- * t_i'], and every G was asleep throughout [T, T']. A pinned G can be unparked without the epoch
- * moving (the JDK sets its park permit and unparks the carrier). From the unpark until its carrier
- * runs it still reads WAITING, but its permit is set, so it is not asleep (without that test, a
+ * t_i'], and every G was asleep throughout [T, T']. The epoch moves at G.execute, which the JDK
+ * calls only at the end of an unpark: VirtualThread.unpark sets the park permit, CASes the thread
+ * from PARKED to UNPARKED (runnable, for the JDK) and then submits it. Between the two the word
+ * still reads WAITING with the old epoch, but the permit is set, so the G is not asleep (without
+ * that test, an unparker that is not a goroutine, such as a platform thread's Thread.interrupt,
+ * kept off its core by the OS for longer than the grace, faked a deadlock:
+ * CheckdeadPinnedWakeTest's aParkedGoroutineUnparkedButNotYetReadiedIsNotAsleep). An unparker
+ * that is a goroutine or an M is running, so its M is not idle. The permit is cleared only when
+ * the thread runs again (VirtualThread.runContinuation) or parks (which consumes it). A pinned G
+ * is unparked without the epoch moving at all (the JDK sets its park permit and unparks the
+ * carrier). From the unpark until its carrier runs it still reads WAITING, but its permit is set,
+ * so it is not asleep (without that test, a
  * carrier the OS kept off its core for longer than the grace, after the last other goroutine
  * parked, faked a deadlock). Once its carrier runs, the thread is RUNNABLE before the permit is
  * cleared, and its park count moves at its next gopark; so it would have to be woken and re-park
@@ -412,9 +421,9 @@ final class Checkdead {
         if (t == null || r == null || !(canSleepForever(r) || fakeClock)) {
             return false;
         }
-        if (st != GStatus.WAITING && !(st == GStatus.RUNNING && t.getState() == Thread.State.WAITING
-                && !VThreads.parkPermit(t))) {
-            return false; // running, or pinned and unparked but its carrier not yet run
+        if (!(st == GStatus.WAITING || st == GStatus.RUNNING && t.getState() == Thread.State.WAITING)
+                || VThreads.parkPermit(t)) {
+            return false; // running; or unparked, and not yet readied (WAITING) or its carrier not yet run (pinned)
         }
         Object b = LockSupport.getBlocker(t);
         if (fakeClock) { // see "Bubbles"

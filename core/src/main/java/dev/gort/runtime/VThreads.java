@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  *    that thread, so G.execute can tell its own thread from an inherited child's;
  *  - the private field state, to tell a Thread.yield (YIELDED) from a park that raced an unpark;
  *  - the private field parkPermit, for checkdead: a thread parked while pinned that has been
- *    unparked still reads WAITING until its carrier runs, and only its permit says it was woken;
+ *    unparked still reads WAITING until its carrier runs, and an unmounted one whose unpark has
+ *    not yet reached G.execute still reads WAITING in its G; only the permit says it was woken;
  *  - Thread.currentCarrierThread(), to find the M under a running goroutine (a ThreadLocal set on
  *    the M reads null from the virtual thread, which has its own map);
  *  - the private methods VirtualThread.disableSuspendAndPreempt and enableSuspendAndPreempt, which
@@ -230,8 +231,9 @@ final class VThreads {
 
     /**
      * Whether vthread's park permit is set: it was unparked and has not run since. The JDK's unpark
-     * sets the permit before it unparks a pinned thread's carrier; the carrier, once run, sets the
-     * state to RUNNING before it clears the permit.
+     * sets the permit before it unparks a pinned thread's carrier, and before it CASes an unmounted
+     * thread from PARKED to UNPARKED and submits it (G.execute); the carrier, once run, sets the
+     * state to RUNNING before it clears the permit, as runContinuation does after its CAS to RUNNING.
      */
     static boolean parkPermit(Thread vthread) {
         return (boolean) PARK_PERMIT.getVolatile(vthread);
