@@ -204,21 +204,22 @@ final class Checkdead {
 
     /**
      * Notes a foreign virtual thread from its runContinuation (VirtualThread's this::runContinuation,
-     * whose one captured field is the thread). Called from G.execute for every foreign run; never
-     * throws.
+     * whose one captured field is the thread), and returns it, or null if it could not be found.
+     * Called from G.execute (the anonymous G's constructor) for every foreign run; never throws.
      */
-    static void noteForeign(Runnable cont) {
+    static Thread noteForeign(Runnable cont) {
         try {
             Field f = VTHREAD_FIELD.get(cont.getClass());
             Object t = f != null ? f.get(cont) : null;
             if (t instanceof Thread th) {
                 foreign.add(th);
-            } else {
-                foreignUnknown = true;
+                return th;
             }
+            foreignUnknown = true;
         } catch (Throwable e) {
             foreignUnknown = true;
         }
+        return null;
     }
 
     private static boolean foreignAlive() {

@@ -40,7 +40,10 @@ import java.util.concurrent.Executor;
  *
  * Inherited children. A virtual thread created with the JDK's public API inside a goroutine inherits
  * its scheduler, this G. Its runContinuation is not ours; execute wraps it in an anonymous G (goid 0,
- * not registered) so it runs on gort's Ps like any goroutine. See Differences from Go in Proc.
+ * not registered) so it runs on gort's Ps like any goroutine. See Differences from Go in Proc. The
+ * wrapper is a new G at each execute, so no status word follows the child from run to run, and
+ * "the G this M was running" is the one with the same continuation, not the same G (runqready's
+ * test for a Thread.yield; vthread names the child's thread for the JDK state it reads).
  *
  * Names. The virtual thread is named "goroutine-42" ("goroutine-42 LABEL" with Go.go(label, fn) or
  * Go.setLabel), so the JDK's thread dumps (jcmd Thread.dump_to_file), debuggers, log lines and JFR
@@ -64,7 +67,13 @@ final class G implements Executor, Runnable {
     final Run run;
     /** The virtual thread, or null for an anonymous wrapper. Immutable. */
     final Thread thread;
-    /** The one Runnable the JDK hands to execute() for {@link #thread}. Immutable. */
+    /**
+     * The virtual thread that cont runs: {@link #thread} for a goroutine; for an anonymous wrapper,
+     * the inherited child's (null if Checkdead.noteForeign could not find it), so that runqready can
+     * tell its Thread.yield (see Proc, "Where a readied G goes"). Immutable.
+     */
+    final Thread vthread;
+    /** The one Runnable the JDK hands to execute() for {@link #vthread}. Immutable. */
     final Runnable cont;
     /** The user's function; cleared when it returns so a finished G holds nothing. Written by the G. */
     private Runnable fn;
@@ -144,6 +153,7 @@ final class G implements Executor, Runnable {
         this.fn = fn;
         this.gopc = Traceback.captureCreator(fn);
         this.thread = VThreads.newThread(this, this, threadName(goid, null));
+        this.vthread = thread;
         this.cont = VThreads.runContinuation(thread);
         this.state = GStatus.IDLE.ordinal();
     }
@@ -154,10 +164,10 @@ final class G implements Executor, Runnable {
         this.parentGoid = parent != null ? parent.goid : 0;
         this.run = parent != null ? parent.run : null;
         this.thread = null;
+        this.vthread = Checkdead.noteForeign(foreignCont);
         this.cont = foreignCont;
         this.gopc = null;
         this.state = GStatus.RUNNABLE.ordinal();
-        Checkdead.noteForeign(foreignCont);
     }
 
     /**

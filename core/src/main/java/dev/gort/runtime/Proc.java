@@ -50,7 +50,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *    "GOMAXPROCS"): the global queue, then wakep().
  *    Go's newproc does the same for a new goroutine, so a started goroutine goes to runnext too.
  *  - a Thread.yield (the JDK resubmits the G from the M, with the thread in state YIELDED): the
- *    global queue, behind everything else, as Go's goschedImpl.
+ *    global queue, behind everything else, as Go's goschedImpl. The M's curg is the G it was
+ *    running; for an inherited child (G's "Inherited children") that is the wrapper of its previous
+ *    run, a G other than the new wrapper, so the test is the continuation (the same one for every
+ *    run of a thread), and the state is read off the child's own thread (G.vthread). Testing the
+ *    G itself (gort before) sent a child's yield to runnext, where it inherited the time slice
+ *    and ran again at once: the goroutines queued on its P waited for sysmon to end the slice, and
+ *    with sysmon off for ever (ChildProgTest's anInheritedChildsYieldLetsTheGoroutinesQueuedOnItsPRun).
  *  - from a thread that is not an M (main, the JDK's timer, unblocker and poller threads): the
  *    global queue, then wakep() to get an idle P going.
  *  - a member of a synctest bubble (gp.bubble != null, the one check on this path): to its bubble's
@@ -630,8 +636,10 @@ final class Proc {
         Thread self = Thread.currentThread();
         M mp = self instanceof M m ? m : M.current();
         if (mp != null) {
-            if (self == mp && gp == mp.curg && gp.thread != null && VThreads.state(gp.thread) == VThreads.YIELDED) {
+            G cur = self == mp ? mp.curg : null;
+            if (cur != null && cur.cont == gp.cont && gp.vthread != null && VThreads.state(gp.vthread) == VThreads.YIELDED) {
                 // Thread.yield / Go.gosched: behind everybody, on the global queue (goschedImpl).
+                // cur.cont, not cur: an inherited child's wrapper is a new G at each run (see above).
                 globrunqputLocked(gp);
                 wakep();
                 return;

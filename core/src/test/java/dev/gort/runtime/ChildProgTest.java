@@ -88,6 +88,23 @@ class ChildProgTest {
     }
 
     /**
+     * A Thread.yield in a virtual thread started with the JDK's API inside a goroutine (an inherited
+     * child) goes to the global queue, as a goroutine's does (Go's goschedImpl). The child runs as
+     * a fresh anonymous G at each resubmission, so runqready did not recognise the yield (it asked
+     * whether the G was the M's curg) and put the child in its P's runnext, where it inherited the
+     * time slice and ran again at once: at GOMAXPROCS 1 a goroutine in the P's queue waited for
+     * sysmon to end the slice (10-45 ms, and hundreds of yields, in a scratch run), and with sysmon
+     * off for ever (the program's 20 s bound, in its first round).
+     */
+    @Test
+    void anInheritedChildsYieldLetsTheGoroutinesQueuedOnItsPRun() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=1"),
+                "dev.gort.runtime.prog.InheritedYield");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.stdout().startsWith("ok "), r.toString());
+    }
+
+    /**
      * A broken scheduler invariant found on an M's thread is Go's throw: the report (the message,
      * "runtime stack:", every goroutine), the run ends with the FatalError, and the runtime refuses
      * later runs. Before, the M's thread died with the JDK's uncaught-exception line and the run
