@@ -26,7 +26,8 @@ import java.util.concurrent.Executor;
  * duplicate while the G runs on another M marks it RUNNING (it is), runs nothing, and then marks
  * it WAITING; the G reads waiting until its run ends and the next park, yield or ready sets the
  * word again. Only a dump of a queued goroutine makes duplicates; checkdead is not misled, as it
- * counts a G asleep only if its thread is parked too (Checkdead).
+ * judges only while every M is idle or holds a goroutine parked while pinned, and a G that reads
+ * WAITING while it runs is on a busy M (Checkdead, msIdleOrPinned and the snapshot's M count).
  * G.m, the M running the G, meets the same races. A G that yields, or whose park raced an unpark,
  * is resubmitted from inside its run and may be started by another M before the old one is back.
  * So G.m is written only by an M about to run the G, before the status CAS that marks it RUNNING,

@@ -9,9 +9,17 @@ public enum GStatus {
     IDLE("idle"),
     /** On a run queue (a P's runq or runnext, or the global queue). Not running; no M owns it. */
     RUNNABLE("runnable"),
-    /** Mounted on an M, which owns the continuation. The M holds a P. */
+    /**
+     * Mounted on an M, which owns the continuation. The M holds a P, unless sysmon retook it while
+     * the goroutine ran on (a hog, or a goroutine parked while pinned, which stays RUNNING): the
+     * goroutine then runs without one until it parks or yields (Sysmon, "Hog retake").
+     */
     RUNNING("running"),
-    /** Inside {@code Go.syscall}: mounted on an M that may have lost its P. */
+    /**
+     * Inside {@code Go.syscall}: mounted on an M that may have lost its P; or parked inside the
+     * call (a socket read, say) until it is readied, since its M marks WAITING only a G that reads
+     * RUNNING (G.afterRun). Once readied and run again it reads RUNNING to the call's end.
+     */
     SYSCALL("syscall"),
     /**
      * Parked: not on any run queue. Whoever will unpark it owns it. {@code waitreason} says why when
