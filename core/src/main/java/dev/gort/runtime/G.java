@@ -214,14 +214,24 @@ final class G implements Executor, Runnable {
      */
     @Override
     public void execute(Runnable r) {
+        G gp = this;
         try {
-            if (r == cont) {
-                Proc.ready(this);
-            } else {
-                Proc.ready(new G(r, this));
+            if (r != cont) {
+                gp = new G(r, this); // an inherited child's run (see the essay)
             }
+            Proc.ready(gp);
         } catch (Throwable t) {
-            Proc.executeFailed(this, t);
+            if (gp.cont == r) {
+                Proc.executeFailed(gp, t); // the G being readied: the child's wrapper, not this G
+            } else {
+                // Not even the child's wrapper could be made (out of memory). Queueing this G
+                // instead (gort before) ran a goroutine nobody readied and lost the child silently.
+                try {
+                    System.err.println("gort: lost a virtual thread started in goroutine " + goid + " while readying it: " + t);
+                } catch (Throwable ignored) {
+                    // execute must not throw
+                }
+            }
         }
     }
 
