@@ -71,9 +71,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * Blocker
  * -------
  * touchedByPlatformThread is set (plain, once) when a thread that is not a goroutine creates the
- * channel or operates on it. The fast paths test Thread.isVirtual() only (cheap); the parking
- * paths test Proc.currentG() == null, which also catches virtual threads of the JDK's own
- * scheduler. So a JDK virtual thread that only ever completes without parking goes unnoticed.
+ * channel or operates on it, len and cap included: a thread that polls len before it receives (a
+ * test's wait-until) holds the channel, and a goroutine blocked sending the next value waits for
+ * that receive (before, such a goroutine was reported as Go's deadlock). A platform thread's mark
+ * comes first, before the operation's effect, and the plain write is ordered before that effect by
+ * the lock's release (or the sudog's publish) that makes it visible. The fast paths test
+ * Thread.isVirtual() only (cheap); the parking paths test Proc.currentG() == null, which also
+ * catches virtual threads of the JDK's own scheduler, after enqueueing. So a JDK virtual thread
+ * that only ever completes without parking goes unnoticed (Go.run's contract says so).
  * A timer's channel is marked only by a platform thread that makes, stops or resets its timer
  * (and so may reset it later: Linkname.timerUsedByPlatformThread): only the timer sends on it, and
  * checkdead counts a pending timer itself, so the timer's own send from an M or the sleeper must
@@ -251,11 +256,13 @@ public final class HChan implements Blocker {
      * chanlen does: it presents timer channels as unbuffered, whatever its slot holds.
      */
     public int len() {
+        touch(); // a use: a thread that polls len may receive next (see "Blocker")
         return timer != null ? 0 : (int) QCOUNT.getOpaque(this);
     }
 
     /** Go's cap(c): 0 for a timer's channel, as Go 1.23's chancap. */
     public int cap() {
+        touch(); // a use, as len
         return timer != null ? 0 : dataqsiz;
     }
 
