@@ -3,6 +3,7 @@ package dev.gort.context;
 import dev.gort.Panic;
 import dev.gort.chan.Chan;
 import dev.gort.chan.RecvChan;
+import dev.gort.runtime.Linkname;
 import dev.gort.sync.Mutex;
 
 import java.time.Instant;
@@ -31,6 +32,23 @@ import java.util.Set;
  * ----------
  *  - err != null iff cancelled; once set, err, cause and a closed done never change.
  *  - A registered child is in exactly one parent's children set until it is cancelled.
+ *  - platform set implies every registered child's platform is set, and done, once made, is
+ *    marked (both under mu; see "Blocker").
+ *
+ * Blocker (the deadlock detector)
+ * -------------------------------
+ * Goroutines wait on done, a channel made lazily by whoever asks first, often a goroutine; but
+ * whoever holds the context may close it, by cancelling it or an ancestor. So a context a thread
+ * outside the goroutines made or used (done, err, or a child made of it) is marked (platform),
+ * and so are its registered descendants (addChild under the parent's mu, or heldByPlatform's walk
+ * down, parent's mu before child's as cancel), and its done channel is marked as a platform
+ * thread's (Linkname.chanHeldByPlatformThread) when made or when the context is marked, before
+ * any cancel that thread makes can close it: checkdead then does not call a goroutine waiting on
+ * it Go's deadlock. Before, a context made on a platform thread and cancelled there later, or a
+ * goroutine's child of it, left a goroutine waiting on its done channel reported as deadlocked.
+ * The test is Thread.isVirtual, one check on done and err (as the sync types'). A context a
+ * goroutine made that a platform thread only holds is Go.run's documented hole, as a channel;
+ * what an AfterFunc's function wakes is the function's (as a task queued on an executor).
  *
  * Differences from Go: one class for cancelCtx and timerCtx (the timer field is null without a
  * deadline); the deadline timer is a dev.gort.time AfterFunc timer, as Go's.
@@ -55,18 +73,80 @@ public final class CancelContext implements Context {
     private Throwable cause;
     /** The deadline timer, or null. Under mu. */
     private dev.gort.time.Timer timer;
+    /**
+     * A thread that is not a goroutine made or used this context or a cancelable ancestor it is
+     * registered with, and so may cancel it (see "Blocker"). Set once, never cleared: in the
+     * constructor, else under mu; read under mu (and racily by touchIfPlatform's fast test).
+     */
+    private volatile boolean platform;
     /** This context as a child of its parent. */
-    final Canceler self = this::cancel;
+    final Canceler self = new Canceler() {
+        @Override
+        public void cancel(boolean removeFromParent, ContextException err, Throwable cause) {
+            CancelContext.this.cancel(removeFromParent, err, cause);
+        }
+
+        @Override
+        public void heldByPlatform() {
+            CancelContext.this.heldByPlatform();
+        }
+    };
 
     /** Something a cancelCtx cancels when it is cancelled (Go's canceler). */
     @FunctionalInterface
     interface Canceler {
         void cancel(boolean removeFromParent, ContextException err, Throwable cause);
+
+        /** Its parent may be cancelled by a thread outside the goroutines (see "Blocker"). */
+        default void heldByPlatform() {}
     }
 
     CancelContext(Context parent, Instant deadline) {
         this.parent = parent;
         this.deadline = deadline;
+        this.platform = !Thread.currentThread().isVirtual(); // before anyone can make done
+    }
+
+    /** Marks this context, if the caller is a platform thread (cheap test; see "Blocker"). */
+    private void touchIfPlatform() {
+        if (!Thread.currentThread().isVirtual() && !platform) {
+            heldByPlatform();
+        }
+    }
+
+    /**
+     * Marks this context and its registered descendants as cancelable by a thread outside the
+     * goroutines, and their done channels as that thread's (see "Blocker"). Any thread; takes mu,
+     * then each child's, as cancel.
+     */
+    void heldByPlatform() {
+        mu.lock();
+        try {
+            if (platform) {
+                return;
+            }
+            platform = true;
+            if (done != null) {
+                Linkname.chanHeldByPlatformThread(done);
+            }
+            if (children != null) {
+                for (Canceler child : children) {
+                    child.heldByPlatform();
+                }
+            }
+        } finally {
+            mu.unlock();
+        }
+    }
+
+    /** Makes done, marked first if this context is a platform thread's (see "Blocker"). Under mu. */
+    private Chan<Void> makeDoneLocked() {
+        Chan<Void> d = Chan.make();
+        if (platform) {
+            Linkname.chanHeldByPlatformThread(d);
+        }
+        done = d;
+        return d;
     }
 
     @Override
@@ -76,6 +156,7 @@ public final class CancelContext implements Context {
 
     @Override
     public RecvChan<Void> done() {
+        touchIfPlatform();
         Chan<Void> d = done;
         if (d != null) {
             return d;
@@ -83,7 +164,7 @@ public final class CancelContext implements Context {
         mu.lock();
         try {
             if (done == null) {
-                done = Chan.make(); // cancel makes its own when it comes first
+                return makeDoneLocked(); // cancel makes its own when it comes first
             }
             return done;
         } finally {
@@ -98,6 +179,7 @@ public final class CancelContext implements Context {
      */
     @Override
     public ContextException err() {
+        touchIfPlatform();
         ContextException e = err;
         if (e != null) {
             done().recv(); // closed, or about to be: returns at once
@@ -145,7 +227,7 @@ public final class CancelContext implements Context {
             if (done == null) {
                 // a channel of its own, not the shared closed one: its close is this cancel's
                 // release, which a later done() or err() acquires (-race; Go: its atomic loads)
-                done = Chan.make();
+                makeDoneLocked();
             }
             done.close();
             kids = children;
@@ -174,6 +256,9 @@ public final class CancelContext implements Context {
         try {
             if (err == null) {
                 children.add(child);
+                if (platform) {
+                    child.heldByPlatform(); // under our mu: a concurrent heldByPlatform walks it otherwise
+                }
                 return;
             }
             e = err;

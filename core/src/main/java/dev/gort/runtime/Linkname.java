@@ -11,7 +11,7 @@ import java.util.function.Function;
  *
  * The runtime (this package) is internal: module-info does not export it, and its classes and
  * members are package-private wherever the language allows. But the API packages (dev.gort,
- * dev.gort.chan, sync, time, synctest, metrics) are the runtime's face and must call into it, and
+ * dev.gort.chan, sync, time, context, synctest, metrics) are the runtime's face and must call into it, and
  * Java has no friend packages: whatever they call must be public. This class is where those calls
  * go, instead of a public member on every class they touch.
  *
@@ -194,6 +194,15 @@ public final class Linkname {
         if (!Thread.currentThread().isVirtual()) {
             hchanOf.apply(chan).touched = true;
         }
+    }
+
+    /**
+     * chan (a dev.gort.chan view) may be operated on by a thread that is not a goroutine although
+     * no such thread has touched it yet: a context's done channel, which whoever holds the context
+     * closes by cancelling it (CancelContext's "Blocker"). Called by dev.gort.context.
+     */
+    public static void chanHeldByPlatformThread(Object chan) {
+        hchanOf.apply(chan).markTouched();
     }
 
     /** Parks the calling goroutine for ever (a nil channel's operation, an empty select). */
