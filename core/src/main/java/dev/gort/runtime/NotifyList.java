@@ -33,9 +33,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * -------
  * touched is set once a thread that is not a goroutine takes a ticket or notifies, whether or not
  * anyone waits: a platform thread that signalled a Cond once may signal it again, so a goroutine
- * waiting on it is not a deadlock (see Checkdead). A notify that finds nobody waiting tests only
- * Thread.isVirtual (its fast path), so a virtual thread the JDK schedules is noticed only when it
- * takes a ticket or wakes someone, as with Mutex.
+ * waiting on it is not a deadlock (see Checkdead). A notify marks first, before it reads wait: a
+ * platform thread that read "nobody waits" and lost its core before marking left a goroutine that
+ * took a ticket meanwhile parked on an untouched list while that thread would signal again (by
+ * reading; no test can hold a thread between the read and the mark). That first test is
+ * Thread.isVirtual only, so a virtual thread the JDK schedules is noticed only when it takes a
+ * ticket or wakes someone (Proc.currentG), as with Mutex.
  *
  * Differences from Go
  * -------------------
@@ -94,12 +97,12 @@ public final class NotifyList implements Blocker {
 
     /** Go's notifyListNotifyAll: wake every waiter that holds a ticket. Any thread. */
     public void notifyListNotifyAll() {
+        touchIfPlatform(); // first: from its read of wait on, the caller uses the list (see the essay)
         if (wait == notify) {
-            touchIfPlatform(); // nobody waits, but the caller has used the list
-            return;
+            return; // nobody waits
         }
-        if (Proc.currentG() == null) {
-            touched = true;
+        if (!touched && Proc.currentG() == null) {
+            touched = true; // a virtual thread of the JDK's scheduler (see the essay)
         }
         Sema.Waiter s;
         ReentrantLock root = Sema.rootFor(this);
@@ -122,12 +125,12 @@ public final class NotifyList implements Blocker {
 
     /** Go's notifyListNotifyOne: wake the waiter holding ticket notify, if any, and advance notify. Any thread. */
     public void notifyListNotifyOne() {
+        touchIfPlatform(); // first: from its read of wait on, the caller uses the list (see the essay)
         if (wait == notify) {
-            touchIfPlatform(); // nobody waits, but the caller has used the list
-            return;
+            return; // nobody waits
         }
-        if (Proc.currentG() == null) {
-            touched = true;
+        if (!touched && Proc.currentG() == null) {
+            touched = true; // a virtual thread of the JDK's scheduler (see the essay)
         }
         Sema.Waiter found = null;
         ReentrantLock root = Sema.rootFor(this);
