@@ -114,12 +114,7 @@ public final class Go {
      * {@code no goroutines (main called runtime.Goexit) - deadlock!}. The check cannot see a
      * platform thread that holds a channel made by a goroutine but has not used it yet (for example
      * one captured by a task queued on an {@code ExecutorService}): make such channels on the
-     * platform thread, or touch them there once, or do not rely on the report. Nor does it see
-     * every use by a virtual thread of the JDK's own scheduler (started with
-     * {@code Thread.ofVirtual()} or a virtual-thread-per-task executor outside any goroutine): such
-     * a thread is noticed when it blocks on a channel or lock (or wakes a goroutine parked on a
-     * lock), not when its operation completes at once (a send into a buffer or to a waiting
-     * receiver, an uncontended lock or unlock); the same advice applies.
+     * platform thread, or touch them there once, or do not rely on the report.
      *
      * <p>Nested runs: called from the main goroutine of a running {@code Go.run} (as when a program
      * whose {@code main} calls {@code Go.run} is started with {@code gort run}, which already runs

@@ -123,14 +123,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * The one hole is stated in Go.run's contract: a platform thread that holds a
  * goroutine-made channel it has not used yet (say, captured by a task queued on an ExecutorService)
- * is invisible. Go has no such threads; Go.run's contract makes "used" the boundary. The contract
- * states a second: the marks test Thread.isVirtual (one test on goroutines' paths), so a virtual
- * thread of the JDK's own scheduler, outside any goroutine, is taken for a goroutine except where
- * a slow path asks Proc.currentG (it blocks, or a sync type's release wakes a waiter); one that sent
- * into a buffer, or locked and unlocked a free Mutex, and will again, is invisible, and a goroutine
- * waiting for it is reported. Rejected for now: telling it apart on every mark (its carrier is not
- * an M: Thread.currentCarrierThread() instanceof M, one more load and type test on every mark
- * site goroutines pass while the object is untouched).
+ * is invisible. Go has no such threads; Go.run's contract makes "used" the boundary.
  *
  * What happens then
  * -----------------
