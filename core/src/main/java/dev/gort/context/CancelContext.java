@@ -46,7 +46,8 @@ import java.util.Set;
  * any cancel that thread makes can close it: checkdead then does not call a goroutine waiting on
  * it Go's deadlock. Before, a context made on a platform thread and cancelled there later, or a
  * goroutine's child of it, left a goroutine waiting on its done channel reported as deadlocked.
- * The test is Thread.isVirtual, one check on done and err (as the sync types'). A context a
+ * The test is Linkname.outsideGoroutines (a platform thread, or a virtual thread of the JDK's own
+ * scheduler), one check on done and err while unmarked (as the sync types'). A context a
  * goroutine made that a platform thread only holds is Go.run's documented hole, as a channel;
  * what an AfterFunc's function wakes is the function's (as a task queued on an executor).
  *
@@ -104,12 +105,12 @@ public final class CancelContext implements Context {
     CancelContext(Context parent, Instant deadline) {
         this.parent = parent;
         this.deadline = deadline;
-        this.platform = !Thread.currentThread().isVirtual(); // before anyone can make done
+        this.platform = Linkname.outsideGoroutines(); // before anyone can make done
     }
 
     /** Marks this context, if the caller is a platform thread (cheap test; see "Blocker"). */
     private void touchIfPlatform() {
-        if (!Thread.currentThread().isVirtual() && !platform) {
+        if (!platform && Linkname.outsideGoroutines()) {
             heldByPlatform();
         }
     }

@@ -75,10 +75,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * test's wait-until) holds the channel, and a goroutine blocked sending the next value waits for
  * that receive (before, such a goroutine was reported as Go's deadlock). A platform thread's mark
  * comes first, before the operation's effect, and the plain write is ordered before that effect by
- * the lock's release (or the sudog's publish) that makes it visible. The fast paths test
- * Thread.isVirtual() only (cheap); the parking paths test Proc.currentG() == null, which also
- * catches virtual threads of the JDK's own scheduler, after enqueueing. So a JDK virtual thread
- * that only ever completes without parking goes unnoticed (Go.run's contract says so).
+ * the lock's release (or the sudog's publish) that makes it visible. The test is
+ * Proc.outsideGoroutines (a thread that is not virtual, or whose carrier is not an M: a virtual
+ * thread of the JDK's own scheduler is outside too), made only while the channel is unmarked. It
+ * was Thread.isVirtual alone, so a JDK virtual thread was noticed only where it parked (the parking
+ * paths' Proc.currentG() == null): one that sent into a goroutine's buffer and would send again was
+ * invisible, and the goroutine waiting for it was reported as Go's deadlock
+ * (ChanPlatformUseTest's JDK virtual thread test).
  * A timer's channel is marked only by a platform thread that makes, stops or resets its timer
  * (and so may reset it later: Linkname.timerUsedByPlatformThread): only the timer sends on it, and
  * checkdead counts a pending timer itself, so the timer's own send from an M or the sleeper must
@@ -239,7 +242,7 @@ public final class HChan implements Blocker {
 
     /** Marks the channel if the caller is a platform thread (cheap test; see "Blocker"). */
     void touch() {
-        if (!touched && timer == null && !Thread.currentThread().isVirtual()) {
+        if (!touched && timer == null && Proc.outsideGoroutines()) {
             touched = true;
         }
     }

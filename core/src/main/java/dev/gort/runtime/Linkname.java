@@ -186,12 +186,21 @@ public final class Linkname {
     }
 
     /**
+     * Whether the caller is outside the goroutines (a platform thread, or a virtual thread of the
+     * JDK's own scheduler): the deadlock detector's marks in dev.gort.sync and dev.gort.context
+     * (Proc.outsideGoroutines).
+     */
+    public static boolean outsideGoroutines() {
+        return Proc.outsideGoroutines();
+    }
+
+    /**
      * A timer's stop or reset by a thread that is not a goroutine: chan's receivers may be woken
      * by that thread's later resets, so the deadlock detector must not count them asleep (HChan's
      * "Blocker"). Called by dev.gort.time.
      */
     public static void timerUsedByPlatformThread(Object chan) {
-        if (!Thread.currentThread().isVirtual()) {
+        if (Proc.outsideGoroutines()) {
             hchanOf.apply(chan).touched = true;
         }
     }

@@ -36,9 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * waiting on it is not a deadlock (see Checkdead). A notify marks first, before it reads wait: a
  * platform thread that read "nobody waits" and lost its core before marking left a goroutine that
  * took a ticket meanwhile parked on an untouched list while that thread would signal again (by
- * reading; no test can hold a thread between the read and the mark). That first test is
- * Thread.isVirtual only, so a virtual thread the JDK schedules is noticed only when it takes a
- * ticket or wakes someone (Proc.currentG), as with Mutex.
+ * reading; no test can hold a thread between the read and the mark). The test is
+ * Proc.outsideGoroutines, which counts a virtual thread of the JDK's own scheduler as outside too.
  *
  * Differences from Go
  * -------------------
@@ -170,7 +169,7 @@ public final class NotifyList implements Blocker {
 
     /** The notify fast path's touch: a platform thread's notify with nobody waiting (see the essay). */
     private void touchIfPlatform() {
-        if (!touched && !Thread.currentThread().isVirtual()) {
+        if (!touched && Proc.outsideGoroutines()) {
             touched = true;
         }
     }

@@ -1816,6 +1816,18 @@ final class Proc {
 
     // ================================================================== helpers
 
+    /**
+     * Whether the caller is a thread outside the goroutines, for the deadlock detector's marks
+     * (Blocker, and Checkdead's "When a goroutine counts as asleep"): a platform thread (an M's own
+     * scheduler code included) or a virtual thread of the JDK's own scheduler, whose carrier is not
+     * an M. A goroutine, or a virtual thread started inside one (carried by an M: Checkdead tracks
+     * those as foreign), is not. Two thread-register loads and a type test; the marks call it only
+     * while their object is unmarked.
+     */
+    static boolean outsideGoroutines() {
+        return !Thread.currentThread().isVirtual() || !(VThreads.currentCarrier() instanceof M);
+    }
+
     /** The goroutine calling, or null if the caller is not a goroutine (or is an anonymous one). */
     static G currentG() {
         Thread t = Thread.currentThread();

@@ -286,7 +286,7 @@ public final class SelectGo implements Blocker {
         if (dups) {
             computeLockorder(po); // the same channel's cases in random order (see step 0)
         }
-        boolean platform = !Thread.currentThread().isVirtual();
+        boolean platform = Proc.outsideGoroutines();
         if (platform) {
             for (int k = 0; k < n; k++) {
                 cs[po[k]].touch();

@@ -55,8 +55,8 @@ import java.lang.invoke.VarHandle;
  *  - Platform threads may use a Mutex; the first one that does (lock, tryLock, or unlock, which
  *    may be all a thread does with a mutex a goroutine locked) marks the semaphore as touched,
  *    before it changes the state word, so the deadlock detector does not blame goroutines waiting
- *    on it (see Blocker). The check is !Thread.isVirtual(), so a JDK-scheduled virtual thread
- *    outside gort is not noticed.
+ *    on it (see Blocker). The check is Linkname.outsideGoroutines(), which counts a virtual thread
+ *    of the JDK's own scheduler as outside too.
  *  - No mutex profiling, no copy check (Java objects are not copied).
  *  - The 1ms starvation threshold is measured on the runtime's nanotime (Linkname.nanotime,
  *    Bubble.clock): the fake clock inside a synctest bubble, so seeded schedules do not depend on
@@ -91,7 +91,7 @@ public final class Mutex implements Locker {
     /** Locks the mutex, parking the calling goroutine until it is available. */
     @Override
     public void lock() {
-        if (!Thread.currentThread().isVirtual()) {
+        if (Linkname.outsideGoroutines()) {
             sema.touch();
         }
         if (STATE.compareAndSet(this, 0, MUTEX_LOCKED)) {
@@ -106,7 +106,7 @@ public final class Mutex implements Locker {
      * are rare: it fails whenever the mutex is held or in starvation mode.
      */
     public boolean tryLock() {
-        if (!Thread.currentThread().isVirtual()) {
+        if (Linkname.outsideGoroutines()) {
             sema.touch(); // before the CAS, as lock: from the CAS on, a goroutine may wait for our unlock
         }
         int old = state;
@@ -201,7 +201,7 @@ public final class Mutex implements Locker {
      */
     @Override
     public void unlock() {
-        if (!Thread.currentThread().isVirtual()) {
+        if (Linkname.outsideGoroutines()) {
             sema.touch(); // before the fast path: a thread that only unlocks has used the mutex too
         }
         Race.release(this);

@@ -185,7 +185,7 @@ public final class RWMutex implements Locker {
     }
 
     private void touchIfPlatform() {
-        if (!Thread.currentThread().isVirtual()) {
+        if (Linkname.outsideGoroutines()) {
             writerSem.touch();
             readerSem.touch();
         }

@@ -2,6 +2,7 @@ package dev.gort.sync;
 
 import dev.gort.Go;
 import dev.gort.Panic;
+import dev.gort.runtime.Linkname;
 import dev.gort.runtime.Race;
 import dev.gort.runtime.Sema;
 import dev.gort.runtime.WaitReason;
@@ -62,7 +63,7 @@ public final class WaitGroup {
      *     "sync: WaitGroup misuse: Add called concurrently with Wait" on that misuse
      */
     public void add(int delta) {
-        if (!Thread.currentThread().isVirtual()) {
+        if (Linkname.outsideGoroutines()) {
             sema.touch();
         }
         if (delta < 0) {
@@ -110,7 +111,7 @@ public final class WaitGroup {
      * @throws Panic "sync: WaitGroup is reused before previous Wait has returned" on that misuse
      */
     public void await() {
-        if (!Thread.currentThread().isVirtual()) {
+        if (Linkname.outsideGoroutines()) {
             sema.touch();
         }
         for (;;) {

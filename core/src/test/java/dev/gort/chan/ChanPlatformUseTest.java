@@ -60,4 +60,44 @@ class ChanPlatformUseTest {
         assertEquals(2, made.get().recv());
         run.get(20, TimeUnit.SECONDS);
     }
+
+    /**
+     * A virtual thread of the JDK's own scheduler is outside the goroutines too: one that sent into a
+     * goroutine's channel without parking (a waiting receiver, or room in the buffer) and will send
+     * again holds it. The marks tested Thread.isVirtual alone, which took such a thread for a
+     * goroutine, and the goroutine waiting for its second send was reported as Go's deadlock.
+     */
+    @Test
+    void aChannelAJdkVirtualThreadSentOnIsNotADeadlockToWaitOn() throws Exception {
+        AtomicReference<Chan<Integer>> made = new AtomicReference<>();
+        CountDownLatch sendAgain = new CountDownLatch(1);
+        CompletableFuture<Void> run = runAsync(() -> {
+            Chan<Integer> c = Chan.make(1); // made by a goroutine: unmarked
+            made.set(c);
+            assertEquals(1, c.recv());
+            assertEquals(2, c.recv()); // waits for the JDK virtual thread's second send
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (made.get() == null) {
+            assertTrue(System.nanoTime() < deadline, "the goroutine never made its channel");
+            Thread.sleep(1);
+        }
+        CountDownLatch sentOnce = new CountDownLatch(1);
+        Thread jdkVirtual = Thread.ofVirtual().start(() -> { // from a platform thread: the JDK's scheduler
+            made.get().send(1); // never parks: a receiver waits, or the buffer has room
+            sentOnce.countDown();
+            try {
+                sendAgain.await(); // a JDK park, on the JDK's scheduler: invisible to the detector
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            made.get().send(2);
+        });
+        assertTrue(sentOnce.await(20, TimeUnit.SECONDS), "the JDK virtual thread never sent");
+        assertThrows(TimeoutException.class, () -> run.get(QUIET_MS, TimeUnit.MILLISECONDS),
+                "the run ended while its goroutine waited for a JDK virtual thread that had used the channel");
+        sendAgain.countDown();
+        run.get(20, TimeUnit.SECONDS);
+        jdkVirtual.join();
+    }
 }

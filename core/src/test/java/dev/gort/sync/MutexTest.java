@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -223,5 +224,33 @@ class MutexTest {
             m.lock();
             m.unlock();
         }, m::unlock);
+    }
+
+    /**
+     * A virtual thread of the JDK's own scheduler is outside the goroutines too: one that locked a
+     * free Mutex (never parking) and will unlock it holds it. The marks tested Thread.isVirtual
+     * alone, which took such a thread for a goroutine, and the goroutine waiting for its unlock was
+     * reported as Go's deadlock.
+     */
+    @Test
+    void aMutexAJdkVirtualThreadHoldsIsNotADeadlockToWaitOn() throws Exception {
+        Mutex m = new Mutex();
+        CountDownLatch locked = new CountDownLatch(1), unlock = new CountDownLatch(1);
+        Thread jdkVirtual = Thread.ofVirtual().start(() -> { // from a platform thread: the JDK's scheduler
+            m.lock(); // free: the fast path
+            locked.countDown();
+            try {
+                unlock.await(); // a JDK park, on the JDK's scheduler: invisible to the detector
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            m.unlock();
+        });
+        assertTrue(locked.await(20, TimeUnit.SECONDS), "the JDK virtual thread never locked");
+        PlatformUse.waitsForAPlatformThread("sync.Mutex.Lock", () -> {
+            m.lock();
+            m.unlock();
+        }, unlock::countDown);
+        jdkVirtual.join();
     }
 }
