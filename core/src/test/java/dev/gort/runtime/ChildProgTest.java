@@ -35,10 +35,7 @@ class ChildProgTest {
      */
     @Test
     void raisingGomaxprocsWakesAnMForQueuedWork() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=2"),
-                "dev.gort.runtime.prog.GrowWakes", "200");
-        assertEquals(0, r.exit(), r.toString());
-        assertEquals("ok\n", r.stdout(), r.toString());
+        assertOkWithSysmonOff(2, "GrowWakes", "200");
     }
 
     /**
@@ -51,10 +48,7 @@ class ChildProgTest {
     @Test
     void aGoroutineQueuedOnADyingPRunsOnALiveOne() throws Exception {
         for (String when : List.of("after", "before")) {
-            ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=2"),
-                    "dev.gort.runtime.prog.DeadPReadies", "50", when);
-            assertEquals(0, r.exit(), when + ": " + r);
-            assertEquals("ok\n", r.stdout(), when + ": " + r);
+            assertOkWithSysmonOff(2, "DeadPReadies", "50", when);
         }
     }
 
@@ -67,10 +61,7 @@ class ChildProgTest {
      */
     @Test
     void anMWhosePDiedSleepsForTheTimersItLeft() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=2"),
-                "dev.gort.runtime.prog.DyingPTimers");
-        assertEquals(0, r.exit(), r.toString());
-        assertEquals("ok\n", r.stdout(), r.toString());
+        assertOkWithSysmonOff(2, "DyingPTimers");
     }
 
     /**
@@ -81,10 +72,7 @@ class ChildProgTest {
      */
     @Test
     void aGoroutineAskedToYieldYieldsWhenItsSyscallReturns() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=1"),
-                "dev.gort.runtime.prog.SyscallReturnYields");
-        assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.stdout().startsWith("ok "), r.toString());
+        assertOkWithSysmonOff(1, "SyscallReturnYields");
     }
 
     /**
@@ -98,10 +86,37 @@ class ChildProgTest {
      */
     @Test
     void anInheritedChildsYieldLetsTheGoroutinesQueuedOnItsPRun() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=1"),
-                "dev.gort.runtime.prog.InheritedYield");
+        assertOkWithSysmonOff(1, "InheritedYield");
+    }
+
+    /**
+     * Runs the child program dev.gort.runtime.prog.NAME with args at GOMAXPROCS procs, sysmon off,
+     * and checks that it passed: exit status 0 and "ok" first on stdout (programs that hang leave
+     * their evidence on stderr and exit 1).
+     */
+    private static void assertOkWithSysmonOff(int procs, String name, String... args) throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.sysmon=false", "-Dgort.maxprocs=" + procs),
+                "dev.gort.runtime.prog." + name, args);
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.stdout().startsWith("ok "), r.toString());
+        assertTrue(r.stdout().equals("ok\n") || r.stdout().startsWith("ok "), r.toString());
+    }
+
+    /**
+     * Runs RuntimeThrow in mode and checks Go's throw: exit status 2, stdout as given (ending with
+     * the refusal of a second run), and one report on stderr holding each of the given parts (the
+     * message, "runtime stack:", goroutine headers), and no JDK uncaught-exception line.
+     */
+    private static void assertGosThrow(String mode, List<String> jvmArgs, String stdout, String... parts)
+            throws Exception {
+        ChildJvm.Result r = ChildJvm.run(true, jvmArgs, "dev.gort.runtime.prog.RuntimeThrow", mode);
+        assertEquals(2, r.exit(), r.toString());
+        assertEquals(stdout, r.stdout(), r.toString());
+        String err = r.stderr();
+        for (String part : parts) {
+            assertTrue(err.contains(part), "no \"" + part + "\" in the report:\n" + err);
+        }
+        assertEquals(1, err.split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + err);
+        assertFalse(err.contains("Exception in thread"), "the thread's death is the report:\n" + err);
     }
 
     /**
@@ -113,16 +128,9 @@ class ChildProgTest {
      */
     @Test
     void aBrokenSchedulerInvariantIsGosThrow() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.maxprocs=2"), "dev.gort.runtime.prog.RuntimeThrow",
-                "invariant");
-        assertEquals(2, r.exit(), r.toString());
-        assertEquals("second run refused\n", r.stdout(), r.toString());
-        String err = r.stderr();
-        assertTrue(err.contains(": negative nmspinning\n\nruntime stack:\n"), err);
-        assertTrue(err.contains("goroutine 1 ["), err);
-        assertTrue(err.contains("goroutine 2 ["), "every goroutine, as Go's runtime throw:\n" + err);
-        assertEquals(1, err.split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + err);
-        assertFalse(err.contains("Exception in thread"), "the thread's death is the report:\n" + err);
+        assertGosThrow("invariant", List.of("-Dgort.maxprocs=2"), "second run refused\n",
+                ": negative nmspinning\n\nruntime stack:\n", "goroutine 1 [",
+                "goroutine 2 [" /* every goroutine, as Go's runtime throw */);
     }
 
     /**
@@ -132,16 +140,9 @@ class ChildProgTest {
      */
     @Test
     void anExceptionEscapingAnMsLoopIsGosThrow() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(true, List.of(), "dev.gort.runtime.prog.RuntimeThrow", "escape");
-        assertEquals(2, r.exit(), r.toString());
-        assertEquals("second run refused\n", r.stdout(), r.toString());
-        String err = r.stderr();
-        assertTrue(err.contains("fatal error: unexpected java.lang.IllegalStateException: boom running goroutine 0 on gort-m"),
-                err);
-        assertTrue(err.contains("runtime stack:\njava.lang.IllegalStateException: boom\n"), err);
-        assertTrue(err.contains("goroutine 1 ["), err);
-        assertEquals(1, err.split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + err);
-        assertFalse(err.contains("Exception in thread"), "the thread's death is the report:\n" + err);
+        assertGosThrow("escape", List.of(), "second run refused\n",
+                "fatal error: unexpected java.lang.IllegalStateException: boom running goroutine 0 on gort-m",
+                "runtime stack:\njava.lang.IllegalStateException: boom\n", "goroutine 1 [");
     }
 
     /**
@@ -150,10 +151,8 @@ class ChildProgTest {
      */
     @Test
     void aRuntimeThrowEndsALiveBubble() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(true, List.of(), "dev.gort.runtime.prog.RuntimeThrow", "bubble");
-        assertEquals(2, r.exit(), r.toString());
-        assertEquals("bubble ended by the throw\nsecond run refused\n", r.stdout(), r.toString());
-        assertEquals(1, r.stderr().split("fatal error", -1).length - 1, "reported once:\n" + r.stderr());
+        assertGosThrow("bubble", List.of(), "bubble ended by the throw\nsecond run refused\n",
+                "fatal error: unexpected java.lang.IllegalStateException: boom");
     }
 
     /**
@@ -162,14 +161,9 @@ class ChildProgTest {
      */
     @Test
     void anExceptionEscapingADeadlockCheckIsGosThrow() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(true, List.of(), "dev.gort.runtime.prog.RuntimeThrow", "checkdead");
-        assertEquals(2, r.exit(), r.toString());
-        assertEquals("second run refused\n", r.stdout(), r.toString());
-        String err = r.stderr();
-        assertTrue(err.contains("fatal error: unexpected java.lang.IllegalStateException: broken blocker in gort-checkdead\n"),
-                err);
-        assertTrue(err.contains("runtime stack:\njava.lang.IllegalStateException: broken blocker\n"), err);
-        assertTrue(err.contains("goroutine 1 [semacquire"), "every goroutine, as Go's runtime throw:\n" + err);
-        assertEquals(1, err.split("fatal error", -1).length - 1, "reported once, as Go's throw:\n" + err);
+        assertGosThrow("checkdead", List.of(), "second run refused\n",
+                "fatal error: unexpected java.lang.IllegalStateException: broken blocker in gort-checkdead\n",
+                "runtime stack:\njava.lang.IllegalStateException: broken blocker\n",
+                "goroutine 1 [semacquire" /* every goroutine, as Go's runtime throw */);
     }
 }

@@ -231,11 +231,7 @@ class HChanTest {
             };
             ts[senders + q] = q < 2 ? Thread.ofPlatform().start(r) : Proc.newproc(r, null).thread;
         }
-        var rnd = java.util.concurrent.ThreadLocalRandom.current();
-        while (sendersDone.getCount() > 0) {
-            ts[rnd.nextInt(ts.length)].interrupt();
-            Thread.sleep(0, 200_000);
-        }
+        interruptAtRandomUntil(sendersDone, ts, 200_000);
         c.close();
         c2.close();
         for (Thread t : ts) {
@@ -338,11 +334,7 @@ class HChanTest {
             };
             ts[senders + q] = q < 1 ? Thread.ofPlatform().start(r) : Proc.newproc(r, null).thread;
         }
-        var rnd = java.util.concurrent.ThreadLocalRandom.current();
-        while (sendersDone.getCount() > 0) {
-            ts[rnd.nextInt(ts.length)].interrupt();
-            Thread.sleep(0, 100_000);
-        }
+        interruptAtRandomUntil(sendersDone, ts, 100_000);
         quit.close(); // the mixers stop before a and b close: their send case would panic
         assertTrue(mixersDone.await(20, TimeUnit.SECONDS), "mixers stopped");
         a.close();
@@ -520,6 +512,16 @@ class HChanTest {
             return n;
         } finally {
             h.lock.unlock();
+        }
+    }
+
+    /** Interrupts one of ts, picked at random, every pauseNanos until done reaches zero. */
+    private static void interruptAtRandomUntil(CountDownLatch done, Thread[] ts, int pauseNanos)
+            throws InterruptedException {
+        var rnd = java.util.concurrent.ThreadLocalRandom.current();
+        while (done.getCount() > 0) {
+            ts[rnd.nextInt(ts.length)].interrupt();
+            Thread.sleep(0, pauseNanos);
         }
     }
 }
