@@ -39,17 +39,22 @@ import java.util.Set;
  * -------------------------------
  * Goroutines wait on done, a channel made lazily by whoever asks first, often a goroutine; but
  * whoever holds the context may close it, by cancelling it or an ancestor. So a context a thread
- * outside the goroutines made or used (done, err, or a child made of it) is marked (platform),
- * and so are its registered descendants (addChild under the parent's mu, or heldByPlatform's walk
+ * outside the goroutines made or used (done, err, or a child made of it) is marked (platform), and
+ * so are its registered descendants (addChild under the parent's mu, or heldByPlatform's walk
  * down, parent's mu before child's as cancel), and its done channel is marked as a platform
- * thread's (Linkname.chanHeldByPlatformThread) when made or when the context is marked, before
- * any cancel that thread makes can close it: checkdead then does not call a goroutine waiting on
- * it Go's deadlock. Before, a context made on a platform thread and cancelled there later, or a
- * goroutine's child of it, left a goroutine waiting on its done channel reported as deadlocked.
- * The test is Linkname.outsideGoroutines (a platform thread, or a virtual thread of the JDK's own
- * scheduler), one check on done and err while unmarked (as the sync types'). A context a
- * goroutine made that a platform thread only holds is Go.run's documented hole, as a channel;
- * what an AfterFunc's function wakes is the function's (as a task queued on an executor).
+ * thread's (Linkname.chanHeldByPlatformThread) when made or when the context is marked, before any
+ * cancel that thread makes can close it: checkdead then does not call a goroutine waiting on it
+ * Go's deadlock. heldByPlatform sets the flag last, after those marks: a second thread whose
+ * done() or err() reads it set and returns (touchIfPlatform's one racy read) has used a context
+ * already marked. Set first, a thread that read it while the first was descheduled between the
+ * flag and its marks went on holding an unmarked done channel (by reading, as the sync types'
+ * mark-first rule; no test can hold a thread between the two). Before, a context made on a
+ * platform thread and cancelled there later, or a goroutine's child of it, left a goroutine
+ * waiting on its done channel reported as deadlocked. The test is Linkname.outsideGoroutines (a
+ * platform thread, or a virtual thread of the JDK's own scheduler), one check on done and err
+ * while unmarked (as the sync types'). A context a goroutine made that a platform thread only
+ * holds is Go.run's documented hole, as a channel; what an AfterFunc's function wakes is the
+ * function's (as a task queued on an executor).
  *
  * Differences from Go: one class for cancelCtx and timerCtx (the timer field is null without a
  * deadline); the deadline timer is a dev.gort.time AfterFunc timer, as Go's.
@@ -77,7 +82,8 @@ public final class CancelContext implements Context {
     /**
      * A thread that is not a goroutine made or used this context or a cancelable ancestor it is
      * registered with, and so may cancel it (see "Blocker"). Set once, never cleared: in the
-     * constructor, else under mu; read under mu (and racily by touchIfPlatform's fast test).
+     * constructor, else under mu, after done and the registered children are marked; read under mu
+     * (and racily by touchIfPlatform's fast test, which then skips marks already made).
      */
     private volatile boolean platform;
     /** This context as a child of its parent. */
@@ -126,7 +132,6 @@ public final class CancelContext implements Context {
             if (platform) {
                 return;
             }
-            platform = true;
             if (done != null) {
                 Linkname.chanHeldByPlatformThread(done);
             }
@@ -135,6 +140,7 @@ public final class CancelContext implements Context {
                     child.heldByPlatform();
                 }
             }
+            platform = true; // last: touchIfPlatform's racy test skips only finished marks
         } finally {
             mu.unlock();
         }
