@@ -105,12 +105,13 @@ public final class Go {
      * releasing main is printed but not rethrown.
      *
      * <p>Deadlock detection (Go's {@code checkdead}): when every goroutine is parked on gort's
-     * channels, locks or {@code select {}}, none is runnable, running, in a syscall or parked in JDK
-     * code, no runtime timer is pending, and no thread outside the goroutines has created or used
-     * the channels and locks they wait on (a context's done channel counts as used by a thread that
-     * made or used the context, or a cancelable context it descends from), stderr gets Go's {@code fatal error: all goroutines are
-     * asleep - deadlock!} and the goroutine dump, and this method throws a {@link DeadlockError}.
-     * If main ended with {@link #goexit()} and every other goroutine has ended, the message is
+     * channels, locks or {@code select {}}, none is runnable, running, in a syscall or parked in
+     * JDK code, no runtime timer is pending, and no thread outside the goroutines has created or
+     * used the channels and locks they wait on (a context's done channel counts as used by a thread
+     * that made or used the context, or a cancelable context it descends from), stderr gets Go's
+     * {@code fatal error: all goroutines are asleep - deadlock!} and the goroutine dump, and this
+     * method throws a {@link DeadlockError}. If main ended with {@link #goexit()} and every other
+     * goroutine has ended, the message is
      * {@code no goroutines (main called runtime.Goexit) - deadlock!}. The check cannot see a
      * platform thread that holds a channel made by a goroutine but has not used it yet (for example
      * one captured by a task queued on an {@code ExecutorService}): make such channels on the
