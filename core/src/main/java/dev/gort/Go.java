@@ -106,9 +106,10 @@ public final class Go {
      *
      * <p>Deadlock detection (Go's {@code checkdead}): when every goroutine is parked on gort's
      * channels, locks or {@code select {}}, none is runnable, running, in a syscall or parked in
-     * JDK code, no runtime timer is pending, and no thread outside the goroutines has created or
-     * used the channels and locks they wait on (a context's done channel counts as used by a thread
-     * that made or used the context, or a cancelable context it descends from), stderr gets Go's
+     * JDK code, no runtime timer is pending, and no thread outside the goroutines (a platform
+     * thread, or a virtual thread of the JDK's own scheduler) has created or used the channels and
+     * locks they wait on (a context's done channel counts as used by a thread that made or used the
+     * context, or a cancelable context it descends from), stderr gets Go's
      * {@code fatal error: all goroutines are asleep - deadlock!} and the goroutine dump, and this
      * method throws a {@link DeadlockError}. If main ended with {@link #goexit()} and every other
      * goroutine has ended, the message is

@@ -42,11 +42,13 @@ import java.util.concurrent.locks.LockSupport;
  * end (canSleepForever: channels, select, sync, semaphores, a Synctest.test caller's wait; not
  * sleep or IO wait, except a bubble member's sleep on the fake clock: see "Bubbles"), its thread is
  * parked (G status WAITING, or RUNNING with the thread in Thread.State.WAITING: parked while
- * pinned) and its park permit is clear (not unparked since), and either the reason is one nothing can
- * end (select with no cases, send or receive on a nil channel), or the park blocker
+ * pinned) and its park permit is clear (not unparked since), and either the reason is one nothing
+ * can end (select with no cases, send or receive on a nil channel), or the park blocker
  * (LockSupport.getBlocker) is a Blocker whose touchedByPlatformThread() is false. A goroutine
- * parked in JDK code (waitreason null), on anything else, or on a Blocker a platform thread
- * created or used, is not asleep: something outside the goroutines may wake it.
+ * parked in JDK code (waitreason null), on anything else, or on a Blocker a thread outside the
+ * goroutines (a platform thread, or a virtual thread of the JDK's own scheduler:
+ * Proc.outsideGoroutines) created or used, is not asleep: something outside the goroutines may
+ * wake it.
  *
  * The protocol
  * ------------
@@ -156,7 +158,8 @@ import java.util.concurrent.locks.LockSupport;
  *    synchronously in mput.
  *  - A goroutine parked in JDK code, a live foreign virtual thread (including the JDK's SubPoller
  *    threads once a goroutine has done socket I/O, unless -Djdk.pollerMode=1), or a Blocker touched
- *    by a platform thread disables the report; Go has none of these.
+ *    by a thread outside the goroutines (a platform thread, or a virtual thread of the JDK's own
+ *    scheduler) disables the report; Go has none of these.
  *  - Several Go.run may be live at once; a deadlock is process-wide, as in Go, and fails them all.
  *  - Members of a synctest bubble left behind by a failed bubble count as asleep, so they never
  *    hide a later deadlock. A member asleep on the fake clock or in synctest.Wait counts only while
