@@ -100,9 +100,6 @@ public final class NotifyList implements Blocker {
         if (wait == notify) {
             return; // nobody waits
         }
-        if (!touched && Proc.currentG() == null) {
-            touched = true; // a virtual thread of the JDK's scheduler (see the essay)
-        }
         Sema.Waiter s;
         ReentrantLock root = Sema.rootFor(this);
         root.lock();
@@ -127,9 +124,6 @@ public final class NotifyList implements Blocker {
         touchIfPlatform(); // first: from its read of wait on, the caller uses the list (see the essay)
         if (wait == notify) {
             return; // nobody waits
-        }
-        if (!touched && Proc.currentG() == null) {
-            touched = true; // a virtual thread of the JDK's scheduler (see the essay)
         }
         Sema.Waiter found = null;
         ReentrantLock root = Sema.rootFor(this);
