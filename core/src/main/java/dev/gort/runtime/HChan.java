@@ -70,12 +70,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Blocker
  * -------
- * touchedByPlatformThread is set (plain, once) when a thread that is not a goroutine creates the
+ * touchedByPlatformThread is set (opaque, once) when a thread that is not a goroutine creates the
  * channel or operates on it, len and cap included: a thread that polls len before it receives (a
  * test's wait-until) holds the channel, and a goroutine blocked sending the next value waits for
  * that receive (before, such a goroutine was reported as Go's deadlock). A platform thread's mark
- * comes first, before the operation's effect, and the plain write is ordered before that effect by
- * the lock's release (or the sudog's publish) that makes it visible. The test is
+ * comes first, before the operation's effect, and the write is ordered before that effect by the
+ * lock's release (or the sudog's publish) that makes it visible. The write is opaque (setOpaque,
+ * the detector reads with getOpaque) so that it becomes visible even where no release follows it
+ * (len, cap, a failed non-blocking operation): plain, the memory model would let the detector
+ * never see it. On x86 and ARM an opaque access is a plain one; it costs nothing. The test is
  * Proc.outsideGoroutines (a thread that is not virtual, or whose carrier is not an M: a virtual
  * thread of the JDK's own scheduler is outside too), made only while the channel is unmarked. It
  * was Thread.isVirtual alone, so a JDK virtual thread was noticed only where it parked (the parking
@@ -186,10 +189,11 @@ public final class HChan implements Blocker {
     private boolean closed;
 
     /**
-     * See "Blocker" in the essay. Plain: set once, read by the deadlock detector. Written here, and
-     * by Linkname.timerUsedByPlatformThread for a timer's channel.
+     * See "Blocker" in the essay. Set once, opaque (TOUCHED), by any thread; read (opaque) by the
+     * deadlock detector. Written here only (markTouched, touch), Linkname.timerUsedByPlatformThread
+     * for a timer's channel included.
      */
-    boolean touched;
+    private boolean touched;
     /**
      * Go's c.timer: the timer whose channel this is, or null. Set once by dev.gort.time before the
      * channel is shared (Linkname.timerChan), then only read: a receive or a select's poll fires it
@@ -199,13 +203,14 @@ public final class HChan implements Blocker {
     /** The synctest bubble it was made in, or null: only its members may use it (see Bubble). Immutable. */
     final Bubble bubble;
 
-    private static final VarHandle QCOUNT, CLOSEDF;
+    private static final VarHandle QCOUNT, CLOSEDF, TOUCHED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             QCOUNT = l.findVarHandle(HChan.class, "qcount", int.class);
             CLOSEDF = l.findVarHandle(HChan.class, "closed", boolean.class);
+            TOUCHED = l.findVarHandle(HChan.class, "touched", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -237,21 +242,26 @@ public final class HChan implements Blocker {
 
     @Override
     public boolean touchedByPlatformThread() {
-        return touched;
+        return (boolean) TOUCHED.getOpaque(this);
     }
 
     /** Marks the channel if the caller is a platform thread (cheap test; see "Blocker"). */
     void touch() {
         if (!touched && timer == null && Proc.outsideGoroutines()) {
-            touched = true;
+            TOUCHED.setOpaque(this, true);
         }
     }
 
     /** Marks the channel as used by a thread outside the goroutines (see "Blocker"). */
     void markTouched() {
         if (timer == null) {
-            touched = true;
+            TOUCHED.setOpaque(this, true);
         }
+    }
+
+    /** Marks a timer's channel: its timer was made, stopped or reset outside the goroutines. */
+    void markTimerTouched() {
+        TOUCHED.setOpaque(this, true);
     }
 
     /**

@@ -201,7 +201,7 @@ public final class Linkname {
      */
     public static void timerUsedByPlatformThread(Object chan) {
         if (Proc.outsideGoroutines()) {
-            hchanOf.apply(chan).touched = true;
+            hchanOf.apply(chan).markTimerTouched();
         }
     }
 
