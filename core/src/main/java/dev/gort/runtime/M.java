@@ -85,6 +85,13 @@ final class M extends ForkJoinWorkerThread {
     }
     /** Whether the G from the last runqget came from runnext (inherits the time slice). This M only. */
     boolean inheritTime;
+    /**
+     * A goroutine on this M asked for Go's goyield (Proc.goyield): its next yield goes to the tail of
+     * this M's P, not the global queue. Plain: written by that goroutine before and after its yield
+     * and by this M's ready of the yield (runqready), all on this carrier, ordered by the yield's
+     * state transitions.
+     */
+    boolean goyield;
     /** Go's m.park note: set by the waker, cleared by this M. */
     private volatile boolean notified;
 

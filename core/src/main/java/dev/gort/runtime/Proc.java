@@ -57,6 +57,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *    G itself (gort before) sent a child's yield to runnext, where it inherited the time slice
  *    and ran again at once: the goroutines queued on its P waited for sysmon to end the slice, and
  *    with sysmon off for ever (ChildProgTest's anInheritedChildsYieldLetsTheGoroutinesQueuedOnItsPRun).
+ *    Go's goyield (goyield below: Sema's hand-off, the one caller, as in Go) is the same yield with
+ *    the M's goyield flag up: to the tail of the M's own P, with no wakep, as Go's goyield_m. The
+ *    flag is the goroutine's request, written before its yield and read by the M that runs the
+ *    yield; a yield that does not happen (a pinned goroutine's) leaves it up, and goyield lowers it.
  *  - from a thread that is not an M (main, the JDK's timer, unblocker and poller threads): the
  *    global queue, then wakep() to get an idle P going.
  *  - a member of a synctest bubble (gp.bubble != null, the one check on this path): to its bubble's
@@ -638,38 +642,23 @@ final class Proc {
         if (mp != null) {
             G cur = self == mp ? mp.curg : null;
             if (cur != null && cur.cont == gp.cont && gp.vthread != null && VThreads.state(gp.vthread) == VThreads.YIELDED) {
-                // Thread.yield / Go.gosched: behind everybody, on the global queue (goschedImpl).
                 // cur.cont, not cur: an inherited child's wrapper is a new G at each run (see above).
+                if (mp.goyield) {
+                    // Go's goyield (Sema's hand-off): to this P's local tail, no wakep.
+                    mp.goyield = false;
+                    if (runqputUnderRun(mp, gp, false)) {
+                        return;
+                    }
+                }
+                // Thread.yield / Go.gosched: behind everybody, on the global queue (goschedImpl).
                 globrunqputLocked(gp);
                 wakep();
                 return;
             }
             P pp = mp.p;
-            if (pp != null && pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
-                boolean mine = pp.m == mp; // else retaken and now another M's: hands off
-                try {
-                    if (mine) {
-                        pp.runqput(gp, true);
-                        if (pp.id >= gomaxprocs) {
-                            // Past GOMAXPROCS, where no other M looks (see "GOMAXPROCS"): to the
-                            // global queue. Read after runqput's runnext CAS (a full fence), so
-                            // either this read sees the shrink or the shrink's globrunqgrabAll,
-                            // which reads runnext after writing the count, sees gp there.
-                            lock.lock();
-                            try {
-                                globrunqgrabAll(pp);
-                            } finally {
-                                lock.unlock();
-                            }
-                        }
-                    }
-                } finally {
-                    pp.setRunning();
-                }
-                if (mine) {
-                    wakep();
-                    return;
-                }
+            if (runqputUnderRun(mp, gp, true)) {
+                wakep();
+                return;
             }
             if (pp != null && self == mp && mp.curg == null && pp.m == mp && pp.status == PStatus.SCHED) {
                 // The M itself, in scheduler code (curg is null only there; only this M writes it).
@@ -682,6 +671,42 @@ final class Proc {
         }
         globrunqputLocked(gp);
         wakep();
+    }
+
+    /**
+     * runqput(pp, gp, next) on mp's P, if mp holds it under a run (RUNNING, taken to SCHED for the
+     * put); false if mp holds no P or sysmon retook it (the caller then takes another route). A
+     * P past GOMAXPROCS passes its queue, gp included, to the global queue. The M's own thread.
+     */
+    private static boolean runqputUnderRun(M mp, G gp, boolean next) {
+        P pp = mp.p;
+        if (pp == null || !pp.casStatus(PStatus.RUNNING, PStatus.SCHED)) {
+            return false;
+        }
+        boolean mine = pp.m == mp; // else retaken and now another M's: hands off
+        try {
+            if (mine) {
+                pp.runqput(gp, next);
+                if (pp.id >= gomaxprocs) {
+                    // Past GOMAXPROCS, where no other M looks (see "GOMAXPROCS"): to the global
+                    // queue. Read after runqput's runnext CAS (a full fence), so either this read
+                    // sees the shrink or the shrink's globrunqgrabAll, which reads runnext after
+                    // writing the count, sees gp there. A put to the tail (next == false, goyield)
+                    // is a release store, not a fence, and may miss the shrink; but its caller is
+                    // this M between runs, which reaches schedule() next and there runs gp or
+                    // destroys the P (destroyp drains it).
+                    lock.lock();
+                    try {
+                        globrunqgrabAll(pp);
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            }
+        } finally {
+            pp.setRunning();
+        }
+        return mine;
     }
 
     /** execute() must never throw: put the G on the global queue by the simplest route, or report. */
@@ -1865,6 +1890,28 @@ final class Proc {
      * is marked; read by Go.checkPreempt on every safe point.
      */
     static volatile boolean preemptRequested;
+
+    /**
+     * Go's goyield: the calling goroutine yields its P to the goroutines queued on it, and waits at
+     * the tail of its P's local queue (Gosched waits on the global queue). See "Where a readied G
+     * goes". gp is the caller's G. A bubble's member yields as Thread.yield does (its bubble places
+     * it). The calling goroutine.
+     */
+    static void goyield(G gp) {
+        M mp = gp.bubble == null ? M.current() : null;
+        if (mp == null) {
+            Thread.yield();
+            return;
+        }
+        mp.goyield = true;
+        try {
+            Thread.yield();
+        } finally {
+            if (M.current() == mp) {
+                mp.goyield = false; // the yield did not happen (pinned), or it did and we are back on mp
+            }
+        }
+    }
 
     /** The slow path of Go.checkPreempt: yield if the calling goroutine is marked. */
     static void preemptCheck() {

@@ -37,8 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   3. with handoff, take the count on the waiter's behalf (ticket = 1) so no barging goroutine
  *      can steal it; set woken and goready the waiter (normally into our runnext); then, if the
  *      count was handed over and we are a goroutine, yield our P so the waiter runs at once (Go's
- *      goyield). A barger that took the count first leaves ticket 0: no yield, and the waiter
- *      tries again (step 4 of semacquire).
+ *      goyield, Proc.goyield: we wait at our P's local tail, not on the global queue). A barger
+ *      that took the count first leaves ticket 0: no yield, and the waiter tries again (step 4 of
+ *      semacquire).
  *
  * Invariants
  * ----------
@@ -77,8 +78,6 @@ import java.util.concurrent.locks.ReentrantLock;
  *    releaser after dequeuing it; Go's goparkunlock wakes exactly once.
  *  - Interrupts: LockSupport.park returns at once for an interrupted thread. semacquire, like Go,
  *    cannot be interrupted: it clears the flag while it waits and restores it before returning.
- *  - Go's goyield after a handoff puts the releaser on its P's local queue; Thread.yield in gort
- *    puts it on the global queue (see Proc.ready). The waiter still runs next, from runnext.
  *  - No mutex-profile accounting (acquiretime, blockevent).
  */
 /**
@@ -264,7 +263,7 @@ public final class Sema implements Blocker {
         s.woken = true;
         Proc.goready(s.thread);
         if (s.ticket == 1 && gp != null) {
-            Thread.yield(); // Go's goyield: let the waiter, now in our runnext, run at once
+            Proc.goyield(gp); // let the waiter, now in our runnext, run at once
         }
     }
 

@@ -90,6 +90,17 @@ class ChildProgTest {
     }
 
     /**
+     * A goroutine that hands its semaphore's count to a waiter (Mutex's starvation mode) yields as
+     * Go's goyield: to the tail of its own P's local queue, where the goroutines already queued run
+     * first and a steal can take it, not to the global queue (Gosched's). gort yielded to the
+     * global queue before (failed in the first round).
+     */
+    @Test
+    void aSemaphoresHandOffYieldsToTheLocalQueue() throws Exception {
+        assertOkWithSysmonOff(1, "GoyieldPlacement");
+    }
+
+    /**
      * Runs the child program dev.gort.runtime.prog.NAME with args at GOMAXPROCS procs, sysmon off,
      * and checks that it passed: exit status 0 and "ok" first on stdout (programs that hang leave
      * their evidence on stderr and exit 1).

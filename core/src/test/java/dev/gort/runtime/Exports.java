@@ -60,6 +60,23 @@ public final class Exports {
         Proc.preemptRequested = true;
     }
 
+    /** Whether the global run queue holds the goroutine g (a {@link #currentG} handle). */
+    public static boolean inGlobalQueue(Object g) {
+        Proc.lock.lock();
+        try {
+            return Proc.runq.contains((G) g);
+        } finally {
+            Proc.lock.unlock();
+        }
+    }
+
+    /** The length of the caller's P's local queue, runnext included (racy), or -1 without a P. */
+    public static int localQueueSize() {
+        M mp = M.current();
+        P pp = mp != null ? mp.p : null;
+        return pp != null ? pp.runqsize() : -1;
+    }
+
     /** Whether an M sleeps for the timers (TimerSleeper). */
     public static boolean timerSleeperExists() {
         return TimerSleeper.sleepsFor(Long.MAX_VALUE);
