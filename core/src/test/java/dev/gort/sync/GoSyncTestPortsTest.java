@@ -531,7 +531,8 @@ class GoSyncTestPortsTest {
 
     /**
      * Go's TestMutexMisuse: each of Go's eight misuses of Mutex and RWMutex is a fatal error whose
-     * message names an unlocked lock. Beside the cases the other sync tests cover (unlock of a
+     * message names an unlocked lock (Go's test looks for "unlocked"; here each message must be the one
+     * Go's sync package gives that case: Mutex's, RWMutex.Unlock's or RWMutex.RUnlock's). Beside the cases the other sync tests cover (unlock of a
      * never-locked Mutex or RWMutex, rUnlock of a never-locked RWMutex) this runs the mixed-mode
      * ones: unlock while only read-locked, rUnlock while write-locked, and a second unlock or
      * rUnlock after a matching pair. Go runs each in a child process, since a fatal error ends
@@ -539,6 +540,18 @@ class GoSyncTestPortsTest {
      */
     @Test
     void mutexMisuse() {
+        String mutexMsg = "sync: unlock of unlocked mutex";
+        String unlockMsg = "sync: Unlock of unlocked RWMutex";
+        String rUnlockMsg = "sync: RUnlock of unlocked RWMutex";
+        Map<String, String> want = new LinkedHashMap<>();
+        want.put("Mutex.Unlock", mutexMsg);
+        want.put("Mutex.Unlock2", mutexMsg);
+        want.put("RWMutex.Unlock", unlockMsg);
+        want.put("RWMutex.Unlock2", unlockMsg);
+        want.put("RWMutex.Unlock3", unlockMsg);
+        want.put("RWMutex.RUnlock", rUnlockMsg);
+        want.put("RWMutex.RUnlock2", rUnlockMsg);
+        want.put("RWMutex.RUnlock3", rUnlockMsg);
         Map<String, Runnable> cases = new LinkedHashMap<>();
         cases.put("Mutex.Unlock", () -> new Mutex().unlock());
         cases.put("Mutex.Unlock2", () -> {
@@ -579,7 +592,7 @@ class GoSyncTestPortsTest {
                 t = x;
             }
             assertTrue(t instanceof FatalError, e.getKey() + ": no fatal error, got " + t);
-            assertTrue(t.getMessage().contains("unlocked"), e.getKey() + ": message " + t.getMessage());
+            assertEquals(want.get(e.getKey()), t.getMessage(), e.getKey() + ": Go's fatal message");
         }
     }
 
@@ -668,6 +681,83 @@ class GoSyncTestPortsTest {
             }
             assertEquals(1, max.get(), "semaphore of count 1 held by more than one goroutine");
             assertEquals(10_000, total.get());
+        });
+    }
+
+    /**
+     * Go's TestMutexFairness: a hog goroutine sleeps 100µs while holding the mutex and re-locks at
+     * once after every unlock; a second goroutine, sleeping 100µs between attempts, must still get
+     * the mutex 10 times. Go bounds that by 10 s; here by 60 s (a liveness bound on a loaded
+     * machine, not a speed check), failing with every goroutine's stack. Unlike
+     * MutexTest.starvingWaiterGetsTheLockNext, the hog parks (a timer sleep) inside its critical
+     * section, so the waiter's wake-ups race with timer wake-ups, as in Go's test.
+     */
+    @Test
+    void mutexFairness() {
+        Go.run(() -> {
+            Mutex mu = new Mutex();
+            Chan<Boolean> stop = Chan.make();
+            Go.go(() -> {
+                for (;;) {
+                    mu.lock();
+                    Time.sleep(Duration.ofNanos(100_000));
+                    mu.unlock();
+                    if (stop.tryRecv() != null) {
+                        return;
+                    }
+                }
+            });
+            Chan<Boolean> done = Chan.make();
+            Go.go(() -> {
+                for (int i = 0; i < 10; i++) {
+                    Time.sleep(Duration.ofNanos(100_000));
+                    mu.lock();
+                    mu.unlock();
+                }
+                done.send(true);
+            });
+            boolean[] timedOut = {false};
+            new Select()
+                    .recv(done, v -> { })
+                    .recv(Time.after(Duration.ofSeconds(60)), t -> timedOut[0] = true)
+                    .run();
+            if (timedOut[0]) {
+                fail("can't acquire Mutex in 60 seconds; stacks:\n" + Go.stack(true));
+            }
+            stop.close(); // Go's defer close(stop)
+        });
+    }
+
+    /**
+     * Go's TestWaitGroupGo (Go 1.25): WaitGroup.go runs f in a goroutine and await returns after
+     * it, with f's plain (non-atomic) write visible. Run 1000 times for the visibility edge.
+     */
+    @Test
+    void waitGroupGo() {
+        Go.run(() -> {
+            for (int round = 0; round < 1000; round++) {
+                WaitGroup wg = new WaitGroup();
+                int[] i = {0};
+                wg.go(() -> i[0]++);
+                wg.await();
+                assertEquals(1, i[0], "round " + round);
+            }
+        });
+    }
+
+    /**
+     * Go's TestWaitGroupAlign: a WaitGroup inside another object (Go checks the 64-bit state's
+     * alignment there); add, a goroutine's done, await. Java has no alignment to get wrong: what
+     * is left is that the await returns.
+     */
+    @Test
+    void waitGroupAlign() {
+        record X(byte x, WaitGroup wg) { }
+        Go.run(() -> {
+            X x = new X((byte) 0, new WaitGroup());
+            x.wg().add(1);
+            Go.go(() -> x.wg().done());
+            x.wg().await();
         });
     }
 }

@@ -2,16 +2,21 @@ package dev.gort.sync;
 
 import dev.gort.Go;
 import dev.gort.Panic;
+import dev.gort.chan.Chan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -261,6 +266,113 @@ class WaitGroupOnceCondTest {
                     c.signal();
                 }
                 c.locker().unlock();
+            });
+        }
+    }
+
+    /**
+     * Go's TestOncePanic: the first call's f panics, and the panic reaches the caller; a second
+     * call with another panicking f does not run it (no panic); later calls run nothing either.
+     */
+    @Test
+    void oncePanic() {
+        Once once = new Once();
+        Panic failed = new Panic("failed");
+        Panic first = assertThrows(Panic.class, () -> once.run(() -> {
+            throw failed;
+        }), "Once.run has not panicked on the first call");
+        assertSame(failed, first);
+        once.run(() -> {
+            throw new Panic("failed");
+        }); // must not panic: f is not called again
+        once.run(() -> { });
+        AtomicInteger calledTwice = new AtomicInteger();
+        once.run(calledTwice::incrementAndGet);
+        assertEquals(0, calledTwice.get(), "Once called twice");
+    }
+
+    /**
+     * Go's TestOnceFuncGoexit, through Once (gort has no OnceFunc): f calls Go.goexit. Go leaves
+     * the results unspecified but f must not be called twice: two goroutines in turn call run with
+     * it; the first ends at goexit (its WaitGroup done still runs, as Go's deferred Done), the
+     * second finds the Once done. Checks also that a goexit inside f leaves the Once's lock free
+     * (the second caller would otherwise block for ever).
+     */
+    @Test
+    void onceGoexit() {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger after = new AtomicInteger();
+        Go.run(() -> {
+            Once once = new Once();
+            Runnable f = () -> {
+                calls.incrementAndGet();
+                Go.goexit();
+            };
+            WaitGroup wg = new WaitGroup();
+            for (int i = 0; i < 2; i++) {
+                wg.go(() -> {
+                    once.run(f);
+                    after.incrementAndGet();
+                });
+                wg.await();
+            }
+        });
+        assertEquals(1, calls.get(), "want calls == 1");
+        assertEquals(1, after.get(), "the goexit ends the first caller only");
+    }
+
+    /**
+     * Go's ExampleOnce: ten goroutines call run with the same body, which prints "Only once";
+     * the output is that one line.
+     */
+    @Test
+    void exampleOnce() {
+        List<String> out = new CopyOnWriteArrayList<>();
+        Go.run(() -> {
+            Once once = new Once();
+            Runnable onceBody = () -> out.add("Only once");
+            Chan<Boolean> done = Chan.make();
+            for (int i = 0; i < 10; i++) {
+                Go.go(() -> {
+                    once.run(onceBody);
+                    done.send(true);
+                });
+            }
+            for (int i = 0; i < 10; i++) {
+                done.recv();
+            }
+        });
+        assertEquals(List.of("Only once"), out);
+    }
+
+    /**
+     * Go's ExampleWaitGroup: one goroutine per URL fetches it (a stub, as Go's example's http),
+     * add before each start, done when each ends; await returns once all fetches are done.
+     * Go 1.25's version of the example uses WaitGroup.Go; both forms run here.
+     */
+    @Test
+    void exampleWaitGroup() {
+        List<String> urls = List.of("http://www.golang.org/", "http://www.google.com/", "http://www.example.com/");
+        for (boolean useGo : new boolean[] {false, true}) {
+            Set<String> fetched = ConcurrentHashMap.newKeySet();
+            Go.run(() -> {
+                WaitGroup wg = new WaitGroup();
+                for (String url : urls) {
+                    if (useGo) {
+                        wg.go(() -> fetched.add(url));
+                    } else {
+                        wg.add(1);
+                        Go.go(() -> {
+                            try {
+                                fetched.add(url);
+                            } finally {
+                                wg.done();
+                            }
+                        });
+                    }
+                }
+                wg.await();
+                assertEquals(Set.copyOf(urls), Set.copyOf(fetched), "await returned before every fetch");
             });
         }
     }
