@@ -30,6 +30,12 @@ import java.util.function.BooleanSupplier;
  * }</pre>
  *
  * <p>Implement this interface only to wrap contexts; derive contexts with the static methods.
+ * Each derivation (withCancel, withCancelCause, withDeadline*, withTimeout*, withValue,
+ * withoutCancel, afterFunc) throws a {@code NullPointerException} with Go's panic message
+ * "cannot create context from nil parent" when the parent is null. A user context whose done
+ * channel closes while its {@link #err()} is still null breaks this contract; a child deriving
+ * from it then panics ({@link dev.gort.Panic}) with Go's "context: internal error: missing
+ * cancel error".
  */
 public interface Context {
     /** Go's {@code context.Canceled}: "context canceled". */

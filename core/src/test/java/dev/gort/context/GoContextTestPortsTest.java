@@ -1012,4 +1012,124 @@ class GoContextTestPortsTest {
             }
         });
     }
+
+    /**
+     * Go's TestWithCancelCanceledParent: a child made under a parent already cancelled with a cause
+     * is done as it is made, with CANCELED and the parent's cause.
+     */
+    @Test
+    void withCancelCanceledParent() {
+        run(() -> {
+            CancelContext parent = Context.withCancelCause(Context.background());
+            Exception cause = new Exception("Because!");
+            parent.cancel(cause);
+            CancelContext c = Context.withCancel(parent);
+            assertTrue(isClosed(c.done()), "child not done immediately upon construction");
+            assertSame(Context.CANCELED, c.err(), "child not canceled");
+            assertSame(cause, Context.cause(c), "child has the wrong cause");
+        });
+    }
+
+    /** Go's myDoneCtx (context_test.go): a wrapper whose done() is a new channel on every call. */
+    record MyDoneCtx(Context inner) implements Context {
+        @Override
+        public Optional<Instant> deadline() {
+            return inner.deadline();
+        }
+
+        @Override
+        public RecvChan<Void> done() {
+            return Chan.make();
+        }
+
+        @Override
+        public ContextException err() {
+            return inner.err();
+        }
+
+        @Override
+        public Object value(Object key) {
+            return inner.value(key);
+        }
+    }
+
+    /** The goroutines of the current run other than main: here, only contexts' watchers. */
+    static int watchers(long mainGoid) {
+        return Go.runGoroutines(mainGoid).size();
+    }
+
+    /** Waits, a bounded time, until the run has want goroutines besides main. */
+    static void awaitWatchers(long mainGoid, int want, String when) {
+        long deadline = System.nanoTime() + QUIESCENT.toNanos();
+        int now;
+        while ((now = watchers(mainGoid)) != want) {
+            if (System.nanoTime() > deadline) {
+                fail(when + ": " + now + " watcher goroutines after " + QUIESCENT + ", want " + want
+                        + "; stacks:\n" + Go.stack(true));
+            }
+            Time.sleep(SHORT);
+        }
+    }
+
+    /**
+     * Go's XTestCustomContextGoroutines (context_test.go): a watcher goroutine is started for a
+     * child exactly when its parent's done channel is not the nearest cancel context's own (a
+     * wrapper with its own done, Go's myDoneCtx), and never for a plain wrapper (Go's myCtx,
+     * here OtherContext), a timer child, a child of a cancelled context, or after a cancel. Go
+     * reads the package's count of goroutines started; gort has none (see Contexts), so this
+     * counts the run's live goroutines besides main (Go.runGoroutines): each watcher is alive
+     * until its child is cancelled, and a cancel must also end it (checked by waiting, bounded,
+     * for the count to drop), which Go's counter does not show.
+     */
+    @Test
+    void customContextGoroutines() {
+        run(() -> {
+            long me = Go.goid();
+            assertEquals(0, watchers(me), "goroutines before any context");
+
+            CancelContext cancel0 = Context.withCancel(new MyDoneCtx(Context.background()));
+            assertEquals(1, watchers(me), "withCancel(myDoneCtx) must start a watcher");
+            cancel0.cancel();
+            awaitWatchers(me, 0, "after cancelling the withCancel(myDoneCtx) child");
+
+            cancel0 = Context.withTimeout(new MyDoneCtx(Context.background()), VERY_LONG);
+            assertEquals(1, watchers(me), "withTimeout(myDoneCtx) must start a watcher");
+            cancel0.cancel();
+            awaitWatchers(me, 0, "after cancelling the withTimeout(myDoneCtx) child");
+
+            CancelContext ctx1 = Context.withCancel(Context.background());
+            assertEquals(0, watchers(me), "withCancel(background)");
+
+            Context ctx2 = new OtherContext(ctx1);
+            CancelContext ctx3 = Context.withCancel(ctx2);
+            assertEquals(0, watchers(me), "withCancel(myCtx): the wrapper passes ctx1's done through");
+
+            CancelContext cancel3b = Context.withCancel(new MyDoneCtx(ctx2));
+            assertEquals(1, watchers(me), "ctx1 is not providing Done, must not be used");
+
+            CancelContext ctx4 = Context.withTimeout(ctx3, VERY_LONG);
+            assertEquals(1, watchers(me), "withTimeout under ctx3");
+
+            CancelContext ctx5 = Context.withCancel(ctx4);
+            assertEquals(1, watchers(me), "withCancel under ctx4");
+            ctx5.cancel();
+            assertEquals(1, watchers(me), "cancel of ctx5");
+
+            CancelContext cancel6 = Context.withTimeout(ctx5, VERY_LONG);
+            assertEquals(1, watchers(me), "withTimeout under the cancelled ctx5");
+
+            cancel6.cancel();
+            ctx1.cancel();
+            CancelContext cancel7 = Context.withCancel(ctx5);
+            assertEquals(1, watchers(me), "withCancel under the cancelled ctx5");
+            assertSame(Context.CANCELED, cancel7.err());
+            assertNull(cancel3b.err(), "myDoneCtx's done never closes: ctx1's cancel does not reach cancel3b");
+
+            cancel7.cancel();
+            ctx4.cancel();
+            ctx3.cancel();
+            cancel3b.cancel();
+            awaitWatchers(me, 0, "after cancelling cancel3b");
+        });
+    }
 }

@@ -289,4 +289,71 @@ class GoErrgroupTestPortsTest {
             assertSame(Context.CANCELED, Context.cause(g.context()), "cancelled by await, not by the goexit");
         });
     }
+
+    /**
+     * errgroup's ExampleGroup_justErrors: a plain group in place of a WaitGroup, one task per URL
+     * (a stub fetch here, which fails for the made-up host as Go's real fetch would); await
+     * returns the fetch error, so "Successfully fetched all URLs." is not printed; with only
+     * good URLs it is.
+     */
+    @Test
+    void exampleJustErrors() {
+        List<String> urls = List.of("http://www.golang.org/", "http://www.google.com/", "http://www.somestupidname.com/");
+        Exception noSuchHost = new java.io.IOException("dial tcp: lookup www.somestupidname.com: no such host");
+        List<String> fetched = new CopyOnWriteArrayList<>();
+        Go.run(() -> {
+            for (List<String> list : List.of(urls, urls.subList(0, 2))) {
+                fetched.clear();
+                Group g = new Group();
+                for (String url : list) {
+                    g.go(() -> {
+                        if (url.contains("somestupidname")) {
+                            throw noSuchHost;
+                        }
+                        fetched.add(url);
+                    });
+                }
+                Exception err = g.await();
+                if (list.size() == 3) {
+                    assertSame(noSuchHost, err, "await returns the failed fetch's error");
+                } else {
+                    assertNull(err, "Successfully fetched all URLs.");
+                }
+                assertEquals(2, fetched.size(), "every good fetch ran before await returned");
+            }
+        });
+    }
+
+    /** errgroup's Search: a fake search of one kind, as the example's fakeSearch. */
+    interface Search {
+        String search(Context ctx, String query) throws Exception;
+    }
+
+    static Search fakeSearch(String kind) {
+        return (ctx, query) -> kind + " result for \"" + query + "\"";
+    }
+
+    /**
+     * errgroup's ExampleGroup_parallel: "Google Search 2.0" with a context: web, image and video
+     * searches in parallel under withContext, each writing its own slot of the results; the
+     * output is the three results in order.
+     */
+    @Test
+    void exampleParallel() {
+        List<String> out = new CopyOnWriteArrayList<>();
+        Go.run(() -> {
+            List<Search> searches = List.of(fakeSearch("web"), fakeSearch("image"), fakeSearch("video"));
+            Group g = Group.withContext(Context.background());
+            Context ctx = g.context();
+            String[] results = new String[searches.size()];
+            for (int i = 0; i < searches.size(); i++) {
+                int slot = i;
+                Search search = searches.get(i);
+                g.go(() -> results[slot] = search.search(ctx, "golang"));
+            }
+            assertNull(g.await());
+            out.addAll(Arrays.asList(results));
+        });
+        assertEquals(List.of("web result for \"golang\"", "image result for \"golang\"", "video result for \"golang\""), out);
+    }
 }

@@ -78,7 +78,8 @@ class GroupTest {
             for (int i = 0; i < 2; i++) {
                 g.go(release::recv);
             }
-            assertThrows(Panic.class, () -> g.setLimit(5), "modify limit while active");
+            Panic p = assertThrows(Panic.class, () -> g.setLimit(5), "modify limit while active");
+            assertEquals("errgroup: modify limit while 2 goroutines in the group are still active", p.getMessage());
             assertFalse(g.tryGo(() -> { }), "limit reached");
             release.close();
             assertNull(g.await());
