@@ -4,6 +4,11 @@ import dev.gort.DeadlockError;
 import dev.gort.Go;
 import dev.gort.chan.Chan;
 import dev.gort.chan.Select;
+import dev.gort.errgroup.Group;
+import dev.gort.sync.Cond;
+import dev.gort.sync.Mutex;
+import dev.gort.sync.Once;
+import dev.gort.sync.RWMutex;
 import dev.gort.sync.WaitGroup;
 import dev.gort.time.Time;
 
@@ -25,16 +30,19 @@ import java.util.concurrent.atomic.LongAdder;
 
 /*
  * GoBenchBodies: the bodies of Go's scheduler and channel benchmarks and a few scheduler tests
- * (src/runtime/chan_test.go, src/runtime/proc_test.go), in Java on gort's public API, run as an
+ * (src/runtime/chan_test.go, src/runtime/proc_test.go), of its sync benchmarks (src/sync's
+ * mutex, rwmutex, waitgroup, once and cond tests; not the semaphore ones, whose runtime semaphore
+ * is not public API) and of errgroup's BenchmarkGo, in Java on gort's public API, run as an
  * acceptance program would run them: each body inside its own Go.run, many times, at a fixed
  * GOMAXPROCS, under a watchdog that leaves a goroutine dump and the Ms' stacks when a body does
  * not finish in 30 s (Evidence.hang, as Soak and Repeat do) and halts the JVM with status 3.
  *
  * Go's b.N becomes a fixed count per body; Go's b.RunParallel becomes GOMAXPROCS goroutines that
- * share one counter. Where a body has a checkable outcome (values received, a default case that
- * must or must not run, a product of matrices) it is checked: a mismatch is a wrong result.
+ * share one counter (b.SetParallelism(p): p x GOMAXPROCS goroutines). Where a body has a checkable
+ * outcome (values received, a default case that must or must not run, a product of matrices, the
+ * critical sections a lock let through) it is checked: a mismatch is a wrong result.
  *
- *   child:  java ... -Dgort.maxprocs=P dev.gort.stress.GoBenchBodies --child [--rounds R] [--only NAME]
+ *   child:  java ... -Dgort.maxprocs=P dev.gort.stress.GoBenchBodies --child [--rounds R] [--only NAME[,NAME...]]
  *   driver: java ... dev.gort.stress.GoBenchBodies --drive [--minutes M] [--procs 1,2,3,4,6,8] [--rounds R]
  *
  * The driver starts child JVMs one after another, cycling through the GOMAXPROCS list, until the
@@ -87,6 +95,34 @@ public final class GoBenchBodies {
         BODIES.put("BlockLocked", GoBenchBodies::blockLocked);
         BODIES.put("TimerFairness", GoBenchBodies::timerFairness);
         BODIES.put("GoroutineParallelism", GoBenchBodies::goroutineParallelism);
+        // src/sync (mutex_test.go, rwmutex_test.go, waitgroup_test.go, once_test.go, cond_test.go)
+        BODIES.put("MutexUncontended", GoBenchBodies::mutexUncontended);
+        BODIES.put("Mutex", () -> mutex(false, false));
+        BODIES.put("MutexSlack", () -> mutex(true, false));
+        BODIES.put("MutexWork", () -> mutex(false, true));
+        BODIES.put("MutexWorkSlack", () -> mutex(true, true));
+        BODIES.put("MutexNoSpin", GoBenchBodies::mutexNoSpin);
+        BODIES.put("MutexSpin", GoBenchBodies::mutexSpin);
+        BODIES.put("RWMutexUncontended", GoBenchBodies::rwMutexUncontended);
+        BODIES.put("RWMutexWrite100", () -> rwMutex(0, 100));
+        BODIES.put("RWMutexWrite10", () -> rwMutex(0, 10));
+        BODIES.put("RWMutexWorkWrite100", () -> rwMutex(100, 100));
+        BODIES.put("RWMutexWorkWrite10", () -> rwMutex(100, 10));
+        BODIES.put("WaitGroupUncontended", GoBenchBodies::waitGroupUncontended);
+        BODIES.put("WaitGroupAddDone", () -> waitGroupAddDone(0));
+        BODIES.put("WaitGroupAddDoneWork", () -> waitGroupAddDone(100));
+        BODIES.put("WaitGroupWait", () -> waitGroupWait(0));
+        BODIES.put("WaitGroupWaitWork", () -> waitGroupWait(100));
+        BODIES.put("WaitGroupActuallyWait", GoBenchBodies::waitGroupActuallyWait);
+        BODIES.put("Once", GoBenchBodies::once);
+        BODIES.put("Cond1", () -> cond(1));
+        BODIES.put("Cond2", () -> cond(2));
+        BODIES.put("Cond4", () -> cond(4));
+        BODIES.put("Cond8", () -> cond(8));
+        BODIES.put("Cond16", () -> cond(16));
+        BODIES.put("Cond32", () -> cond(32));
+        // golang.org/x/sync/errgroup (errgroup_test.go)
+        BODIES.put("ErrgroupGo", GoBenchBodies::errgroupGo);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -117,7 +153,12 @@ public final class GoBenchBodies {
 
     /** Go's b.RunParallel: GOMAXPROCS goroutines, n iterations in all; returns when all are done. */
     static void runParallel(long n, ParallelBody body) {
-        int procs = Go.gomaxprocs(0);
+        runParallel(n, 1, body);
+    }
+
+    /** Go's b.SetParallelism(p) then b.RunParallel: p x GOMAXPROCS goroutines, n iterations in all. */
+    static void runParallel(long n, int parallelism, ParallelBody body) {
+        int procs = parallelism * Go.gomaxprocs(0);
         AtomicLong left = new AtomicLong(n);
         WaitGroup wg = new WaitGroup();
         for (int i = 0; i < procs; i++) {
@@ -854,6 +895,304 @@ public final class GoBenchBodies {
         }
     }
 
+    // ------------------------------------------------------------------ src/sync benchmarks
+
+    /*
+     * Go's sync benchmarks measure time; here each is a correctness program. A counter kept under
+     * the lock (plain fields, not atomics) must equal the number of critical sections, which only
+     * holds if no two sections overlap and none is lost; a reader/writer activity count must never
+     * see a writer beside anyone; a WaitGroup or Cond body that loses a wake-up hangs, and the
+     * watchdog leaves the evidence.
+     */
+
+    /** Fields written only under the lock of the body that uses them. */
+    static final class Guarded {
+        long sections;
+        long acc0, acc1;
+    }
+
+    static void mutexUncontended() {
+        AtomicLong bad = new AtomicLong();
+        runParallel(200_000, pb -> {
+            Mutex mu = new Mutex();
+            while (pb.next()) {
+                mu.lock();
+                mu.unlock();
+            }
+            if (!mu.tryLock()) {
+                bad.incrementAndGet();
+            }
+        });
+        check(bad.get() == 0, "MutexUncontended: " + bad.get() + " goroutines' own mutexes left locked");
+    }
+
+    /** Go's benchmarkMutex: slack is b.SetParallelism(10), work the 100 multiply/divide steps. */
+    static void mutex(boolean slack, boolean work) {
+        Mutex mu = new Mutex();
+        Guarded g = new Guarded();
+        final long n = work ? 20_000 : 50_000;
+        runParallel(n, slack ? 10 : 1, pb -> {
+            int foo = 0;
+            while (pb.next()) {
+                mu.lock();
+                g.sections++;
+                mu.unlock();
+                if (work) {
+                    foo = foo(foo, 100);
+                }
+            }
+            workSink += foo;
+        });
+        mu.lock();
+        long got = g.sections;
+        mu.unlock();
+        check(got == n, "Mutex(slack=" + slack + ", work=" + work + "): " + got + " critical sections counted, want " + n);
+    }
+
+    static void mutexNoSpin() {
+        Mutex m = new Mutex();
+        Guarded g = new Guarded();
+        LongAdder locked = new LongAdder();
+        runParallel(4_000, 4, pb -> {
+            Chan<Boolean> c = Chan.make();
+            long[] data = new long[4 << 10];
+            for (int i = 0; pb.next(); i++) {
+                if (i % 4 == 0) {
+                    m.lock();
+                    g.acc0 -= 100;
+                    g.acc1 += 100;
+                    m.unlock();
+                    locked.increment();
+                } else {
+                    for (int k = 0; k < data.length; k += 4) {
+                        data[k]++;
+                    }
+                    Go.go(() -> c.send(true)); // Go's "elaborate way to say runtime.Gosched"
+                    c.recv();
+                }
+            }
+        });
+        checkAcc("MutexNoSpin", m, g, locked.sum());
+    }
+
+    static void mutexSpin() {
+        Mutex m = new Mutex();
+        Guarded g = new Guarded();
+        LongAdder locked = new LongAdder();
+        runParallel(4_000, pb -> {
+            long[] data = new long[16 << 10];
+            while (pb.next()) {
+                m.lock();
+                g.acc0 -= 100;
+                g.acc1 += 100;
+                m.unlock();
+                locked.increment();
+                for (int k = 0; k < data.length; k += 4) {
+                    data[k]++;
+                }
+            }
+        });
+        checkAcc("MutexSpin", m, g, locked.sum());
+    }
+
+    static void checkAcc(String name, Mutex m, Guarded g, long sections) {
+        m.lock();
+        long acc0 = g.acc0, acc1 = g.acc1;
+        m.unlock();
+        check(acc1 == 100 * sections && acc0 == -acc1, name + ": acc0=" + acc0 + " acc1=" + acc1 + " after "
+                + sections + " sections, want " + (-100 * sections) + " and " + (100 * sections));
+    }
+
+    static void rwMutexUncontended() {
+        AtomicLong bad = new AtomicLong();
+        runParallel(100_000, pb -> {
+            RWMutex rwm = new RWMutex();
+            while (pb.next()) {
+                rwm.rLock();
+                rwm.rLock();
+                rwm.rUnlock();
+                rwm.rUnlock();
+                rwm.lock();
+                rwm.unlock();
+            }
+            if (!rwm.tryLock()) {
+                bad.incrementAndGet();
+            }
+        });
+        check(bad.get() == 0, "RWMutexUncontended: " + bad.get() + " goroutines' own RWMutexes left locked");
+    }
+
+    /** Go's benchmarkRWMutex; readers add 1 to an activity count, writers 10000 (as HammerRWMutex). */
+    static void rwMutex(int localWork, int writeRatio) {
+        RWMutex rwm = new RWMutex();
+        Guarded g = new Guarded();
+        AtomicInteger activity = new AtomicInteger();
+        AtomicLong bad = new AtomicLong();
+        LongAdder writes = new LongAdder();
+        runParallel(localWork == 0 ? 50_000 : 20_000, pb -> {
+            int foo = 0;
+            while (pb.next()) {
+                foo++;
+                if (foo % writeRatio == 0) {
+                    rwm.lock();
+                    if (activity.addAndGet(10_000) != 10_000) {
+                        bad.incrementAndGet();
+                    }
+                    g.sections++;
+                    activity.addAndGet(-10_000);
+                    rwm.unlock();
+                    writes.increment();
+                } else {
+                    rwm.rLock();
+                    int a = activity.incrementAndGet();
+                    if (a < 1 || a >= 10_000) {
+                        bad.incrementAndGet();
+                    }
+                    foo = foo(foo, localWork);
+                    activity.decrementAndGet();
+                    rwm.rUnlock();
+                }
+            }
+        });
+        rwm.lock();
+        long sections = g.sections;
+        rwm.unlock();
+        check(bad.get() == 0 && sections == writes.sum(), "RWMutex(work=" + localWork + ", writeRatio=" + writeRatio
+                + "): " + bad.get() + " overlaps, " + sections + " write sections counted of " + writes.sum());
+    }
+
+    static void waitGroupUncontended() {
+        runParallel(200_000, pb -> {
+            WaitGroup wg = new WaitGroup();
+            while (pb.next()) {
+                wg.add(1);
+                wg.done();
+                wg.await();
+            }
+        });
+    }
+
+    static void waitGroupAddDone(int localWork) {
+        WaitGroup wg = new WaitGroup();
+        runParallel(200_000, pb -> {
+            int foo = 0;
+            while (pb.next()) {
+                wg.add(1);
+                foo = foo(foo, localWork);
+                wg.done();
+            }
+            workSink += foo;
+        });
+        wg.await(); // the counter is back at 0: returns at once
+    }
+
+    static void waitGroupWait(int localWork) {
+        WaitGroup wg = new WaitGroup();
+        runParallel(200_000, pb -> {
+            int foo = 0;
+            while (pb.next()) {
+                wg.await();
+                foo = foo(foo, localWork);
+            }
+            workSink += foo;
+        });
+    }
+
+    static void waitGroupActuallyWait() {
+        LongAdder done = new LongAdder();
+        final long n = 20_000;
+        runParallel(n, pb -> {
+            while (pb.next()) {
+                WaitGroup wg = new WaitGroup();
+                wg.add(1);
+                Go.go(() -> {
+                    done.increment();
+                    wg.done();
+                });
+                wg.await();
+            }
+        });
+        check(done.sum() == n, "WaitGroupActuallyWait: " + done.sum() + " goroutines done, want " + n);
+    }
+
+    /** Go's BenchmarkOnce, and BenchmarkOnceValue's v=Once case (the value through a Once). */
+    static void once() {
+        Once once = new Once();
+        AtomicInteger calls = new AtomicInteger();
+        runParallel(500_000, pb -> {
+            while (pb.next()) {
+                once.run(calls::incrementAndGet);
+            }
+        });
+        check(calls.get() == 1, "Once: f called " + calls.get() + " times");
+        Once valueOnce = new Once();
+        int[] value = {0};
+        for (int i = 0; i < 100_000; i++) {
+            valueOnce.run(() -> value[0] = 42);
+            check(value[0] == 42, "OnceValue(v=Once): got " + value[0] + ", want 42");
+        }
+    }
+
+    /**
+     * Go's benchmarkCond: waiters+1 goroutines take turns under the lock; each round, the
+     * (waiters+1)-th arrival broadcasts and the others wait; the first goroutine done sets id to
+     * -1 and broadcasts, which ends the rest. A lost wake-up hangs it.
+     */
+    static void cond(int waiters) {
+        Cond c = new Cond(new Mutex());
+        Chan<Boolean> done = Chan.make();
+        int[] id = {0}; // under c's lock
+        AtomicLong bad = new AtomicLong();
+        LongAdder broadcasts = new LongAdder();
+        final int n = 20_000 / (waiters + 1) + 100;
+        for (int routine = 0; routine < waiters + 1; routine++) {
+            Go.go(() -> {
+                for (int i = 0; i < n; i++) {
+                    c.locker().lock();
+                    if (id[0] == -1) {
+                        c.locker().unlock();
+                        break;
+                    }
+                    id[0]++;
+                    if (id[0] > waiters + 1) {
+                        bad.incrementAndGet();
+                    }
+                    if (id[0] == waiters + 1) {
+                        id[0] = 0;
+                        broadcasts.increment();
+                        c.broadcast();
+                    } else {
+                        c.await();
+                    }
+                    c.locker().unlock();
+                }
+                c.locker().lock();
+                id[0] = -1;
+                c.broadcast();
+                c.locker().unlock();
+                done.send(true);
+            });
+        }
+        for (int routine = 0; routine < waiters + 1; routine++) {
+            done.recv();
+        }
+        check(bad.get() == 0 && broadcasts.sum() >= 1, "Cond" + waiters + ": id beyond " + (waiters + 1) + " "
+                + bad.get() + " times, " + broadcasts.sum() + " broadcasts");
+    }
+
+    // ------------------------------------------------------------------ x/sync errgroup benchmark
+
+    /** errgroup's BenchmarkGo: n tasks through one plain group, then await. */
+    static void errgroupGo() {
+        LongAdder ran = new LongAdder();
+        final int n = 50_000;
+        Group g = new Group();
+        for (int i = 0; i < n; i++) {
+            g.go(ran::increment);
+        }
+        check(g.await() == null && ran.sum() == n, "ErrgroupGo: " + ran.sum() + " tasks ran of " + n);
+    }
+
     // ------------------------------------------------------------------ the child: run the set
 
     private static volatile String current;
@@ -895,7 +1234,7 @@ public final class GoBenchBodies {
         for (int r = 1; r <= rounds; r++) {
             currentRound = r;
             for (Map.Entry<String, Body> e : BODIES.entrySet()) {
-                if (only != null && !only.equals(e.getKey())) {
+                if (only != null && !List.of(only.split(",")).contains(e.getKey())) {
                     continue;
                 }
                 String name = e.getKey();
@@ -1043,8 +1382,12 @@ public final class GoBenchBodies {
                 default -> throw new IllegalArgumentException("GoBenchBodies: unknown argument '" + a + "'");
             }
         }
-        if (only != null && !BODIES.containsKey(only)) {
-            throw new IllegalArgumentException("GoBenchBodies: no body " + only + "; bodies: " + BODIES.keySet());
+        if (only != null) {
+            for (String name : only.split(",")) {
+                if (!BODIES.containsKey(name)) {
+                    throw new IllegalArgumentException("GoBenchBodies: no body " + name + "; bodies: " + BODIES.keySet());
+                }
+            }
         }
         if (driveMode) {
             drive(minutes, procs, rounds, out);
