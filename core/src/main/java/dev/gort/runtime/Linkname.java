@@ -138,6 +138,11 @@ public final class Linkname {
         Goexit.goexit();
     }
 
+    /** Whether t is the unwinding of Go.goexit (Go's Goexit is no panic: recover sees nil). */
+    public static boolean isGoexit(Throwable t) {
+        return t instanceof Goexit;
+    }
+
     /** Go's runtime.Stack. */
     public static String stack(boolean all) {
         return Traceback.stack(all);

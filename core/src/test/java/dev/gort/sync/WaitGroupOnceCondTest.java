@@ -6,6 +6,7 @@ import dev.gort.chan.Chan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -14,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -292,7 +294,7 @@ class WaitGroupOnceCondTest {
     }
 
     /**
-     * Go's TestOnceFuncGoexit, through Once (gort has no OnceFunc): f calls Go.goexit. Go leaves
+     * Go's TestOnceFuncGoexit, through a plain Once: f calls Go.goexit. Go leaves
      * the results unspecified but f must not be called twice: two goroutines in turn call run with
      * it; the first ends at goexit (its WaitGroup done still runs, as Go's deferred Done), the
      * second finds the Once done. Checks also that a goexit inside f leaves the Once's lock free
@@ -319,6 +321,187 @@ class WaitGroupOnceCondTest {
         });
         assertEquals(1, calls.get(), "want calls == 1");
         assertEquals(1, after.get(), "the goexit ends the first caller only");
+    }
+
+    /**
+     * Runs f from eight goroutines at once, each waiting at a start line, and returns what each
+     * call returned or threw (Go's oncefunc_test.go testConcurrent).
+     */
+    private static List<Object> callConcurrently(Supplier<?> f) {
+        List<Object> got = new CopyOnWriteArrayList<>();
+        Go.run(() -> {
+            WaitGroup start = new WaitGroup(), done = new WaitGroup();
+            start.add(1);
+            for (int i = 0; i < 8; i++) {
+                done.go(() -> {
+                    start.await();
+                    try {
+                        got.add(f.get());
+                    } catch (RuntimeException e) {
+                        got.add(e);
+                    }
+                });
+            }
+            start.done();
+            done.await();
+        });
+        return got;
+    }
+
+    /**
+     * Go's TestOnceFunc: the Runnable from Once.func runs f on its first call only, whether the
+     * calls come one after another or eight at once.
+     */
+    @Test
+    void onceFunc() {
+        AtomicInteger calls = new AtomicInteger();
+        Runnable f = Once.func(calls::incrementAndGet);
+        f.run();
+        f.run();
+        assertEquals(1, calls.get());
+        AtomicInteger calls2 = new AtomicInteger();
+        Runnable g = Once.func(calls2::incrementAndGet);
+        callConcurrently(() -> {
+            g.run();
+            return null;
+        });
+        assertEquals(1, calls2.get());
+    }
+
+    /**
+     * Go's TestOnceValue and TestOnceValues (two results as a record): every call returns the
+     * value of f's one call, eight concurrent callers included.
+     */
+    @Test
+    void onceValue() {
+        AtomicInteger calls = new AtomicInteger();
+        Supplier<Integer> f = Once.value(calls::incrementAndGet);
+        assertEquals(1, f.get());
+        assertEquals(1, f.get());
+        assertEquals(1, calls.get());
+        record Two(int a, int b) {}
+        AtomicInteger calls2 = new AtomicInteger();
+        Supplier<Two> g = Once.value(() -> {
+            int n = calls2.incrementAndGet();
+            return new Two(n, n + 1);
+        });
+        List<Object> got = callConcurrently(g);
+        assertEquals(8, got.size());
+        for (Object o : got) {
+            assertEquals(new Two(1, 2), o);
+        }
+        assertEquals(1, calls2.get());
+    }
+
+    /**
+     * Go's TestOnceFuncPanic and TestOnceValuePanic: f panics on its one call, and every call,
+     * the first and eight concurrent later ones, throws that same panic; f is not called again.
+     */
+    @Test
+    void onceFuncAndValuePanic() {
+        Panic x = new Panic("x");
+        AtomicInteger calls = new AtomicInteger();
+        Runnable f = Once.func(() -> {
+            calls.incrementAndGet();
+            throw x;
+        });
+        for (int i = 0; i < 2; i++) {
+            assertSame(x, assertThrows(Panic.class, f::run));
+        }
+        List<Object> got = callConcurrently(() -> {
+            f.run();
+            return null;
+        });
+        assertEquals(8, got.size());
+        got.forEach(o -> assertSame(x, o));
+        assertEquals(1, calls.get());
+
+        AtomicInteger vcalls = new AtomicInteger();
+        Supplier<Integer> v = Once.value(() -> {
+            vcalls.incrementAndGet();
+            throw x;
+        });
+        for (int i = 0; i < 2; i++) {
+            assertSame(x, assertThrows(Panic.class, v::get));
+        }
+        callConcurrently(v).forEach(o -> assertSame(x, o));
+        assertEquals(1, vcalls.get());
+    }
+
+    /**
+     * Go's TestOnceFuncGoexit: f calls Go.goexit; Go leaves the results unspecified, but f runs
+     * once. gort's: the first caller's goroutine exits (its deferred done still runs), a later
+     * caller gets a Panic naming goexit.
+     */
+    @Test
+    void onceFuncGoexit() {
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger after = new AtomicInteger();
+        List<RuntimeException> later = new CopyOnWriteArrayList<>();
+        Go.run(() -> {
+            Runnable f = Once.func(() -> {
+                calls.incrementAndGet();
+                Go.goexit();
+            });
+            WaitGroup wg = new WaitGroup();
+            for (int i = 0; i < 2; i++) {
+                wg.go(() -> {
+                    try {
+                        f.run();
+                    } catch (Panic p) {
+                        later.add(p);
+                    }
+                    after.incrementAndGet();
+                });
+                wg.await();
+            }
+        });
+        assertEquals(1, calls.get(), "want calls == 1");
+        assertEquals(1, after.get(), "the goexit ends the first caller only");
+        assertEquals(1, later.size());
+        assertTrue(later.get(0).getMessage().contains("goexit"), later.get(0).getMessage());
+    }
+
+    /**
+     * Go's TestOnceXGC: once f has returned, the function from Once.func or Once.value no longer
+     * holds f (nor what f holds). Bounded: up to 100 collections for the weak reference to clear.
+     */
+    @Test
+    void onceFuncDropsF() throws InterruptedException {
+        for (boolean useValue : new boolean[] {false, true}) {
+            List<WeakReference<byte[]>> held = new ArrayList<>();
+            Object wrapped = wrapAndCall(useValue, held);
+            for (int i = 0; i < 100 && held.get(0).get() != null; i++) {
+                System.gc();
+                Thread.sleep(1);
+            }
+            assertTrue(held.get(0).get() == null, (useValue ? "Once.value" : "Once.func") + " still holds f after its call");
+            assertTrue(wrapped != null); // the wrapper itself stays reachable throughout
+        }
+    }
+
+    /**
+     * Wraps a function holding a fresh buffer (weakly referenced in held) with Once.value or
+     * Once.func, and calls it once. A method of its own, so no frame of the caller holds the buffer.
+     */
+    private static Object wrapAndCall(boolean useValue, List<WeakReference<byte[]>> held) {
+        byte[] b = new byte[1024];
+        held.add(new WeakReference<>(b));
+        if (useValue) {
+            Supplier<Integer> v = Once.value(() -> b.length);
+            assertEquals(1024, v.get());
+            return v;
+        }
+        Runnable r = Once.func(() -> assertEquals(1024, b.length));
+        r.run();
+        return r;
+    }
+
+    /** Once.func and Once.value refuse a null function, naming it. */
+    @Test
+    void onceFuncRefusesNull() {
+        assertTrue(assertThrows(NullPointerException.class, () -> Once.func(null)).getMessage().contains("Once.func"));
+        assertTrue(assertThrows(NullPointerException.class, () -> Once.value(null)).getMessage().contains("Once.value"));
     }
 
     /**
