@@ -63,18 +63,26 @@ class ChanPlatformUseTest {
 
     /**
      * A virtual thread of the JDK's own scheduler is outside the goroutines too: one that sent into a
-     * goroutine's channel without parking (a waiting receiver, or room in the buffer) and will send
-     * again holds it. The marks tested Thread.isVirtual alone, which took such a thread for a
-     * goroutine, and the goroutine waiting for its second send was reported as Go's deadlock.
+     * goroutine's channel without parking (room in the buffer) and will send again holds it. The
+     * marks tested Thread.isVirtual alone, which took such a thread for a goroutine, and the
+     * goroutine waiting for its second send was reported as Go's deadlock.
      */
     @Test
     void aChannelAJdkVirtualThreadSentOnIsNotADeadlockToWaitOn() throws Exception {
         AtomicReference<Chan<Integer>> made = new AtomicReference<>();
         CountDownLatch sendAgain = new CountDownLatch(1);
+        CountDownLatch sentOnce = new CountDownLatch(1);
         CompletableFuture<Void> run = runAsync(() -> {
             Chan<Integer> c = Chan.make(1); // made by a goroutine: unmarked
             made.set(c);
-            assertEquals(1, c.recv());
+            try {
+                // A JDK park, not asleep: waiting in recv on the still unmarked channel would be
+                // Go's deadlock if the virtual thread were slow to start (it was, once, under load).
+                sentOnce.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            assertEquals(1, c.recv()); // buffered
             assertEquals(2, c.recv()); // waits for the JDK virtual thread's second send
         });
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -82,9 +90,8 @@ class ChanPlatformUseTest {
             assertTrue(System.nanoTime() < deadline, "the goroutine never made its channel");
             Thread.sleep(1);
         }
-        CountDownLatch sentOnce = new CountDownLatch(1);
         Thread jdkVirtual = Thread.ofVirtual().start(() -> { // from a platform thread: the JDK's scheduler
-            made.get().send(1); // never parks: a receiver waits, or the buffer has room
+            made.get().send(1); // never parks: the buffer has room
             sentOnce.countDown();
             try {
                 sendAgain.await(); // a JDK park, on the JDK's scheduler: invisible to the detector
