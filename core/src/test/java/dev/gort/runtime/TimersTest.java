@@ -496,6 +496,57 @@ class TimersTest {
         assertFalse(t.pending());
     }
 
+    /**
+     * Go's TestOverflowPeriodRuntimeTimer (its CheckRuntimeTimerPeriodOverflow, which makes the
+     * timer through the runtime, as here: the public API cannot make a timer due now with such a
+     * period). A timer due at once with a period of 1<<63-1 fires; its next deadline overflows and
+     * must saturate (Go's maxWhen), not wrap into the past, where it would fire again and again or
+     * break its heap's order. Then, as Go's smoke test, a 25ms timer set behind it must fire; the
+     * big one must have fired exactly once and still be pending, which its stop reports. From a
+     * goroutine (its P's heap) and from a platform thread (the global heap).
+     */
+    @Test
+    void overflowPeriodRuntimeTimer() throws Exception {
+        AtomicReference<Throwable> inGoroutine = new AtomicReference<>();
+        Go.run(() -> {
+            try {
+                checkPeriodOverflow();
+            } catch (Throwable e) {
+                inGoroutine.set(e);
+            }
+        });
+        if (inGoroutine.get() != null) {
+            throw new AssertionError("from a goroutine", inGoroutine.get());
+        }
+        checkPeriodOverflow();
+    }
+
+    private static void checkPeriodOverflow() throws InterruptedException {
+        AtomicInteger fires = new AtomicInteger();
+        CountDownLatch first = new CountDownLatch(1);
+        Timer big = new Timer((a, s, d) -> {
+            fires.incrementAndGet();
+            first.countDown();
+        }, null, null);
+        big.reset(Timers.nanotime(), Long.MAX_VALUE);
+        boolean stopped = false;
+        try {
+            assertTrue(first.await(10, TimeUnit.SECONDS), "the timer due now did not fire");
+            CountDownLatch smoke = new CountDownLatch(1);
+            long t0 = Timers.nanotime();
+            new Timer((a, s, d) -> smoke.countDown(), null, null).reset(t0 + 25 * MS, 0);
+            assertTrue(smoke.await(10, TimeUnit.SECONDS), "a 25ms timer behind the overflowed one did not fire");
+            assertEquals(1, fires.get(), "the overflowed timer fired again");
+            assertTrue(big.pending(), "the overflowed timer is no longer pending");
+            stopped = big.stop();
+            assertTrue(stopped, "stop of the overflowed timer");
+        } finally {
+            if (!stopped) {
+                big.stop();
+            }
+        }
+    }
+
     /** A timer set from a platform thread with the runtime otherwise idle still fires (the sleeper M). */
     @Test
     void globalHeapTimerFiresWhenIdle() throws Exception {

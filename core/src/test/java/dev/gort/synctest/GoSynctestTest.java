@@ -67,6 +67,24 @@ class GoSynctestTest {
         });
     }
 
+    /**
+     * Go's TestMonotonicClock: a time read outside the bubble (the real clock) compared with the
+     * bubble's: sleeping until() it brings the fake clock exactly to it, and since() then measures
+     * the fake time slept, to the nanosecond.
+     */
+    @Test
+    void testMonotonicClock() {
+        Instant start = Time.now();
+        Synctest.test(() -> {
+            Time.sleep(Time.until(start));
+            assertEquals(start, Time.now(), "after sleeping until the outside time");
+            Duration wait = s(1);
+            Time.sleep(wait);
+            assertEquals(wait, Time.since(start), "since(start)");
+            assertEquals(wait, Duration.between(start, Time.now()), "now() - start");
+        });
+    }
+
     @Test
     void testRunEmpty() {
         Synctest.test(() -> { });
@@ -351,6 +369,19 @@ class GoSynctestTest {
             Synctest.test(() -> ch.send(Time.newTimer(s(1))));
             Timer tm = ch.recv();
             wantPanic(c.wantPanic(), () -> c.f().accept(tm));
+            // Go's: from a goroutine outside any bubble.
+            Synctest.test(() -> ch.send(Time.newTimer(s(1))));
+            Timer other = ch.recv();
+            AtomicReference<Throwable> fromGoroutine = new AtomicReference<>();
+            Go.run(() -> {
+                try {
+                    c.f().accept(other);
+                } catch (Panic e) {
+                    fromGoroutine.set(e);
+                }
+            });
+            assertTrue(fromGoroutine.get() != null, c.desc() + ": from a goroutine: no panic");
+            assertEquals(c.wantPanic(), fromGoroutine.get().getMessage(), c.desc() + ": from a goroutine");
         }
     }
 
@@ -512,6 +543,22 @@ class GoSynctestTest {
         Synctest.test(() -> {
             wg.go(() -> { });
             wg.await();
+        });
+    }
+
+    /** Go's testWaitGroupLinkerAllocatedWG: a WaitGroup made outside any bubble, when the class loads. */
+    static final WaitGroup STATIC_WG = new WaitGroup();
+
+    /**
+     * Go's TestWaitGroupLinkerAllocated: a WaitGroup the bubble cannot own (Go's package variable;
+     * here one made outside the bubble, in a static field) still works inside it: go then await
+     * returns once the goroutine is done, durable or not.
+     */
+    @Test
+    void testWaitGroupLinkerAllocated() {
+        Synctest.test(() -> {
+            STATIC_WG.go(() -> { });
+            STATIC_WG.await();
         });
     }
 

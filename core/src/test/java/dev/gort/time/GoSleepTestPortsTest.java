@@ -101,8 +101,8 @@ class GoSleepTestPortsTest {
     }
 
     /**
-     * Go's TestAfterStress: main takes 100 ticks of a 1ns ticker while another goroutine loops
-     * on a 1ns sleep (Go's also runs GCs) until main is done.
+     * Go's TestTickerStress (TestAfterStress in older Go): main takes 100 ticks of a 1ns
+     * ticker while another goroutine loops on a 1ns sleep (Go's also runs GCs) until main is done.
      */
     @Test
     void afterStress() {
@@ -117,6 +117,29 @@ class GoSleepTestPortsTest {
             stop.set(true);
             recvWithin(exited, "sleeper exit");
         });
+    }
+
+    /**
+     * Go's TestAfter: a receive from after(100ms) returns no sooner than 100ms after the call, and
+     * the value it gets is no earlier than the start plus 100ms (the value is the timer's deadline,
+     * read on the wall clock: 2ms is allowed for the wall clock's drift from the monotonic one the
+     * deadline is kept on). Run from a goroutine (Go's test goroutine) and from a platform thread
+     * (a timer in the global heap).
+     */
+    @Test
+    void after() {
+        Runnable body = () -> {
+            Duration delay = ms(100);
+            Instant start = Time.now();
+            long t0 = System.nanoTime();
+            Instant end = GoTickTestPortsTest.recvWithin(Time.after(delay), "after(100ms)"); // its guard is stopped
+            long took = System.nanoTime() - t0;
+            assertTrue(took >= delay.toNanos(), "after(100ms) slept for only " + took / 1000 + "us");
+            assertFalse(end.isBefore(start.plus(delay).minus(ms(2))), "after(100ms) sent " + end + ", want >= "
+                    + start.plus(delay));
+        };
+        Go.run(body);
+        body.run();
     }
 
     /**

@@ -151,6 +151,26 @@ class GoTestExtensionTest {
             assertEquals(dev.gort.context.Context.DEADLINE_EXCEEDED, ctx.err());
         }
 
+        /** testing/synctest's TestNow and TestSuccess: the body starts at the bubble's epoch, and passes. */
+        @GoTest(synctest = true, timeout = "10s")
+        void startsAtTheBubblesEpoch() {
+            bubbleStart = dev.gort.time.Time.now();
+        }
+
+        static volatile java.time.Instant bubbleStart;
+
+        /** testing/synctest's TestError and TestFatal: an assertion that fails in the bubble. */
+        @GoTest(synctest = true, timeout = "10s")
+        void failsAnAssertionInABubble() {
+            fail("error");
+        }
+
+        /** testing/synctest's TestSkip: an assumption that fails in the bubble. */
+        @GoTest(synctest = true, timeout = "10s")
+        void abortsOnAnAssumptionInABubble() {
+            assumeTrue(false, "skip");
+        }
+
         @GoTest(synctest = true, timeout = "10s")
         void deadlocksInABubble() {
             Chan<Integer> ch = Chan.make();
@@ -247,6 +267,30 @@ class GoTestExtensionTest {
         Events events = run("anHourInABubble");
         assertEquals(1, events.succeeded().count(), () -> String.valueOf(events.failed().list()));
         assertEquals(java.time.Instant.parse("2000-01-01T01:00:00Z"), Fixtures.fakeNow);
+    }
+
+    /** testing/synctest's TestSuccess and TestNow: a bubble's test passes; its clock starts at 2000-01-01 UTC. */
+    @Test
+    void aBubblesClockStartsAtTheEpochOf2000() {
+        Fixtures.bubbleStart = null;
+        Events events = run("startsAtTheBubblesEpoch");
+        assertEquals(1, events.succeeded().count(), () -> String.valueOf(events.failed().list()));
+        assertEquals(java.time.Instant.parse("2000-01-01T00:00:00Z"), Fixtures.bubbleStart);
+    }
+
+    /**
+     * testing/synctest's TestError and TestFatal: an assertion failing in a bubble fails the test
+     * with that assertion, as it is, and no panic report (Go's: the failure is the test's, reported
+     * outside the bubble).
+     */
+    @Test
+    void anAssertionInABubbleFailsTheTestAsItIs() {
+        Events[] events = new Events[1];
+        String err = stderrOf(() -> events[0] = run("failsAnAssertionInABubble"));
+        Throwable t = failure(events[0]);
+        assertInstanceOf(AssertionFailedError.class, t);
+        assertEquals("error", t.getMessage());
+        assertFalse(err.contains("panic:"), err);
     }
 
     @Test
@@ -416,7 +460,9 @@ class GoTestExtensionTest {
 
     @Test
     void anAssumptionAbortsTheTest() {
-        for (String m : new String[] {"abortsOnAnAssumption", "abortsOnAnAssumptionWhileExploring"}) {
+        // testing/synctest's TestSkip is the bubble's case
+        for (String m : new String[] {"abortsOnAnAssumption", "abortsOnAnAssumptionWhileExploring",
+                "abortsOnAnAssumptionInABubble"}) {
             Events events = run(m);
             assertEquals(1, events.aborted().count(), m);
             Throwable t = events.aborted().list().get(0).getPayload(org.junit.platform.engine.TestExecutionResult.class)
