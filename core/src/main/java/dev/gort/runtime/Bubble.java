@@ -32,8 +32,9 @@ import java.util.function.BiFunction;
  *
  * A member is durably blocked when it is parked and only another member can wake it: parked (Go's
  * wait reasons) on a channel made in the bubble, a select whose channels were all made in the
- * bubble, a nil channel or select {}, Cond.await, a Mutex, RWMutex or WaitGroup made in the
- * bubble (Mutex and RWMutex: beyond Go, since gort owns them), a sleep on the bubble's clock, or
+ * bubble, a nil channel or select {}, Cond.await, a Mutex or RWMutex made in the bubble (beyond Go,
+ * since gort owns them), a WaitGroup whose count was started in the bubble (Go's rule: the add that
+ * starts its counter from 0 moves its Sema to the adder's bubble), a sleep on the bubble's clock, or
  * Synctest.await. Anything else (JDK code, I/O, channels or locks made outside) is not durable:
  * something outside may wake it. `why` records the reason for the dump.
  *
@@ -95,8 +96,9 @@ import java.util.function.BiFunction;
  * -------------------
  *  - Members run one at a time (see above); Go runs them in parallel.
  *  - Mutex and RWMutex made in the bubble block durably (golang/go#77687).
- *  - A WaitGroup, Mutex or RWMutex belongs to the bubble it was created in (Go: a WaitGroup at its
- *    first Add); one made outside never blocks durably.
+ *  - A Mutex or RWMutex belongs to the bubble it was created in; one made outside never blocks
+ *    durably. A WaitGroup belongs, as Go's, to the bubble of the add that started its count, but
+ *    mixing adds from inside and outside (Go's fatal errors) is not detected.
  *  - A panic in a member fails the bubble (Synctest.test throws it); Go's crashes the program.
  *    So does a runtime throw (failAll): every live bubble fails with the FatalError, as every run.
  *  - Go fires a timer read after its deadline when its channel is read; here a member that sets a
@@ -691,7 +693,9 @@ public final class Bubble implements Blocker {
             case SELECT -> b == HChan.FOREVER || b instanceof SelectGo s && s.allInBubble(this) ? null
                     : "select on a channel made outside the bubble";
             case SYNC_MUTEX_LOCK, SYNC_RWMUTEX_RLOCK, SYNC_RWMUTEX_LOCK, SYNC_WAITGROUP_WAIT, SEMACQUIRE ->
-                    b instanceof Sema s && s.bubble == this ? null : "on a sync primitive made outside the bubble";
+                    b instanceof Sema s && s.bubble == this ? null
+                            : r == WaitReason.SYNC_WAITGROUP_WAIT ? "on a WaitGroup counted outside the bubble"
+                            : "on a sync primitive made outside the bubble";
             default -> r.goName + " is never durable";
         };
     }

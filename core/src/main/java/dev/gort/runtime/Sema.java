@@ -57,7 +57,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * RWMutex's unlocks) touches it on every use by such a thread, lock and unlock alike.
  *
  * A Sema made by a member of a synctest bubble records it: a member waiting on it (Mutex, RWMutex,
- * WaitGroup) is durably blocked there, and canSpin is false inside bubbles (one member runs at a
+ * WaitGroup) is durably blocked there. A WaitGroup moves its Sema to the bubble of the add that
+ * starts its counter from 0 (associate(), Go 1.25's rule: a WaitGroup belongs to the bubble its Add
+ * was called in), so one made outside the bubble and counted inside it blocks durably too, and one
+ * counted outside any bubble does not. canSpin is false inside bubbles (one member runs at a
  * time, so nobody could release the Sema during a spin, and spinning would make seeded schedules
  * depend on the machine).
  *
@@ -103,8 +106,12 @@ public final class Sema implements Blocker {
     private Waiter head, tail;
     /** Set once a platform thread uses this Sema; never cleared. Plain volatile write by any thread. */
     private volatile boolean touched;
-    /** The synctest bubble it was made in, or null: a wait on it is durable there (see Bubble). Immutable. */
-    final Bubble bubble = Bubble.currentIfAny();
+    /**
+     * The synctest bubble it was made in, or null: a wait on it is durable there (see Bubble). Set
+     * again only by associate (a WaitGroup's add from 0). Volatile: read by the bubble's durability
+     * check on another thread.
+     */
+    volatile Bubble bubble = Bubble.currentIfAny();
 
     /** A semaphore with count 0. */
     public Sema() {}
@@ -264,6 +271,18 @@ public final class Sema implements Blocker {
         Proc.goready(s.thread);
         if (s.ticket == 1 && gp != null) {
             Proc.goyield(gp); // let the waiter, now in our runnext, run at once
+        }
+    }
+
+    /**
+     * Go 1.25's WaitGroup association: makes a wait on this Sema durable in the caller's bubble (not
+     * durable anywhere if the caller is in none). WaitGroup calls it from the add that starts its
+     * counter from 0, before any waiter can queue for that count (see "Blocker").
+     */
+    public void associate() {
+        Bubble b = Bubble.currentIfAny();
+        if (bubble != b) { // a read, not a write, when the group is counted where it was before
+            bubble = b;
         }
     }
 

@@ -36,7 +36,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *    group, and no other goroutine ever sees the counter below zero (Go applies the add and leaves
  *    the state negative; gort once applied it and undid it, and in that window a concurrent add
  *    could release the waiters early, or a waiter could queue on a counter about to read 0).
- *  - No synctest bubble bit (Go 1.25 keeps one in the word).
+ *  - Synctest: Go 1.25 keeps a bubble bit in the word and associates the group with the bubble
+ *    of its first Add (a special on the object). Here the add that starts the counter from 0
+ *    re-associates the Sema with the caller's bubble, or with none (Sema.associate): a wait is
+ *    durable in the bubble that counted the group, wherever the group was made, as Go's, and a
+ *    group whose count reached 0 may be counted in another bubble next. The add associates before
+ *    its CAS makes the count visible, so no waiter can park for that count (and be classified,
+ *    durable or not, by its bubble) on the old association; an add from 0 while waiters are still
+ *    queued is misuse, as in Go. Go's fatal errors for a group counted from inside and outside a
+ *    bubble, or from two bubbles, at once ("sync: WaitGroup.Add called from inside and outside
+ *    synctest bubble", "... from multiple synctest bubbles") are not raised: the last add from 0
+ *    decides.
  *  - await, because wait() is Object's.
  */
 /**
@@ -75,6 +85,9 @@ public final class WaitGroup {
             long nv = (cur >> 32) + delta;
             if (nv < 0 || nv > Integer.MAX_VALUE) { // beyond int32, Go's counter wraps negative
                 throw new Panic("sync: negative WaitGroup counter");
+            }
+            if (delta > 0 && (cur >> 32) == 0) {
+                sema.associate(); // Go 1.25: the group is the bubble's that counts it (see the essay)
             }
             st = cur + ((long) delta << 32);
             if (state.compareAndSet(cur, st)) {

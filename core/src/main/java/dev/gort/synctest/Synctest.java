@@ -47,10 +47,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * <h2>Durably blocked</h2>
  * A goroutine is durably blocked when only another goroutine of its bubble can wake it: a send,
  * receive or select on channels made in the bubble (or a nil channel, or {@code select {}}),
- * {@code Cond.await}, {@code WaitGroup.await}, {@code Mutex.lock}, {@code RWMutex.lock/rlock} (on
- * primitives made in the bubble; mutexes go beyond Go, golang/go#77687), a sleep, or {@link #await}.
- * Anything else is not durable, because something outside the bubble may end it: I/O, JDK locks and
- * monitors, {@code Thread.sleep}, channels and locks made outside the bubble. A goroutine blocked that
+ * {@code Cond.await}, {@code Mutex.lock}, {@code RWMutex.lock/rlock} (on mutexes made in the bubble:
+ * beyond Go, golang/go#77687), {@code WaitGroup.await} when the {@code add} that started its count
+ * was made in the bubble (Go's rule: the group may have been made anywhere), a sleep, or
+ * {@link #await}. Anything else is not durable, because something outside the bubble may end it: I/O,
+ * JDK locks and monitors, {@code Thread.sleep}, channels and locks made outside the bubble, a
+ * WaitGroup counted outside it. A goroutine blocked that
  * way stops the clock; goroutine dumps ({@code Go.stack}, {@link BubbleDeadlockError#dump()}) show
  * {@code [chan receive (durable), synctest bubble 1]} or say why a goroutine is not durable.
  *

@@ -562,6 +562,30 @@ class GoSynctestTest {
         });
     }
 
+    /** Go's testWaitGroupHeapAllocatedWG: a WaitGroup made outside any bubble, when the class loads. */
+    static final WaitGroup HEAP_WG = new WaitGroup();
+
+    /**
+     * Go's TestWaitGroupHeapAllocated: a WaitGroup made outside the bubble (Go's package-level
+     * pointer; here a static field, as any field of a test's objects made before the bubble) becomes
+     * the bubble's at its first add there, so a member's await on it blocks durably: the root's
+     * Synctest.await returns while the other member waits, and done releases it. (Were the wait not
+     * durable, Synctest.await would never return: the method's timeout bounds that hang.) Twice: once
+     * its count is back to 0, the group is counted again in a second bubble and becomes that one's.
+     */
+    @Test
+    @Timeout(20)
+    void testWaitGroupHeapAllocated() {
+        for (int i = 0; i < 2; i++) {
+            Synctest.test(() -> {
+                HEAP_WG.add(1);
+                Go.go(HEAP_WG::await);
+                Synctest.await();
+                HEAP_WG.done();
+            });
+        }
+    }
+
     /** Go's TestHappensBefore: await orders the bubble's goroutines' effects before what follows. */
     @Test
     void testHappensBefore() {
