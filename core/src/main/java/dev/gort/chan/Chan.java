@@ -46,6 +46,11 @@ import java.util.NoSuchElementException;
  *       completes; the k-th receive on a channel of capacity C happens before the (k+C)-th send
  *       completes (so an unbuffered receive happens before its send completes); a close happens
  *       before a receive that returns because the channel is closed.</li>
+ *   <li><b>Synctest bubbles</b>: a channel made by a goroutine of a {@link dev.gort.synctest.Synctest}
+ *       bubble belongs to it. Every operation on it from outside the bubble (send, receive, close,
+ *       their try forms and a {@link Select} on it) throws {@link ChanPanic} with Go's message:
+ *       "send on synctest channel from outside bubble", "receive on ...", "close of ..." or
+ *       "select on ...".</li>
  * </ul>
  * All methods are safe to call from any number of threads.
  *

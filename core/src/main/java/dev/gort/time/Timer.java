@@ -28,6 +28,10 @@ import java.time.Instant;
  * Go's {@code time.Timer}: a single event. Unless made by {@link Time#afterFunc}, the current time
  * is sent on {@link #c()} when it expires. Go 1.23 semantics: after {@link #stop} or {@link #reset}
  * returns, no stale value is received from {@code c()}.
+ *
+ * <p>A timer made by a goroutine of a {@link dev.gort.synctest.Synctest} bubble runs on the bubble's
+ * fake clock and belongs to it: {@link #stop} or {@link #reset} from outside the bubble throws
+ * {@link dev.gort.Panic} with Go's "stop of synctest timer from outside bubble" or "reset of ...".
  */
 public final class Timer {
     private final Chan<Instant> c;
