@@ -343,16 +343,20 @@ public final class Go {
      * <p>How: the candidates (parked goroutines) are held only weakly by the runtime for the
      * duration of a full GC ({@code System.gc()}, twice); those the GC collects were reachable only
      * from each other, and are reported (their stacks are read before the GC) and are gone for good,
-     * which also frees their memory. Limits: it needs the JVM flag
-     * {@code -Djdk.trackAllThreads=false} (otherwise the JDK's thread registry keeps every virtual
-     * thread reachable, and this throws); it costs two full GCs; it reports only what the GC proves,
+     * which also frees their memory. Limits: it costs two full GCs; it reports only what the GC proves,
      * so a leaked goroutine that something still references (a stale run-queue slot, a tracer buffer,
      * a user's collection) is missed, while a reported one is certainly leaked; the main goroutine
      * of a live run is never reported (its run holds it); while it runs, the candidates are missing
      * from {@link #numGoroutine} and {@link #stack} for a few milliseconds and deadlock detection
      * waits.
      *
-     * @throws IllegalStateException if the JVM runs without {@code -Djdk.trackAllThreads=false}
+     * <p>No JVM flag is needed: goroutines start in gort's own thread container, which does not
+     * keep them reachable. On a JDK where gort cannot make that container, goroutines start in the
+     * JDK's root container, whose registry keeps every virtual thread reachable; there this needs
+     * {@code -Djdk.trackAllThreads=false} and throws without it.
+     *
+     * @throws IllegalStateException if goroutines are in the JDK's root container and the JVM runs
+     *         without {@code -Djdk.trackAllThreads=false}
      */
     public static List<String> leakedGoroutines() {
         return Linkname.leakedGoroutines();

@@ -26,9 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * queue, which someone must hold in turn. While a goroutine is parked (and not on a timer), nothing
  * else references its virtual thread except
  *   (a) gort's registry, Proc.allgs (G -> thread), and
- *   (b) the JDK's thread registry, when jdk.trackAllThreads is true (the default).
- * So: with -Djdk.trackAllThreads=false, take every parked G out of allgs, hold it only through a
- * WeakReference, and run a full GC. A G whose reference is cleared was reachable from nothing but
+ *   (b) its thread container: gort's own (VThreads) holds no thread (its threads() walks allgs);
+ *       only if VThreads fell back to the JDK's root container (another JDK) does the JDK's
+ *       registry hold every goroutine, while jdk.trackAllThreads is true (the default).
+ * So: take every parked G out of allgs, hold it only through a WeakReference, and run a full GC. A G whose reference is cleared was reachable from nothing but
  * other such goroutines: a cycle of parked goroutines and the objects they wait on, which no
  * running or runnable goroutine, platform thread or static field can reach. It can never run again:
  * leaked. The others are put back.
@@ -52,7 +53,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * Limits (also in Go.leakedGoroutines' contract)
  * ----------------------------------------------
- *  - Needs -Djdk.trackAllThreads=false, read by the JDK at start-up; without it this throws.
+ *  - Needs no JVM flag while goroutines start in gort's container (VThreads.ownContainer). In the
+ *    root container it needs -Djdk.trackAllThreads=false, read by the JDK at start-up, and throws
+ *    without it. (It demanded the flag always, from before gort's container; the flag is not
+ *    needed since: DeadlockProgramsTest.leakedGoroutinesNeedsNoFlag.) Virtual threads a goroutine
+ *    starts with the JDK's API go to the root container and are kept alive by it without the
+ *    flag: what they reference is then never reported, which keeps the scan sound.
  *  - Sound, not complete: only what the GC proves is reported. Anything that still references a
  *    leaked goroutine hides it: a stale slot of a P's run-queue ring, a tracer buffer, a user's list
  *    of threads, a ThreadLocal, a debugger.
@@ -90,9 +96,10 @@ final class GoroutineLeak {
 
     /** See the essay; Go.leakedGoroutines is the contract. */
     static synchronized List<String> find() {
-        if (!"false".equalsIgnoreCase(System.getProperty("jdk.trackAllThreads"))) {
+        if (!VThreads.ownContainer() && !"false".equalsIgnoreCase(System.getProperty("jdk.trackAllThreads"))) {
             throw new IllegalStateException("leakedGoroutines: start the JVM with -Djdk.trackAllThreads=false "
-                    + "(otherwise the JDK's thread registry keeps every goroutine reachable)");
+                    + "(goroutines are in the JDK's root container on this JDK, whose registry keeps every "
+                    + "goroutine reachable)");
         }
         exitedDuringScan.clear();
         Checkdead.leakScanGen.incrementAndGet();

@@ -58,8 +58,10 @@ import java.util.stream.Stream;
  * with the opened lookup (Lookup.defineClass: java.base's own packages are visible to it). Its
  * only references are java.base's, a Supplier of the thread stream among them, so any number of
  * gort runtimes in one JVM (one per class loader) share the class, each with its own instance.
+ * The container holds no goroutine, which GoroutineLeak relies on: it needs no JVM flag while
+ * goroutines start here (ownContainer()), since nothing but allgs keeps a parked one reachable.
  * If any of this fails (another JDK), goroutines start with Thread.start() in the root container,
- * as before: slower, not wrong. Rejected: -Djdk.trackAllThreads=false (a global switch that also
+ * as before: slower, not wrong (the leak scan then needs -Djdk.trackAllThreads=false). Rejected: -Djdk.trackAllThreads=false (a global switch that also
  * hides every other virtual thread from thread dumps); a second flag (--add-exports
  * java.base/jdk.internal.vm) for a class compiled against ThreadContainer.
  *
@@ -172,6 +174,15 @@ final class VThreads {
         } catch (Throwable t) {
             throw sneaky(t);
         }
+    }
+
+    /**
+     * Whether goroutines start in gort's own container, which references none of them, rather than
+     * in the JDK's root container, which (with jdk.trackAllThreads, true by default) holds every
+     * thread it starts: GoroutineLeak needs the flag only in the second case.
+     */
+    static boolean ownContainer() {
+        return START_IN != null;
     }
 
     /** The container's threads: live goroutines' virtual threads (a thread dump asks). */

@@ -7,7 +7,7 @@ import dev.gort.Go;
 import java.util.List;
 
 /**
- * Partial deadlocks for Go.leakedGoroutines (run with -Djdk.trackAllThreads=false):
+ * Partial deadlocks for Go.leakedGoroutines:
  * <ul>
  *   <li>leakedRecv: receives on a channel nothing else references (leaked);
  *   <li>pairA/pairB: each waits for the other on channels only they reference (both leaked);

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Go.leakedGoroutines while goroutines end (run with -Djdk.trackAllThreads=false): 1,000 goroutines
+ * Go.leakedGoroutines while goroutines end: 1,000 goroutines
  * sleep 1 to 50 ms and return, and the scan starts at once, so many of them wake, end and are
  * collected during its two GCs. None of them leaked. Prints "leaked N", then "end".
  */

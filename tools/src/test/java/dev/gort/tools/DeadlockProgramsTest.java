@@ -152,10 +152,19 @@ class DeadlockProgramsTest {
         assertEquals("leaked 0\nend\n", r.out(), r.toString());
     }
 
+    /**
+     * Goroutines start in gort's own thread container, which holds none of them (VThreads), so
+     * the JDK's thread registry (jdk.trackAllThreads, true by default) does not hide a leaked one:
+     * the scan needs no JVM flag and finds the same partial deadlocks.
+     */
     @Test
-    void leakedGoroutinesNeedsTheFlag() throws Exception {
+    void leakedGoroutinesNeedsNoFlag() throws Exception {
         Result r = run("GoroutineLeak", 1);
-        assertEquals(2, r.status(), r.toString());
-        assertTrue(r.err().contains("-Djdk.trackAllThreads=false"), r.toString());
+        assertEquals(0, r.status(), r.toString());
+        String o = r.out();
+        assertTrue(o.startsWith("before 5\nleaked 3\nafter 2\n"), r.toString());
+        assertEquals(3, o.split(" \\[chan receive \\(leaked\\)\\]:\n", -1).length - 1, r.toString());
+        assertFalse(o.contains("heldRecv(...)"), r.toString());
+        assertTrue(o.endsWith("end\n"), r.toString());
     }
 }
