@@ -31,7 +31,9 @@ import java.lang.annotation.Target;
  *       firing, and the timeout below then ends the test.</li>
  *   <li><b>it leaks goroutines</b> (goleak's {@code VerifyNone}): goroutines the test started
  *       (directly or through the goroutines it started) are still alive after the body returned
- *       and a grace period of up to 2 seconds for exiting ones. The message lists each one's stack.
+ *       and a grace period of up to 2 seconds for exiting ones, which the test's timeout ends if it
+ *       comes first (the test then fails for its leak, not as timed out). The message lists each
+ *       one's stack.
  *       Only the test's own goroutines count ({@link dev.gort.Go#runGoroutines}), so tests running
  *       in parallel do not blame each other; goroutines started from a thread that is not a
  *       goroutine (an executor's, say) and virtual threads made with the JDK's API are not seen.

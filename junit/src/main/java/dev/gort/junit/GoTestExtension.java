@@ -39,6 +39,9 @@ import java.util.concurrent.TimeoutException;
  *  3. JUnit's thread joins that thread with the timeout. Expired (or interrupted, which is how
  *     JUnit's own @Timeout reaches us): print Go's "panic: test timed out" with the dump of every
  *     goroutine, interrupt main, fail. The thread is a daemon and is left to end with its run.
+ *     Unless the body had returned and main is in step 5's wait: the test did not hang, the
+ *     timeout only cut the wait short, and the verdict is step 5's, from what is left then (a
+ *     timeout under 2 s failed a leaking test as "timed out", with a dump of main in the wait).
  *  4. The run's outcome: the body's exception, else what Go.run threw (a goroutine's panic, a
  *     fatal error); a DeadlockError becomes a failure whose message is Go's report and dump.
  *  5. Only if the test passed so far: the leak check. Main itself, after the body returned, polls
@@ -46,8 +49,8 @@ import java.util.concurrent.TimeoutException;
  *     for up to LEAK_GRACE, so that the run is still live while the test's goroutines finish: one
  *     that panics then fails the run, and Go.run reports it (step 4), as Go's test binary dies of
  *     a panic in a goroutine a test left running. (Waiting after Go.run returned, the extension saw
- *     the goroutine gone and passed the test, with the panic only on stderr.) After the join the
- *     extension reads what is still there once; that fails the test.
+ *     the goroutine gone and passed the test, with the panic only on stderr.) After the join (or
+ *     at the timeout, step 3) the extension reads what is still there once; that fails the test.
  *  6. Close the race window (after the grace, which lets exiting goroutines race too); its reports
  *     fail the test. Later failures are added to the first as suppressed exceptions.
  * With synctest, seed or seeds, step 2 runs the body in a bubble instead (Synctest.test, with the
@@ -74,7 +77,7 @@ import java.util.concurrent.TimeoutException;
  *    test running in parallel, or a goroutine an earlier test leaked that exits now, makes the
  *    count lie. The runtime knows which run every goroutine belongs to, so ask it.
  *  - Go.leakedGoroutines() for the leak check: it finds only goroutines that can never be woken,
- *    needs -Djdk.trackAllThreads=false and two full GCs; goleak's contract is "still alive".
+ *    and costs two full GCs; goleak's contract is "still alive".
  *  - @GoTest as a @TestTemplate of one invocation (with a count attribute for go test -count):
  *    every goroutine test would show in reports as a container with an invocation "[1]", and a
  *    @ParameterizedTest still could not be combined with it.
@@ -172,18 +175,17 @@ public final class GoTestExtension implements InvocationInterceptor, ExecutionCo
                 ended = false;
                 why = "test interrupted (JUnit's @Timeout?)";
             }
-            if (!ended) {
+            if (!ended && main.returnedAt != 0) {
+                // the body returned in time and main is in step 5's wait, which the timeout cut
+                Duration waited = Duration.ofNanos(System.nanoTime() - main.returnedAt);
+                leakCheck(main, spec, failures, GoDuration.format(waited) + " after it returned (the test's timeout of "
+                        + GoDuration.format(timeout) + " ended the wait for them; ");
+            } else if (!ended) {
                 failures.add(timedOut(why, ctx.getDisplayName(), main));
             } else if (main.outcome() != null) {
                 failures.add(main.outcome());
             } else if (!spec.ignoreLeaks() && !main.bubble) {
-                List<String> left = Go.runGoroutines(main.goid); // what main's wait (step 5) left
-                if (!left.isEmpty()) {
-                    failures.add(new AssertionFailedError("found unexpected goroutines: " + left.size()
-                            + " started by the test still running " + GoDuration.format(LEAK_GRACE)
-                            + " after it returned (" + spec.name() + "(ignoreLeaks = true) allows it)\n\n"
-                            + String.join("\n", left)));
-                }
+                leakCheck(main, spec, failures, GoDuration.format(LEAK_GRACE) + " after it returned ("); // what step 5 left
             }
         } finally {
             List<String> reports = races.close();
@@ -198,6 +200,16 @@ public final class GoTestExtension implements InvocationInterceptor, ExecutionCo
                 first.addSuppressed(t);
             }
             throw first;
+        }
+    }
+
+    /** Step 5's verdict: the goroutines of main's run still alive fail the test; when says since when. */
+    private static void leakCheck(Main main, Spec spec, List<Throwable> failures, String when) {
+        List<String> left = Go.runGoroutines(main.goid);
+        if (!left.isEmpty()) {
+            failures.add(new AssertionFailedError("found unexpected goroutines: " + left.size()
+                    + " started by the test still running " + when + spec.name()
+                    + "(ignoreLeaks = true) allows it)\n\n" + String.join("\n", left)));
         }
     }
 
@@ -267,6 +279,11 @@ public final class GoTestExtension implements InvocationInterceptor, ExecutionCo
         /** Written by main before the body runs; read after the join (or racily, at a timeout). */
         volatile long goid = -1;
         volatile Thread thread;
+        /**
+         * System.nanoTime() when the body returned normally and step 5's wait began, else 0. Written
+         * by main, read at a timeout (step 3).
+         */
+        volatile long returnedAt;
         /** What the body threw. Written by main, read after the join. */
         private volatile Throwable bodyFailure;
         /** What Go.run threw. Written by the runner thread, read after the join. */
@@ -333,6 +350,7 @@ public final class GoTestExtension implements InvocationInterceptor, ExecutionCo
             try {
                 b.run();
                 if (!bubble && !spec.ignoreLeaks()) {
+                    returnedAt = System.nanoTime() | 1; // never 0
                     awaitGoroutinesInMain(goid); // step 5, while the run is live
                 }
             } catch (Throwable t) {

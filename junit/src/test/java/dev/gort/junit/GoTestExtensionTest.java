@@ -76,6 +76,15 @@ class GoTestExtensionTest {
             Go.go(() -> ch.recv());
         }
 
+        /** A timeout shorter than the leak check's 2 s wait; counts hanging down when the body ends. */
+        @GoTest(timeout = "1500ms")
+        void leaksUnderAShortTimeout() {
+            Chan<Integer> ch = Chan.make();
+            leaked = ch;
+            Go.go(() -> ch.recv());
+            hanging.countDown();
+        }
+
         @GoTest
         void goroutineExitsJustAfterTheTest() {
             Go.go(() -> Time.sleep(Duration.ofMillis(50)));
@@ -388,6 +397,30 @@ class GoTestExtensionTest {
                     + "created by dev\\.gort\\.junit\\.GoTestExtensionTest\\$Fixtures\\.leaks in goroutine \\d+\n.*"), msg);
         } finally {
             Fixtures.leaked.close(); // let it go, so later fixtures' dumps do not show it
+        }
+    }
+
+    /**
+     * A body that returned within its timeout is not a hang: when the timeout comes first, it ends
+     * the leak check's wait, and the verdict is the leak with its stack, not "test timed out" with
+     * a dump that shows the extension's own wait (goleak's VerifyNone inside Go's test timeout).
+     */
+    @Test
+    void aTimeoutShorterThanTheLeakGraceStillGivesTheLeakVerdict() {
+        Events[] events = new Events[1];
+        String err = stderrOf(() -> events[0] = run("leaksUnderAShortTimeout"));
+        try {
+            Throwable t = failure(events[0]);
+            assertEquals(0, Fixtures.hanging.getCount(), "the fixture's body did not return within its 1.5 s timeout");
+            Fixtures.hanging = new CountDownLatch(1);
+            assertInstanceOf(AssertionFailedError.class, t, () -> String.valueOf(t));
+            String msg = t.getMessage();
+            assertTrue(msg.startsWith("found unexpected goroutines: 1 started by the test still running "), msg);
+            assertTrue(msg.contains(" after it returned (the test's timeout of 1.5s ended the wait for them; "), msg);
+            assertTrue(msg.matches("(?s).*\n\ngoroutine \\d+ \\[chan receive\\]:\n.*Fixtures\\.lambda\\$leaksUnderAShortTimeout\\$\\d+\\(\\.\\.\\.\\)\n.*"), msg);
+            assertFalse(err.contains("panic: test timed out"), err);
+        } finally {
+            Fixtures.leaked.close();
         }
     }
 
