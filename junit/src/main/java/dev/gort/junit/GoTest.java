@@ -50,7 +50,9 @@ import java.lang.annotation.Target;
  *       ends the JVM with status 66 at exit, as without this extension.</li>
  * </ul>
  * An exception escaping the body fails the test as it would under {@code @Test} (an assertion's
- * failure, an assumption's abort; under {@link #seeds()} too). One escaping another of the test's
+ * failure, an assumption's abort; under {@link #seeds()} too). A body that ends in
+ * {@link dev.gort.Go#goexit()} fails with Go's {@code test executed panic(nil) or runtime.Goexit}.
+ * One escaping another of the test's
  * goroutines is a panic: Go's {@code panic:} report goes to stderr and the exception fails the
  * test, also when it happens after the body returned, during the leak check's grace period. With
  * {@link #ignoreLeaks()}, goroutines that outlive the body are the program's, not the test's: a

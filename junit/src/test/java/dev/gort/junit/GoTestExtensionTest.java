@@ -20,6 +20,7 @@ import org.opentest4j.TestAbortedException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -83,6 +84,16 @@ class GoTestExtensionTest {
             leaked = ch;
             Go.go(() -> ch.recv());
             hanging.countDown();
+        }
+
+        @GoTest
+        void goexits() {
+            Go.goexit();
+        }
+
+        @GoTest(synctest = true)
+        void goexitsInABubble() {
+            Go.goexit();
         }
 
         @GoTest
@@ -421,6 +432,20 @@ class GoTestExtensionTest {
             assertFalse(err.contains("panic: test timed out"), err);
         } finally {
             Fixtures.leaked.close();
+        }
+    }
+
+    /**
+     * A body that ends in Go.goexit neither returned nor panicked: it fails with Go's testing
+     * message, with or without a bubble. Before, it failed with the runtime's internal Error
+     * (no bubble) or passed (a bubble).
+     */
+    @Test
+    void aBodyThatGoexitsFailsWithGosMessage() {
+        for (String fixture : List.of("goexits", "goexitsInABubble")) {
+            Throwable t = failure(run(fixture));
+            assertInstanceOf(AssertionFailedError.class, t, () -> fixture + ": " + t);
+            assertEquals("test executed panic(nil) or runtime.Goexit", t.getMessage(), fixture);
         }
     }
 
