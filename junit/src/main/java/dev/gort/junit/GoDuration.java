@@ -34,6 +34,12 @@ final class GoDuration {
             throw new PreconditionViolationException(where + ": '" + s
                     + "' is not a Go duration (examples: 30s, 1m30s, 500ms; 0 for none)");
         }
+        if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            // Go's ParseDuration: "time: invalid duration" past int64 nanoseconds (about 292 years);
+            // longValue would wrap negative, and the test would time out at once.
+            throw new PreconditionViolationException(where + ": '" + s
+                    + "' is longer than a Go duration can be (at most 2562047h47m16.854775807s)");
+        }
         return Duration.ofNanos(nanos.longValue());
     }
 

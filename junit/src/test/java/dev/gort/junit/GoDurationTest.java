@@ -26,6 +26,16 @@ class GoDurationTest {
         }
     }
 
+    /** Past int64 nanoseconds, as Go's ParseDuration; the largest Go duration still parses. */
+    @Test
+    void rejectsADurationLongerThanGosLongest() {
+        assertEquals(Duration.ofNanos(Long.MAX_VALUE), GoDuration.parse("2562047h47m16.854775807s", "t"));
+        for (String bad : new String[] {"2562047h47m16.854775808s", "3000000h", "99999999999999999999ns"}) {
+            var e = assertThrows(PreconditionViolationException.class, () -> GoDuration.parse(bad, "where"), bad);
+            assertTrue(e.getMessage().startsWith("where: '" + bad + "' is longer than a Go duration can be"), e.getMessage());
+        }
+    }
+
     @Test
     void formatsAsGo() {
         assertEquals("0s", GoDuration.format(Duration.ZERO));
