@@ -470,6 +470,96 @@ class GoChanTestPortsTest {
         });
     }
 
+    /** Go's stackGrowthRecursive: i frames of 128 longs each, briefly. */
+    static long stackGrowthRecursive(int i) {
+        long[] pad = new long[128];
+        long sum = 0;
+        for (long v : pad) {
+            sum += v;
+        }
+        return i == 0 || sum != 0 ? sum : stackGrowthRecursive(i - 1) + pad[i % pad.length];
+    }
+
+    /**
+     * Go's TestShrinkStackDuringBlockedSend: a sender sends 0..9 on an unbuffered channel, using a
+     * deep stack briefly after each send; main receives each value, then sleeps 1ms (so the sender
+     * is fully parked in its next send) and asks for a GC (which in Go shrinks the parked sender's
+     * stack). Every value must arrive in order, and the sender must finish. Repeated 20 times.
+     */
+    @Test
+    void shrinkStackDuringBlockedSend() {
+        int n = 10;
+        Go.run(() -> {
+            for (int round = 0; round < 20; round++) {
+                Chan<Integer> c = Chan.make();
+                Chan<Void> done = Chan.make();
+                Go.go(() -> {
+                    for (int i = 0; i < n; i++) {
+                        c.send(i);
+                        stackGrowthRecursive(20);
+                    }
+                    done.send(null);
+                });
+                for (int i = 0; i < n; i++) {
+                    assertEquals(i, c.recv(), "bad channel read");
+                    sleepMs(1);
+                    if (round % 5 == 0) {
+                        System.gc();
+                    }
+                }
+                assertTrue(done.recvOk().ok());
+            }
+        });
+    }
+
+    /**
+     * Go's TestSelectStackAdjust: two goroutines, each with a deep stack briefly, then blocked in a
+     * select over c (whose case would overwrite a local) and d; the second also has c and d each
+     * twice (c2 = c, d2 = d; nil in the first). After a GC, close(d) must wake both through a d
+     * case, never a c case, leaving the local as it was. Repeated 20 times.
+     */
+    @Test
+    void selectStackAdjust() {
+        Go.run(() -> {
+            for (int round = 0; round < 20; round++) {
+                Chan<int[]> c = Chan.make(), d = Chan.make();
+                Chan<Boolean> ready1 = Chan.make(), ready2 = Chan.make();
+                AtomicInteger wrongCase = new AtomicInteger();
+                for (boolean dup : new boolean[] {false, true}) {
+                    Chan<Boolean> ready = dup ? ready2 : ready1;
+                    Go.go(() -> {
+                        stackGrowthRecursive((10 << 10) / (128 * 8));
+                        ready.send(true);
+                        int[] val = {42};
+                        int[][] cx = {val};
+                        Chan<int[]> c2 = dup ? c : null, d2 = dup ? d : null;
+                        new Select()
+                                .recv(c, v -> { cx[0] = v; wrongCase.incrementAndGet(); })
+                                .recv(c2, v -> wrongCase.incrementAndGet())
+                                .recv(d, v -> {})
+                                .recv(d2, v -> {})
+                                .run();
+                        assertTrue(cx[0] == val, "cx no longer points to val");
+                        assertEquals(42, val[0], "val changed");
+                        cx[0][0] = 43;
+                        assertEquals(43, val[0], "changing *cx failed to change val");
+                        ready.send(true);
+                    });
+                }
+                ready1.recv();
+                ready2.recv();
+                sleepMs(10); // let the goroutines get into the select
+                if (round % 5 == 0) {
+                    System.gc();
+                }
+                d.close();
+                assertTrue(ready1.recv());
+                assertTrue(ready2.recv());
+                assertEquals(0, wrongCase.get(), "a select woke through a c case");
+            }
+        });
+    }
+
     /**
      * Go's TestChanSendBarrier: 100 goroutines (Go's count) each make 1000 requests (Go's
      * short-mode count); a request starts a fresh goroutine that sends a fresh response on a fresh
