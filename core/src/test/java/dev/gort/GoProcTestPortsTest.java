@@ -11,6 +11,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +46,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class GoProcTestPortsTest {
 
     /**
-     * Go's TestGoroutineParallelism2 (the load and no-load variants, without netpoll): P=4
+     * Go's TestGoroutineParallelism2 (the load and no-load variants; the netpoll ones are below): P=4
      * goroutines, started two by two from P/2 goroutines, take turns through one counter while
      * spinning without a safe point, so they finish only if all four run at once. The load variant
      * first occupies every P with spinners that end together, so the Ms are just parking when the
@@ -49,57 +55,105 @@ class GoProcTestPortsTest {
     @Test
     void goroutineParallelism2() {
         for (boolean load : new boolean[] {false, true}) {
-            goroutineParallelism2(load);
+            goroutineParallelism2(load, false);
         }
     }
 
-    private void goroutineParallelism2(boolean load) {
+    /**
+     * Go's TestGoroutineParallelism2, its netpoll variants: as goroutineParallelism2, with the
+     * poller in use during each round (Go's opens a listener, which starts the netpoller; here a
+     * goroutine waits in accept on a loopback listener, parked on the JDK's poller, until the round
+     * closes it).
+     */
+    @Test
+    void goroutineParallelism2Netpoll() {
+        for (boolean load : new boolean[] {false, true}) {
+            goroutineParallelism2(load, true);
+        }
+    }
+
+    private void goroutineParallelism2(boolean load, boolean netpoll) {
         int p = 4, n = 10;
         Go.gomaxprocs(p);
         Go.run(() -> {
             for (int attempt = 0; attempt < n; attempt++) {
-                if (load) {
-                    Chan<Boolean> done = Chan.make();
-                    AtomicInteger x = new AtomicInteger();
-                    for (int k = 0; k < p; k++) {
-                        Go.go(() -> {
-                            if (x.incrementAndGet() == p) {
-                                done.send(true);
-                                return;
-                            }
-                            while (x.get() != p) {
-                                Thread.onSpinWait();
-                            }
-                        });
-                    }
-                    done.recv();
-                }
-                Chan<Boolean> done = Chan.make();
-                AtomicInteger x = new AtomicInteger();
-                for (int k = 0; k < p / 2; k++) {
-                    int pk = k;
-                    Go.go(() -> {
-                        for (int k2 = 0; k2 < 2; k2++) {
-                            int pk2 = k2;
-                            Go.go(() -> {
-                                for (int i = 0; i < 3; i++) {
-                                    int expected = p * i + pk * 2 + pk2;
-                                    while (x.get() != expected) {
-                                        Thread.onSpinWait(); // no safe point: needs its own P
-                                    }
-                                    x.set(expected + 1);
-                                }
-                                done.send(true);
-                            });
+                ServerSocketChannel ln = netpoll ? listenAndAccept() : null;
+                try {
+                    goroutineParallelism2Round(p, load);
+                } finally {
+                    if (ln != null) {
+                        try {
+                            ln.close(); // ends the accept
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                         }
-                    });
+                    }
                 }
-                for (int k = 0; k < p; k++) {
-                    done.recv();
-                }
-                assertEquals(3 * p, x.get());
             }
         });
+    }
+
+    /** A loopback listener and a goroutine parked in its accept until it is closed. */
+    private static ServerSocketChannel listenAndAccept() {
+        try {
+            ServerSocketChannel ln = ServerSocketChannel.open();
+            ln.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Go.go(() -> {
+                try {
+                    ln.accept().close();
+                } catch (ClosedChannelException e) {
+                    // closed by the round: the expected end
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return ln;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void goroutineParallelism2Round(int p, boolean load) {
+        if (load) {
+            Chan<Boolean> done = Chan.make();
+            AtomicInteger x = new AtomicInteger();
+            for (int k = 0; k < p; k++) {
+                Go.go(() -> {
+                    if (x.incrementAndGet() == p) {
+                        done.send(true);
+                        return;
+                    }
+                    while (x.get() != p) {
+                        Thread.onSpinWait();
+                    }
+                });
+            }
+            done.recv();
+        }
+        Chan<Boolean> done = Chan.make();
+        AtomicInteger x = new AtomicInteger();
+        for (int k = 0; k < p / 2; k++) {
+            int pk = k;
+            Go.go(() -> {
+                for (int k2 = 0; k2 < 2; k2++) {
+                    int pk2 = k2;
+                    Go.go(() -> {
+                        for (int i = 0; i < 3; i++) {
+                            int expected = p * i + pk * 2 + pk2;
+                            while (x.get() != expected) {
+                                Thread.onSpinWait(); // no safe point: needs its own P
+                            }
+                            x.set(expected + 1);
+                        }
+                        done.send(true);
+                    });
+                }
+            });
+        }
+        for (int k = 0; k < p; k++) {
+            done.recv();
+        }
+        assertEquals(3 * p, x.get());
     }
 
     /**
@@ -442,5 +496,270 @@ class GoProcTestPortsTest {
             }
             wg.await();
         });
+    }
+
+    /** Go's preempt: a call that does a little work; a safe point in Go, none in gort without the agent. */
+    private static volatile long preemptSink;
+
+    private static long preempt() {
+        long[] a = new long[128];
+        long sum = 0;
+        for (long v : a) {
+            sum += v;
+        }
+        preemptSink = sum;
+        return sum;
+    }
+
+    /**
+     * Go's TestPreemptionGC (short mode: P=3, N=2; here N=20), with GOMAXPROCS changes in place of
+     * the GCs (gort's procresize is its stop-the-world): at GOMAXPROCS P+1, P goroutines loop on a
+     * call until told to stop, while main yields and resizes GOMAXPROCS to P+2 and back N times
+     * and asks for a GC. Main must get through and the spinners must stop; a spinner keeps the P
+     * it holds across a resize (gort's procresize does not stop it), so the Ps it shrinks away may
+     * be busy ones.
+     */
+    @Test
+    void preemptionGC() {
+        int p = 3, n = 20;
+        Go.gomaxprocs(p + 1);
+        AtomicBoolean stop = new AtomicBoolean();
+        try {
+            Go.run(() -> {
+                WaitGroup wg = new WaitGroup();
+                for (int i = 0; i < p; i++) {
+                    wg.go(() -> {
+                        while (!stop.get()) {
+                            preempt();
+                        }
+                    });
+                }
+                for (int i = 0; i < n; i++) {
+                    Go.gosched();
+                    Go.gomaxprocs(p + 2);
+                    Go.gomaxprocs(p + 1);
+                    if (i % 5 == 0) {
+                        System.gc();
+                    }
+                }
+                stop.set(true);
+                wg.await();
+            });
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    /**
+     * Go's TestGCFairness2 (its testprog): at GOMAXPROCS=1 three goroutines allocate in a loop
+     * for ever, with no safe point, while main sleeps 30ms; each of the three must get to run, and
+     * main must wake. Go checks after 30ms, then after another second; here the verdict waits (up
+     * to 20 s) for all three counts to move, so it holds on a loaded machine: gort gets there by
+     * sysmon handing the P of each hog to another M. The hogs stop when the check is done (Go's
+     * process just exits).
+     */
+    @Test
+    void gcFairness2() {
+        Go.gomaxprocs(1);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong[] count = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+        Object[] sink = new Object[3];
+        try {
+            Go.run(() -> {
+                WaitGroup wg = new WaitGroup();
+                for (int i = 0; i < count.length; i++) {
+                    int id = i;
+                    wg.go(() -> {
+                        while (!stop.get()) {
+                            sink[id] = new byte[1024];
+                            count[id].incrementAndGet();
+                        }
+                    });
+                }
+                Time.sleep(Duration.ofMillis(30));
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                for (int i = 0; i < count.length; i++) {
+                    while (count[i].get() == 0) {
+                        assertTrue(System.nanoTime() < until, "goroutine " + i + " did not run\n" + Go.schedtrace(true));
+                        Time.sleep(Duration.ofMillis(10));
+                    }
+                }
+                stop.set(true);
+                wg.await();
+            });
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    /**
+     * Go's TestLockOSThreadExit, its LockOSThreadMain half: at GOMAXPROCS=1 a goroutine locks its
+     * thread and exits still locked. Go then ends that thread; gort frees the M instead (see
+     * Proc's "Differences from Go"), so what is checked is what both promise: main, which was not
+     * locked, goes on after a sleep unlocked, and the M and the only P serve goroutines afterwards
+     * (a ping-pong and a fan-out). 20 rounds.
+     */
+    @Test
+    void lockOSThreadExitMain() {
+        Go.gomaxprocs(1);
+        Go.run(() -> {
+            for (int round = 0; round < 20; round++) {
+                Chan<Boolean> ready = Chan.make(1);
+                Go.go(() -> {
+                    Go.lockOSThread();
+                    assertTrue(Exports.lockedToCurrentM());
+                    ready.send(true); // exits with the thread locked
+                });
+                ready.recv();
+                Time.sleep(Duration.ofMillis(1));
+                assertFalse(Exports.locked(), "main was wired to a thread");
+                afterLockedExit();
+            }
+        });
+    }
+
+    /**
+     * Go's TestLockOSThreadExit, its LockOSThreadAlt half: main locks its thread (Go's init does),
+     * a goroutine locks its own and exits locked, main unlocks, then sleeps 1ms 100 times; Go
+     * checks the goroutine's thread is gone, gort that main runs unlocked and that goroutines still
+     * run after it. 5 rounds.
+     */
+    @Test
+    void lockOSThreadExitAlt() {
+        Go.run(() -> {
+            for (int round = 0; round < 5; round++) {
+                Go.lockOSThread();
+                Chan<Boolean> ready = Chan.make(1);
+                Go.go(() -> {
+                    Go.lockOSThread();
+                    ready.send(true); // exits with the thread locked
+                });
+                ready.recv();
+                Go.unlockOSThread();
+                for (int i = 0; i < 100; i++) {
+                    Time.sleep(Duration.ofMillis(1));
+                    assertFalse(Exports.locked(), "main still wired after its unlock");
+                }
+                afterLockedExit();
+            }
+        });
+    }
+
+    /** After a goroutine exited locked: a ping-pong and 50 goroutines all run. */
+    private static void afterLockedExit() {
+        Chan<Integer> ping = Chan.make(), pong = Chan.make();
+        Go.go(() -> {
+            for (int v : ping) {
+                pong.send(v + 1);
+            }
+        });
+        for (int i = 0; i < 10; i++) {
+            ping.send(i);
+            assertEquals(i + 1, pong.recv());
+        }
+        ping.close();
+        WaitGroup wg = new WaitGroup();
+        AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 50; i++) {
+            wg.go(ran::incrementAndGet);
+        }
+        wg.await();
+        assertEquals(50, ran.get());
+    }
+
+    /**
+     * Go's TestLockOSThreadTemplateThreadRace (its testprog; Go's short mode runs it 5 times, here
+     * 20 rounds): at GOMAXPROCS=4 one goroutine stops the world over and over (here: resizes
+     * GOMAXPROCS to 3 and back, gort's stop-the-world) while two goroutines spin to a common start
+     * time, each start a goroutine (work for their P's queue, so a hand-off starts an M early),
+     * lock their thread and call Gosched. Both must get through: a lock racing a resize loses
+     * neither the goroutine nor its M.
+     */
+    @Test
+    void lockOSThreadTemplateThreadRace() {
+        Go.gomaxprocs(4);
+        AtomicBoolean stop = new AtomicBoolean();
+        try {
+            Go.run(() -> {
+                WaitGroup resizer = new WaitGroup();
+                resizer.go(() -> {
+                    while (!stop.get()) {
+                        Go.gomaxprocs(3);
+                        Go.gomaxprocs(4);
+                    }
+                });
+                for (int round = 0; round < 20; round++) {
+                    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+                    WaitGroup wg = new WaitGroup();
+                    AtomicInteger locked = new AtomicInteger();
+                    for (int i = 0; i < 2; i++) {
+                        wg.go(() -> {
+                            while (System.nanoTime() - start < 0) {
+                                Thread.onSpinWait();
+                            }
+                            Go.go(() -> {});
+                            Go.lockOSThread();
+                            Go.gosched();
+                            if (Exports.lockedToCurrentM()) {
+                                locked.incrementAndGet();
+                            }
+                        });
+                    }
+                    wg.await();
+                    assertEquals(2, locked.get(), "a goroutine came back from Gosched off its locked M");
+                }
+                stop.set(true);
+                resizer.await();
+            });
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    /**
+     * Go's TestMexitSTW (testprog mexitSTW): at GOMAXPROCS=4, with two goroutines busy throughout,
+     * 100 times a goroutine locks its thread and exits locked (Go then ends that M, which a P may
+     * still name as its last M) while main stops the world (here: resizes GOMAXPROCS to 3 and back).
+     * Nothing may hang: the next resize, the busy goroutines' stop, and goroutines run after it.
+     */
+    @Test
+    void mexitSTW() {
+        Go.gomaxprocs(4);
+        AtomicBoolean stop = new AtomicBoolean();
+        try {
+            Go.run(() -> {
+                AtomicInteger ping = new AtomicInteger();
+                AtomicInteger[] pong = {new AtomicInteger(), new AtomicInteger()};
+                WaitGroup busy = new WaitGroup();
+                for (int i = 0; i < 2; i++) {
+                    AtomicInteger mine = pong[i];
+                    busy.go(() -> { // Go's traceSTWTarget
+                        while (ping.get() == 0) {
+                            Thread.onSpinWait();
+                        }
+                        mine.set(1);
+                        while (!stop.get()) {
+                            Thread.onSpinWait();
+                        }
+                    });
+                }
+                ping.set(1);
+                while (pong[0].get() != 1 || pong[1].get() != 1) {
+                    Thread.onSpinWait(); // main holds a P of its own: 4 Ps, 3 goroutines
+                }
+                WaitGroup exited = new WaitGroup();
+                for (int i = 0; i < 100; i++) {
+                    exited.go(Go::lockOSThread); // exits with the thread locked
+                    Go.gomaxprocs(3);
+                    Go.gomaxprocs(4);
+                }
+                exited.await();
+                stop.set(true);
+                busy.await();
+                afterLockedExit();
+            });
+        } finally {
+            stop.set(true);
+        }
     }
 }
