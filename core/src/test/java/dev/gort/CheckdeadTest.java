@@ -261,6 +261,86 @@ class CheckdeadTest {
         assertThrows(IllegalStateException.class, Go::goexit);
     }
 
+    private static final String GOEXIT_DEADLOCK = "no goroutines (main called runtime.Goexit) - deadlock!";
+
+    /**
+     * Go's TestGoexitCrash (testprog GoexitExit): main starts a goroutine that sleeps 1ms,
+     * registers a finalizer (here a Cleaner), asks for a GC and calls Goexit. The pending sleep
+     * holds the report back; once the sleeper has ended, the run ends with the Goexit deadlock,
+     * and the cleaner's thread (Go's finalizer goroutine) is no goroutine of the run.
+     */
+    @Test
+    void goexitInMainWithASleeperThenDeadlocks() {
+        AtomicBoolean slept = new AtomicBoolean();
+        DeadlockError e = assertThrows(DeadlockError.class, () -> Go.run(() -> {
+            Go.go(() -> {
+                Time.sleep(Duration.ofMillis(1));
+                slept.set(true);
+            });
+            Object i = new Object();
+            java.lang.ref.Cleaner.create().register(i, () -> { });
+            System.gc();
+            Go.goexit();
+        }));
+        assertEquals(GOEXIT_DEADLOCK, e.getMessage());
+        assertTrue(slept.get(), "reported before the sleeper ended");
+    }
+
+    /**
+     * Go's TestGoexitInPanic (testprog GoexitInPanic, issue 8774): a goroutine panics and its
+     * deferred call calls Goexit, which ends the goroutine and drops the panic; main calls Goexit.
+     * The run ends with the Goexit deadlock, and no panic is reported. Here the goroutine's
+     * exception is thrown inside a try whose finally calls Go.goexit.
+     */
+    @Test
+    void goexitInAPanicsFinallyDropsThePanic() {
+        try (StdErr err = new StdErr()) {
+            DeadlockError e = assertThrows(DeadlockError.class, () -> Go.run(() -> {
+                Go.go(CheckdeadTest::panicThenGoexit);
+                Go.goexit();
+            }));
+            assertEquals(GOEXIT_DEADLOCK, e.getMessage());
+            assertFalse(err.text().contains("panic:"), err.text());
+            assertTrue(err.text().startsWith("fatal error: " + GOEXIT_DEADLOCK + "\n"), err.text());
+        }
+    }
+
+    @SuppressWarnings("finally")
+    private static void panicThenGoexit() {
+        try {
+            throw new IllegalStateException("hello");
+        } finally {
+            Go.goexit();
+        }
+    }
+
+    /**
+     * Go's TestRecoveredPanicAfterGoexit (testprog RecoveredPanicAfterGoexit): main calls Goexit;
+     * a deferred call panics and recovers its own panic. The Goexit goes on: the run ends with the
+     * Goexit deadlock. Here main's finally throws and catches its own exception.
+     */
+    @Test
+    void panicRecoveredDuringGoexitLeavesTheGoexit() {
+        AtomicReference<Throwable> recovered = new AtomicReference<>();
+        AtomicBoolean after = new AtomicBoolean();
+        DeadlockError e = assertThrows(DeadlockError.class, () -> Go.run(() -> {
+            try {
+                Go.goexit();
+                after.set(true);
+            } finally {
+                try {
+                    throw new IllegalStateException("hello");
+                } catch (IllegalStateException r) {
+                    recovered.set(r);
+                }
+            }
+            after.set(true);
+        }));
+        assertEquals(GOEXIT_DEADLOCK, e.getMessage());
+        assertEquals("hello", recovered.get().getMessage());
+        assertFalse(after.get(), "main went on after Goexit");
+    }
+
     // ------------------------------------------------------------------ synctest bubbles (Checkdead, "Bubbles")
 
     /** Channels made outside a stuck bubble; after the test, a send on each lets the bubble end. */

@@ -521,6 +521,145 @@ class GoTest {
     }
 
     /**
+     * Go's TestGoexitDefer: a goroutine's deferred call runs during Goexit and its recover sees no
+     * panic. Here: the goroutine's finally block runs, a catch of RuntimeException around
+     * Go.goexit sees nothing (Goexit is not a panic an ordinary handler recovers), and the code
+     * after the call never runs. 20 goroutines.
+     */
+    @Test
+    void goexitRunsFinallyAndIsNotAnException() {
+        Go.run(() -> {
+            for (int i = 0; i < 20; i++) {
+                dev.gort.chan.Chan<String> c = dev.gort.chan.Chan.make();
+                Go.go(() -> {
+                    String[] seen = {"finally ran"};
+                    try {
+                        Go.goexit();
+                        seen[0] = "Go.goexit returned";
+                    } catch (RuntimeException e) {
+                        seen[0] = "recovered " + e;
+                    } finally {
+                        c.send(seen[0]);
+                    }
+                });
+                assertEquals("finally ran", c.recv()); // if the finally did not run: a deadlock
+            }
+        });
+    }
+
+    /**
+     * Go's TestPanicAfterGoexit (testprog PanicAfterGoexit): main calls Goexit and a deferred call
+     * panics while it unwinds. The panic wins: it is reported and ends the run (Go.run throws it),
+     * not a Goexit deadlock.
+     */
+    @Test
+    void panicAfterGoexitEndsTheRun() {
+        try (StdErr err = new StdErr()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Go.run(() -> {
+                try {
+                    Go.goexit();
+                } finally {
+                    throwHello();
+                }
+            }));
+            assertEquals("hello", e.getMessage());
+            assertTrue(err.text().startsWith("panic: java.lang.IllegalStateException: hello\n\ngoroutine "), err.text());
+            assertFalse(err.text().contains("deadlock"), err.text());
+        }
+    }
+
+    private static void throwHello() {
+        throw new IllegalStateException("hello");
+    }
+
+    /** Go's errorThatGosched: an error whose Error method calls Gosched. */
+    static final class ErrorThatGosched extends RuntimeException {
+        @Override
+        public String getMessage() {
+            Go.gosched();
+            return "errorThatGosched";
+        }
+    }
+
+    /**
+     * Go's TestPanicDeadlockGosched (testprog GoschedInPanic, issue 14432): a panic whose message
+     * method yields is still reported and ends the run; the yield inside the report neither
+     * deadlocks nor loses the report. In main (Go's), then in another goroutine while main waits,
+     * at GOMAXPROCS 1 and 2.
+     */
+    @Test
+    void panicWhoseMessageYieldsIsReported() {
+        for (int procs : new int[] {1, 2}) {
+            Go.gomaxprocs(procs);
+            try (StdErr err = new StdErr()) {
+                assertThrows(ErrorThatGosched.class, () -> Go.run(() -> {
+                    throw new ErrorThatGosched();
+                }));
+                assertTrue(err.text().startsWith("panic: dev.gort.GoTest$ErrorThatGosched: errorThatGosched\n\ngoroutine "),
+                        err.text());
+            }
+            CountDownLatch mainMayExit = new CountDownLatch(1);
+            try (StdErr err = new StdErr()) {
+                assertThrows(ErrorThatGosched.class, () -> Go.run(() -> {
+                    Go.go(() -> {
+                        throw new ErrorThatGosched();
+                    });
+                    await(mainMayExit); // main waits; the panic ends the run first
+                }));
+                assertTrue(err.text().startsWith("panic: dev.gort.GoTest$ErrorThatGosched: errorThatGosched\n\ngoroutine "),
+                        err.text());
+            } finally {
+                mainMayExit.countDown();
+            }
+        }
+    }
+
+    /** Go's errorThatPrint: an error whose Error method prints two lines (system calls) first. */
+    static final class ErrorThatPrint extends RuntimeException {
+        final transient PrintStream out;
+
+        ErrorThatPrint(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public String getMessage() {
+            try {
+                Go.syscall(() -> {
+                    out.println("1");
+                    out.println("2");
+                    return null;
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return "3";
+        }
+    }
+
+    /**
+     * Go's TestPanicDeadlockSyscall (testprog SyscallInPanic, issue 14432): a panic whose message
+     * method makes system calls (here two writes in Go.syscall, which may hand the P off) is still
+     * reported, with the message it returns, after its output, and ends the run. At GOMAXPROCS 1
+     * and 2.
+     */
+    @Test
+    void panicWhoseMessageMakesASyscallIsReported() {
+        for (int procs : new int[] {1, 2}) {
+            Go.gomaxprocs(procs);
+            ByteArrayOutputStream outBuf = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(outBuf, true);
+            try (StdErr err = new StdErr()) {
+                assertThrows(ErrorThatPrint.class, () -> Go.run(() -> {
+                    throw new ErrorThatPrint(out);
+                }));
+                assertTrue(err.text().startsWith("panic: dev.gort.GoTest$ErrorThatPrint: 3\n\ngoroutine "), err.text());
+            }
+            assertTrue(outBuf.toString().startsWith("1\n2\n"), outBuf.toString());
+        }
+    }
+
+    /**
      * The grace after main's return is counted in the Ms' CPU time, not on the wall clock: with an
      * OS that runs no M (a clock that never moves), a goroutine still unwinding towards its panic
      * 200 ms after the start is waited for. Fails with a wall-clock grace (gort's first, 50 ms).

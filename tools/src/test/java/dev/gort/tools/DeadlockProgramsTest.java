@@ -90,6 +90,19 @@ class DeadlockProgramsTest {
                 .matcher(r.err()).find(), r.toString());
     }
 
+    /**
+     * Go's TestNoHelperGoroutines: a panic in main with a cleaner registered and a timer pending
+     * shows goroutine 1 and no other goroutine.
+     */
+    @Test
+    void noHelperGoroutines() throws Exception {
+        Result r = run("NoHelperGoroutines", 2);
+        assertEquals(2, r.status(), r.toString());
+        assertTrue(r.err().startsWith("panic: java.lang.IllegalStateException: oops\n\ngoroutine 1 [running]:\n"), r.toString());
+        assertEquals(List.of("goroutine 1 ["), Pattern.compile("goroutine [0-9]+ \\[").matcher(r.err()).results()
+                .map(m -> m.group()).toList(), r.toString());
+    }
+
     @Test
     void noSuchClassExitsWithOne() throws Exception {
         Result r = run("NoSuchProgram", 1);
