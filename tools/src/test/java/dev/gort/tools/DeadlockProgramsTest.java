@@ -72,6 +72,33 @@ class DeadlockProgramsTest {
         assertEquals("fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n", r.err(), r.toString());
     }
 
+    private static final String GOEXIT_DEADLOCK = "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n";
+
+    /** Go's TestGoexitCrash (testprog GoexitExit): Goexit in main beside a sleeper, a finalizer and a GC. */
+    @Test
+    void goexitExit() throws Exception {
+        Result r = run("GoexitExit", 1);
+        assertEquals(2, r.status(), r.toString());
+        assertEquals(GOEXIT_DEADLOCK, r.err(), r.toString());
+    }
+
+    /** Go's TestGoexitInPanic: a Goexit in a panicking goroutine's finally drops the panic. */
+    @Test
+    void goexitInPanic() throws Exception {
+        Result r = run("GoexitInPanic", 2);
+        assertEquals(2, r.status(), r.toString());
+        assertEquals(GOEXIT_DEADLOCK, r.err(), r.toString());
+    }
+
+    /** Go's TestRecoveredPanicAfterGoexit: a panic recovered inside the Goexit's unwinding leaves the Goexit. */
+    @Test
+    void recoveredPanicAfterGoexit() throws Exception {
+        Result r = run("RecoveredPanicAfterGoexit", 2);
+        assertEquals(2, r.status(), r.toString());
+        assertEquals("recovered hello\n", r.out(), r.toString());
+        assertEquals(GOEXIT_DEADLOCK, r.err(), r.toString());
+    }
+
     @Test
     void pendingTimerIsNotADeadlock() throws Exception {
         Result r = run("SleepNoDeadlock", 2);
