@@ -1,6 +1,8 @@
 package dev.gort;
 
 import dev.gort.chan.Chan;
+import dev.gort.chan.ChanInterruptedException;
+import dev.gort.chan.Select;
 import dev.gort.runtime.TestChan;
 import dev.gort.sync.WaitGroup;
 import dev.gort.synctest.Synctest;
@@ -118,7 +120,7 @@ class CheckdeadTest {
             Timer t = Time.afterFunc(Duration.ofHours(1), () -> { });
             Time.sleep(Duration.ofMillis(20)); // every P idle: an M sleeps for the hour
             assertTrue(t.stop());
-            TestChan.selectForever();
+            selectForeverUntilReleased();
         }));
     }
 
@@ -178,7 +180,22 @@ class CheckdeadTest {
 
     @Test
     void selectWithNoCasesCounts() {
-        assertThrows(DeadlockError.class, () -> Go.run(TestChan::selectForever));
+        assertThrows(DeadlockError.class, () -> Go.run(this::selectForeverUntilReleased));
+    }
+
+    /**
+     * Go's select {}, which the test's release (after it) interrupts: a goroutine parked for ever
+     * would outlive the test, and the later runs' deadlock reports would count it (Go's
+     * "no goroutines (main called runtime.Goexit)" becomes "all goroutines are asleep"), so their
+     * verdicts would depend on the order JUnit runs the tests in.
+     */
+    private void selectForeverUntilReleased() {
+        releases.add(Thread.currentThread()::interrupt);
+        try {
+            new Select().run();
+        } catch (ChanInterruptedException released) {
+            // released after the test, its run long over
+        }
     }
 
     @Test
