@@ -264,7 +264,10 @@ public final class Go {
      * goroutine of a {@link #run}, the run does not end: the other goroutines go on, and when none is
      * left the run ends with a {@link DeadlockError}, {@code no goroutines (main called
      * runtime.Goexit) - deadlock!}, as in Go. It works by throwing an internal {@link Error}; code
-     * that catches {@code Throwable} and does not rethrow it stops the unwinding.
+     * that catches {@code Throwable} and does not rethrow it stops the unwinding, and so does a
+     * {@code catch} of an exception that a {@code finally} throws during the unwinding (which
+     * replaces the Goexit, as any Java exception thrown from a {@code finally} replaces the one
+     * in flight); Go's Goexit cannot be stopped.
      *
      * @throws IllegalStateException if not called from a goroutine
      */
