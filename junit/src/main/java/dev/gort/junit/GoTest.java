@@ -54,7 +54,9 @@ import java.lang.annotation.Target;
  * {@link dev.gort.Go#goexit()} fails with Go's {@code test executed panic(nil) or runtime.Goexit}.
  * One escaping another of the test's
  * goroutines is a panic: Go's {@code panic:} report goes to stderr and the exception fails the
- * test, also when it happens after the body returned, during the leak check's grace period. With
+ * test, also when it happens after the body returned, during the leak check's grace period; a body
+ * still blocked then is interrupted (Go's test binary dies of the panic), so it does not outlive
+ * the test. With
  * {@link #ignoreLeaks()}, goroutines that outlive the body are the program's, not the test's: a
  * later panic of theirs is only printed. The body is not given a
  * context, a test reporter or parameters other than what JUnit resolves for the method.

@@ -44,7 +44,9 @@ import java.util.concurrent.TimeoutException;
  *     timeout only cut the wait short, and the verdict is step 5's, from what is left then (a
  *     timeout under 2 s failed a leaking test as "timed out", with a dump of main in the wait).
  *  4. The run's outcome: the body's exception, else what Go.run threw (a goroutine's panic, a
- *     fatal error); a DeadlockError becomes a failure whose message is Go's report and dump.
+ *     fatal error); a DeadlockError becomes a failure whose message is Go's report and dump. A
+ *     main still alive then (blocked where a goroutine's panic ended the run; Go's test binary
+ *     dies) is interrupted, so that it does not outlive the test and show in later tests' dumps.
  *  5. Only if the test passed so far: the leak check. Main itself, after the body returned, polls
  *     Go.runGoroutines(its goid) with back-off (1 ms doubling to 100 ms, Time.sleep between polls)
  *     for up to LEAK_GRACE, so that the run is still live while the test's goroutines finish: one
@@ -185,6 +187,10 @@ public final class GoTestExtension implements InvocationInterceptor, ExecutionCo
                 failures.add(timedOut(why, ctx.getDisplayName(), main));
             } else if (main.outcome() != null) {
                 failures.add(main.outcome());
+                Thread t = main.thread;
+                if (t != null && t.isAlive()) {
+                    t.interrupt(); // a goroutine's panic ended the run: main must not outlive the test (step 4)
+                }
             } else if (!spec.ignoreLeaks() && !main.bubble) {
                 leakCheck(main, spec, failures, GoDuration.format(LEAK_GRACE) + " after it returned ("); // what step 5 left
             }

@@ -149,12 +149,16 @@ class GoTestExtensionTest {
 
         @GoTest
         void goroutinePanics() {
+            panickedMain = Thread.currentThread();
             Chan<Integer> never = Chan.make();
             Go.go(() -> {
                 throw new IllegalStateException("boom in a goroutine");
             });
             never.recv(); // the panic ends the run; main stays parked
         }
+
+        /** goroutinePanics' main goroutine's thread. */
+        static volatile Thread panickedMain;
 
         @GoTest(timeout = "soon")
         void badTimeout() {}
@@ -530,13 +534,16 @@ class GoTestExtensionTest {
     }
 
     @Test
-    void aPanicInAnotherGoroutineFailsTheTestWithGosReport() {
+    void aPanicInAnotherGoroutineFailsTheTestWithGosReport() throws InterruptedException {
         Events[] events = new Events[1];
         String err = stderrOf(() -> events[0] = run("goroutinePanics"));
         Throwable t = failure(events[0]);
         assertInstanceOf(IllegalStateException.class, t);
         assertEquals("boom in a goroutine", t.getMessage());
         assertTrue(err.startsWith("panic: java.lang.IllegalStateException: boom in a goroutine\n"), err);
+        // Go's test binary dies of the panic; here the failed test's main, parked in its receive,
+        // is interrupted so that it ends rather than outlive the test (in later tests' dumps).
+        assertTrue(Fixtures.panickedMain.join(Duration.ofSeconds(20)), "the failed test's main goroutine is still parked");
     }
 
     /** Go: a panic in a goroutine the test left running kills the test binary; here it fails the test. */
