@@ -19,7 +19,9 @@ import java.util.function.Supplier;
  * func and value (Go 1.21's OnceFunc and OnceValue) wrap f in a Once and keep its outcome: the
  * value, or the throwable f threw, which every later call throws again (Go re-panics with the same
  * value on every call). The outcome is written inside the Once's f, so the Once's own ordering (f's
- * effects before any return of run) publishes it; f is dropped once it has returned, as Go's.
+ * effects before any return of run) publishes it; f is dropped once its call has ended, whether it
+ * returned or threw, as Go's (a deferred d.f = nil). (It was dropped only when f returned, so an f
+ * that threw stayed reachable with all it held: onceFuncDropsF.)
  *
  * Differences from Go: none in behaviour, except where Go leaves it unspecified: an f that calls
  * Go.goexit. Go's OnceFunc then panics with a nil value (a PanicNilError) in the first caller and
@@ -73,7 +75,7 @@ public final class Once {
      * Go's {@code sync.OnceFunc}: a Runnable that runs f only on its first call. It may be called
      * concurrently: later callers wait until f has returned. If f throws, every call throws that
      * same throwable. If f calls {@code Go.goexit}, the first caller's goroutine exits and every
-     * later call throws a {@link Panic}.
+     * later call throws a {@link Panic}. f is not kept once its call has ended.
      *
      * @throws NullPointerException if f is null
      */
@@ -91,7 +93,8 @@ public final class Once {
      * value on every call. It may be called concurrently: later callers wait until f has returned.
      * If f throws, every call throws that same throwable. If f calls {@code Go.goexit}, the first
      * caller's goroutine exits and every later call throws a {@link Panic}. For Go's
-     * {@code OnceValues}, let f return a record of the two values.
+     * {@code OnceValues}, let f return a record of the two values. f is not kept once its call
+     * has ended.
      *
      * @throws NullPointerException if f is null
      */
@@ -103,7 +106,7 @@ public final class Once {
     /** The state behind func and value: a Once and the outcome of its one call of f. */
     private static final class Outcome<T> {
         private final Once once = new Once();
-        /** Until f returns; then null, so that f and what it holds can be collected. Under once. */
+        /** Until f's call ends (returned or threw); then null, so that f and what it holds can be collected. Under once. */
         private Supplier<T> f;
         /** f's value, valid once f returned. Written under once (published by it). */
         private T value;
@@ -130,11 +133,12 @@ public final class Once {
         private void call() {
             try {
                 value = f.get();
-                f = null;
                 valid = true;
             } catch (Throwable t) {
                 thrown = t;
                 throw t; // the first caller sees it unwrapped, its own stack complete (as Go re-panics)
+            } finally {
+                f = null; // returned or threw: never called again (Go's deferred d.f = nil)
             }
         }
 

@@ -463,37 +463,61 @@ class WaitGroupOnceCondTest {
     }
 
     /**
-     * Go's TestOnceXGC: once f has returned, the function from Once.func or Once.value no longer
-     * holds f (nor what f holds). Bounded: up to 100 collections for the weak reference to clear.
+     * Go's TestOnceXGC: once f has been called, the function from Once.func or Once.value no longer
+     * holds f (nor what f holds), whether f returned or threw (Go drops f in a deferred call, so on
+     * a panic too; gort kept an f that threw). Bounded: up to 100 collections for the weak
+     * reference to clear.
      */
     @Test
     void onceFuncDropsF() throws InterruptedException {
         for (boolean useValue : new boolean[] {false, true}) {
-            List<WeakReference<byte[]>> held = new ArrayList<>();
-            Object wrapped = wrapAndCall(useValue, held);
-            for (int i = 0; i < 100 && held.get(0).get() != null; i++) {
-                System.gc();
-                Thread.sleep(1);
+            for (boolean fThrows : new boolean[] {false, true}) {
+                String what = (useValue ? "Once.value" : "Once.func") + (fThrows ? " (f threw)" : "");
+                List<WeakReference<byte[]>> held = new ArrayList<>();
+                Object wrapped = wrapAndCall(useValue, fThrows, held);
+                for (int i = 0; i < 100 && held.get(0).get() != null; i++) {
+                    System.gc();
+                    Thread.sleep(1);
+                }
+                assertTrue(held.get(0).get() == null, what + " still holds f after its call");
+                assertTrue(wrapped != null); // the wrapper itself stays reachable throughout
             }
-            assertTrue(held.get(0).get() == null, (useValue ? "Once.value" : "Once.func") + " still holds f after its call");
-            assertTrue(wrapped != null); // the wrapper itself stays reachable throughout
         }
     }
 
     /**
      * Wraps a function holding a fresh buffer (weakly referenced in held) with Once.value or
-     * Once.func, and calls it once. A method of its own, so no frame of the caller holds the buffer.
+     * Once.func, and calls it once; with fThrows, f throws (a Panic that does not hold the buffer)
+     * and the call rethrows it. A method of its own, so no frame of the caller holds the buffer.
      */
-    private static Object wrapAndCall(boolean useValue, List<WeakReference<byte[]>> held) {
+    private static Object wrapAndCall(boolean useValue, boolean fThrows, List<WeakReference<byte[]>> held) {
         byte[] b = new byte[1024];
         held.add(new WeakReference<>(b));
         if (useValue) {
-            Supplier<Integer> v = Once.value(() -> b.length);
-            assertEquals(1024, v.get());
+            Supplier<Integer> v = Once.value(() -> {
+                if (fThrows) {
+                    throw new Panic("f of " + b.length + " bytes");
+                }
+                return b.length;
+            });
+            if (fThrows) {
+                assertEquals("f of 1024 bytes", assertThrows(Panic.class, v::get).getMessage());
+            } else {
+                assertEquals(1024, v.get());
+            }
             return v;
         }
-        Runnable r = Once.func(() -> assertEquals(1024, b.length));
-        r.run();
+        Runnable r = Once.func(() -> {
+            assertEquals(1024, b.length);
+            if (fThrows) {
+                throw new Panic("f of " + b.length + " bytes");
+            }
+        });
+        if (fThrows) {
+            assertEquals("f of 1024 bytes", assertThrows(Panic.class, r::run).getMessage());
+        } else {
+            r.run();
+        }
         return r;
     }
 
