@@ -520,6 +520,53 @@ class GoSynctestTest {
         assertFalse(t.isAlive());
     }
 
+    /**
+     * The other half of Go's association rule (TestWaitGroupOutOfBubble's, with the group made
+     * inside): a WaitGroup made in the bubble but counted from outside it (the add from 0 is a
+     * platform thread's) does not block durably there, since the outside may call done: the
+     * bubble waits for it instead of reporting a deadlock. (When the bubble a group was made in
+     * decided, the root's await was a durable block with nothing left to run: Go's deadlock.)
+     */
+    @Test
+    void testWaitGroupMadeInBubbleCountedOutside() throws Exception {
+        AtomicReference<WaitGroup> made = new AtomicReference<>();
+        AtomicReference<Thread> root = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch added = new CountDownLatch(1);
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                Synctest.test(() -> {
+                    WaitGroup wg = new WaitGroup();
+                    made.set(wg);
+                    try {
+                        added.await(); // a JDK park: not durable, the bubble waits
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    root.set(Thread.currentThread());
+                    wg.await(); // counted outside: not durable
+                });
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (made.get() == null) {
+            assertTrue(System.nanoTime() < deadline, "the bubble never made its WaitGroup");
+            Thread.sleep(1);
+        }
+        made.get().add(1); // the add from 0, outside any bubble
+        added.countDown();
+        while (root.get() == null || (root.get().getState() != Thread.State.WAITING && t.isAlive())) {
+            assertTrue(System.nanoTime() < deadline, "the root never waited on the WaitGroup");
+            Thread.sleep(1);
+        }
+        made.get().done();
+        t.join(30_000);
+        assertFalse(t.isAlive(), "Synctest.test did not return after done");
+        assertNull(failure.get(), () -> "the bubble failed: " + failure.get());
+    }
+
     @Test
     void testWaitGroupMovedBetweenBubblesWithZeroCount() {
         WaitGroup wg = new WaitGroup();
