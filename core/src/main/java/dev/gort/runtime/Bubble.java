@@ -97,8 +97,9 @@ import java.util.function.BiFunction;
  *  - Members run one at a time (see above); Go runs them in parallel.
  *  - Mutex and RWMutex made in the bubble block durably (golang/go#77687).
  *  - A Mutex or RWMutex belongs to the bubble it was created in; one made outside never blocks
- *    durably. A WaitGroup belongs, as Go's, to the bubble of the add that started its count, but
- *    mixing adds from inside and outside (Go's fatal errors) is not detected.
+ *    durably. A WaitGroup belongs, as Go's, to the bubble of the add that started its count; an
+ *    add from elsewhere while the count is above 0 is Go's fatal error (WaitGroup's essay), but
+ *    two adds from 0 racing from two places are not caught.
  *  - A panic in a member fails the bubble (Synctest.test throws it); Go's crashes the program.
  *    So does a runtime throw (failAll): every live bubble fails with the FatalError, as every run.
  *  - Go fires a timer read after its deadline when its channel is read; here a member that sets a

@@ -286,6 +286,22 @@ public final class Sema implements Blocker {
         }
     }
 
+    /**
+     * Go 1.25's WaitGroup.Add check for an add while the count is above 0: the caller must be in
+     * the bubble the group is associated with, or outside every bubble if it is associated with
+     * none. Returns null, or Go's fatal error's message: "sync: WaitGroup.Add called from
+     * multiple synctest bubbles" or "... from inside and outside synctest bubble". Outside
+     * bubbles, two volatile reads.
+     */
+    public String bubbleMismatch() {
+        Bubble b = Bubble.currentIfAny(), a = bubble;
+        if (a == b) {
+            return null;
+        }
+        return a != null && b != null ? "sync: WaitGroup.Add called from multiple synctest bubbles"
+                : "sync: WaitGroup.Add called from inside and outside synctest bubble";
+    }
+
     /** Marks this Sema as used by a thread that is not a goroutine (see Blocker). Any thread. */
     public void touch() {
         if (!touched) {

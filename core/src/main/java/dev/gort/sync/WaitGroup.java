@@ -43,10 +43,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *    group whose count reached 0 may be counted in another bubble next. The add associates before
  *    its CAS makes the count visible, so no waiter can park for that count (and be classified,
  *    durable or not, by its bubble) on the old association; an add from 0 while waiters are still
- *    queued is misuse, as in Go. Go's fatal errors for a group counted from inside and outside a
- *    bubble, or from two bubbles, at once ("sync: WaitGroup.Add called from inside and outside
- *    synctest bubble", "... from multiple synctest bubbles") are not raised: the last add from 0
- *    decides.
+ *    queued is misuse, as in Go. An add (done included) while the count is above 0 from another
+ *    bubble than the group's, or from outside every bubble to a bubble's group, or from a bubble
+ *    to a group counted outside, is Go's fatal error: "sync: WaitGroup.Add called from multiple
+ *    synctest bubbles" or "... from inside and outside synctest bubble" (Sema.bubbleMismatch).
+ *    Go tells the cases apart by a bubble bit in the state word and the association; gort by the
+ *    association alone, which an add from 0 sets. Two adds from 0 racing from two places are not
+ *    caught (the last one's association stands), where Go's bit catches the second.
  *  - await, because wait() is Object's.
  */
 /**
@@ -71,6 +74,10 @@ public final class WaitGroup {
      *
      * @throws Panic "sync: negative WaitGroup counter" if the counter would go negative;
      *     "sync: WaitGroup misuse: Add called concurrently with Wait" on that misuse
+     * @throws dev.gort.FatalError Go's fatal error, which ends the runs, if the count is above 0
+     *     and was started in a synctest bubble other than the caller's ("sync: WaitGroup.Add
+     *     called from multiple synctest bubbles"), or only one of the two is a bubble ("... from
+     *     inside and outside synctest bubble")
      */
     public void add(int delta) {
         if (Linkname.outsideGoroutines()) {
@@ -86,8 +93,15 @@ public final class WaitGroup {
             if (nv < 0 || nv > Integer.MAX_VALUE) { // beyond int32, Go's counter wraps negative
                 throw new Panic("sync: negative WaitGroup counter");
             }
-            if (delta > 0 && (cur >> 32) == 0) {
-                sema.associate(); // Go 1.25: the group is the bubble's that counts it (see the essay)
+            if ((cur >> 32) == 0) {
+                if (delta > 0) {
+                    sema.associate(); // Go 1.25: the group is the bubble's that counts it (see the essay)
+                }
+            } else {
+                String mixed = sema.bubbleMismatch(); // counted in one bubble, added to from elsewhere
+                if (mixed != null) {
+                    throw Linkname.syncFatal(mixed);
+                }
             }
             st = cur + ((long) delta << 32);
             if (state.compareAndSet(cur, st)) {

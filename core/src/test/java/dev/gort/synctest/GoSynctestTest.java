@@ -1,5 +1,6 @@
 package dev.gort.synctest;
 
+import dev.gort.FatalError;
 import dev.gort.Go;
 import dev.gort.Panic;
 import dev.gort.chan.Chan;
@@ -28,6 +29,7 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -578,6 +580,47 @@ class GoSynctestTest {
             wg.add(1);
             wg.done();
         });
+    }
+
+    /**
+     * Go's TestWaitGroupMovedIntoBubble: counted outside, then added to inside a bubble while the
+     * count is above 0: Go's fatal error.
+     */
+    @Test
+    void testWaitGroupMovedIntoBubble() {
+        WaitGroup wg = new WaitGroup();
+        wg.add(1);
+        assertWaitGroupFatal("sync: WaitGroup.Add called from inside and outside synctest bubble",
+                () -> Synctest.test(() -> wg.add(1)));
+    }
+
+    /**
+     * Go's TestWaitGroupMovedOutOfBubble: counted in a bubble that ended with the count at 1,
+     * then added to outside: Go's fatal error. Also a done from outside (an add of -1).
+     */
+    @Test
+    void testWaitGroupMovedOutOfBubble() {
+        for (int delta : new int[] {1, -1}) {
+            WaitGroup wg = new WaitGroup();
+            Synctest.test(() -> wg.add(1));
+            assertWaitGroupFatal("sync: WaitGroup.Add called from inside and outside synctest bubble", () -> wg.add(delta));
+        }
+    }
+
+    /** Go's TestWaitGroupMovedBetweenBubblesWithNonZeroCount: Go's fatal error in the second bubble. */
+    @Test
+    void testWaitGroupMovedBetweenBubblesWithNonZeroCount() {
+        WaitGroup wg = new WaitGroup();
+        Synctest.test(() -> wg.add(1));
+        assertWaitGroupFatal("sync: WaitGroup.Add called from multiple synctest bubbles",
+                () -> Synctest.test(() -> wg.add(1)));
+    }
+
+    /** f ends with Go's fatal error msg: a FatalError (Synctest.test's own, or its cause). */
+    private static void assertWaitGroupFatal(String msg, Runnable f) {
+        Throwable t = assertThrows(Throwable.class, f::run);
+        FatalError fe = t instanceof FatalError e ? e : assertInstanceOf(FatalError.class, t.getCause(), () -> String.valueOf(t));
+        assertEquals(msg, fe.getMessage());
     }
 
     @Test
