@@ -34,6 +34,7 @@ final class GoDuration {
             throw new PreconditionViolationException(where + ": '" + s
                     + "' is not a Go duration (examples: 30s, 1m30s, 500ms; 0 for none)");
         }
+        nanos = nanos.setScale(0, java.math.RoundingMode.DOWN); // Go drops fractions of a nanosecond
         if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             // Go's ParseDuration: "time: invalid duration" past int64 nanoseconds (about 292 years);
             // longValue would wrap negative, and the test would time out at once.

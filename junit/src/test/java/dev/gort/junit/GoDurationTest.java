@@ -30,6 +30,7 @@ class GoDurationTest {
     @Test
     void rejectsADurationLongerThanGosLongest() {
         assertEquals(Duration.ofNanos(Long.MAX_VALUE), GoDuration.parse("2562047h47m16.854775807s", "t"));
+        assertEquals(Duration.ofNanos(Long.MAX_VALUE), GoDuration.parse("9223372036854775807.5ns", "t")); // as Go: truncated
         for (String bad : new String[] {"2562047h47m16.854775808s", "3000000h", "99999999999999999999ns"}) {
             var e = assertThrows(PreconditionViolationException.class, () -> GoDuration.parse(bad, "where"), bad);
             assertTrue(e.getMessage().startsWith("where: '" + bad + "' is longer than a Go duration can be"), e.getMessage());
