@@ -1895,10 +1895,11 @@ final class Proc {
      * Go's goyield: the calling goroutine yields its P to the goroutines queued on it, and waits at
      * the tail of its P's local queue (Gosched waits on the global queue). See "Where a readied G
      * goes". gp is the caller's G. A bubble's member yields as Thread.yield does (its bubble places
-     * it). The calling goroutine.
+     * it), and so does a G whose yield runqready cannot recognise (no vthread), which would leave
+     * the flag up on an M it no longer runs on. The calling goroutine.
      */
     static void goyield(G gp) {
-        M mp = gp.bubble == null ? M.current() : null;
+        M mp = gp.bubble == null && gp.vthread != null ? M.current() : null;
         if (mp == null) {
             Thread.yield();
             return;
