@@ -138,6 +138,11 @@ public final class Linkname {
         Goexit.goexit();
     }
 
+    /** Whether any synctest bubble is live (one volatile read): WaitGroup's fast path. */
+    public static boolean bubblesLive() {
+        return Bubble.live != 0;
+    }
+
     /** Whether t is the unwinding of Go.goexit (Go's Goexit is no panic: recover sees nil). */
     public static boolean isGoexit(Throwable t) {
         return t instanceof Goexit;

@@ -276,25 +276,27 @@ public final class Sema implements Blocker {
 
     /**
      * Go 1.25's WaitGroup association: makes a wait on this Sema durable in the caller's bubble (not
-     * durable anywhere if the caller is in none). WaitGroup calls it from the add that starts its
-     * counter from 0, before any waiter can queue for that count (see "Blocker").
+     * durable anywhere if the caller is in none), and returns whether the caller is in one.
+     * WaitGroup calls it from the add that starts its counter from 0, before any waiter can queue
+     * for that count (see "Blocker"), whenever a bubble is live or the group was a bubble's.
      */
-    public void associate() {
+    public boolean associate() {
         Bubble b = Bubble.currentIfAny();
         if (bubble != b) { // a read, not a write, when the group is counted where it was before
             bubble = b;
         }
+        return b != null;
     }
 
     /**
      * Go 1.25's WaitGroup.Add check for an add while the count is above 0: the caller must be in
-     * the bubble the group is associated with, or outside every bubble if it is associated with
-     * none. Returns null, or Go's fatal error's message: "sync: WaitGroup.Add called from
-     * multiple synctest bubbles" or "... from inside and outside synctest bubble". Outside
-     * bubbles, two volatile reads.
+     * the bubble the group is associated with (bubbled: its count was started in a bubble, this
+     * Sema's), or outside every bubble if it is associated with none. Returns null, or Go's fatal
+     * error's message: "sync: WaitGroup.Add called from multiple synctest bubbles" or "... from
+     * inside and outside synctest bubble".
      */
-    public String bubbleMismatch() {
-        Bubble b = Bubble.currentIfAny(), a = bubble;
+    public String bubbleMismatch(boolean bubbled) {
+        Bubble b = Bubble.currentIfAny(), a = bubbled ? bubble : null;
         if (a == b) {
             return null;
         }

@@ -47,9 +47,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *    bubble than the group's, or from outside every bubble to a bubble's group, or from a bubble
  *    to a group counted outside, is Go's fatal error: "sync: WaitGroup.Add called from multiple
  *    synctest bubbles" or "... from inside and outside synctest bubble" (Sema.bubbleMismatch).
- *    Go tells the cases apart by a bubble bit in the state word and the association; gort by the
- *    association alone, which an add from 0 sets. Two adds from 0 racing from two places are not
- *    caught (the last one's association stands), where Go's bit catches the second.
+ *    As Go, a bubble bit in the state word (BUBBLED) says whether the count was started in a
+ *    bubble, so an add outside bubbles pays one read (is any bubble live?) beside the word it
+ *    already has: with no bubble live and the bit clear, an add from 0 does not re-associate (a
+ *    group made in a bubble keeps that bubble, which is dead, and no live bubble's durability
+ *    check matches it). Two adds from 0 racing from two places are not caught (the last one's
+ *    association stands), where Go's Or of the bit catches the second. (The first version read
+ *    the association and the live count on every add, four volatile reads per add and done
+ *    where there had been none.)
  *  - await, because wait() is Object's.
  */
 /**
@@ -60,8 +65,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Memory: each {@link #done} happens-before the return of any {@link #await} it unblocks.
  */
 public final class WaitGroup {
-    /** High 32 bits: counter; low 32: waiters. Atomic ops by any thread. */
+    /**
+     * High 32 bits: counter; bit 31: BUBBLED; bits 0-30: waiters. Atomic ops by any thread.
+     */
     private final AtomicLong state = new AtomicLong();
+    /**
+     * Go's waitGroupBubbleFlag: the add that started the current count was made in a synctest
+     * bubble (sema's association is that bubble). Set or cleared by that add's CAS; kept while the
+     * count is above 0 and after it returns to 0 with nobody waiting; cleared with the waiters.
+     */
+    private static final long BUBBLED = 1L << 31;
+    private static final long WAITERS = BUBBLED - 1;
     private final Sema sema = new Sema();
 
     /** A WaitGroup with counter 0. */
@@ -93,23 +107,16 @@ public final class WaitGroup {
             if (nv < 0 || nv > Integer.MAX_VALUE) { // beyond int32, Go's counter wraps negative
                 throw new Panic("sync: negative WaitGroup counter");
             }
-            if ((cur >> 32) == 0) {
-                if (delta > 0) {
-                    sema.associate(); // Go 1.25: the group is the bubble's that counts it (see the essay)
-                }
-            } else {
-                String mixed = sema.bubbleMismatch(); // counted in one bubble, added to from elsewhere
-                if (mixed != null) {
-                    throw Linkname.syncFatal(mixed);
-                }
-            }
             st = cur + ((long) delta << 32);
+            if ((cur & BUBBLED) != 0 || Linkname.bubblesLive()) { // else no bubble is involved: one read
+                st = bubbleRules(cur, st, delta);
+            }
             if (state.compareAndSet(cur, st)) {
                 break;
             }
         }
         int v = (int) (st >> 32);
-        int w = (int) st;
+        int w = (int) (st & WAITERS);
         if (w != 0 && delta > 0 && v == delta) {
             throw new Panic("sync: WaitGroup misuse: Add called concurrently with Wait");
         }
@@ -125,6 +132,26 @@ public final class WaitGroup {
         for (; w != 0; w--) {
             sema.semrelease(false);
         }
+    }
+
+    /**
+     * The synctest rules of an add (see the essay) that moves the state from cur to st: an add
+     * from 0 associates the group with the caller's bubble, or with none, and sets BUBBLED to
+     * match; an add to a count above 0 from elsewhere than the group's bubble is Go's fatal error.
+     * Returns st with BUBBLED as it must be.
+     */
+    private long bubbleRules(long cur, long st, int delta) {
+        if ((cur >> 32) == 0) {
+            if (delta <= 0) {
+                return st;
+            }
+            return sema.associate() ? st | BUBBLED : st & ~BUBBLED;
+        }
+        String mixed = sema.bubbleMismatch((cur & BUBBLED) != 0);
+        if (mixed != null) {
+            throw Linkname.syncFatal(mixed);
+        }
+        return st;
     }
 
     /** Decrements the counter by one. @throws Panic "sync: negative WaitGroup counter" */

@@ -616,6 +616,29 @@ class GoSynctestTest {
                 () -> Synctest.test(() -> wg.add(1)));
     }
 
+    /**
+     * The state bit's edges: a group counted in a bubble to 0 is then counted outside (no bubble
+     * live) without a fatal error, and a group made in a bubble that ended and counted outside is
+     * outside's: a later bubble's add to it is "inside and outside", not "multiple bubbles".
+     */
+    @Test
+    void waitGroupBubbleBitFollowsTheAddFromZero() {
+        WaitGroup counted = new WaitGroup();
+        Synctest.test(() -> {
+            counted.add(1);
+            counted.done();
+        });
+        counted.add(1);
+        counted.add(1); // above 0, from outside, counted outside: no fatal error
+        counted.done();
+        counted.done();
+        WaitGroup[] made = new WaitGroup[1];
+        Synctest.test(() -> made[0] = new WaitGroup());
+        made[0].add(1);
+        assertWaitGroupFatal("sync: WaitGroup.Add called from inside and outside synctest bubble",
+                () -> Synctest.test(() -> made[0].add(1)));
+    }
+
     /** f ends with Go's fatal error msg: a FatalError (Synctest.test's own, or its cause). */
     private static void assertWaitGroupFatal(String msg, Runnable f) {
         Throwable t = assertThrows(Throwable.class, f::run);
