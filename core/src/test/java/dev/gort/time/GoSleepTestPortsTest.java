@@ -251,26 +251,37 @@ class GoSleepTestPortsTest {
      */
     @Test
     void afterQueuing() {
+        testAfterQueuing(Time::after);
+    }
+
+    /**
+     * TestAfterQueuing's body over after (Time.after, or a newTimerFunc's channel): every slot's
+     * goroutine gets its value once, at or after its own deadline.
+     */
+    static void testAfterQueuing(Function<Duration, RecvChan<Instant>> after) {
         int[] slots = {5, 3, 6, 6, 6, 1, 1, 2, 7, 9, 4, 8, 0};
         long delta = 20;
         Go.run(() -> {
             Chan<long[]> result = Chan.make(slots.length);
             Instant t0 = Time.now();
             for (int slot : slots) {
-                RecvChan<Instant> ac = Time.after(ms(slot * delta));
-                Go.go(() -> {
-                    Instant at = ac.recv();
-                    result.send(new long[] {slot, Duration.between(t0, at).toNanos()});
-                });
+                RecvChan<Instant> ac = after.apply(ms(slot * delta));
+                Go.go(() -> result.send(new long[] {slot, Duration.between(t0, ac.recv()).toNanos()}));
             }
-            List<Integer> order = new ArrayList<>();
+            List<Integer> got = new ArrayList<>();
             for (int i = 0; i < slots.length; i++) {
                 long[] r = recvWithin(result, "after result " + i);
-                order.add((int) r[0]);
+                got.add((int) r[0]);
                 assertTrue(r[1] >= TimeUnit.MILLISECONDS.toNanos(r[0] * delta) - 1_000_000,
                         "slot " + r[0] + " got its time " + r[1] / 1000 + "us after start");
             }
-            assertEquals(slots.length, order.size());
+            List<Integer> want = new ArrayList<>();
+            for (int slot : slots) {
+                want.add(slot);
+            }
+            got.sort(null);
+            want.sort(null);
+            assertEquals(want, got, "every slot's goroutine got its value once");
         });
     }
 

@@ -649,30 +649,7 @@ class GoTickTestPortsTest {
      */
     @Test
     void afterQueuingFunc() {
-        int[] slots = {5, 3, 6, 6, 6, 1, 1, 2, 7, 9, 4, 8, 0};
-        long delta = 20;
-        Go.run(() -> {
-            Chan<long[]> result = Chan.make(slots.length);
-            Instant t0 = Time.now();
-            for (int slot : slots) {
-                RecvChan<Instant> ac = new FuncTimer(ms(slot * delta)).c();
-                Go.go(() -> result.send(new long[] {slot, Duration.between(t0, ac.recv()).toNanos()}));
-            }
-            List<Integer> got = new ArrayList<>();
-            for (int i = 0; i < slots.length; i++) {
-                long[] r = recvWithin(result, "after result " + i);
-                got.add((int) r[0]);
-                assertTrue(r[1] >= TimeUnit.MILLISECONDS.toNanos(r[0] * delta) - 1_000_000,
-                        "slot " + r[0] + " got its time " + r[1] / 1000 + "us after start");
-            }
-            List<Integer> want = new ArrayList<>();
-            for (int slot : slots) {
-                want.add(slot);
-            }
-            got.sort(null);
-            want.sort(null);
-            assertEquals(want, got, "every slot's goroutine got its value once");
-        });
+        GoSleepTestPortsTest.testAfterQueuing(d -> new FuncTimer(d).c());
     }
 
     /**
