@@ -54,7 +54,13 @@ class GoContextTestPortsTest {
     // ------------------------------------------------------------------ helpers
 
     /** Go's otherContext: a Context of a type context does not know, delegating everything. */
-    record OtherContext(Context inner) implements Context {
+    static class OtherContext implements Context {
+        private final Context inner;
+
+        OtherContext(Context inner) {
+            this.inner = inner;
+        }
+
         @Override
         public Optional<Instant> deadline() {
             return inner.deadline();
@@ -1031,26 +1037,13 @@ class GoContextTestPortsTest {
     }
 
     /** Go's myDoneCtx (context_test.go): a wrapper whose done() is a new channel on every call. */
-    record MyDoneCtx(Context inner) implements Context {
-        @Override
-        public Optional<Instant> deadline() {
-            return inner.deadline();
-        }
-
-        @Override
-        public RecvChan<Void> done() {
-            return Chan.make();
-        }
-
-        @Override
-        public ContextException err() {
-            return inner.err();
-        }
-
-        @Override
-        public Object value(Object key) {
-            return inner.value(key);
-        }
+    static Context myDoneCtx(Context inner) {
+        return new OtherContext(inner) {
+            @Override
+            public RecvChan<Void> done() {
+                return Chan.make();
+            }
+        };
     }
 
     /** The goroutines of the current run other than main: here, only contexts' watchers. */
@@ -1087,12 +1080,12 @@ class GoContextTestPortsTest {
             long me = Go.goid();
             assertEquals(0, watchers(me), "goroutines before any context");
 
-            CancelContext cancel0 = Context.withCancel(new MyDoneCtx(Context.background()));
+            CancelContext cancel0 = Context.withCancel(myDoneCtx(Context.background()));
             assertEquals(1, watchers(me), "withCancel(myDoneCtx) must start a watcher");
             cancel0.cancel();
             awaitWatchers(me, 0, "after cancelling the withCancel(myDoneCtx) child");
 
-            cancel0 = Context.withTimeout(new MyDoneCtx(Context.background()), VERY_LONG);
+            cancel0 = Context.withTimeout(myDoneCtx(Context.background()), VERY_LONG);
             assertEquals(1, watchers(me), "withTimeout(myDoneCtx) must start a watcher");
             cancel0.cancel();
             awaitWatchers(me, 0, "after cancelling the withTimeout(myDoneCtx) child");
@@ -1104,7 +1097,7 @@ class GoContextTestPortsTest {
             CancelContext ctx3 = Context.withCancel(ctx2);
             assertEquals(0, watchers(me), "withCancel(myCtx): the wrapper passes ctx1's done through");
 
-            CancelContext cancel3b = Context.withCancel(new MyDoneCtx(ctx2));
+            CancelContext cancel3b = Context.withCancel(myDoneCtx(ctx2));
             assertEquals(1, watchers(me), "ctx1 is not providing Done, must not be used");
 
             CancelContext ctx4 = Context.withTimeout(ctx3, VERY_LONG);
