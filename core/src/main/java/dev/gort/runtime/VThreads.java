@@ -61,8 +61,9 @@ import java.util.stream.Stream;
  * The container holds no goroutine, which GoroutineLeak relies on: it needs no JVM flag while
  * goroutines start here (ownContainer()), since nothing but allgs keeps a parked one reachable.
  * If any of this fails (another JDK), goroutines start with Thread.start() in the root container,
- * as before: slower, not wrong (the leak scan then needs -Djdk.trackAllThreads=false). Rejected: -Djdk.trackAllThreads=false (a global switch that also
- * hides every other virtual thread from thread dumps); a second flag (--add-exports
+ * as before: slower, not wrong (the leak scan then needs -Djdk.trackAllThreads=false).
+ * Rejected: -Djdk.trackAllThreads=false (a global switch that also hides every other virtual
+ * thread from thread dumps); a second flag (--add-exports
  * java.base/jdk.internal.vm) for a class compiled against ThreadContainer.
  *
  * Every one of these is JDK-version-specific; gort is tested on Temurin 25.0.3.
