@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * State
  * -----
- * One 64-bit word: the counter in the high 32 bits, the number of waiters in the low 32. Keeping
- * both in one word makes "counter reached 0 and there are w waiters" a single observation:
+ * One 64-bit word: the counter in the high 32 bits, Go's bubble bit (BUBBLED, bit 31; see the
+ * Synctest difference below) and the number of waiters in the low 31. Keeping them in one word
+ * makes "counter reached 0 and there are w waiters" a single observation:
  *   add(delta): atomically add delta<<32 (a CAS that refuses a negative counter). If the counter
  *     is now > 0, or nobody waits, done.
  *     Otherwise the counter is 0 with w > 0 waiters: reset the word to 0 and semrelease w times.
