@@ -29,8 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   (b) its thread container: gort's own (VThreads) holds no thread (its threads() walks allgs);
  *       only if VThreads fell back to the JDK's root container (another JDK) does the JDK's
  *       registry hold every goroutine, while jdk.trackAllThreads is true (the default).
- * So: take every parked G out of allgs, hold it only through a WeakReference, and run a full GC. A G whose reference is cleared was reachable from nothing but
- * other such goroutines: a cycle of parked goroutines and the objects they wait on, which no
+ * So: take every parked G out of allgs, hold it only through a WeakReference, and run a full
+ * GC. A G whose reference is cleared was reachable from nothing but other such goroutines: a
+ * cycle of parked goroutines and the objects they wait on, which no
  * running or runnable goroutine, platform thread or static field can reach. It can never run again:
  * leaked. The others are put back.
  *

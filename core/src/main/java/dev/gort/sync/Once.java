@@ -106,7 +106,10 @@ public final class Once {
     /** The state behind func and value: a Once and the outcome of its one call of f. */
     private static final class Outcome<T> {
         private final Once once = new Once();
-        /** Until f's call ends (returned or threw); then null, so that f and what it holds can be collected. Under once. */
+        /**
+         * Until f's call ends (returned or threw); then null, so that f and what it holds can be
+         * collected. Under once.
+         */
         private Supplier<T> f;
         /** f's value, valid once f returned. Written under once (published by it). */
         private T value;
