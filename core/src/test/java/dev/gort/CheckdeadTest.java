@@ -240,6 +240,29 @@ class CheckdeadTest {
         assertTrue(fired.get(), "reported before the timer fired");
     }
 
+    /**
+     * Go 1.23: a channel timer is in a heap only while a receiver waits on its channel, so a Timer
+     * and a Ticker nobody waits on do not hold the report back; Go reports this program at once,
+     * and gort waited for the hour. A select that waits on a timer's channel beside a channel
+     * nobody will send on is not deadlocked: its wait puts the timer into a heap.
+     */
+    @Test
+    void channelTimersNobodyWaitsOnDoNotHoldTheReportBack() throws Exception {
+        AtomicBoolean timedOut = new AtomicBoolean();
+        CompletableFuture<Void> f = runAsync(() -> {
+            Timer t = Time.newTimer(Duration.ofHours(1));
+            dev.gort.time.Ticker k = Time.newTicker(Duration.ofHours(1));
+            Chan<Integer> never = Chan.make();
+            new Select().recv(never, v -> { })
+                    .recv(Time.after(Duration.ofMillis(30)), v -> timedOut.set(true)).run();
+            chan().recv();
+            t.stop(); // not reached: keeps both reachable until the report
+            k.stop();
+        });
+        assertInstanceOf(DeadlockError.class, failure(f));
+        assertTrue(timedOut.get(), "the select on a timer's channel was reported as deadlocked");
+    }
+
     @Test
     void goexitInMainLetsTheOthersFinishThenDeadlocks() throws Exception {
         AtomicBoolean finallyRan = new AtomicBoolean();

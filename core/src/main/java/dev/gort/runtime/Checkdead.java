@@ -22,7 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * Go calls checkdead from mput, under sched.lock, whenever an M goes idle. If no M is running Go
  * code (mcount - nmidle - nmidlelocked - nmsys == 0), every goroutine must be waiting; if none is
  * left and main called Goexit, it throws "no goroutines (main called runtime.Goexit) - deadlock!";
- * if no P has a timer, it throws "all goroutines are asleep - deadlock!". Go can decide under one
+ * if no P has a timer, it throws "all goroutines are asleep - deadlock!" (since Go 1.23 a channel
+ * timer is in a heap only while a receiver waits on its channel, so timers nobody waits on do not
+ * count; gort's too: Timer, "Timer channels"). Go can decide under one
  * lock because nothing outside the scheduler can wake a goroutine except a timer or the netpoller
  * (whose waiters are counted as running).
  *

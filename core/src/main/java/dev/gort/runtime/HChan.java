@@ -107,6 +107,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * deadline, blocking or not, always finds the value, though no M has run the timer's heap yet (its
  * P busy with a goroutine that does not yield, sysmon's 1 ms grace not over). Go's chanrecv and
  * selectgo call maybeRunChan the same way.
+ * The timer is in a heap only while a receiver waits: a receive or select about to park counts
+ * itself on the timer (Timer.blockChan, which puts a pending timer into a heap) after its sudog is
+ * queued and the channel lock released, and uncounts itself when the wait ends (unblockChan, which
+ * takes the timer out once nobody waits), as Go's blockTimerChan and unblockTimerChan. A timer
+ * firing between the unlock and blockChan finds the sudog queued and hands it the value. Go calls
+ * blockTimerChan holding the channel lock; gort's order puts the timer's lock first (Proc's lock
+ * table), so the count comes after the unlock.
  *
  * Interrupts
  * ----------
@@ -493,7 +500,17 @@ public final class HChan implements Blocker {
             Proc.goready(woken);
             return v;
         }
-        park(gp, mysg, recvq, WaitReason.CHAN_RECEIVE);
+        Timer t = timer;
+        if (t == null) {
+            park(gp, mysg, recvq, WaitReason.CHAN_RECEIVE);
+        } else {
+            t.blockChan(); // the timer goes into a heap while we wait (see "Timer channels")
+            try {
+                park(gp, mysg, recvq, WaitReason.CHAN_RECEIVE);
+            } finally {
+                t.unblockChan();
+            }
+        }
         boolean ok = mysg.success;
         if (Race.ENABLED) {
             Race.acquire(ok ? mysg : this);

@@ -31,7 +31,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *     among ready cases uniform.
  *  3. Non-blocking (a default case): selunlock, return -1.
  *  4. Pass 2: enqueue this select's sudog on every channel (sendq or recvq), in lockorder;
- *     selunlock; park until param is set.
+ *     selunlock; count this select on the timers of its timer-channel receive cases (Go's
+ *     blockTimerChan, after the unlock here: HChan, "Timer channels"); park until param is set;
+ *     uncount.
  *  5. A waker (chansend, chanrecv, closechan, another select's pass 1) dequeues one of our sudogs
  *     and, before anything else, CASes selectDone 0 -> 1 (in WaitQ.dequeue). Exactly one waker
  *     wins; losers drop the sudog and look further. The winner fills the sudog and sets param.
@@ -86,6 +88,8 @@ public final class SelectGo implements Blocker {
     private boolean dirty;
     /** Whether some channel is in more than one case (see protocol step 0). Valid unless dirty. */
     private boolean dups;
+    /** Whether some receive case is on a timer's channel (see "Timer channels"). Valid unless dirty. */
+    private boolean timers;
 
     // ---------------------------------------------------------------- the wake-up (shared)
     /** The winning sudog; written by the waker that won selectDone, under its channel's lock. */
@@ -202,7 +206,30 @@ public final class SelectGo implements Blocker {
             d = cs[lockorder[k]] == cs[lockorder[k - 1]];
         }
         dups = d;
+        boolean t = false;
+        for (int k = 0; k < n && !t; k++) {
+            t = !isSend[pollorder[k]] && cs[pollorder[k]].timer != null;
+        }
+        timers = t;
         dirty = false;
+    }
+
+    /**
+     * Go's blockTimerChan (block) or unblockTimerChan (!block) for every receive case on a
+     * timer's channel, once per case (HChan's "Timer channels").
+     */
+    private void blockTimers(boolean block) {
+        for (int k = 0; k < norder; k++) {
+            int casi = lockorder[k];
+            Timer t = isSend[casi] ? null : cs[casi].timer;
+            if (t != null) {
+                if (block) {
+                    t.blockChan();
+                } else {
+                    t.unblockChan();
+                }
+            }
+        }
     }
 
     /**
@@ -391,28 +418,33 @@ public final class SelectGo implements Blocker {
             }
         }
         Sudog won;
-        boolean locked = false;
-        while ((won = param) == null) {
-            Proc.gopark(gp, WaitReason.SELECT, this);
-            if (param == null && Thread.currentThread().isInterrupted()) {
-                if (casSelectDone()) { // nobody can claim us now: withdraw
-                    sellock();
-                    try {
-                        dequeueAll(null);
-                        selectDone = 0;
-                    } finally {
-                        selunlock();
+        boolean timed = timers;
+        if (timed) {
+            blockTimers(true); // their timers go into heaps while we wait (HChan's "Timer channels")
+        }
+        try {
+            while (param == null) {
+                Proc.gopark(gp, WaitReason.SELECT, this);
+                if (param == null && Thread.currentThread().isInterrupted()) {
+                    if (casSelectDone()) { // nobody can claim us now: withdraw
+                        sellock();
+                        try {
+                            dequeueAll(null);
+                            selectDone = 0;
+                        } finally {
+                            selunlock();
+                        }
+                        throw ChanErrors.interrupted(WaitReason.SELECT.goName);
                     }
-                    throw ChanErrors.interrupted(WaitReason.SELECT.goName);
+                    break; // a waker claimed us: it publishes param under a lock sellock waits for
                 }
-                sellock(); // the claiming waker publishes param under a lock we now wait for
-                locked = true;
-                break;
+            }
+        } finally {
+            if (timed) {
+                blockTimers(false); // before sellock: a timer's lock ranks before the channels'
             }
         }
-        if (!locked) {
-            sellock();
-        }
+        sellock();
         // Pass 3: dequeue from unsuccessful channels.
         int casi;
         boolean ok;

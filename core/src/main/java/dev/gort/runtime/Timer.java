@@ -21,7 +21,8 @@ import java.util.function.BooleanSupplier;
  * timer's state (when, period, seq); its heap position (ts, idx, heapWhen) changes only under both
  * mu and the lock of the heap concerned (see "Locks" in Timers). stop/reset take mu, bump seq,
  * remove the timer from its heap eagerly (O(log n)) and, for reset, add it back to the caller's
- * heap (its P's, or the global one for a thread without a P). Then reset makes sure an M will
+ * heap (its P's, or the global one for a thread without a P) if it belongs in one (a channel
+ * timer does only while a receiver waits: "Timer channels"). Then reset makes sure an M will
  * wake for the new deadline (TimerSleeper.wakeSleeper), and stop lets the sleeper M go if it slept
  * for this very timer (TimerSleeper.timerStopped). A runner fires a timer it took out of a heap
  * while holding mu (fireAndUnlock), so it fires exactly the setting it removed: a period moves
@@ -34,6 +35,14 @@ import java.util.function.BooleanSupplier;
  * itself (maybeRunChan, called by HChan before a receive), so a receive after the deadline never
  * finds the channel empty; stop and reset's drain is such a receive, and finds the timer already
  * out of its heap or stopped.
+ * Such a timer (outside bubbles) is in a heap only while some receiver waits on its channel, as
+ * Go's needsAdd: reset leaves it out of the heaps; a receive or select about to park counts
+ * itself in `blocked` and puts the pending timer into its heap (blockChan), and the last of them
+ * to stop waiting takes it out (unblockChan); a ticker fired with nobody waiting is not put back.
+ * Nothing then references a timer whose channel nobody waits on but its owner, so an
+ * unreferenced Timer or Ticker is garbage at once, fired or not (Go 1.23's timer GC: TestTimerGC);
+ * and a program whose goroutines all wait elsewhere is deadlocked, however many such timers are
+ * pending, as in Go. A value is never lost by this: whoever receives fires the due timer itself.
  *
  * Synctest bubbles
  * ----------------
@@ -48,6 +57,7 @@ import java.util.function.BooleanSupplier;
  *  - t.when == 0 iff the timer is not pending (never set, stopped, or fired without period).
  *  - A timer is in at most one heap; t.ts == the heap it is in, else null.
  *  - A timer in a heap is pending and t.heapWhen == t.when (both written under mu).
+ *  - A channel timer outside bubbles is in a heap iff it is pending and blocked > 0 (under mu).
  *
  * Rejected alternatives
  * ---------------------
@@ -64,7 +74,13 @@ import java.util.function.BooleanSupplier;
  *    nothing); gort's stop wakes the timer sleeper, so checkdead does not count it busy until a
  *    deadline that is gone.
  *  - Timer channels keep a 1-slot buffer, as Go 1.23's do, and report len and cap 0 as Go's.
- *  - No timer-channel garbage collection trick: a pending timer is referenced by its heap.
+ *  - The last waiter's unblockChan takes a channel timer out of its heap at once; Go marks it a
+ *    zombie, left for a heap runner to drop when it comes due or for a sweep once a quarter of
+ *    the heap are zombies, and a new waiter revives it. Eager removal keeps the invariants above
+ *    and gort's eager stop; it costs a heap removal and add per wait, and wakes the sleeper M
+ *    when it sleeps for that very timer (TimerSleeper.timerStopped), where Go's zombie lets
+ *    netpoll sleep on. In exchange a zombie never holds off the deadlock report, as Go's does
+ *    (its checkdead counts every heap entry).
  */
 /** Go's runtime timer (time.go's timer). Internal: dev.gort.time is the API. */
 public final class Timer implements Blocker {
@@ -91,6 +107,11 @@ public final class Timer implements Blocker {
     private long period;
     /** Bumped by every stop and reset. */
     long seq;
+    /**
+     * Go's blocked: receivers between blockChan and unblockChan on this timer's channel (a
+     * channel timer outside bubbles only; see "Timer channels").
+     */
+    private int blocked;
 
     // -- written under mu and the lock of the heap the timer is in; read under either (Timers)
     /** The heap holding the timer, or null. */
@@ -123,8 +144,7 @@ public final class Timer implements Blocker {
         if (period < 0) {
             throw new IllegalArgumentException("Timer.reset: negative period " + period);
         }
-        boolean pending;
-        Timers h;
+        boolean pending, added;
         if (bubble != null) {
             bubble.checkTimer("reset");
         }
@@ -139,8 +159,10 @@ public final class Timer implements Blocker {
             }
             this.when = when;
             this.period = period;
-            h = bubble != null ? bubble.timers : Timers.target();
-            h.add(this, when);
+            added = needsHeap();
+            if (added) {
+                (bubble != null ? bubble.timers : Timers.target()).add(this, when);
+            }
         } finally {
             mu.unlock();
         }
@@ -150,7 +172,9 @@ public final class Timer implements Blocker {
             }
             return pending; // the bubble fires its own timers
         }
-        TimerSleeper.wakeSleeper(when);
+        if (added) {
+            TimerSleeper.wakeSleeper(when);
+        }
         return pending;
     }
 
@@ -205,9 +229,9 @@ public final class Timer implements Blocker {
     }
 
     /**
-     * Go's unlockAndRun. Called by a runner that has just taken this due timer out of heap h at
-     * now, holding mu: fires it and releases mu. With a channel, f runs under mu (see "Timer
-     * channels").
+     * Go's unlockAndRun. Called holding mu by a runner that has just taken this due timer out of
+     * heap h at now, or by a receiver firing a channel timer that was in no heap (h null):
+     * fires it and releases mu. With a channel, f runs under mu (see "Timer channels").
      */
     void fireAndUnlock(Timers h, long now) {
         Func fn;
@@ -220,8 +244,10 @@ public final class Timer implements Blocker {
             if (again) {
                 long w = when + period * (1 + delay / period); // skip missed ticks, as Go
                 when = w < 0 ? Long.MAX_VALUE : w; // overflow: never again (Go's maxWhen)
-                next = when;
-                h.add(this, when);
+                if (needsHeap()) { // a ticker's channel nobody waits on stays out (Go's needsAdd)
+                    next = when;
+                    (h != null ? h : Timers.target()).add(this, when);
+                }
             } else {
                 when = 0;
             }
@@ -235,7 +261,7 @@ public final class Timer implements Blocker {
         } finally {
             mu.unlock();
         }
-        if (again && bubble == null) {
+        if (next != 0 && bubble == null) {
             // A re-add is an add: the sleeper may have read the heaps while this timer was out of
             // its heap and be sleeping past its next tick (see TimerSleeper's protocol). A bubble's
             // ticker is the bubble's to fire, on its fake clock, which no M sleeps for.
@@ -262,9 +288,10 @@ public final class Timer implements Blocker {
 
     /**
      * Go 1.23's maybeRunChan: a receiver on this timer's channel fires the timer itself if it is
-     * due, as a heap runner would (take it out of its heap, then fireAndUnlock), so that a receive
-     * after the deadline finds the value though no M has run the heap yet. A bubble's timers are
-     * the bubble's to fire. Called by HChan and SelectGo before they lock the channel.
+     * due, as a heap runner would (take it out of its heap if it is in one, then fireAndUnlock),
+     * so that a receive after the deadline finds the value though no M has run a heap: the timer
+     * is in none while nobody waits on its channel, or its P is busy. A bubble's timers are the
+     * bubble's to fire. Called by HChan and SelectGo before they lock the channel.
      */
     void maybeRunChan() {
         if (bubble != null) {
@@ -281,7 +308,7 @@ public final class Timer implements Blocker {
         try {
             now = Timers.nanotime();
             h = ts;
-            if (when != 0 && when <= now && h != null) {
+            if (when != 0 && when <= now) {
                 removeFromHeap();
                 fire = true;
             }
@@ -292,6 +319,64 @@ public final class Timer implements Blocker {
         }
         if (fire) {
             fireAndUnlock(h, now); // releases mu
+        }
+    }
+
+    /**
+     * Go's needsAdd: whether this pending timer belongs in a heap. A channel timer outside
+     * bubbles does only while a receiver is blocked on its channel ("Timer channels"). mu held.
+     */
+    private boolean needsHeap() {
+        return when != 0 && ts == null && (drain == null || bubble != null || blocked > 0);
+    }
+
+    /**
+     * Go's blockTimerChan: a receiver (a blocking receive, or a select with a receive case on this
+     * timer's channel) is about to park: the timer goes into a heap if pending, so that some M
+     * fires it. Called after the receiver's sudog is queued and the channel lock released, before
+     * the park; unblockChan must follow, in a finally. Any thread.
+     */
+    void blockChan() {
+        if (bubble != null) {
+            return; // a bubble's timers are always in its heap (Go's isFake)
+        }
+        long w = 0;
+        mu.lock();
+        try {
+            blocked++;
+            if (needsHeap()) {
+                w = when;
+                Timers.target().add(this, w);
+            }
+        } finally {
+            mu.unlock();
+        }
+        if (w != 0) {
+            TimerSleeper.wakeSleeper(w);
+        }
+    }
+
+    /**
+     * Go's unblockTimerChan: the receiver blockChan counted is done waiting. With no receiver left
+     * the timer leaves its heap, eagerly (Go marks it a zombie and cleans the heap later), so an
+     * unreferenced timer is garbage at once. Any thread.
+     */
+    void unblockChan() {
+        if (bubble != null) {
+            return;
+        }
+        long was = 0;
+        mu.lock();
+        try {
+            if (--blocked == 0 && ts != null) {
+                was = when;
+                removeFromHeap();
+            }
+        } finally {
+            mu.unlock();
+        }
+        if (was != 0) {
+            TimerSleeper.timerStopped(was);
         }
     }
 

@@ -17,8 +17,9 @@ import java.time.Instant;
  */
 /**
  * Go's {@code time.Ticker}: delivers the time on {@link #c()} every period, dropping ticks for
- * slow receivers. Call {@link #stop} when done (since Go 1.23 an unreferenced Ticker is garbage
- * anyway, but a pending runtime timer keeps gort's deadlock detector from firing).
+ * slow receivers. As since Go 1.23, a Ticker nobody references any more is garbage, stopped or
+ * not: the runtime holds its timer only while a receiver waits on {@link #c()}. {@link #stop}
+ * is still how to end the ticks of a Ticker that is kept.
  */
 public final class Ticker {
     private final Chan<Instant> c = Chan.make(1);

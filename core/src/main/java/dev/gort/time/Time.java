@@ -47,7 +47,8 @@ public final class Time {
 
     /**
      * Go's {@code time.After}: a channel that receives the current time once d has elapsed. Same as
-     * {@code newTimer(d).c()}; since Go 1.23 an unreceived timer is garbage once it fired.
+     * {@code newTimer(d).c()}. As since Go 1.23, its timer is garbage as soon as nothing
+     * references the channel, fired or not, so {@code after} in a loop's select keeps nothing.
      */
     public static RecvChan<Instant> after(Duration d) {
         return newTimer(d).c();

@@ -22,12 +22,15 @@ import java.time.Instant;
  *    value: the channel names its timer (Linkname.timerChan), and the receiver fires a due timer
  *    itself before it looks (HChan's "Timer channels").
  *  - the channel's len and cap are 0, as Go 1.23's (a timer's channel presents itself as
- *    unbuffered).
+ *    unbuffered);
+ *  - an unreferenced timer is garbage, stopped or not: the runtime holds a channel timer only
+ *    while a receiver waits on its channel (dev.gort.runtime.Timer, "Timer channels").
  */
 /**
  * Go's {@code time.Timer}: a single event. Unless made by {@link Time#afterFunc}, the current time
  * is sent on {@link #c()} when it expires. Go 1.23 semantics: after {@link #stop} or {@link #reset}
- * returns, no stale value is received from {@code c()}.
+ * returns, no stale value is received from {@code c()}; and, as since Go 1.23, a channel Timer
+ * nobody references any more is garbage, stopped or not.
  *
  * <p>A timer made by a goroutine of a {@link dev.gort.synctest.Synctest} bubble runs on the bubble's
  * fake clock and belongs to it: {@link #stop} or {@link #reset} from outside the bubble throws

@@ -28,6 +28,83 @@ class TimersTest {
     static final long MS = 1_000_000;
 
     /**
+     * Go 1.23's needsAdd (Timer's "Timer channels"): a channel timer is in no heap while nobody
+     * waits on its channel, in one while a receiver waits (a blocking receive, or a select), and
+     * in none once that wait is over, whichever way it ended. A ticker nobody waits on is not
+     * run: the next receive, here a non-blocking one, fires the due tick itself, once, with the
+     * ticks in between skipped.
+     */
+    @Test
+    void aChannelTimerIsInAHeapOnlyWhileAReceiverWaits() {
+        Go.run(() -> {
+            for (int kind = 0; kind < 2; kind++) {
+                dev.gort.chan.Chan<Long> c = dev.gort.chan.Chan.make(1);
+                Timer t = channelTimer(c, new AtomicInteger());
+                t.reset(Timers.nanotime() + 3_600_000 * MS, 0);
+                assertFalse(inHeap(t), "pending with nobody waiting, yet in a heap");
+                AtomicLong got = new AtomicLong();
+                WaitGroup wg = new WaitGroup();
+                wg.add(1);
+                boolean select = kind == 1;
+                Go.go(() -> {
+                    if (select) {
+                        new dev.gort.chan.Select().recv(c, got::set)
+                                .recv(dev.gort.chan.Chan.<Integer>make(), v -> { }).run();
+                    } else {
+                        got.set(c.recv());
+                    }
+                    wg.done();
+                });
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!inHeap(t)) {
+                    assertTrue(System.nanoTime() < deadline, "a receiver waits, yet the timer is in no heap");
+                    dev.gort.time.Time.sleep(java.time.Duration.ofMillis(1));
+                }
+                t.reset(Timers.nanotime(), 0); // due now: an M fires it from the heap
+                wg.await();
+                assertTrue(got.get() > 0, "the receiver got the timer's value");
+                assertFalse(inHeap(t), "nobody waits any more, yet the timer is in a heap");
+                assertFalse(t.pending());
+            }
+
+            dev.gort.chan.Chan<Long> c = dev.gort.chan.Chan.make(1);
+            AtomicInteger fires = new AtomicInteger();
+            Timer ticker = channelTimer(c, fires);
+            ticker.reset(Timers.nanotime() + MS, MS);
+            dev.gort.time.Time.sleep(java.time.Duration.ofMillis(20));
+            assertEquals(0, fires.get(), "a ticker nobody waits on ran");
+            assertFalse(inHeap(ticker));
+            dev.gort.chan.Recv<Long> r = c.tryRecv();
+            assertTrue(r != null && r.ok(), "a receive after the deadline found no tick");
+            assertEquals(1, fires.get(), "the receive fired the ticker once, skipping the missed ticks");
+            assertFalse(inHeap(ticker), "nobody waits, yet the ticker was put back");
+            assertTrue(ticker.stop());
+        });
+    }
+
+    /** A channel timer as dev.gort.time makes one: f counts and sends seq into c's slot. */
+    private static Timer channelTimer(dev.gort.chan.Chan<Long> c, AtomicInteger fires) {
+        Timer t = new Timer((arg, seq, delay) -> {
+            fires.incrementAndGet();
+            c.trySend(seq + 1);
+        }, null, () -> {
+            dev.gort.chan.Recv<Long> r = c.tryRecv();
+            return r != null && r.ok();
+        });
+        Linkname.timerChan(c, t);
+        return t;
+    }
+
+    private static boolean inHeap(Timer t) {
+        t.mu.lock();
+        try {
+            return t.ts != null;
+        } finally {
+            t.mu.unlock();
+        }
+    }
+
+    /**
      * A P that GOMAXPROCS killed keeps its timers. When the last busy P goes idle through handoffp
      * (a locked M's stop, a retake, a blocking syscall), handoffp asks wakeNetPoller for a sleeper
      * M; a timer in a dead P's heap needs one as much as the idle P's own. Before, only that P's
