@@ -7,8 +7,8 @@ import dev.gort.time.Time;
 import java.time.Duration;
 
 /**
- * gort's side of the issue-4 rows: {@code dev.gort.sync} and {@code dev.gort.time}. Timers are
- * Go's channel timers ({@code Time.newTimer}); the callback argument is not used by them.
+ * gort's side of the issue-4 rows: {@code dev.gort.sync} and {@code dev.gort.time}. newTimer's
+ * timers are Go's channel timers ({@code Time.newTimer}); the callback argument is not used by them.
  */
 final class GortSync implements SyncPrims {
     @Override
@@ -81,13 +81,16 @@ final class GortSync implements SyncPrims {
     }
 
     @Override
-    public void afterFunc(Duration d, Runnable fn) {
-        Time.afterFunc(d, fn);
+    public Timer afterFunc(Duration d, Runnable fn) {
+        return wrap(Time.afterFunc(d, fn));
     }
 
     @Override
     public Timer newTimer(Duration d, Runnable fn) {
-        dev.gort.time.Timer t = Time.newTimer(d);
+        return wrap(Time.newTimer(d));
+    }
+
+    private static Timer wrap(dev.gort.time.Timer t) {
         return new Timer() {
             @Override
             public void reset(Duration d2) {

@@ -22,10 +22,10 @@ interface SyncPrims {
 
     Once newOnce();
 
-    /** Runs fn once after d, on the runtime's timers. */
-    void afterFunc(Duration d, Runnable fn);
+    /** Runs fn once after d, on the runtime's timers (Go's AfterFunc); the timer can be stopped. */
+    Timer afterFunc(Duration d, Runnable fn);
 
-    /** A timer firing fn after d, to be reset or stopped. */
+    /** A timer firing after d, to be reset or stopped (gort's: Go's channel timer, NewTimer). */
     Timer newTimer(Duration d, Runnable fn);
 
     void sleep(Duration d);
@@ -177,8 +177,8 @@ interface SyncPrims {
         }
 
         @Override
-        public void afterFunc(Duration d, Runnable fn) {
-            timers.schedule(fn, d.toNanos(), TimeUnit.NANOSECONDS);
+        public Timer afterFunc(Duration d, Runnable fn) {
+            return newTimer(d, fn);
         }
 
         @Override
