@@ -37,34 +37,46 @@ class TimersTest {
     @Test
     void aChannelTimerIsInAHeapOnlyWhileAReceiverWaits() {
         Go.run(() -> {
-            for (int kind = 0; kind < 2; kind++) {
+            for (int kind = 0; kind < 4; kind++) {
                 dev.gort.chan.Chan<Long> c = dev.gort.chan.Chan.make(1);
                 Timer t = channelTimer(c, new AtomicInteger());
                 t.reset(Timers.nanotime() + 3_600_000 * MS, 0);
                 assertFalse(inHeap(t), "pending with nobody waiting, yet in a heap");
                 AtomicLong got = new AtomicLong();
+                AtomicReference<Thread> receiver = new AtomicReference<>();
                 WaitGroup wg = new WaitGroup();
                 wg.add(1);
-                boolean select = kind == 1;
+                boolean select = kind % 2 == 1, interrupt = kind >= 2;
                 Go.go(() -> {
-                    if (select) {
-                        new dev.gort.chan.Select().recv(c, got::set)
-                                .recv(dev.gort.chan.Chan.<Integer>make(), v -> { }).run();
-                    } else {
-                        got.set(c.recv());
+                    receiver.set(Thread.currentThread());
+                    try {
+                        if (select) {
+                            new dev.gort.chan.Select().recv(c, got::set)
+                                    .recv(dev.gort.chan.Chan.<Integer>make(), v -> { }).run();
+                        } else {
+                            got.set(c.recv());
+                        }
+                    } catch (dev.gort.chan.ChanInterruptedException e) {
+                        got.set(-1);
+                    } finally {
+                        wg.done();
                     }
-                    wg.done();
                 });
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (!inHeap(t)) {
                     assertTrue(System.nanoTime() < deadline, "a receiver waits, yet the timer is in no heap");
                     dev.gort.time.Time.sleep(java.time.Duration.ofMillis(1));
                 }
-                t.reset(Timers.nanotime(), 0); // due now: an M fires it from the heap
+                if (interrupt) {
+                    receiver.get().interrupt();
+                } else {
+                    t.reset(Timers.nanotime(), 0); // due now: an M fires it from the heap
+                }
                 wg.await();
-                assertTrue(got.get() > 0, "the receiver got the timer's value");
+                assertEquals(interrupt, got.get() == -1, "interrupted, or got the timer's value");
                 assertFalse(inHeap(t), "nobody waits any more, yet the timer is in a heap");
-                assertFalse(t.pending());
+                assertEquals(interrupt, t.pending(), "still pending after the interrupted wait, else fired");
+                t.stop();
             }
 
             dev.gort.chan.Chan<Long> c = dev.gort.chan.Chan.make(1);
