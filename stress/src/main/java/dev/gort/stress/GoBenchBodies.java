@@ -32,10 +32,12 @@ import java.util.concurrent.atomic.LongAdder;
  * GoBenchBodies: the bodies of Go's scheduler and channel benchmarks and a few scheduler tests
  * (src/runtime/chan_test.go, src/runtime/proc_test.go), of its sync benchmarks (src/sync's
  * mutex, rwmutex, waitgroup, once and cond tests; not the semaphore ones, whose runtime semaphore
- * is not public API) and of errgroup's BenchmarkGo, in Java on gort's public API, run as an
- * acceptance program would run them: each body inside its own Go.run, many times, at a fixed
- * GOMAXPROCS, under a watchdog that leaves a goroutine dump and the Ms' stacks when a body does
- * not finish in 30 s (Evidence.hang, as Soak and Repeat do) and halts the JVM with status 3.
+ * is not public API), of errgroup's BenchmarkGo and of Go's time benchmarks (src/time's
+ * sleep_test.go and tick_test.go, with their idle timers on every P), in Java on gort's public
+ * API, run as an acceptance program would run them: each body inside its own Go.run, many times,
+ * at a fixed GOMAXPROCS, under a watchdog that leaves a goroutine dump and the Ms' stacks when a
+ * body does not finish in 30 s (Evidence.hang, as Soak and Repeat do) and halts the JVM with
+ * status 3.
  *
  * Go's b.N becomes a fixed count per body; Go's b.RunParallel becomes GOMAXPROCS goroutines that
  * share one counter (b.SetParallelism(p): p x GOMAXPROCS goroutines). Where a body has a checkable
@@ -123,6 +125,16 @@ public final class GoBenchBodies {
         BODIES.put("Cond32", () -> cond(32));
         // golang.org/x/sync/errgroup (errgroup_test.go)
         BODIES.put("ErrgroupGo", GoBenchBodies::errgroupGo);
+        // src/time (sleep_test.go, tick_test.go)
+        BODIES.put("After", GoBenchBodies::after);
+        BODIES.put("Stop", GoBenchBodies::stop);
+        BODIES.put("SimultaneousAfterFunc", GoBenchBodies::simultaneousAfterFunc);
+        BODIES.put("StartStop", GoBenchBodies::startStop);
+        BODIES.put("Reset", GoBenchBodies::reset);
+        BODIES.put("Sleep", GoBenchBodies::sleep);
+        BODIES.put("Ticker", GoBenchBodies::ticker);
+        BODIES.put("TickerReset", GoBenchBodies::tickerReset);
+        BODIES.put("TickerResetNaive", GoBenchBodies::tickerResetNaive);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -1191,6 +1203,154 @@ public final class GoBenchBodies {
             g.go(ran::increment);
         }
         check(g.await() == null && ran.sum() == n, "ErrgroupGo: " + ran.sum() + " tasks ran of " + n);
+    }
+
+    // ------------------------------------------------------------------ sleep_test.go, tick_test.go
+
+    static final Duration HOUR = Duration.ofHours(1);
+
+    /**
+     * Go's time benchmark harness: idle AfterFunc timers an hour out on every P (Go parks 1<<15
+     * per P; 1<<12 here), then b.RunParallel(body); the idle timers are stopped after.
+     */
+    static void timeBench(long n, ParallelBody body) {
+        List<dev.gort.time.Timer> garbage = java.util.Collections.synchronizedList(new ArrayList<>());
+        runParallel(Go.gomaxprocs(0), pb -> {
+            while (pb.next()) {
+                for (int j = 0; j < 1 << 12; j++) {
+                    garbage.add(Time.afterFunc(HOUR, () -> { }));
+                }
+            }
+        });
+        try {
+            runParallel(n, body);
+        } finally {
+            garbage.forEach(dev.gort.time.Timer::stop);
+        }
+    }
+
+    static void after() {
+        LongAdder got = new LongAdder();
+        final int n = 20_000;
+        timeBench(n, pb -> {
+            while (pb.next()) {
+                if (Time.after(Duration.ofNanos(1)).recv() != null) {
+                    got.increment();
+                }
+            }
+        });
+        check(got.sum() == n, "After: " + got.sum() + " values received of " + n);
+    }
+
+    static void stop() {
+        LongAdder stopped = new LongAdder();
+        final int n = 20_000;
+        timeBench(n, pb -> {
+            while (pb.next()) {
+                if (Time.newTimer(Duration.ofSeconds(1)).stop()) {
+                    stopped.increment();
+                }
+            }
+        });
+        check(stopped.sum() == n, "Stop: " + stopped.sum() + " of " + n + " timers a second out were stopped before firing");
+    }
+
+    static void simultaneousAfterFunc() {
+        LongAdder ran = new LongAdder();
+        final int n = 20_000;
+        timeBench(n, pb -> {
+            WaitGroup wg = new WaitGroup();
+            while (pb.next()) {
+                wg.add(1);
+                Time.afterFunc(Duration.ZERO, () -> {
+                    ran.increment();
+                    wg.done();
+                });
+                wg.await();
+            }
+        });
+        check(ran.sum() == n, "SimultaneousAfterFunc: " + ran.sum() + " of " + n + " functions ran");
+    }
+
+    static void startStop() {
+        LongAdder stopped = new LongAdder();
+        final int n = 20;
+        timeBench(n, pb -> {
+            dev.gort.time.Timer[] timers = new dev.gort.time.Timer[1000];
+            while (pb.next()) {
+                for (int i = 0; i < timers.length; i++) {
+                    timers[i] = Time.afterFunc(HOUR, () -> { });
+                }
+                for (dev.gort.time.Timer t : timers) {
+                    if (t.stop()) {
+                        stopped.increment();
+                    }
+                }
+            }
+        });
+        check(stopped.sum() == n * 1000L, "StartStop: " + stopped.sum() + " of " + n * 1000L + " stopped before firing");
+    }
+
+    static void reset() {
+        LongAdder pending = new LongAdder();
+        final int n = 50_000;
+        timeBench(n, pb -> {
+            dev.gort.time.Timer t = Time.newTimer(HOUR);
+            while (pb.next()) {
+                if (t.reset(HOUR)) {
+                    pending.increment();
+                }
+            }
+            t.stop();
+        });
+        check(pending.sum() == n, "Reset: " + pending.sum() + " of " + n + " resets found the timer pending");
+    }
+
+    static void sleep() {
+        final int n = 20_000;
+        timeBench(n, pb -> {
+            while (pb.next()) {
+                Time.sleep(Duration.ofNanos(1));
+            }
+        });
+    }
+
+    static void ticker() {
+        LongAdder got = new LongAdder();
+        final int n = 20_000;
+        timeBench(n, pb -> {
+            dev.gort.time.Ticker t = Time.newTicker(Duration.ofNanos(1));
+            while (pb.next()) {
+                if (t.c().recv() != null) {
+                    got.increment();
+                }
+            }
+            t.stop();
+        });
+        check(got.sum() == n, "Ticker: " + got.sum() + " ticks received of " + n);
+    }
+
+    static void tickerReset() {
+        final int n = 50_000;
+        timeBench(n, pb -> {
+            dev.gort.time.Ticker t = Time.newTicker(Duration.ofNanos(1));
+            while (pb.next()) {
+                t.reset(Duration.ofNanos(2));
+            }
+            t.stop();
+        });
+    }
+
+    static void tickerResetNaive() {
+        final int n = 50_000;
+        timeBench(n, pb -> {
+            dev.gort.time.Ticker t = Time.newTicker(Duration.ofNanos(1));
+            while (pb.next()) {
+                t.stop();
+                t = Time.newTicker(Duration.ofNanos(2));
+            }
+            t.stop();
+        });
     }
 
     // ------------------------------------------------------------------ the child: run the set
