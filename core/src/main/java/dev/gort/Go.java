@@ -350,8 +350,8 @@ public final class Go {
      * so a leaked goroutine that something still references (a stale run-queue slot, a tracer buffer,
      * a user's collection) is missed, while a reported one is certainly leaked; the main goroutine
      * of a live run is never reported (its run holds it); while it runs, the candidates are missing
-     * from {@link #numGoroutine} and {@link #stack} for a few milliseconds and deadlock detection
-     * waits.
+     * from {@link #stack} for a few milliseconds (not from {@link #numGoroutine}, which counts the
+     * reported goroutines until it returns) and deadlock detection waits.
      *
      * <p>No JVM flag is needed: goroutines start in gort's own thread container, which does not
      * keep them reachable. On a JDK where gort cannot make that container, goroutines start in the

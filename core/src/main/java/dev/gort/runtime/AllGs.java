@@ -23,22 +23,30 @@ import java.util.List;
  *
  * Protocol
  * --------
- *  - add (newproc1; the leak detector's re-attach) and remove (goexit; the leak detector's
- *    detach) take the G's stripe lock, an RLock of rank ALLG, the last rank: nothing is taken
+ *  - add (newproc1) and remove (goexit), and the leak detector's detach, reattach and forget,
+ *    take the G's stripe lock, an RLock of rank ALLG, the last rank: nothing is taken
  *    under it, so any runtime code may call in, and the goroutine that holds it is pinned to its M
  *    for the few pointer writes it holds it for (never parked, never descheduled).
  *  - Both are idempotent: inAllgs, written under the stripe lock, says whether the G is linked.
+ *  - The leak detector takes its candidates out of the lists but not out of the counts, so that
+ *    numGoroutine does not change during a scan (Go's NumGoroutine does not change during a
+ *    goroutine leak profile): detach unlinks a G and sets leakDetached (it is still counted);
+ *    reattach links a survivor in again without counting it; goexit's remove of a detached G only
+ *    uncounts it (clearing leakDetached, so that a later reattach does nothing); forget(goid)
+ *    uncounts a detached G the GC collected without its exiting (a leaked one: gort collects it,
+ *    so it leaves the count when the scan ends). Exactly one of remove and forget uncounts a G.
  *  - Walkers take a snapshot (snapshot(); iterator() copies each stripe as it reaches it), locking
  *    one stripe at a time, never running the walker's code under a stripe lock: the result
  *    holds every G that was live for the whole walk, and may hold one that exited or miss one that
  *    was created meanwhile — as racy as Go's forEachG over a growing allgs, which is what dumps,
  *    checkdead (which re-checks under its own protocol) and the metrics accept.
  *  - size() sums the stripes' counts (volatile, written under their locks): exact whenever no
- *    goroutine is being created or exiting, as Go's gcount.
+ *    goroutine is being created or exiting, as Go's gcount, leak scan or not.
  *
- * Invariants: a G is linked in at most one stripe, its own; inAllgs == linked; a stripe's count is
- * its list's length; a G that returned from goexit is linked nowhere and referenced by no
- * neighbour.
+ * Invariants: a G is linked in at most one stripe, its own; inAllgs == linked; never both inAllgs
+ * and leakDetached; a stripe's count is its list's length plus its detached Gs (those a scan
+ * holds, and leaked ones until the scan's forget); a G that returned from goexit is linked nowhere,
+ * counted nowhere and referenced by no neighbour.
  *
  * Rejected alternatives
  *  - ConcurrentHashMap.newKeySet (gort before): a 32-byte node per goroutine, a hash bin and a
@@ -78,7 +86,7 @@ final class AllGs implements Iterable<G> {
         return stripes[(int) gp.goid & (NSTRIPES - 1)];
     }
 
-    /** Links gp in (no-op if it is already). Any thread. */
+    /** Links and counts gp (no-op if it is linked already). newproc1. Any thread. */
     void add(G gp) {
         Stripe s = stripe(gp);
         s.lock.lock();
@@ -86,44 +94,106 @@ final class AllGs implements Iterable<G> {
             if (gp.inAllgs) {
                 return;
             }
-            G h = s.head;
-            gp.allnext = h;
-            gp.allprev = null;
-            if (h != null) {
-                h.allprev = gp;
-            }
-            s.head = gp;
-            gp.inAllgs = true;
+            link(s, gp);
             s.n = s.n + 1;
         } finally {
             s.lock.unlock();
         }
     }
 
-    /** Unlinks gp (no-op if it is not linked). Any thread. */
+    /**
+     * Unlinks and uncounts gp (no-op if it is neither linked nor detached). Any thread. A G that a
+     * leak scan detached is only uncounted: goexit's remove while the scan holds it.
+     */
     void remove(G gp) {
         Stripe s = stripe(gp);
         s.lock.lock();
         try {
-            if (!gp.inAllgs) {
+            if (gp.inAllgs) {
+                unlink(s, gp);
+            } else if (gp.leakDetached) {
+                gp.leakDetached = false;
+            } else {
                 return;
             }
-            G p = gp.allprev, nx = gp.allnext;
-            if (p != null) {
-                p.allnext = nx;
-            } else {
-                s.head = nx;
-            }
-            if (nx != null) {
-                nx.allprev = p;
-            }
-            gp.allprev = null;
-            gp.allnext = null;
-            gp.inAllgs = false;
             s.n = s.n - 1;
         } finally {
             s.lock.unlock();
         }
+    }
+
+    /**
+     * The leak scan's detach: unlinks gp but leaves it counted, so that numGoroutine does not
+     * change during the scan. Returns false (and does nothing) if gp is not linked (it exited).
+     */
+    boolean detach(G gp) {
+        Stripe s = stripe(gp);
+        s.lock.lock();
+        try {
+            if (!gp.inAllgs) {
+                return false;
+            }
+            unlink(s, gp);
+            gp.leakDetached = true;
+            return true;
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    /** The leak scan's re-attach of a survivor: links gp in again, unless it exited meanwhile. */
+    void reattach(G gp) {
+        Stripe s = stripe(gp);
+        s.lock.lock();
+        try {
+            if (!gp.leakDetached) {
+                return; // goexit's remove uncounted it
+            }
+            gp.leakDetached = false;
+            link(s, gp);
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    /**
+     * The leak scan's uncount of a detached G the GC collected without its exiting (a leaked
+     * one): its stripe's count, by its goid, is one too high until now.
+     */
+    void forget(long goid) {
+        Stripe s = stripes[(int) goid & (NSTRIPES - 1)];
+        s.lock.lock();
+        try {
+            s.n = s.n - 1;
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    private static void link(Stripe s, G gp) {
+        G h = s.head;
+        gp.allnext = h;
+        gp.allprev = null;
+        if (h != null) {
+            h.allprev = gp;
+        }
+        s.head = gp;
+        gp.inAllgs = true;
+    }
+
+    private static void unlink(Stripe s, G gp) {
+        G p = gp.allprev, nx = gp.allnext;
+        if (p != null) {
+            p.allnext = nx;
+        } else {
+            s.head = nx;
+        }
+        if (nx != null) {
+            nx.allprev = p;
+        }
+        gp.allprev = null;
+        gp.allnext = null;
+        gp.inAllgs = false;
     }
 
     /** Whether gp is linked now. Any thread. */

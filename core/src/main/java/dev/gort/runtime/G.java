@@ -133,9 +133,12 @@ final class G implements Executor, Runnable {
     long readyAt, unblocker;
     /** The tracer's string id + 1 of the stack of the G's last gopark, 0 for none. The G itself; plain. */
     int parkStack;
-    /** Links in its AllGs stripe, and whether it is linked there. Under that stripe's lock. */
+    /**
+     * Links in its AllGs stripe, and whether it is linked there; whether a leak scan unlinked it
+     * while it stays counted (AllGs.detach). Under that stripe's lock.
+     */
     G allprev, allnext;
-    boolean inAllgs;
+    boolean inAllgs, leakDetached;
     /**
      * The tracer's park in JDK code that may be an IO wait (see Trace "IO wait"): where its event is
      * stored, with the run it ended (written by the closer of the G's run, or a trace's starting

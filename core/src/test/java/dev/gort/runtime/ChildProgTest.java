@@ -101,6 +101,23 @@ class ChildProgTest {
     }
 
     /**
+     * Go.numGoroutine does not drop while Go.leakedGoroutines scans (Go's NumGoroutine is not
+     * changed by a goroutine leak profile): read by another goroutine in the middle of the scan, it
+     * counts the parked candidates, one that ends during the scan leaves the count then, and after
+     * the scan only the reported goroutines (collected) are gone. Before the fix the candidates
+     * left the count for the scan's duration (read as 1: main alone).
+     */
+    @Test
+    void numGoroutineDoesNotDropDuringALeakScan() throws Exception {
+        for (int procs : List.of(1, 2)) {
+            ChildJvm.Result r = ChildJvm.run(true, List.of("-Dgort.maxprocs=" + procs),
+                    "dev.gort.runtime.prog.LeakScanCount");
+            assertEquals(0, r.exit(), r.toString());
+            assertEquals("ok\n", r.stdout(), r.toString());
+        }
+    }
+
+    /**
      * Runs the child program dev.gort.runtime.prog.NAME with args at GOMAXPROCS procs, sysmon off,
      * and checks that it passed: exit status 0 and "ok" first on stdout (programs that hang leave
      * their evidence on stderr and exit 1).

@@ -141,4 +141,12 @@ public final class Exports {
         G gp = Proc.currentG();
         return gp != null && gp.lockedm != null;
     }
+
+    /**
+     * Runs hook in the middle of each Go.leakedGoroutines scan, on the scanning goroutine: after
+     * the candidates left allgs, before the GCs (GoroutineLeak.scanHook). Null removes it.
+     */
+    public static void onLeakScan(Runnable hook) {
+        GoroutineLeak.scanHook = hook;
+    }
 }
