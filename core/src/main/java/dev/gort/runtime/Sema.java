@@ -59,7 +59,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * A Sema made by a member of a synctest bubble records it: a member waiting on it (Mutex, RWMutex,
  * WaitGroup) is durably blocked there. A WaitGroup moves its Sema to the bubble of the add that
  * starts its counter from 0 (associate(), Go 1.25's rule: a WaitGroup belongs to the bubble its Add
- * was called in), so one made outside the bubble and counted inside it blocks durably too, and one
+ * was called in; WaitGroup holds this Sema's monitor around associate and the CAS that publishes
+ * the count, so two racing adds from 0 cannot both associate), so one made outside the bubble and counted inside it blocks durably too, and one
  * counted outside any bubble does not. canSpin is false inside bubbles (one member runs at a
  * time, so nobody could release the Sema during a spin, and spinning would make seeded schedules
  * depend on the machine).
@@ -285,8 +286,18 @@ public final class Sema implements Blocker {
         if (bubble != b) { // a read, not a write, when the group is counted where it was before
             bubble = b;
         }
+        Runnable hook = associateHook;
+        if (hook != null) {
+            hook.run();
+        }
         return b != null;
     }
+
+    /**
+     * A test seam (Exports.onWaitGroupAssociate): run by an add from 0 right after associate wrote
+     * the association, before WaitGroup's CAS publishes the count. Null outside tests.
+     */
+    static volatile Runnable associateHook;
 
     /**
      * Go 1.25's WaitGroup.Add check for an add while the count is above 0: the caller must be in

@@ -52,10 +52,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *    bubble, so an add outside bubbles pays one read (is any bubble live?) beside the word it
  *    already has: with no bubble live and the bit clear, an add from 0 does not re-associate (a
  *    group made in a bubble keeps that bubble, which is dead, and no live bubble's durability
- *    check matches it). Two adds from 0 racing from two places are not caught (the last one's
- *    association stands), where Go's Or of the bit catches the second. (The first version read
- *    the association and the live count on every add, four volatile reads per add and done
- *    where there had been none.)
+ *    check matches it). Adds from 0 that associate take the Sema's monitor (addFromZero; only
+ *    while a bubble is live or the bit is set) and associate only if the word is still the one
+ *    they read, so two of them racing from two places are serialized: the first associates and
+ *    publishes its count, the second finds the count above 0 and is checked against the first's
+ *    association, Go's fatal error if they differ, as Go's first-wins Associate and Or of the
+ *    bit catch the second. (Before the twentieth session each associated before its CAS with no
+ *    lock: the second overwrote the first's association, its retry was checked against its own,
+ *    and both adds passed. GoSynctestTest.waitGroupAddsFromZeroRacingFromTwoBubbles.) An add from
+ *    0 made outside the monitor (no bubble live when it looked) that wins against one inside it
+ *    leaves the latter's retry to find the count counted outside: "inside and outside". (The
+ *    first version read the association and the live count on every add, four volatile reads
+ *    per add and done where there had been none.)
  *  - await, because wait() is Object's.
  */
 /**
@@ -110,7 +118,13 @@ public final class WaitGroup {
             }
             st = cur + ((long) delta << 32);
             if ((cur & BUBBLED) != 0 || Linkname.bubblesLive()) { // else no bubble is involved: one read
-                st = bubbleRules(cur, st, delta);
+                if ((cur >> 32) == 0 && delta > 0) {
+                    if ((st = addFromZero(cur, st)) >= 0) {
+                        break;
+                    }
+                    continue; // the state moved: another add's, maybe from another bubble
+                }
+                bubbleRules(cur);
             }
             if (state.compareAndSet(cur, st)) {
                 break;
@@ -136,23 +150,34 @@ public final class WaitGroup {
     }
 
     /**
-     * The synctest rules of an add (see the essay) that moves the state from cur to st: an add
-     * from 0 associates the group with the caller's bubble, or with none, and sets BUBBLED to
-     * match; an add to a count above 0 from elsewhere than the group's bubble is Go's fatal error.
-     * Returns st with BUBBLED as it must be.
+     * An add from 0 while a bubble is involved (see the essay): under the Sema's monitor, so that
+     * one such add at a time associates the group, and only if the state is still cur, associates
+     * it with the caller's bubble (or none) and publishes st with BUBBLED to match. Returns the
+     * state it published, or -1 if the state had moved (the caller starts again, and sees the
+     * count another add published, with that add's association).
      */
-    private long bubbleRules(long cur, long st, int delta) {
-        if ((cur >> 32) == 0) {
-            if (delta <= 0) {
-                return st;
+    private long addFromZero(long cur, long st) {
+        synchronized (sema) {
+            if (state.get() != cur) {
+                return -1;
             }
-            return sema.associate() ? st | BUBBLED : st & ~BUBBLED;
+            st = sema.associate() ? st | BUBBLED : st & ~BUBBLED;
+            return state.compareAndSet(cur, st) ? st : -1;
+        }
+    }
+
+    /**
+     * The synctest rule of an add (done included) to a count above 0, cur's: from elsewhere than
+     * the group's bubble, it is Go's fatal error.
+     */
+    private void bubbleRules(long cur) {
+        if ((cur >> 32) == 0) {
+            return; // an add of 0, or a negative one refused above
         }
         String mixed = sema.bubbleMismatch((cur & BUBBLED) != 0);
         if (mixed != null) {
             throw Linkname.syncFatal(mixed);
         }
-        return st;
     }
 
     /** Decrements the counter by one. @throws Panic "sync: negative WaitGroup counter" */

@@ -149,4 +149,13 @@ public final class Exports {
     public static void onLeakScan(Runnable hook) {
         GoroutineLeak.scanHook = hook;
     }
+
+    /**
+     * Runs hook in each WaitGroup add from 0 that associates the group with a bubble (or none),
+     * on the adding goroutine, after the association and before the add's count is published
+     * (Sema.associateHook). Null removes it.
+     */
+    public static void onWaitGroupAssociate(Runnable hook) {
+        Sema.associateHook = hook;
+    }
 }

@@ -617,6 +617,79 @@ class GoSynctestTest {
     }
 
     /**
+     * Go's rule behind TestWaitGroupMovedBetweenBubblesWithNonZeroCount, when the two adds race:
+     * two adds from 0 from two bubbles at once. Go's first Associate wins, and the second add is
+     * Go's fatal error. The first add is held right after it associated the group with its bubble
+     * (Exports.onWaitGroupAssociate) while the second starts; once the second is held too (after
+     * its own association) or blocked behind the first, the first completes, then the second: it
+     * must end its bubble with "multiple synctest bubbles". Before the fix, the second's
+     * association overwrote the first's, its retry compared the count against its own bubble, and
+     * both adds succeeded.
+     */
+    @Test
+    void waitGroupAddsFromZeroRacingFromTwoBubbles() throws Exception {
+        WaitGroup wg = new WaitGroup();
+        List<CountDownLatch> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.gort.runtime.Exports.onWaitGroupAssociate(() -> {
+            CountDownLatch release = new CountDownLatch(1);
+            held.add(release);
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            AtomicReference<Throwable> first = new AtomicReference<>(), second = new AtomicReference<>();
+            AtomicReference<Thread> secondG = new AtomicReference<>();
+            Thread a = Thread.ofPlatform().start(() -> catching(first, () -> Synctest.test(() -> wg.add(1))));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (held.isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the first add never associated");
+                Thread.sleep(1);
+            }
+            Thread b = Thread.ofPlatform().start(() -> catching(second, () -> Synctest.test(() -> {
+                secondG.set(Thread.currentThread());
+                wg.add(1);
+            })));
+            while (held.size() < 2 && (secondG.get() == null || !blocked(secondG.get()))) {
+                assertTrue(System.nanoTime() < deadline, "the second add neither associated nor waited");
+                Thread.sleep(1);
+            }
+            held.get(0).countDown(); // the first add publishes its count
+            a.join(30_000);
+            assertFalse(a.isAlive(), "the first bubble did not end");
+            while (held.size() > 1 && held.get(1).getCount() > 0) {
+                held.get(1).countDown(); // the second add goes on
+            }
+            b.join(30_000);
+            assertFalse(b.isAlive(), "the second bubble did not end");
+            Throwable t = second.get();
+            assertTrue(t != null, "the second add from 0, from another bubble, was not caught");
+            FatalError fe = t instanceof FatalError e ? e : assertInstanceOf(FatalError.class, t.getCause(), () -> String.valueOf(t));
+            assertEquals("sync: WaitGroup.Add called from multiple synctest bubbles", fe.getMessage());
+            assertNull(first.get(), () -> "the first add failed: " + first.get());
+        } finally {
+            dev.gort.runtime.Exports.onWaitGroupAssociate(null);
+            held.forEach(CountDownLatch::countDown);
+        }
+    }
+
+    private static void catching(AtomicReference<Throwable> into, Runnable f) {
+        try {
+            f.run();
+        } catch (Throwable t) {
+            into.set(t);
+        }
+    }
+
+    /** Whether t waits to enter a monitor or is parked. */
+    private static boolean blocked(Thread t) {
+        Thread.State st = t.getState();
+        return st == Thread.State.BLOCKED || st == Thread.State.WAITING;
+    }
+
+    /**
      * The state bit's edges: a group counted in a bubble to 0 is then counted outside (no bubble
      * live) without a fatal error, and a group made in a bubble that ended and counted outside is
      * outside's: a later bubble's add to it is "inside and outside", not "multiple bubbles".
