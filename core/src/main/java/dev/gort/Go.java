@@ -102,7 +102,11 @@ public final class Go {
      * loaded machine that keeps them off its cores does not cut it short), or 50 ms of wall-clock
      * time while every such goroutine is blocked in native code (a blocking read), and never more
      * than 10 s. A panic whose {@code finally} blocks block, or take longer than that, after
-     * releasing main is printed but not rethrown.
+     * releasing main is printed but not rethrown. So is any panic of a goroutine after its run's
+     * {@code Go.run} has returned (or of one started outside every run): in a plain JVM it changes
+     * nothing else (the JVM's exit status is the program's, as for an uncaught exception in any
+     * Java thread); under {@code gort run}, whose JVM is Go's process, it ends the program with
+     * status 2, even while the JVM exits.
      *
      * <p>Deadlock detection (Go's {@code checkdead}): when every goroutine is parked on gort's
      * channels, locks or {@code select {}}, none is runnable, running, in a syscall or parked in

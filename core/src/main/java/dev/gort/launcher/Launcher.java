@@ -1,6 +1,7 @@
 package dev.gort.launcher;
 
 import dev.gort.Go;
+import dev.gort.runtime.Linkname;
 
 import java.io.File;
 import java.io.IOException;
@@ -45,15 +46,19 @@ import java.util.stream.Stream;
  * Exit statuses, as Go's: 0 when main returns (other goroutines are abandoned, as Go exits with
  * main); 1 when MainClass cannot be loaded or has no main method (one line on stderr); 2 after a
  * panic or a fatal error, already reported on stderr in Go's format; 66 from the race detector's
- * exit hook when it found races.
+ * exit hook when it found races. The JVM is Go's process: the launcher sets the runtime's process
+ * mode and exits through it (Linkname.processMode, Linkname.exit; Proc's "A panic no run hears"),
+ * so a goroutine's panic that no Go.run hears (one after main returned, while the JVM exits, or in
+ * a goroutine a platform thread started) ends the program with status 2 too, and the exit with 0
+ * waits for a panic being reported, as Go's runtime.main.
  *
  * Goroutine dump on demand: Go prints every goroutine's stack on SIGQUIT. The JVM keeps SIGQUIT for
  * its own thread dump (it refuses a handler even with -Xrs), so the launcher prints Go's dump on
  * SIGUSR1 and the program goes on. SIGUSR2 is left alone because HotSpot uses it internally on Linux;
  * where there is no SIGUSR1 (Windows) there is no trigger.
  *
- * Where it lives: an application of the runtime, so it uses the public API only (Go.run,
- * Go.gomaxprocs, Go.stack for the dump) from a package of its own at the top of the house
+ * Where it lives: an application of the runtime, so it uses the public API (Go.run,
+ * Go.gomaxprocs, Go.stack for the dump), and Linkname only for the process's exit, from a package of its own at the top of the house
  * (docs/design.md): not in dev.gort.runtime, which would then import dev.gort.Go back up, and not
  * in an exported package, as it is not API. Traceback elides its frames as the runtime's.
  *
@@ -117,6 +122,7 @@ public final class Launcher {
             return;
         }
         installDumpSignal();
+        Linkname.processMode(); // a panic no run hears ends the program with status 2
         if (procs > 0) {
             Go.gomaxprocs(procs);
         }
@@ -126,9 +132,7 @@ public final class Launcher {
         } catch (RuntimeException | Error e) {
             status = 2; // a panic or a FatalError: already reported on stderr in Go's format
         }
-        System.out.flush();
-        System.err.flush();
-        System.exit(status);
+        Linkname.exit(status); // waits for a panic being reported, which exits 2 (flushes both streams)
     }
 
     /**

@@ -69,6 +69,21 @@ public final class Linkname {
         return r.await();
     }
 
+    // ================================================================== dev.gort.launcher
+
+    /**
+     * gort run's JVM is Go's process: a panic no run hears ends it with status 2 (Proc's "A panic
+     * no run hears"). The Launcher calls it before its run.
+     */
+    public static void processMode() {
+        Proc.processMode = true;
+    }
+
+    /** The Launcher's exit, Go's: waits for a panic being reported, which may exit 2 first. Never returns. */
+    public static void exit(int status) {
+        Proc.exit(status);
+    }
+
     /**
      * Null while the runtime is sound; once it has thrown (Proc's "A runtime throw"), the error a
      * new Go.run or bubble throws instead of running, after the report is out.

@@ -243,6 +243,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * Checked under -ea: RLock asserts the lock order (LockRank) and gopark asserts that the parking
  * goroutine holds no runtime lock.
  *
+ * A panic no run hears
+ * ---------------------
+ * A goroutine's panic ends its run (Go.run rethrows it). A goroutine with no run (started from a
+ * thread outside every run), or whose run's Go.run has already returned (Run.fail returns false
+ * once Run.await has closed the run), has nobody to tell: its report is printed and, in a plain
+ * JVM, that is all (Go.run's return does not stop goroutines, and the JVM's exit status is the
+ * program's, as for an uncaught exception in any Java thread). gort run's JVM is Go's process,
+ * though, where an unrecovered panic in any goroutine ends the process with status 2 (fatalpanic's
+ * exit(2)), and runtime.main, once main returns, parks while a panic is being reported rather than
+ * exit 0 under it. So the Launcher sets processMode and ends through exit(status): an orphan panic
+ * then calls exit(2) after its report; exit(0) waits while any panic is being reported (panicking),
+ * which then either reaches a run or exits 2 itself; an orphan panic that comes after exit(0)
+ * began, while the JVM runs its shutdown hooks, halts with 2. Before the twentieth session such a
+ * panic was printed and gort run exited 0 (DeadlockProgramsTest.panicAtExitIsStatusTwo).
+ *
  * A runtime throw
  * ---------------
  * Go's throw ends the process: the runtime's state is no longer trusted. gort's equivalent is for
@@ -538,8 +553,8 @@ final class Proc {
             return;
         }
         if (t instanceof FatalError) {
-            if (gp.run != null) {
-                gp.run.fail(t); // already reported by throw()
+            if (gp.run == null || !gp.run.fail(t)) { // already reported by throw()
+                orphanPanic(); // no run hears it: see "A panic no run hears"
             }
             return;
         }
@@ -547,21 +562,83 @@ final class Proc {
         // A panic an inner Go.run reported and rethrew into this goroutine (Go.run called from a
         // goroutine other than a main) is the same panic: reported once, but it fails this run too.
         boolean first = Traceback.firstReport(t);
-        if (run == null) {
-            if (first) {
-                Traceback.printPanic(gp, t);
-            }
-            return;
-        }
-        run.panicking.incrementAndGet(); // Go.run waits for the report: Run, "Main returns while..."
+        panicking.incrementAndGet(); // the process's exit waits for the report ("A panic no run hears")
         try {
-            if (first) {
-                Traceback.printPanic(gp, t);
-                Trace.snapshotOnFailure("panic"); // -Dgort.flightrecorder: before Go.run returns
+            if (run == null) {
+                if (first) {
+                    Traceback.printPanic(gp, t);
+                }
+                orphanPanic();
+                return;
+            }
+            run.panicking.incrementAndGet(); // Go.run waits for the report: Run, "Main returns while..."
+            boolean heard = true;
+            try {
+                if (first) {
+                    Traceback.printPanic(gp, t);
+                    Trace.snapshotOnFailure("panic"); // -Dgort.flightrecorder: before Go.run returns
+                }
+            } finally {
+                heard = run.fail(t); // even if the report itself failed: the run must not end normally
+                run.panicking.decrementAndGet();
+            }
+            if (!heard) {
+                orphanPanic(); // its Go.run had returned
             }
         } finally {
-            run.fail(t); // even if the report itself failed: the run must not end normally
-            run.panicking.decrementAndGet();
+            panicking.decrementAndGet();
+        }
+    }
+
+    /**
+     * Goroutines reporting a panic (Go's panicking): exit(0) waits while it is above 0. See "A
+     * panic no run hears".
+     */
+    private static final AtomicInteger panicking = new AtomicInteger();
+    /** gort run's JVM: an orphan panic ends the process (Linkname.processMode, set by the Launcher). */
+    static volatile boolean processMode;
+    private static final Object exitLock = new Object();
+    /** The status of the exit under way, or -1. Under exitLock. */
+    private static int exitStatus = -1;
+
+    /** A panic (or fatal error) no run hears was reported: Go's fatalpanic's exit(2), in process mode. */
+    private static void orphanPanic() {
+        if (processMode) {
+            exit(2);
+        }
+    }
+
+    /**
+     * The process's exit, Go's exit after runtime.main (status 0) or fatalpanic (2): the first
+     * caller's System.exit wins, hooks and all; exit(0) waits while a panic is being reported
+     * first (Go's main parks while panicking); a non-zero exit after an exit(0) began halts with
+     * its status (the hooks are cut short, as Go's process would already be gone); any other later
+     * caller parks for good. Never returns. See "A panic no run hears".
+     */
+    static void exit(int status) {
+        int prior;
+        for (;;) {
+            synchronized (exitLock) {
+                prior = exitStatus;
+                if (prior < 0 && (status != 0 || panicking.get() == 0)) {
+                    exitStatus = status;
+                    break;
+                }
+                if (prior >= 0) {
+                    break;
+                }
+            }
+            LockSupport.parkNanos(1_000_000L); // a panic is being reported: it may exit(2) first
+        }
+        System.out.flush();
+        System.err.flush();
+        if (prior < 0) {
+            System.exit(status);
+        } else if (prior == 0 && status != 0) {
+            Runtime.getRuntime().halt(status);
+        }
+        for (;;) {
+            LockSupport.park(exitLock); // the exit under way ends the process
         }
     }
 

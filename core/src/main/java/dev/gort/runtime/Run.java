@@ -111,10 +111,15 @@ final class Run {
             }
             Race.acquire(this); // main's return happens before Go.run returns (the latch's edge, for -race)
         } finally {
+            failure.compareAndSet(null, CLOSED); // a later fail is not this run's: Proc.panicked's orphan
             active.remove(this);
         }
-        return failure.get();
+        Throwable f = failure.get();
+        return f == CLOSED ? null : f;
     }
+
+    /** The failure of a run whose Go.run returned normally: a later panic no longer reaches it. */
+    private static final Throwable CLOSED = new Throwable("run closed", null, false, false) {};
 
     /** Main has returned: see "Main returns while a goroutine panics". */
     private void awaitUnwindingPanics() throws InterruptedException {
@@ -275,10 +280,14 @@ final class Run {
         return any;
     }
 
-    /** Ends the run with t unless it has already failed. Any thread. */
-    void fail(Throwable t) {
-        failure.compareAndSet(null, t);
+    /**
+     * Ends the run with t unless it has already failed. Returns false if its Go.run had returned
+     * normally first (t reaches nobody), true if the run failed, with t or before. Any thread.
+     */
+    boolean fail(Throwable t) {
+        boolean failed = failure.compareAndSet(null, t) || failure.get() != CLOSED;
         done.countDown();
+        return failed;
     }
 
     /** Whether the caller is the main goroutine of a run: Go.run then runs its function inline. */

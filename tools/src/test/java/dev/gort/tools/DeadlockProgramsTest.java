@@ -72,6 +72,21 @@ class DeadlockProgramsTest {
         assertEquals("fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n", r.err(), r.toString());
     }
 
+    /**
+     * A goroutine's panic while the program's JVM exits, after main returned, ends the program
+     * with status 2, as a Go process ends after any goroutine's unrecovered panic (fatalpanic's
+     * exit(2)); the report is printed in full. Before the fix the report was printed and the
+     * status was 0 (Proc's "A panic no run hears").
+     */
+    @Test
+    void panicAtExitIsStatusTwo() throws Exception {
+        Result r = run("PanicAtExit", 2);
+        assertEquals(2, r.status(), r.toString());
+        assertEquals("main returns\n", r.out(), r.toString());
+        assertTrue(r.err().startsWith("panic: java.lang.IllegalStateException: boom at exit\n"), r.toString());
+        assertTrue(r.err().contains("dev.gort.testprog.PanicAtExit.lambda$main$"), r.toString());
+    }
+
     private static final String GOEXIT_DEADLOCK = "fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n";
 
     /** Go's TestGoexitCrash (testprog GoexitExit): Goexit in main beside a sleeper, a finalizer and a GC. */
