@@ -119,8 +119,10 @@ public final class Go {
      * goroutine has ended, the message is
      * {@code no goroutines (main called runtime.Goexit) - deadlock!}. The check cannot see a
      * platform thread that holds a channel made by a goroutine but has not used it yet (for example
-     * one captured by a task queued on an {@code ExecutorService}): make such channels on the
-     * platform thread, or touch them there once, or do not rely on the report.
+     * one captured by a task queued on an {@code ExecutorService}), nor one that will wake a
+     * goroutine by interrupting it ({@code Thread.interrupt}, which ends a blocked channel
+     * operation with a {@code ChanInterruptedException}): make such channels on the platform
+     * thread, or touch them there once, or do not rely on the report.
      *
      * <p>Nested runs: called from the main goroutine of a running {@code Go.run} (as when a program
      * whose {@code main} calls {@code Go.run} is started with {@code gort run}, which already runs
