@@ -55,11 +55,20 @@ import java.util.concurrent.locks.ReentrantLock;
  *  - a buffered send or receive through slot i: releaseacquire on raceSlots[i] (one Object per
  *    slot, allocated only when the detector is on). The k-th receive and the (k+C)-th send meet
  *    on the same slot, which gives "the k-th receive happens before the (k+C)-th send completes".
- *  - a direct hand-off between a waker and a parked waiter: the sudog. The waiter releases to it
- *    before enqueuing and acquires from it after waking; the waker acquires then releases it (and,
- *    on a buffered channel, also releaseacquires the slot, as Go pretends the value went through
- *    the buffer). Go instead has the waker act for the waiter (raceacquireg); the effect is the
- *    same edges in both directions, slightly more than Go on buffered channels. A hand-off to a
+ *  - a direct hand-off between a waker and a parked waiter: the sudog. The waiter releases its
+ *    clock to it before enqueuing and acquires from it after waking; the waker releases to it.
+ *    Go instead has the waker act for the waiter (raceacquireg/racereleaseg), which gort's
+ *    detector cannot do (an acquire joins the calling thread's clock), hence the sudog.
+ *    Unbuffered (Go's racesync): the waker also acquires the sudog first, so the edges go both
+ *    ways (a send happens before its receive completes, and the receive before the send does).
+ *    Buffered: the waker releaseacquires the slot as Go pretends the value went through the
+ *    buffer, then merges the waiter's park clock into that slot (Race.releaseMergeFrom, Go's
+ *    racereleaseg), and does not acquire the sudog: the waiter's wait happens before the
+ *    (k+C)-th operation on the slot, not before the waker's own. It once did acquire it, an edge
+ *    Go's memory model does not have, which hid races: a receiver's write before a receive that
+ *    waited was ordered before its sender's write after the send (Go's TestRaceChanAsyncRev,
+ *    missed in most runs; RaceHooksProg's bufferedWaiterGivesTheWakerNothing).
+ *    A hand-off to a
  *    waiting receiver on a buffered channel (the ring is empty) also moves recvx and sendx on by
  *    one slot, as Go's send does under the detector: it counts as the k-th send and receive, so
  *    the (k+C)-th send still meets its slot. Without the move a later send used the slot after it,
@@ -410,15 +419,18 @@ public final class HChan implements Blocker {
     void send(Sudog sg, Object v) {
         assert lock.isHeldByCurrentThread();
         if (Race.ENABLED) {
-            Race.acquire(sg);
             if (dataqsiz > 0) {
                 // As if through the buffer, and counted as one of its sends: the slot moves on, as
                 // Go's send moves recvx and sendx (only under the race detector), so that the
-                // (k+C)-th send meets this receive's slot. See "Memory model".
+                // (k+C)-th send meets this receive's slot. The receiver's part on the slot is done
+                // for it (Go's racereleaseg); its wait gives the sender nothing. See "Memory model".
                 int i = recvx;
                 raceReleaseAcquire(raceSlots[i]);
+                Race.releaseMergeFrom(sg, raceSlots[i]);
                 recvx = ++i == dataqsiz ? 0 : i;
                 sendx = recvx;
+            } else {
+                Race.acquire(sg); // unbuffered: both ways (Go's racesync)
             }
             Race.release(sg);
         }
@@ -555,14 +567,15 @@ public final class HChan implements Blocker {
      */
     Object recv(Sudog sg) {
         assert lock.isHeldByCurrentThread();
-        if (Race.ENABLED) {
-            Race.acquire(sg);
+        if (Race.ENABLED && dataqsiz == 0) {
+            Race.acquire(sg); // unbuffered: both ways (Go's racesync)
         }
         Object v = sg.elem;
         if (dataqsiz > 0) {
             int i = recvx;
             if (Race.ENABLED) {
                 raceReleaseAcquire(raceSlots[i]);
+                Race.releaseMergeFrom(sg, raceSlots[i]); // the sender's part, done for it (Go's racereleaseg)
             }
             Object head = buf[i];
             buf[i] = v;

@@ -6,6 +6,12 @@ package dev.gort.runtime;
  * points Go's chan.go, sema.go and time.go do; with the detector off (the default) each call is one
  * test of a static final boolean, which the JIT folds away.
  *
+ * Go's raceacquireg/racereleaseg let a waker act for the goroutine it wakes. gort's detector acts
+ * for the calling thread only, so a waiter releases its clock to an address of its own (the
+ * channel's sudog) before it parks and acquires from it after; releaseMergeFrom then lets the
+ * waker pass what the waiter released on to another address (a buffered channel's slot) without
+ * taking it into its own clock, which is Go's racereleaseg for a waiter that has just acquired.
+ *
  * The detector itself lives in the agent (agent/, mode race): `gort run -race` starts the JVM with
  * -javaagent:gort-agent.jar, whose premain sets -Dgort.race=true before this class initialises and
  * installs a Detector.
@@ -13,7 +19,8 @@ package dev.gort.runtime;
  * Public, as Go's internal/race is importable by the standard library: package sync annotates its
  * Mutex, WaitGroup, Once and Cond with acquire/release/releaseMerge, and the agent (another jar)
  * implements Detector and calls install. It is the runtime's second door, beside Linkname, and
- * holds nothing else; goStart stays package-private (Proc.newproc calls it).
+ * holds nothing else; goStart and releaseMergeFrom stay package-private (Proc.newproc and HChan
+ * call them).
  */
 public final class Race {
     private Race() {}
@@ -34,6 +41,13 @@ public final class Race {
 
         /** The calling goroutine/thread is about to start {@code child} (Go's racegostart). */
         void goStart(Thread child);
+
+        /**
+         * Merges what was released to {@code from} into {@code to}, leaving the calling thread's
+         * clock alone: as if whoever released to {@code from} had release-merged to {@code to}
+         * (Go's racereleaseg, by a waker for the goroutine it wakes).
+         */
+        void releaseMergeFrom(Object from, Object to);
     }
 
     private static volatile Detector detector;
@@ -66,6 +80,15 @@ public final class Race {
             Detector d = detector;
             if (d != null) {
                 d.releaseMerge(addr);
+            }
+        }
+    }
+
+    static void releaseMergeFrom(Object from, Object to) {
+        if (ENABLED) {
+            Detector d = detector;
+            if (d != null) {
+                d.releaseMergeFrom(from, to);
             }
         }
     }

@@ -14,7 +14,9 @@ import java.util.Map;
  *   <li>the k-th receive happens before the (k+C)-th send completes (C = capacity; for C = 0, the
  *       receive happens before its own send completes);</li>
  *   <li>a close happens before a receive that returns because the channel is closed;</li>
- *   <li>a receive that waited for a hand-off counts as one of the k (handOffCountsAsABufferedSend).</li>
+ *   <li>a receive that waited for a hand-off counts as one of the k (handOffCountsAsABufferedSend);</li>
+ *   <li>on a buffered channel, no more: a waiter's wait does not happen before the operation of
+ *       the goroutine that woke it completes (bufferedWaiterGivesTheWakerNothing).</li>
  * </ul>
  * Prints "OK" or the first violation.
  */
@@ -62,6 +64,17 @@ public final class RaceHooksProg {
 
         @Override
         public void goStart(Thread child) {}
+
+        @Override
+        public synchronized void releaseMergeFrom(Object from, Object to) {
+            long[] f = syncVc.get(from);
+            if (f != null) {
+                long[] t = syncVc.computeIfAbsent(to, a -> new long[THREADS]);
+                for (int i = 0; i < THREADS; i++) {
+                    t[i] = Math.max(t[i], f[i]);
+                }
+            }
+        }
 
         /** Snapshot of the calling thread's clock as one event, then a tick. */
         synchronized long[] event() {
@@ -178,6 +191,73 @@ public final class RaceHooksProg {
         return null;
     }
 
+    /**
+     * On a buffered channel a waiter's park gives the waker nothing: a receiver that waited for a
+     * hand-off does not happen before the send that woke it completes, and a sender that waited
+     * for room does not happen before the receive that made it. Only the slot orders them, as the
+     * k-th receive and the (k+C)-th send (Go's send and recv act for the waiter on the slot, with
+     * raceacquireg/racereleaseg; gort's waker once acquired the waiter's park clock from the
+     * sudog, which hid Go's TestRaceChanAsyncRev).
+     */
+    static String bufferedWaiterGivesTheWakerNothing() throws InterruptedException {
+        for (long[] vc : clocks.threadVc) {
+            java.util.Arrays.fill(vc, 1);
+        }
+        HChan c = new HChan(1);
+        long[][] before = new long[1][], after = new long[1][];
+        Thread r = Thread.ofPlatform().start(() -> {
+            clocks.index.set(1);
+            clocks.event(); // the receiver's own component moves past every other clock's view of it
+            before[0] = clocks.event();
+            c.chanrecv(true); // waits for the hand-off
+        });
+        awaitQueued(c, true);
+        Thread s = Thread.ofPlatform().start(() -> {
+            clocks.index.set(0);
+            c.chansend(0, true); // the hand-off to r
+            after[0] = clocks.event();
+        });
+        s.join();
+        r.join();
+        if (hb(before[0], 1, after[0])) {
+            return "cap 1: a receiver's wait happens before the send that handed it a value completes";
+        }
+        for (long[] vc : clocks.threadVc) {
+            java.util.Arrays.fill(vc, 1);
+        }
+        HChan d = new HChan(1);
+        Thread s2 = Thread.ofPlatform().start(() -> {
+            clocks.index.set(0);
+            d.chansend(0, true); // fills the buffer
+            clocks.event();
+            before[0] = clocks.event();
+            d.chansend(1, true); // waits for room
+        });
+        awaitQueued(d, false);
+        Thread r2 = Thread.ofPlatform().start(() -> {
+            clocks.index.set(1);
+            d.chanrecv(true); // value 0, and moves value 1 into the slot it freed
+            after[0] = clocks.event();
+        });
+        r2.join();
+        s2.join();
+        if (hb(before[0], 0, after[0])) {
+            return "cap 1: a sender's wait happens before the receive that made room for it";
+        }
+        return null;
+    }
+
+    private static void awaitQueued(HChan c, boolean receiver) throws InterruptedException {
+        for (boolean queued = false; !queued; Thread.sleep(1)) {
+            c.lock.lock();
+            try {
+                queued = !(receiver ? c.recvq : c.sendq).isEmpty();
+            } finally {
+                c.lock.unlock();
+            }
+        }
+    }
+
     static int selectRecv(Chan<Integer> c) {
         int[] got = new int[1];
         new Select().recv(c, v -> got[0] = v).recv(null, v -> {}).run();
@@ -199,10 +279,11 @@ public final class RaceHooksProg {
                 }
             }
         }
-        String err = handOffCountsAsABufferedSend();
-        if (err != null) {
-            System.out.println(err);
-            return;
+        for (String err : new String[] {handOffCountsAsABufferedSend(), bufferedWaiterGivesTheWakerNothing()}) {
+            if (err != null) {
+                System.out.println(err);
+                return;
+            }
         }
         System.out.println("OK");
     }

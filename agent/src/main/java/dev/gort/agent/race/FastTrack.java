@@ -28,6 +28,9 @@ import java.util.concurrent.ConcurrentMap;
  *   acquire(t, m):      C_t := C_t join L_m
  *   release(t, m):      L_m := C_t;           C_t[t]++          (Go's racerelease)
  *   releaseMerge(t, m): L_m := L_m join C_t;  C_t[t]++          (Go's racereleasemerge)
+ *   releaseMergeFrom(m, n): L_n := L_n join L_m                 (C_t untouched: a waker passing on
+ *                                                                what a parked waiter released to m,
+ *                                                                Go's racereleaseg)
  *   fork(t, u):         C_u := C_t (u new);   C_t[t]++          (goStart, Thread.start)
  *   join(t, u):         C_t := C_t join C_u                     (Thread.join)
  *   read(t, x):   [SAME EPOCH] R_x = E(t): nothing.
@@ -335,6 +338,29 @@ public final class FastTrack implements Race.Detector {
     @Override
     public void goStart(Thread child) {
         fork(child);
+    }
+
+    @Override
+    public void releaseMergeFrom(Object from, Object to) {
+        VarState f = Shadows.syncIfPresent(from);
+        if (f == null) {
+            return;
+        }
+        VectorClock c;
+        synchronized (f) {
+            if (f.sync == null) {
+                return;
+            }
+            c = new VectorClock(f.sync);
+        }
+        VarState t = Shadows.sync(to);
+        synchronized (t) {
+            if (t.sync == null) {
+                t.sync = c;
+            } else {
+                t.sync.join(c);
+            }
+        }
     }
 
     static void acquire(ThreadState ts, VarState s) {
