@@ -165,6 +165,13 @@ import java.util.concurrent.ConcurrentMap;
  *    a SimpleDateFormat) is not seen, except for java.util collections, whose calls are checked
  *    as one variable. Only the JDK edges listed above are known (see "Tasks, futures and
  *    threads" for what a hand-over must look like to be seen).
+ *  - gort's runtime gives the detector happens-before edges only (Race's hooks), no accesses of
+ *    its own. Go's also treats a channel as a variable (chansend reads it, closechan writes it)
+ *    and a WaitGroup's semaphore as one (the Add from 0 reads it, the first Wait writes it), so it
+ *    reports a send racing with a close of its channel, or an Add racing with a Wait, with no
+ *    variable of the program involved; gort finds such a race only through the program's own
+ *    variables, in the runs where the send comes after the close (GoRacePorts' "unmodelled"
+ *    ports of Go's TestRaceChanSendClose and its kin).
  *  - Tids are reused (see Tid reuse), which can hide a race with an ended goroutine; and a report
  *    names the previous access's goroutine only if its tid has had fewer than 16 later tenants
  *    (otherwise it says "an ended goroutine").
