@@ -28,7 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * their own, so those are found only in the runs where the send happens after the close, through
  * the user's variables, and never when the test has none. Likewise Go's WaitGroup misuse races
  * (TestRaceWaitGroupWrongAdd, TestRaceWaitGroupReuse: race.Read/race.Write on wg.sema) are not
- * ported. FastTrack's essay lists this under its limits.
+ * ported. FastTrack's essay lists this under its limits. Nor GoRacePorts' "open" group: Go's
+ * TestRaceAfterFunc3, a false negative seen in about one JVM in ten under ./gort repeat, whose
+ * cause is not yet found (see the group's comment); nor its "inexact" group, Go's
+ * TestRaceAtomicAddInt64, which the agent's release-before, acquire-after hooks on
+ * java.util.concurrent calls can miss in a narrow interleaving (see the group's comment).
  */
 class GoRacePortsIT {
     private static final int RUNS = 20 * Integer.getInteger("gort.stress", 1);

@@ -172,6 +172,12 @@ import java.util.concurrent.ConcurrentMap;
  *    variable of the program involved; gort finds such a race only through the program's own
  *    variables, in the runs where the send comes after the close (GoRacePorts' "unmodelled"
  *    ports of Go's TestRaceChanSendClose and its kin).
+ *  - A call on a java.util.concurrent object releases before the call and acquires after it, as
+ *    the agent cannot make the hooks one step with the JDK's operation: a call's acquire can take
+ *    in the release of another thread's call that has not operated yet, an edge the operations do
+ *    not give, which hides a race in that interleaving only (two AtomicLong adds, the one that
+ *    returned 1 then writing what the other wrote before its add: GoRacePorts' "inexact" port of
+ *    Go's TestRaceAtomicAddInt64). Go's detector makes an atomic and its edge one step.
  *  - Tids are reused (see Tid reuse), which can hide a race with an ended goroutine; and a report
  *    names the previous access's goroutine only if its tid has had fewer than 16 later tenants
  *    (otherwise it says "an ended goroutine").
