@@ -120,6 +120,7 @@ public final class GoRacePorts {
         // 60 JVMs, which points at tid reuse.
         Map<String, Runnable> open = file("open");
         open.put("TestRaceAfterFunc3", GoRacePorts::raceAfterFunc3);
+        open.put("TestRaceSelect1", GoRacePorts::raceSelect1); // missed in 1 of 20 runs once at GOMAXPROCS 4
 
         // Found in most runs only, by design, so not run by GoRacePortsIT: the agent releases
         // to a java.util.concurrent object before each call on it and acquires after (FastTrack's
@@ -138,7 +139,6 @@ public final class GoRacePorts {
         select.put("TestNoRaceSelect3", GoRacePorts::noRaceSelect3);
         select.put("TestNoRaceSelect4", GoRacePorts::noRaceSelect4);
         select.put("TestNoRaceSelect5", GoRacePorts::noRaceSelect5);
-        select.put("TestRaceSelect1", GoRacePorts::raceSelect1);
         select.put("TestRaceSelect2", GoRacePorts::raceSelect2);
         select.put("TestRaceSelect3", GoRacePorts::raceSelect3);
         select.put("TestRaceSelect4", GoRacePorts::raceSelect4);
